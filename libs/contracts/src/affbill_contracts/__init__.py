@@ -1,0 +1,35 @@
+"""affbill's wire contracts: topic names and the pydantic v2 model of every message."""
+
+from affbill_contracts import topics
+from affbill_contracts.adtracker import (
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionStatus,
+    ConversionSynced,
+    EmployeeSynced,
+    PartnerStatus,
+    StatRowSynced,
+)
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, ProcessSelected
+from affbill_contracts.codec import decode, encode, upcaster
+from affbill_contracts.documents import DocumentRendered
+from affbill_contracts.envelope import EVENT_TYPES, Envelope, Payload
+from affbill_contracts.jobs import (
+    JobFinished,
+    JobKind,
+    JobLogLine,
+    JobProgress,
+    JobStarted,
+    JobStatus,
+    LogLevel,
+)
+from affbill_contracts.money import Money
+from affbill_contracts.sync import StartSync, SyncScope
+
+__all__ = [
+    "EVENT_TYPES", "AdvertiserSynced", "AffiliateSynced", "ConversionStatus", "ConversionSynced",
+    "DocumentRendered", "EmployeeSynced", "Envelope", "InvoiceCancelled", "InvoiceIssued",
+    "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobStarted", "JobStatus", "LogLevel",
+    "Money", "PartnerStatus", "Payload", "ProcessSelected", "StartSync", "StatRowSynced",
+    "SyncScope", "decode", "encode", "topics", "upcaster",
+]

@@ -1,0 +1,1 @@
+"""affbill billing: Customers, billing profiles, billable items, the generator, batch runs, drafts and invoices."""

@@ -1,0 +1,1 @@
+"""affbill sync: Pulls employees, advertisers, affiliates, stats and conversions from the adtracker and publishes them."""

@@ -1,0 +1,61 @@
+"""billing.requests (batch runs) and billing.invoices (issued and cancelled documents)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import ClassVar
+
+from pydantic import Field, model_validator
+
+from affbill_contracts.envelope import Payload
+from affbill_contracts.invoices import InvoiceDocument
+
+
+class ProcessSelected(Payload):
+    """A batch run ("Process selected") over chosen customers and/or items."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.run.process_selected"
+
+    run_id: uuid.UUID = Field(description="Idempotency key of the run: the same run twice "
+                              "creates nothing twice.",
+                              examples=["1c9f0a52-7d0a-4b6e-b8f5-3a2d9e8c7b10"])
+    customer_ids: list[str] = Field(default_factory=list, max_length=100_000,
+                                    description="Customers whose open items are all billed.",
+                                    examples=[["hasoffers-main:advertiser:501"]])
+    item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1_000_000,
+                                      description="Single open items to bill.",
+                                      examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
+    period_end: dt.date | None = Field(default=None,
+                                       description="Bill only items on or before this day.",
+                                       examples=["2026-10-31"])
+    requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
+                              examples=["anna@network.example"])
+
+    @model_validator(mode="after")
+    def _something_selected(self) -> "ProcessSelected":
+        if not self.customer_ids and not self.item_ids:
+            raise ValueError("select at least one customer or item")
+        return self
+
+
+class InvoiceIssued(Payload):
+    EVENT_TYPE: ClassVar[str] = "billing.invoice.issued"
+
+    document: InvoiceDocument = Field(description="The full snapshot as issued.")
+    run_id: uuid.UUID | None = Field(default=None, description="Batch run that issued it, if any.",
+                                     examples=[None])
+    issued_by: str = Field(description="Who issued it.", examples=["anna@network.example"])
+
+
+class InvoiceCancelled(Payload):
+    """An invoice was cancelled by a cancellation document (type 381) issued with it."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.invoice.cancelled"
+
+    cancelled_invoice_id: uuid.UUID = Field(description="The original invoice.",
+                                            examples=["9a3c5e7f-1b2d-4c6e-8f0a-1b2c3d4e5f60"])
+    cancelled_number: str = Field(description="The original's number.",
+                                  examples=["INV-2026-00042"])
+    document: InvoiceDocument = Field(description="The cancellation document as issued.")
+    cancelled_by: str = Field(description="Who cancelled it.", examples=["anna@network.example"])

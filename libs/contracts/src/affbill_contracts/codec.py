@@ -1,0 +1,69 @@
+"""Bytes ⇄ envelopes, with upcasting of older schema versions.
+
+A breaking payload change bumps the payload's SCHEMA_VERSION and registers an
+``@upcaster(type, from_version)`` that turns the old JSON into the next
+version's, so consumers only ever see the current model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from affbill_contracts.envelope import EVENT_TYPES, Envelope
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+#: (event type, from version) → function turning that version's payload into the next one's
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+class UnsupportedSchemaVersion(ValueError):
+    pass
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    def register(fn: Upcaster) -> Upcaster:
+        UPCASTERS[(event_type, from_version)] = fn
+        return fn
+
+    return register
+
+
+def upcast(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring a raw envelope's payload up to the current schema version."""
+    event_type = raw.get("type")
+    cls = EVENT_TYPES.get(event_type)  # type: ignore[arg-type]
+    if cls is None:
+        raise UnknownEventType(f"unknown event type {event_type!r}")
+    version = int(raw.get("schema_version", 1))
+    if version > cls.SCHEMA_VERSION:
+        raise UnsupportedSchemaVersion(
+            f"{event_type} schema_version {version} is newer than this consumer's "
+            f"{cls.SCHEMA_VERSION}; upgrade the consumer"
+        )
+    while version < cls.SCHEMA_VERSION:
+        step = UPCASTERS.get((event_type, version))
+        if step is None:
+            raise UnsupportedSchemaVersion(f"no upcaster for {event_type} v{version}")
+        raw = {**raw, "payload": step(raw["payload"]), "schema_version": version + 1}
+        version += 1
+    return raw
+
+
+def decode(data: bytes | str | dict[str, Any]) -> Envelope[Any]:
+    """Parse a message as a consumer: upcast, then validate ignoring unknown fields."""
+    raw = json.loads(data) if isinstance(data, (bytes, str)) else data
+    if not isinstance(raw, dict):
+        raise ValueError("message is not a JSON object")
+    raw = upcast(raw)
+    cls = EVENT_TYPES[raw["type"]]
+    return Envelope[cls].model_validate(raw)  # type: ignore[valid-type]
+
+
+def encode(envelope: Envelope[Any]) -> bytes:
+    return envelope.model_dump_json().encode()

@@ -1,0 +1,139 @@
+"""The full snapshot of an issued document, as billing froze it at issue.
+
+Everything the documents service needs to render a PDF/A-3 with EN 16931 XML
+is here; nobody has to ask billing again. Codes follow EN 16931: document type
+380 (invoice) / 381 (credit note, used for cancellations), VAT category codes
+of UNCL5305 (S, Z, E, AE, K, G, O), unit codes of UN/ECE Rec 20.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+from pydantic import Field
+
+from affbill_contracts.base import Contract
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.money import Amount, CurrencyCode
+
+
+class DocumentType(StrEnum):
+    INVOICE = "380"
+    CREDIT_NOTE = "381"
+
+
+class VatCategory(StrEnum):
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_EU = "K"
+    EXPORT = "G"
+    OUT_OF_SCOPE = "O"
+
+
+class Party(Contract):
+    name: str = Field(min_length=1, description="Legal or billing name.",
+                      examples=["Acme Media GmbH"])
+    address: PostalAddress = Field(description="Postal address.")
+    vat_id: str | None = Field(default=None, description="VAT identifier.",
+                               examples=["DE123456789"])
+    tax_number: str | None = Field(default=None, description="National tax number.",
+                                   examples=["27/123/45678"])
+    email: str | None = Field(default=None, description="Contact e-mail.",
+                              examples=["billing@acme.example"])
+    company_register: str | None = Field(default=None, description="Company register entry.",
+                                 examples=["Amtsgericht Berlin HRB 12345"])
+
+
+class PaymentInstructions(Contract):
+    iban: str | None = Field(default=None, description="IBAN to pay to.",
+                             examples=["DE89370400440532013000"])
+    bic: str | None = Field(default=None, description="BIC of the bank.", examples=["COBADEFFXXX"])
+    bank_name: str | None = Field(default=None, description="Bank name.",
+                                  examples=["Commerzbank"])
+    reference: str = Field(description="Remittance reference the payer should quote.",
+                           examples=["INV-2026-00042"])
+    terms: str = Field(description="Payment terms as printed.",
+                       examples=["Payable within 14 days without deduction."])
+
+
+class InvoiceLine(Contract):
+    line_no: int = Field(ge=1, description="Position on the document, from 1.", examples=[1])
+    description: str = Field(min_length=1, description="What is billed.",
+                             examples=["Acme Shop CPS DE, 2026-10-01 – 2026-10-31"])
+    quantity: Amount = Field(description="Quantity billed.", examples=["42"])
+    unit_code: str = Field(default="C62", description="UN/ECE Rec 20 unit code.",
+                           examples=["C62"])
+    unit_price: Amount = Field(description="Net price per unit.", examples=["12.50"])
+    net_amount: Amount = Field(
+        description="quantity × unit price, rounded HALF_UP to the currency's minor unit.",
+        examples=["525.00"])
+    vat_category: VatCategory = Field(description="EN 16931 VAT category code.",
+                                      examples=["S"])
+    vat_rate: Amount = Field(description="VAT rate in percent.", examples=["19"])
+    period_start: dt.date | None = Field(default=None, description="Service period start.",
+                                         examples=["2026-10-01"])
+    period_end: dt.date | None = Field(default=None, description="Service period end.",
+                                       examples=["2026-10-31"])
+    item_ids: list[uuid.UUID] = Field(default_factory=list,
+                                      description="Billable items this line bills.",
+                                      examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
+
+
+class TaxSubtotal(Contract):
+    vat_category: VatCategory = Field(description="EN 16931 VAT category code.", examples=["S"])
+    vat_rate: Amount = Field(description="VAT rate in percent.", examples=["19"])
+    taxable_amount: Amount = Field(description="Sum of the lines' net amounts in this group.",
+                                   examples=["525.00"])
+    tax_amount: Amount = Field(description="VAT of the group, computed once, rounded HALF_UP.",
+                               examples=["99.75"])
+    exemption_reason: str | None = Field(
+        default=None, description="Why no VAT is charged (reverse charge, export, …).",
+        examples=["Reverse charge: VAT to be accounted for by the recipient."])
+
+
+class Totals(Contract):
+    line_total: Amount = Field(description="Sum of the lines' net amounts.", examples=["525.00"])
+    tax_total: Amount = Field(description="Sum of the tax subtotals.", examples=["99.75"])
+    grand_total: Amount = Field(description="line_total + tax_total.", examples=["624.75"])
+    amount_due: Amount = Field(description="What the buyer has to pay.", examples=["624.75"])
+
+
+class PrecedingInvoice(Contract):
+    number: str = Field(description="Number of the invoice referred to.",
+                        examples=["INV-2026-00042"])
+    issue_date: dt.date = Field(description="Its issue date.", examples=["2026-11-01"])
+
+
+class InvoiceDocument(Contract):
+    invoice_id: uuid.UUID = Field(description="Billing's id of the document.",
+                                  examples=["9a3c5e7f-1b2d-4c6e-8f0a-1b2c3d4e5f60"])
+    number: str = Field(min_length=1, description="Gapless number from the number series.",
+                        examples=["INV-2026-00042"])
+    document_type: DocumentType = Field(description="380 invoice, 381 credit note.",
+                                        examples=["380"])
+    customer_id: str = Field(min_length=1, description="The customer (advertiser/affiliate).",
+                             examples=["hasoffers-main:advertiser:501"])
+    issue_date: dt.date = Field(description="Invoice date.", examples=["2026-11-01"])
+    due_date: dt.date = Field(description="Payment due date.", examples=["2026-11-15"])
+    period_start: dt.date | None = Field(default=None, description="Service period start.",
+                                         examples=["2026-10-01"])
+    period_end: dt.date | None = Field(default=None, description="Service period end.",
+                                       examples=["2026-10-31"])
+    currency: CurrencyCode = Field(description="Document currency.", examples=["EUR"])
+    seller: Party = Field(description="The network issuing the document.")
+    buyer: Party = Field(description="The customer billed.")
+    lines: list[InvoiceLine] = Field(min_length=1, description="The lines, in print order.")
+    tax_breakdown: list[TaxSubtotal] = Field(min_length=1,
+                                             description="VAT per category and rate.")
+    totals: Totals = Field(description="Document totals.")
+    payment: PaymentInstructions = Field(description="How to pay.")
+    notes: list[str] = Field(default_factory=list, description="Intro and closing texts.",
+                             examples=[["Thank you for your business."]])
+    preceding_invoice: PrecedingInvoice | None = Field(
+        default=None, description="The invoice a cancellation refers to.")
+    buyer_reference: str | None = Field(default=None, description="Buyer's reference (BT-10).",
+                                        examples=["PO-7781"])

@@ -1,0 +1,54 @@
+"""Liveness and readiness: ready means Postgres and Kafka answer and migrations are applied."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from affbill_runtime.migrations import current_revision, head_revision
+from affbill_runtime.runtime import Runtime
+
+
+async def readiness(runtime: Runtime) -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    try:
+        async with asyncio.timeout(2):
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+        checks["database"] = "ok"
+        head = head_revision(runtime.package)
+        current = await current_revision(runtime.engine, runtime.schema)
+        checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        checks["migrations"] = "unknown"
+    try:
+        ok = await runtime.broker.ping(timeout=2)
+        checks["kafka"] = "ok" if ok else "unreachable"
+    except Exception as exc:  # noqa: BLE001
+        checks["kafka"] = f"unreachable: {type(exc).__name__}"
+    return checks
+
+
+def health_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live")
+    async def live() -> dict[str, str]:
+        return {"status": "live", "service": runtime.settings.service_name}
+
+    @router.get("/ready")
+    async def ready() -> JSONResponse:
+        checks = await readiness(runtime)
+        is_ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if is_ready else "not ready",
+             "service": runtime.settings.service_name, "checks": checks},
+            status_code=200 if is_ready else 503,
+        )
+
+    return router

@@ -1,0 +1,84 @@
+"""Kafka plumbing: the broker for subscribers, the producer for the relay, topics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from affbill_contracts.codec import upcast
+from affbill_contracts.envelope import Envelope
+from affbill_contracts.topics import TOPICS, TopicSpec
+from affbill_runtime.inbox import claim
+
+log = logging.getLogger("affbill.messaging")
+
+
+async def upcasting_decoder(msg: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Decode JSON as usual, then bring older payload versions up to date."""
+    data = await original(msg)
+    if isinstance(data, dict) and "type" in data and "payload" in data:
+        return upcast(data)
+    return data
+
+
+def create_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+    return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=upcasting_decoder,
+                       logger=logging.getLogger(f"affbill.{client_id}.broker"))
+
+
+def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    """Idempotent, acks=all producer: a retried send never duplicates or reorders."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=f"{client_id}-outbox",
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=512 * 1024,
+        max_request_size=10 * 1024 * 1024,
+    )
+
+
+async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS) -> list[str]:
+    """Create missing topics with their partitions and cleanup policy; returns those created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        created = []
+        for spec in missing:
+            config = {"cleanup.policy": "compact"} if spec.compacted else {}
+            try:
+                await admin.create_topics([NewTopic(spec.name, spec.partitions, 1,
+                                                    topic_configs=config)])
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        await admin.close()
+
+
+async def apply_once(uow: Any, consumer: str, envelopes: Iterable[Envelope[Any]],
+                     effect: Callable[[Any, list[Envelope[Any]]], Awaitable[None]]) -> int:
+    """Apply ``effect`` to the envelopes this consumer has not processed yet.
+
+    Claim and effect share one transaction (the caller's unit of work, committed
+    here), so an event's effect happens exactly once however often it arrives.
+    Returns how many envelopes were new.
+    """
+    batch = list(envelopes)
+    async with uow:
+        fresh_ids = await claim(uow.session, consumer, (e.event_id for e in batch))
+        fresh = [e for e in batch if e.event_id in fresh_ids]
+        if fresh:
+            await effect(uow, fresh)
+        await uow.commit()
+    return len(fresh)

@@ -1,0 +1,67 @@
+"""The parts every service runs on, created in bootstrap (never at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from affbill_runtime.db import UnitOfWork, create_engine, session_factory
+from affbill_runtime.messaging import create_broker, create_producer, ensure_topics
+from affbill_runtime.relay import OutboxRelay
+from affbill_runtime.settings import ServiceSettings
+
+log = logging.getLogger("affbill.runtime")
+
+
+class Runtime:
+    """Engine, sessions, broker and outbox relay of one service process."""
+
+    def __init__(self, settings: ServiceSettings, package: str) -> None:
+        self.settings = settings
+        self.package = package  # holds <package>/migrations
+        self.schema = settings.db_schema
+        self.engine = create_engine(settings.database_url, self.schema,
+                                    pool_size=settings.db_pool_size, app=settings.service_name)
+        self.sessions = session_factory(self.engine)
+        self.broker: KafkaBroker = create_broker(settings.kafka_bootstrap_servers,
+                                                 settings.service_name)
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, on_commit=self._wake_relay)
+
+    def _wake_relay(self) -> None:
+        if self.relay:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        s = self.settings
+        await ensure_topics(s.kafka_bootstrap_servers)
+        self.producer = create_producer(s.kafka_bootstrap_servers, s.service_name)
+        await self.producer.start()
+        self.relay = OutboxRelay(self.engine, self.producer, schema=self.schema,
+                                 batch_size=s.outbox_batch_size,
+                                 poll_interval_s=s.outbox_poll_interval_s,
+                                 retention=timedelta(hours=s.outbox_retention_hours))
+        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+        await self.broker.start()
+        log.info("service started", extra={"schema": self.schema})
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self._relay_task:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._relay_task
+        if self.producer:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        await self.engine.dispose()

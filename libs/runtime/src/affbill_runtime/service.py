@@ -1,0 +1,78 @@
+"""What makes a service process: the FastAPI app around a runtime, and its command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from affbill_runtime.health import health_router
+from affbill_runtime.logs import configure_logging
+from affbill_runtime.migrations import upgrade
+from affbill_runtime.problems import install_problem_handlers
+from affbill_runtime.runtime import Runtime
+from affbill_runtime.settings import ServiceSettings
+
+
+def service_app(runtime: Runtime, *, title: str, description: str = "",
+                http_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime))
+    for router in http_routers:
+        app.include_router(router)
+    app.state.runtime = runtime
+    return app
+
+
+def asyncapi_app(runtime: Runtime, *, title: str, description: str = "") -> FastStream:
+    """The FastStream application whose schema `faststream docs gen` writes."""
+    return FastStream(runtime.broker, specification=AsyncAPI(
+        title=title, version="0.1.0", description=description))
+
+
+def run_cli(*, package: str, settings_factory: Callable[[], ServiceSettings],
+            app_factory: str, asyncapi_factory: Callable[[], FastStream],
+            argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=package.replace("_", "-"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run migrations (unless disabled), then serve")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="apply the schema migrations and exit")
+    docs = sub.add_parser("asyncapi", help="write the AsyncAPI document")
+    docs.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    settings = settings_factory()
+    configure_logging(settings.service_name, settings.log_level)
+
+    if args.command == "migrate" or (args.command == "serve" and settings.migrate_on_start):
+        upgrade(package, settings.database_url, settings.db_schema)
+    if args.command == "serve":
+        uvicorn.run(app_factory, factory=True, host=settings.http_host,
+                    port=args.port or settings.http_port, log_config=None,
+                    log_level=settings.log_level.lower())
+    elif args.command == "asyncapi":
+        schema = asyncapi_factory().schema.to_specification().to_jsonable()
+        text = json.dumps(schema, indent=2)
+        if args.out:
+            args.out.write_text(text)
+        else:
+            sys.stdout.write(text + "\n")
+
+

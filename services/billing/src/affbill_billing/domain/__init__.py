@@ -1,0 +1,1 @@
+"""Pure rules of the billing service: standard library only, no I/O."""

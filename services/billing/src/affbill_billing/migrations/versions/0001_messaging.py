@@ -1,0 +1,20 @@
+"""Outbox and inbox of the billing schema.
+
+Revision ID: billing_0001
+Revises:
+"""
+
+from affbill_runtime.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
+
+revision = "billing_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_messaging_tables_v1()
+
+
+def downgrade() -> None:
+    drop_messaging_tables_v1()

@@ -1,0 +1,1 @@
+"""Pure rules of the documents service: standard library only, no I/O."""

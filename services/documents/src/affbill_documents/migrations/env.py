@@ -1,0 +1,4 @@
+from affbill_runtime.migrations import run_env
+from affbill_documents.adapters.orm import metadata
+
+run_env(metadata)

@@ -1,0 +1,1 @@
+"""Pure rules of the gateway service: standard library only, no I/O."""

@@ -1,0 +1,11 @@
+"""Wires the jobs service together: the one place dependencies are chosen (the test seam)."""
+
+from affbill_runtime.runtime import Runtime
+from affbill_jobs.config import Settings
+from affbill_jobs.entrypoints import messaging
+
+
+def bootstrap(settings: Settings | None = None) -> Runtime:
+    runtime = Runtime(settings or Settings(), package="affbill_jobs")
+    runtime.broker.include_router(messaging.build_router(runtime))
+    return runtime

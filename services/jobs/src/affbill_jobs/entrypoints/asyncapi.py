@@ -1,0 +1,11 @@
+"""AsyncAPI factory: `faststream docs gen affbill_jobs.entrypoints.asyncapi:asyncapi --factory`."""
+
+from faststream import FastStream
+
+from affbill_runtime.service import asyncapi_app
+from affbill_jobs.bootstrap import bootstrap
+
+
+def asyncapi() -> FastStream:
+    return asyncapi_app(bootstrap(), title="affbill jobs",
+                        description="The job log: every long job's status, progress and log lines.")

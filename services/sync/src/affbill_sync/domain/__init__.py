@@ -1,0 +1,1 @@
+"""Pure rules of the sync service: standard library only, no I/O."""
