@@ -62,7 +62,14 @@ def decode(data: bytes | str | dict[str, Any]) -> Envelope[Any]:
         raise ValueError("message is not a JSON object")
     raw = upcast(raw)
     cls = EVENT_TYPES[raw["type"]]
-    return Envelope[cls].model_validate(raw)  # type: ignore[valid-type]
+    return Envelope[cls].model_validate(raw, extra="ignore")  # type: ignore[valid-type]
+
+
+def clean(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
+    """Upcast and drop unknown fields, giving the current version's JSON form.
+
+    For consumers that hand the message to a validating framework (FastStream)."""
+    return decode(data).model_dump(mode="json")
 
 
 def encode(envelope: Envelope[Any]) -> bytes:

@@ -11,24 +11,28 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
-from affbill_contracts.codec import upcast
-from affbill_contracts.envelope import Envelope
+from affbill_contracts.codec import clean
+from affbill_contracts.envelope import EVENT_TYPES, Envelope
 from affbill_contracts.topics import TOPICS, TopicSpec
 from affbill_runtime.inbox import claim
 
 log = logging.getLogger("affbill.messaging")
 
 
-async def upcasting_decoder(msg: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Decode JSON as usual, then bring older payload versions up to date."""
+async def consumer_decoder(msg: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Decode JSON as usual; envelopes are upcast and stripped of unknown fields.
+
+    The subscriber's annotation then validates strictly-shaped, current-version
+    data, which is what "consumers ignore unknown fields" means for FastStream.
+    """
     data = await original(msg)
-    if isinstance(data, dict) and "type" in data and "payload" in data:
-        return upcast(data)
+    if isinstance(data, dict) and data.get("type") in EVENT_TYPES and "payload" in data:
+        return clean(data)
     return data
 
 
 def create_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
-    return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=upcasting_decoder,
+    return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=consumer_decoder,
                        logger=logging.getLogger(f"affbill.{client_id}.broker"))
 
 
@@ -74,7 +78,12 @@ async def apply_once(uow: Any, consumer: str, envelopes: Iterable[Envelope[Any]]
     here), so an event's effect happens exactly once however often it arrives.
     Returns how many envelopes were new.
     """
-    batch = list(envelopes)
+    batch: list[Envelope[Any]] = []
+    seen: set[Any] = set()
+    for envelope in envelopes:  # a batch may carry the same event twice: keep the first
+        if envelope.event_id not in seen:
+            seen.add(envelope.event_id)
+            batch.append(envelope)
     async with uow:
         fresh_ids = await claim(uow.session, consumer, (e.event_id for e in batch))
         fresh = [e for e in batch if e.event_id in fresh_ids]

@@ -1,0 +1,91 @@
+"""Infrastructure for the integration and e2e tests: a real Kafka broker and PostgreSQL.
+
+They come from KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL when set (what `make test`
+does after starting the local stack), else from testcontainers when a Docker
+engine answers, else the test fails naming the script that starts them.
+Unit tests (tests/unit) use none of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+
+from affbill_runtime.settings import asyncpg_url
+
+START_HINT = "start them with `make infra` (deploy/local/up.sh) or export the variable"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    if url := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield url
+        return
+    if not _docker_answers():
+        pytest.fail(f"no Kafka: KAFKA_BOOTSTRAP_SERVERS is not set and no Docker engine; {START_HINT}")
+    from testcontainers.kafka import KafkaContainer
+
+    with KafkaContainer().with_kraft() as kafka:
+        yield kafka.get_bootstrap_server()
+
+
+@pytest.fixture(scope="session")
+def server_database_url() -> Iterator[str]:
+    if url := os.environ.get("DATABASE_URL"):
+        yield url
+        return
+    if not _docker_answers():
+        pytest.fail(f"no PostgreSQL: DATABASE_URL is not set and no Docker engine; {START_HINT}")
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16-alpine") as pg:
+        yield pg.get_connection_url(driver=None)
+
+
+def _plain(url: str) -> str:
+    return asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def database_url(server_database_url: str) -> Iterator[str]:
+    """A fresh database for this test session on the given server, dropped afterwards."""
+    name = f"affbill_test_{uuid.uuid4().hex[:8]}"
+    base = _plain(server_database_url)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'create database "{name}"'))
+    yield base.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(admin(f'drop database if exists "{name}" with (force)'))
+
+
+@pytest.fixture
+def schema() -> str:
+    return f"t_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
