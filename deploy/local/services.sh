@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the five affbill services from the Procfile (honcho) in the background.
+#   deploy/local/services.sh start|stop|status
+# start waits until every service answers /health/ready.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+eval "$("$ROOT/deploy/local/env.sh")"
+PIDFILE="$AFFBILL_STATE/services.pid"
+LOG="$AFFBILL_STATE/logs/services.log"
+VENV="$ROOT/.venv/bin"
+declare -A PORTS=([gateway]=8000 [sync]=8001 [billing]=8002 [documents]=8003 [jobs]=8004)
+
+ready() { curl -fsS "http://127.0.0.1:${PORTS[$1]}/health/ready" >/dev/null 2>&1; }
+
+start() {
+  if pid_alive "$PIDFILE"; then log "services already running (pid $(cat "$PIDFILE"))"
+  else
+    mkdir -p "$(dirname "$LOG")"
+    log "starting gateway, sync, billing, documents, jobs (log: $LOG)"
+    # its own session, so stop can end honcho and every service as one process group
+    cd "$ROOT"
+    PATH="$VENV:$PATH" setsid bash -c 'echo $$ > "$1"; exec honcho start -f Procfile' \
+      _ "$PIDFILE" >"$LOG" 2>&1 </dev/null &
+    for _ in $(seq 1 20); do [[ -s "$PIDFILE" ]] && break; sleep 0.1; done
+  fi
+  local s
+  for s in "${!PORTS[@]}"; do
+    for _ in $(seq 1 120); do
+      ready "$s" && break
+      pid_alive "$PIDFILE" || { tail -40 "$LOG" >&2; die "services exited during start-up"; }
+      sleep 0.5
+    done
+    ready "$s" || { tail -40 "$LOG" >&2; die "$s did not become ready"; }
+  done
+  status
+}
+
+stop() {
+  if pid_alive "$PIDFILE"; then
+    log "stopping services"
+    kill -TERM -- "-$(cat "$PIDFILE")" 2>/dev/null || kill "$(cat "$PIDFILE")"
+    for _ in $(seq 1 40); do pid_alive "$PIDFILE" || break; sleep 0.25; done
+    pid_alive "$PIDFILE" && kill -KILL -- "-$(cat "$PIDFILE")" 2>/dev/null
+  fi
+  rm -f "$PIDFILE"
+}
+
+status() {
+  local s rc=0
+  for s in gateway sync billing documents jobs; do
+    if ready "$s"; then printf '  %-10s ready  http://127.0.0.1:%s/health/ready\n' "$s" "${PORTS[$s]}"
+    else printf '  %-10s DOWN   http://127.0.0.1:%s\n' "$s" "${PORTS[$s]}"; rc=1; fi
+  done
+  return $rc
+}
+
+case "${1:-start}" in
+  start) start ;; stop) stop ;; status) status ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac
