@@ -1,0 +1,145 @@
+"""Every service starts as a real process: migrations, /health/live, /health/ready.
+
+Then a command crosses the stack: a sync request goes to sync.requests, the sync
+service handles it once and reports the job on jobs.events through its outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from affbill_contracts import Envelope, JobFinished, JobLogLine, JobStarted, StartSync, decode, encode
+from affbill_contracts import topics
+
+pytestmark = pytest.mark.e2e
+SERVICES = ("gateway", "sync", "billing", "documents", "jobs")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    last: httpx.Response | None = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url}: process exited with {proc.returncode}")
+        try:
+            last = httpx.get(url, timeout=2)
+            if last.status_code == 200:
+                return last
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} not ready: {last.text if last else 'no answer'}")
+
+
+@pytest.fixture(scope="module")
+def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[dict[str, int]]:
+    logs = tmp_path_factory.mktemp("logs")
+    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    ports = {s: free_port() for s in SERVICES}
+    procs = {}
+    for service, port in ports.items():
+        log = (logs / f"{service}.log").open("wb")
+        procs[service] = subprocess.Popen(
+            [str(Path(sys.executable).with_name(f"affbill-{service}")), "serve", "--port",
+             str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for service, port in ports.items():
+            wait_ready(f"http://127.0.0.1:{port}/health/ready", procs[service])
+        yield ports
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for service, proc in procs.items():
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            assert proc.returncode in (0, -15), (
+                f"{service} ended with {proc.returncode}:\n"
+                + (logs / f"{service}.log").read_text()[-3000:])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_is_live_and_ready(stack: dict[str, int], service: str) -> None:
+    base = f"http://127.0.0.1:{stack[service]}"
+    assert httpx.get(f"{base}/health/live").json() == {"status": "live", "service": service}
+    ready = httpx.get(f"{base}/health/ready").json()
+    assert ready["status"] == "ready"
+    assert ready["checks"] == {"database": "ok", "migrations": "ok", "kafka": "ok"}
+
+
+def test_ready_is_false_until_migrations_ran(database_url: str, kafka_bootstrap: str) -> None:
+    schema = f"unmigrated_{uuid.uuid4().hex[:6]}"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "AFFBILL_JOBS_MIGRATE_ON_START": "false", "AFFBILL_JOBS_SERVICE_NAME": schema}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("affbill-jobs")), "serve",
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/health"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/live", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        response = httpx.get(f"{url}/ready", timeout=5)
+        assert response.status_code == 503
+        assert response.json()["checks"]["migrations"].startswith("at None")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+async def test_sync_request_is_handled_once_and_reported_as_a_job(
+        stack: dict[str, int], kafka_bootstrap: str) -> None:
+    job_id = uuid.uuid4()
+    request = Envelope.wrap(StartSync(connector="not-configured", scope="standard",
+                                      requested_by="e2e"), job_id=job_id)
+    consumer = AIOKafkaConsumer(topics.JOBS_EVENTS, bootstrap_servers=kafka_bootstrap,
+                                auto_offset_reset="latest")
+    await consumer.start()
+    await consumer.seek_to_end()
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        for _ in range(2):  # the same command delivered twice
+            await producer.send_and_wait(topics.SYNC_REQUESTS, encode(request), key=b"x",
+                                         headers=[("content-type", b"application/json")])
+        events = []
+        async with asyncio.timeout(60):
+            while not any(isinstance(e.payload, JobFinished) for e in events):
+                batch = await consumer.getmany(timeout_ms=500)
+                events += [e for rs in batch.values() for r in rs
+                           if (e := decode(r.value)).job_id == job_id]
+        await asyncio.sleep(2)  # a second handling would show up by now
+        batch = await consumer.getmany(timeout_ms=500)
+        events += [e for rs in batch.values() for r in rs if (e := decode(r.value)).job_id == job_id]
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    kinds = [type(e.payload) for e in events]
+    assert kinds == [JobStarted, JobLogLine, JobFinished]
+    assert events[1].payload.text == "No adtracker connector named 'not-configured' is configured"
+    assert events[2].payload.status == "failed"
