@@ -1,0 +1,63 @@
+"""docker-compose.yml, the k8s manifests and the local scripts tell the same story."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("gateway", "sync", "billing", "documents", "jobs")
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def settings(service: str):  # noqa: ANN201
+    return importlib.import_module(f"affbill_{service}.config").Settings()
+
+
+def test_compose_runs_every_service_after_its_migrations_with_a_health_check() -> None:
+    services = compose()["services"]
+    for name in SERVICES:
+        svc = services[name]
+        assert svc["command"] == [f"affbill-{name}", "serve"]
+        assert svc["healthcheck"]["test"]
+        assert svc["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
+        assert svc["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert services[f"{name}-migrate"]["command"] == [f"affbill-{name}", "migrate"]
+        assert svc["environment"]["PORT"] == str(settings(name).http_port)
+    assert services["postgres"]["healthcheck"] and services["kafka"]["healthcheck"]
+
+
+def test_compose_and_local_scripts_pin_the_same_kafka() -> None:
+    pom = (ROOT / "deploy/local/kafka/pom.xml").read_text()
+    version = re.search(r"<kafka.version>(.+)</kafka.version>", pom).group(1)
+    assert compose()["services"]["kafka"]["image"] == f"apache/kafka:{version}"
+    assert version.startswith("4.")
+
+
+def test_procfile_lists_every_service() -> None:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    assert sorted(line.split(":")[0] for line in lines if line) == sorted(SERVICES)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_manifest_migrates_first_and_probes_health(service: str) -> None:
+    deployment, svc = yaml.safe_load_all((ROOT / f"deploy/k8s/{service}.yaml").read_text())
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["initContainers"][0]["command"] == [f"affbill-{service}", "migrate"]
+    container = pod["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    assert container["ports"][0]["containerPort"] == settings(service).http_port
+    assert svc["spec"]["ports"][0]["port"] == settings(service).http_port
+
+
+def test_kustomization_lists_every_manifest() -> None:
+    kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
+    assert set(kustomization["resources"]) == {"config.yaml", *(f"{s}.yaml" for s in SERVICES)}
