@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from types import SimpleNamespace
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
@@ -33,6 +35,13 @@ class Runtime:
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None
+        self._background: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self.state = SimpleNamespace()  # service-specific parts, for entry points to find
+
+    def add_background(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Long-running work of the service (a queue worker), started after the broker."""
+        self._background.append((name, work))
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, on_commit=self._wake_relay)
@@ -52,9 +61,15 @@ class Runtime:
                                  retention=timedelta(hours=s.outbox_retention_hours))
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         await self.broker.start()
+        self._tasks = [asyncio.create_task(work(), name=name) for name, work in self._background]
         log.info("service started", extra={"schema": self.schema})
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         with contextlib.suppress(Exception):
             await self.broker.stop()
         if self._relay_task:

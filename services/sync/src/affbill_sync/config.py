@@ -3,6 +3,10 @@
 from pydantic_settings import SettingsConfigDict
 
 from affbill_runtime.settings import ServiceSettings
+from affbill_sync.adapters.connectors.base import ConnectorConfig
+
+SIMULATOR = ConnectorConfig(id="hasoffers-sim", kind="hasoffers", base_url="http://127.0.0.1:8090",
+                            token="sim-token", timezone="Europe/Berlin")
 
 
 class Settings(ServiceSettings):
@@ -10,3 +14,8 @@ class Settings(ServiceSettings):
 
     service_name: str = "sync"
     http_port: int = 8001
+    # JSON list in AFFBILL_SYNC_CONNECTORS; the default is the bundled simulator
+    connectors: list[ConnectorConfig] = [SIMULATOR]
+
+    def connector(self, connector_id: str) -> ConnectorConfig | None:
+        return next((c for c in self.connectors if c.id == connector_id), None)

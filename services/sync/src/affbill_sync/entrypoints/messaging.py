@@ -33,7 +33,8 @@ def build_router(runtime: Runtime) -> KafkaRouter:
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.SYNC_REQUESTS}:subscribe")
     async def on_start_sync(envelope: Envelope[StartSync]) -> None:
-        await handlers.start_sync(runtime.uow(), envelope)
+        if await handlers.request_sync(runtime.uow(), envelope, runtime.state.settings):
+            runtime.state.worker.wake()
 
     return router
 

@@ -1,0 +1,100 @@
+"""The sync's cursors: fingerprints per natural key and digests per day.
+
+A step reads them, stages its changes in a temporary table of its own
+transaction, and applies them only after Kafka committed the step's facts;
+a failed step leaves the cursors as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+
+STAGE = """
+create temporary table if not exists fp_stage (
+    entity text not null, natural_key text not null, digest bytea, stat_date date,
+    state text, removed boolean not null
+) on commit drop
+"""
+APPLY_UPSERT = """
+insert into fingerprints (connector, entity, natural_key, digest, stat_date, state, updated_at)
+select distinct on (entity, natural_key) $1, entity, natural_key, digest, stat_date, state, now()
+from fp_stage where not removed
+order by entity, natural_key
+on conflict (connector, entity, natural_key) do update
+set digest = excluded.digest, stat_date = excluded.stat_date, state = excluded.state,
+    updated_at = now()
+"""
+APPLY_DELETE = """
+delete from fingerprints f using fp_stage s
+where s.removed and f.connector = $1 and f.entity = s.entity and f.natural_key = s.natural_key
+"""
+
+StagedRow = tuple[str, str, bytes | None, dt.date | None, str | None, bool]
+
+
+class Cursors:
+    """Bound to one asyncpg connection with an open transaction (one sync step)."""
+
+    def __init__(self, conn: asyncpg.Connection, connector: str) -> None:
+        self._conn = conn
+        self._connector = connector
+        self._staged = 0
+        self._digests: list[tuple[str, dt.date, bytes]] = []
+
+    async def open(self) -> None:
+        await self._conn.execute(STAGE)
+
+    async def day(self, entity: str, day: dt.date) -> dict[str, bytes]:
+        rows = await self._conn.fetch(
+            "select natural_key, digest from fingerprints "
+            "where connector = $1 and entity = $2 and stat_date = $3",
+            self._connector, entity, day)
+        return {r[0]: r[1] for r in rows}
+
+    async def entity(self, entity: str) -> dict[str, tuple[bytes, str | None, dt.date | None]]:
+        rows = await self._conn.fetch(
+            "select natural_key, digest, state, stat_date from fingerprints "
+            "where connector = $1 and entity = $2", self._connector, entity)
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    async def day_digests(self, days: Iterable[dt.date]) -> dict[dt.date, bytes]:
+        rows = await self._conn.fetch(
+            "select stat_date, digest from day_digests where connector = $1 "
+            "and stat_date = any($2::date[])", self._connector, list(days))
+        return {r[0]: r[1] for r in rows}
+
+    async def stage(self, rows: list[StagedRow]) -> None:
+        if rows:
+            await self._conn.copy_records_to_table("fp_stage", records=rows)
+            self._staged += len(rows)
+
+    def stage_day_digest(self, day: dt.date, digest: bytes | None) -> None:
+        self._digests.append((self._connector, day, digest or b""))
+
+    async def apply(self) -> None:
+        if self._staged:
+            await self._conn.execute(APPLY_DELETE, self._connector)
+            await self._conn.execute(APPLY_UPSERT, self._connector)
+        for connector, day, digest in self._digests:
+            if digest:
+                await self._conn.execute(
+                    "insert into day_digests (connector, stat_date, digest) values ($1, $2, $3) "
+                    "on conflict (connector, stat_date) do update set digest = excluded.digest, "
+                    "updated_at = now()", connector, day, digest)
+            else:  # the day had quarantined rows: read it in detail next time
+                await self._conn.execute(
+                    "delete from day_digests where connector = $1 and stat_date = $2",
+                    connector, day)
+
+
+async def quarantine(conn: asyncpg.Connection, job_id: Any, connector: str,
+                     rows: list[tuple[str, str | None, str, str]]) -> None:
+    """rows: (entity, natural_key, reason, raw json)."""
+    await conn.executemany(
+        "insert into quarantine (job_id, connector, entity, natural_key, reason, raw) "
+        "values ($1, $2, $3, $4, $5, $6::jsonb)",
+        [(job_id, connector, e, k, reason, raw) for e, k, reason, raw in rows])

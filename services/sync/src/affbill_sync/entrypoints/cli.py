@@ -1,0 +1,71 @@
+"""`affbill-sync sync --connector … --scope standard|partial`: start a sync, watch it finish.
+
+Talks to a running sync service over HTTP (the gateway's CLI will do the same
+through the gateway).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+FINAL = {"succeeded", "succeeded_with_warnings", "failed"}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="affbill-sync sync")
+    parser.add_argument("--connector", default="hasoffers-sim")
+    parser.add_argument("--scope", choices=["standard", "partial"], default="standard")
+    parser.add_argument("--from", dest="date_from")
+    parser.add_argument("--to", dest="date_to")
+    parser.add_argument("--url", default="http://127.0.0.1:8001")
+    parser.add_argument("--requested-by", default="cli")
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    body = {"connector": args.connector, "scope": args.scope, "requested_by": args.requested_by,
+            "date_from": args.date_from, "date_to": args.date_to}
+    try:
+        answer = httpx.post(f"{args.url}/syncs", json=body, timeout=10)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]The sync service at {args.url} does not answer ({exc}).[/red]")
+        return 2
+    if answer.status_code != 202:
+        console.print(f"[red]{answer.json().get('title', answer.text)}[/red]")
+        return 2
+    job_id = answer.json()["job_id"]
+    console.print(f"{args.scope.capitalize()} sync of {args.connector} queued: job {job_id}")
+    run = follow(f"{args.url}/syncs/{job_id}", console)
+    counts = run.get("counts") or {}
+    for step, c in counts.items():
+        console.print(f"  {step:<11} {c['fetched']:>9} fetched {c['published']:>9} published "
+                      f"{c['unchanged']:>9} unchanged {c['quarantined']:>6} quarantined")
+    colour = {"succeeded": "green", "failed": "red"}.get(run["status"], "yellow")
+    console.print(f"[{colour}]Sync {run['status'].replace('_', ' ')}[/{colour}]"
+                  + (f": {run['reason']}" if run.get("reason") else ""))
+    return 0 if run["status"] != "failed" else 1
+
+
+def follow(url: str, console: Console) -> dict:
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("queued", total=None, info="")
+        while True:
+            run = httpx.get(url, timeout=10).json()
+            counts = run.get("counts") or {}
+            fetched = sum(c.get("fetched", 0) for c in counts.values())
+            published = sum(c.get("published", 0) for c in counts.values())
+            step = next(reversed(counts), "") if counts else ""
+            progress.update(task, description=f"{run['status']} {step}",
+                            info=f"{fetched} fetched, {published} published")
+            if run["status"] in FINAL:
+                return run
+            time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
