@@ -8,15 +8,16 @@ eval "$("$ROOT/deploy/local/env.sh")"
 PIDFILE="$AFFBILL_STATE/services.pid"
 LOG="$AFFBILL_STATE/logs/services.log"
 VENV="$ROOT/.venv/bin"
-declare -A PORTS=([gateway]=8000 [sync]=8001 [billing]=8002 [documents]=8003 [jobs]=8004)
+declare -A PORTS=([gateway]=8000 [sync]=8001 [billing]=8002 [documents]=8003 [jobs]=8004 [simulator]=8090)
+declare -A PROBE=([simulator]=/control/requests)
 
-ready() { curl -fsS "http://127.0.0.1:${PORTS[$1]}/health/ready" >/dev/null 2>&1; }
+ready() { curl -fsS "http://127.0.0.1:${PORTS[$1]}${PROBE[$1]:-/health/ready}" >/dev/null 2>&1; }
 
 start() {
   if pid_alive "$PIDFILE"; then log "services already running (pid $(cat "$PIDFILE"))"
   else
     mkdir -p "$(dirname "$LOG")"
-    log "starting gateway, sync, billing, documents, jobs (log: $LOG)"
+    log "starting gateway, sync, billing, documents, jobs and the adtracker simulator (log: $LOG)"
     # its own session, so stop can end honcho and every service as one process group
     cd "$ROOT"
     PATH="$VENV:$PATH" setsid bash -c 'echo $$ > "$1"; exec honcho start -f Procfile' \
@@ -47,8 +48,8 @@ stop() {
 
 status() {
   local s rc=0
-  for s in gateway sync billing documents jobs; do
-    if ready "$s"; then printf '  %-10s ready  http://127.0.0.1:%s/health/ready\n' "$s" "${PORTS[$s]}"
+  for s in gateway sync billing documents jobs simulator; do
+    if ready "$s"; then printf '  %-10s ready  http://127.0.0.1:%s%s\n' "$s" "${PORTS[$s]}" "${PROBE[$s]:-/health/ready}"
     else printf '  %-10s DOWN   http://127.0.0.1:%s\n' "$s" "${PORTS[$s]}"; rc=1; fi
   done
   return $rc

@@ -43,7 +43,8 @@ def test_compose_and_local_scripts_pin_the_same_kafka() -> None:
 
 def test_procfile_lists_every_service() -> None:
     lines = (ROOT / "Procfile").read_text().splitlines()
-    assert sorted(line.split(":")[0] for line in lines if line) == sorted(SERVICES)
+    assert sorted(line.split(":")[0] for line in lines if line) == sorted(
+        [*SERVICES, "simulator"])
 
 
 @pytest.mark.parametrize("service", SERVICES)

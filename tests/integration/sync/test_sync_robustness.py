@@ -1,0 +1,153 @@
+"""A sync killed midway and re-run; data changing while it is paged; Everflow's 10,000 rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from affbill_contracts import topics
+from affbill_sync.adapters.connectors import build_connector
+from affbill_sync.adapters.connectors.base import DataChanged
+from affbill_sync.domain.model import StatFact
+from affbill_sync.service_layer import worker as worker_module
+from tests.integration.sync.conftest import START, WINDOW, Simulator, SyncWorld, _free_port
+
+pytestmark = pytest.mark.integration
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([str(Path(sys.executable).with_name("affbill-sync")), "serve",
+                             "--port", str(port)], env={**os.environ, **env},
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "sync service exited"
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("sync service not ready")
+
+
+async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
+        world: SyncWorld, sim: Simulator, database_url: str, kafka_bootstrap: str,
+        tmp_path: Path) -> None:
+    await sim.reset(days=10, rows_per_day=3000)  # 30,000 rows: long enough to be killed in
+    connector = world.settings.connectors[0].model_copy(update={"page_size": 500})
+    env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "AFFBILL_SYNC_SERVICE_NAME": world.settings.service_name,
+           "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())])}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _serve(env, port, tmp_path / "sync.log")
+    try:
+        _wait_ready(url, proc)
+        job = httpx.post(f"{url}/syncs", json={
+            "connector": connector.id, "scope": "partial", "date_from": WINDOW[0].isoformat(),
+            "date_to": WINDOW[1].isoformat()}).json()["job_id"]
+        deadline = time.monotonic() + 60
+        while True:  # wait until it is in the middle of the stats
+            run = httpx.get(f"{url}/syncs/{job}").json()
+            if run["counts"].get("stat", {}).get("published", 0) > 3000:
+                break
+            assert run["status"] == "running" and time.monotonic() < deadline, run
+            await asyncio.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        proc = _serve(env, port, tmp_path / "sync.log")  # the restart finds the run and resumes
+        _wait_ready(url, proc)
+        deadline = time.monotonic() + 120
+        while (run := httpx.get(f"{url}/syncs/{job}").json())["status"] == "running" \
+                or run["status"] == "queued":
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        assert run["status"] == "succeeded", run
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    facts = await world.facts(topics.ADTRACKER_STATS, uuid.UUID(job))
+    keys = [f.payload.stat_key for f in facts]
+    assert len(set(keys)) == 30_000  # every fact
+    # a fact seen twice carries the same event id: consumers apply it once
+    by_event = {f.event_id: f.payload.stat_key for f in facts}
+    assert len(by_event) == len(set(keys))
+
+
+async def test_data_changing_between_pages_is_read_again(
+        world: SyncWorld, sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.settings.connectors[0] = world.settings.connectors[0].model_copy(
+        update={"page_size": 50, "concurrency": 1})
+    new_row = dict(date=START.isoformat(), advertiser_id="1", offer_id="1", affiliate_id="1099",
+                   currency="EUR", revenue="7.00000", payout="1.00000", conversions=1)
+    restated = False
+
+    async def restate_after_first_page(response: httpx.Response) -> None:
+        nonlocal restated
+        if not restated and "getStats" in str(response.url) and "Stat.offer_id" in str(
+                response.url) and response.url.params.get("page") == "2":
+            restated = True  # page 1 was read; the result grows before page 3
+            await sim.control("POST", "/restate", json={"changes": [new_row]})
+
+    def hooked(config: Any) -> Any:
+        connector = build_connector(config)
+        connector._http.event_hooks["response"].append(restate_after_first_page)  # noqa: SLF001
+        return connector
+
+    monkeypatch.setattr(worker_module, "build_connector", hooked)
+    run = await world.sync("standard")
+    assert restated and run["status"] == "succeeded", run
+    facts = await world.facts(topics.ADTRACKER_STATS, world.jobs[-1])
+    keys = [f.payload.stat_key for f in facts]
+    assert len(keys) == len(set(keys)) == 301  # every row once, the new one included
+    assert any("|1099|" in k for k in keys)
+
+
+async def test_paging_notices_a_changed_total(world: SyncWorld, sim: Simulator) -> None:
+    config = world.settings.connectors[0].model_copy(update={"page_size": 50, "concurrency": 1})
+    connector = build_connector(config)
+
+    async def grow(response: httpx.Response) -> None:
+        if response.url.params.get("page") == "1" and "Stat.offer_id" in str(response.url):
+            await sim.control("POST", "/restate", json={"changes": [dict(
+                date=START.isoformat(), advertiser_id="1", offer_id="1", affiliate_id="1098",
+                currency="EUR", revenue="1.00000", payout="0.00000", conversions=0)]})
+
+    connector._http.event_hooks["response"].append(grow)  # noqa: SLF001
+    try:
+        with pytest.raises(DataChanged, match="changed while paging"):
+            async for _ in connector.stat_days(*WINDOW):
+                pass
+    finally:
+        await connector.aclose()
+
+
+async def test_everflow_splits_windows_until_reports_are_complete(world: SyncWorld,
+                                                                  sim: Simulator) -> None:
+    await sim.reset(days=7, rows_per_day=2000)  # 14,000 rows in one 7-day chunk > 10,000
+    await sim.control("DELETE", "/requests")
+    connector = build_connector(world.settings.connectors[1])
+    rows: list[Any] = []
+    try:
+        async for _, facts in connector.stat_days(START, START.replace(day=START.day + 6)):
+            rows += facts
+    finally:
+        await connector.aclose()
+    assert len(rows) == 14_000 and all(isinstance(r, StatFact) for r in rows)
+    tables = [r for r in await sim.requests() if "entity/table" in r["path"]]
+    assert len(tables) >= 3  # the 7 days, then its halves
