@@ -1,0 +1,77 @@
+"""From billable items to invoice lines, grouped as the customer's profile says.
+
+A line must print quantity × unit price = net amount. Where every item of a
+line has the same price per conversion, the line bills the conversions at that
+price; otherwise it bills quantity 1 at the summed amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.money import round_money
+
+
+class LineGrouping(StrEnum):
+    OFFER_PER_PERIOD = "offer_per_period"
+    PERIOD = "period"
+    OFFER_PER_DAY = "offer_per_day"
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: uuid.UUID
+    offer_id: str
+    offer_name: str
+    day: dt.date
+    currency: str
+    units: int
+    revenue: Decimal
+
+
+def build_lines(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) -> list[Line]:
+    keys: dict[LineGrouping, Callable[[Item], Hashable]] = {
+        LineGrouping.OFFER_PER_PERIOD: lambda i: (i.offer_name or i.offer_id, i.offer_id),
+        LineGrouping.PERIOD: lambda _: ("",),
+        LineGrouping.OFFER_PER_DAY: lambda i: (i.offer_name or i.offer_id, i.offer_id, i.day),
+    }
+    groups: dict[Hashable, list[Item]] = {}
+    for item in sorted(items, key=lambda i: (i.offer_name, i.offer_id, i.day, i.item_id)):
+        groups.setdefault(keys[grouping](item), []).append(item)
+    return [_line(group, grouping, vat, currency) for group in groups.values()]
+
+
+def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) -> Line:
+    first, last = min(i.day for i in items), max(i.day for i in items)
+    revenue = sum((i.revenue for i in items), Decimal(0))
+    units = sum(i.units for i in items)
+    price = _common_price(items)
+    what = "Affiliate marketing services" if grouping is LineGrouping.PERIOD else (
+        items[0].offer_name or f"Offer {items[0].offer_id}")
+    when = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+    ids = tuple(i.item_id for i in items)
+    if price is not None and units > 0:
+        return Line(f"{what}, {when}", Decimal(units), price, vat, "C62", first, last, ids)
+    return Line(f"{what}, {when}", Decimal(1), round_money(revenue, currency), vat, "C62",
+                first, last, ids)
+
+
+def _common_price(items: list[Item]) -> Decimal | None:
+    """The price per conversion when all items share one, exactly."""
+    prices = set()
+    for item in items:
+        if item.units <= 0:
+            return None
+        price = item.revenue / item.units
+        if price * item.units != item.revenue:  # not an exact price: 10.00 for 3 units
+            return None
+        prices.add(price.normalize())
+        if len(prices) > 1:
+            return None
+    return prices.pop() if prices else None
