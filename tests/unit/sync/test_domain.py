@@ -47,10 +47,13 @@ def test_fingerprint_ignores_trailing_zeros_only(amount: Decimal) -> None:
     assert fingerprint([amount]) != fingerprint([amount + Decimal("0.00001")])
 
 
-def test_event_id_is_deterministic_per_content() -> None:
-    a = event_id("stat", "k", fact().digest())
-    assert a == event_id("stat", "k", fact().digest())
-    assert a != event_id("stat", "k", fact(revenue=Decimal("12.34501")).digest())
+def test_event_id_names_the_change() -> None:
+    a, b = fact().digest(), fact(revenue=Decimal("12.34501")).digest()
+    assert event_id("stat", "k", None, a) == event_id("stat", "k", None, a)  # a re-run
+    assert event_id("stat", "k", None, a) != event_id("stat", "k", None, b)
+    # A → B → A: going back is a new change, not the first one again
+    assert event_id("stat", "k", b, a) != event_id("stat", "k", None, a)
+    assert event_id("stat", "k", a, None) != event_id("stat", "k", b, None)
 
 
 def test_day_digest_is_order_independent_and_sees_any_total_change() -> None:

@@ -15,7 +15,7 @@ import asyncpg
 
 STAGE = """
 create temporary table if not exists fp_stage (
-    entity text not null, natural_key text not null, digest bytea, stat_date date,
+    seq bigserial, entity text not null, natural_key text not null, digest bytea, stat_date date,
     state text, removed boolean not null
 ) on commit drop
 """
@@ -23,7 +23,7 @@ APPLY_UPSERT = """
 insert into fingerprints (connector, entity, natural_key, digest, stat_date, state, updated_at)
 select distinct on (entity, natural_key) $1, entity, natural_key, digest, stat_date, state, now()
 from fp_stage where not removed
-order by entity, natural_key
+order by entity, natural_key, seq desc
 on conflict (connector, entity, natural_key) do update
 set digest = excluded.digest, stat_date = excluded.stat_date, state = excluded.state,
     updated_at = now()
@@ -33,6 +33,7 @@ delete from fingerprints f using fp_stage s
 where s.removed and f.connector = $1 and f.entity = s.entity and f.natural_key = s.natural_key
 """
 
+STAGED = ["entity", "natural_key", "digest", "stat_date", "state", "removed"]
 StagedRow = tuple[str, str, bytes | None, dt.date | None, str | None, bool]
 
 
@@ -69,7 +70,7 @@ class Cursors:
 
     async def stage(self, rows: list[StagedRow]) -> None:
         if rows:
-            await self._conn.copy_records_to_table("fp_stage", records=rows)
+            await self._conn.copy_records_to_table("fp_stage", records=rows, columns=STAGED)
             self._staged += len(rows)
 
     def stage_day_digest(self, day: dt.date, digest: bytes | None) -> None:

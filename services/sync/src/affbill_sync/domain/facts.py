@@ -2,8 +2,9 @@
 
 A fact's fingerprint is a hash of its payload's values (not of when it was
 fetched), so re-reading unchanged data gives the same fingerprint. The event id
-is derived from the fingerprint: publishing the same fact twice (a re-run after
-a crash) carries the same event_id, which consumers' inboxes recognise.
+is derived from the change of fingerprint: publishing the same change twice (a
+re-run after a crash) carries the same event_id, which consumers' inboxes
+recognise.
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ def fingerprint(values: Iterable[object]) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
-def event_id(entity: str, natural_key: str, digest: bytes) -> uuid.UUID:
-    return uuid.uuid5(EVENT_NAMESPACE, f"{entity}\x1f{natural_key}\x1f{digest.hex()}")
+def event_id(entity: str, natural_key: str, previous: bytes | None, digest: bytes | None
+             ) -> uuid.UUID:
+    """Id of the change previous → digest of one fact (None: absent / removed).
+
+    The same change published twice (a re-run after a crash) has the same id; a
+    fact that flips back to an earlier value is a new change with a new id.
+    """
+    prev = previous.hex() if previous else "-"
+    new = digest.hex() if digest else "-"
+    return uuid.uuid5(EVENT_NAMESPACE, f"{entity}\x1f{natural_key}\x1f{prev}\x1f{new}")
 
 
 def _canonical(value: object) -> str:

@@ -87,8 +87,9 @@ async def sync_partners(ctx: StepContext, entity: str, counts: Counts) -> None:
             if key in known and known[key][0] == digest:
                 counts.unchanged += 1
                 continue
+            previous = known[key][0] if key in known else None
             await _publish(ctx, topic, ctx.customer_key(key), record,
-                           event_id(entity, f"{ctx.connector_id}|{key}", digest))
+                           event_id(entity, f"{ctx.connector_id}|{key}", previous, digest))
             staged.append((entity, key, digest, None, None, False))
             counts.published += 1
         await ctx.cursors.stage(staged)
@@ -158,17 +159,18 @@ async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejec
     for key, fact in good.items():
         counts.fetched += 1
         digest = fact.digest()
-        if known.pop(key, None) == digest:
+        previous = known.pop(key, None)
+        if previous == digest:
             counts.unchanged += 1
             continue
-        eid = event_id("stat", key, digest)
+        eid = event_id("stat", key, previous, digest)
         await ctx.publisher.send(topics.ADTRACKER_STATS, ctx.customer_key(fact.advertiser_id),
                                  encoding.stat_row(ctx.connector_id, key, fact, eid, ctx.job_id))
         staged.append(("stat", key, digest, day, None, False))
         counts.published += 1
     keep = {r.natural_key for r in rejected}  # unreadable today is not gone
     for key in known.keys() - keep:
-        eid = event_id("stat", key, b"removed")
+        eid = event_id("stat", key, known[key], None)
         advertiser = key.split("|")[2]
         await ctx.publisher.send(topics.ADTRACKER_STATS, ctx.customer_key(advertiser),
                                  encoding.removed_stat_row(key, eid, ctx.job_id))
@@ -212,8 +214,10 @@ async def _conversions(ctx: StepContext, batch: list[ConversionSynced | Rejected
         if c.conversion_id in known and known[c.conversion_id][0] == digest:
             counts.unchanged += 1
             continue
+        previous = known[c.conversion_id][0] if c.conversion_id in known else None
         await _publish(ctx, topics.ADTRACKER_CONVERSIONS, ctx.customer_key(c.advertiser_id), c,
-                       event_id("conversion", f"{ctx.connector_id}|{c.conversion_id}", digest))
+                       event_id("conversion", f"{ctx.connector_id}|{c.conversion_id}", previous,
+                                digest))
         staged.append(("conversion", c.conversion_id, digest, c.converted_at.date(),
                        c.status.value, False))
         counts.published += 1
