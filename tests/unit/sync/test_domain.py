@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from affbill_contracts import StatRowSynced, decode
 from affbill_sync.adapters import encoding
 from affbill_sync.domain import parsing, windows
-from affbill_sync.domain.facts import day_digest, event_id, fingerprint
+from affbill_sync.domain.facts import day_digest, event_id, event_id_text, fingerprint
 from affbill_sync.domain.model import StatFact, totals_of
 
 D = dt.date
@@ -45,6 +45,12 @@ def test_split_and_ranges() -> None:
 def test_fingerprint_ignores_trailing_zeros_only(amount: Decimal) -> None:
     assert fingerprint([amount]) == fingerprint([Decimal(f"{amount:.7f}")])
     assert fingerprint([amount]) != fingerprint([amount + Decimal("0.00001")])
+
+
+def test_event_id_text_is_a_valid_uuid() -> None:
+    text = event_id_text("stat", "k", None, b"x" * 16)
+    assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 8
+    assert event_id("stat", "k", None, b"x" * 16) == uuid.UUID(text)
 
 
 def test_event_id_names_the_change() -> None:
@@ -83,7 +89,7 @@ def test_fast_stat_encoding_is_the_contract() -> None:
     f = fact()
     key = f.key("ho")
     eid, job = uuid.uuid4(), uuid.uuid4()
-    envelope = decode(encoding.stat_row("ho", key, f, eid, job))
+    envelope = decode(encoding.stat_row("ho", key, f, str(eid), str(job)))
     assert envelope.event_id == eid and envelope.job_id == job
     assert envelope.payload == StatRowSynced(
         connector="ho", stat_key=key, date=f.date, advertiser_id="7", offer_id="20",

@@ -21,11 +21,11 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def stat_row(connector: str, key: str, fact: StatFact, event_id: uuid.UUID,
-             job_id: uuid.UUID) -> bytes:
+def stat_row(connector: str, key: str, fact: StatFact, event_id: str, job_id: str,
+             occurred_at: str | None = None) -> bytes:
     return orjson.dumps({
-        "event_id": str(event_id), "type": STAT_TYPE, "schema_version": STAT_VERSION,
-        "occurred_at": _now(), "job_id": str(job_id),
+        "event_id": event_id, "type": STAT_TYPE, "schema_version": STAT_VERSION,
+        "occurred_at": occurred_at or _now(), "job_id": job_id,
         "payload": {
             "connector": connector, "stat_key": key, "date": fact.date.isoformat(),
             "advertiser_id": fact.advertiser_id, "offer_id": fact.offer_id,
@@ -36,7 +36,11 @@ def stat_row(connector: str, key: str, fact: StatFact, event_id: uuid.UUID,
     })
 
 
-def removed_stat_row(key: str, event_id: uuid.UUID, job_id: uuid.UUID) -> bytes:
+def now() -> str:
+    return _now()
+
+
+def removed_stat_row(key: str, event_id: uuid.UUID | str, job_id: uuid.UUID | str) -> bytes:
     """A row that disappeared from the source: restated to zero."""
     connector, date, advertiser, offer, affiliate, currency = key.split("|")
     return orjson.dumps({

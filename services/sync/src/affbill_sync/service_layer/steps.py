@@ -22,7 +22,7 @@ from affbill_sync.adapters.connectors.base import Connector, DataChanged
 from affbill_sync.adapters.cursors import Cursors, StagedRow
 from affbill_sync.adapters.publisher import FactPublisher
 from affbill_sync.domain import windows
-from affbill_sync.domain.facts import day_digest, event_id, fingerprint
+from affbill_sync.domain.facts import day_digest, event_id, event_id_text, fingerprint
 from affbill_sync.domain.model import StatFact, totals_of
 from affbill_sync.domain.quarantine import Rejected
 
@@ -156,6 +156,8 @@ async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejec
         if isinstance(f, StatFact):
             good[f.key(ctx.connector_id)] = f
     staged: list[StagedRow] = []
+    connector, job, now = ctx.connector_id, str(ctx.job_id), encoding.now()
+    send = ctx.publisher.send
     for key, fact in good.items():
         counts.fetched += 1
         digest = fact.digest()
@@ -163,9 +165,9 @@ async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejec
         if previous == digest:
             counts.unchanged += 1
             continue
-        eid = event_id("stat", key, previous, digest)
-        await ctx.publisher.send(topics.ADTRACKER_STATS, ctx.customer_key(fact.advertiser_id),
-                                 encoding.stat_row(ctx.connector_id, key, fact, eid, ctx.job_id))
+        eid = event_id_text("stat", key, previous, digest)
+        await send(topics.ADTRACKER_STATS, f"{connector}:{fact.advertiser_id}",
+                   encoding.stat_row(connector, key, fact, eid, job, now))
         staged.append(("stat", key, digest, day, None, False))
         counts.published += 1
     keep = {r.natural_key for r in rejected}  # unreadable today is not gone
