@@ -35,7 +35,7 @@ from affbill_sync.service_layer import handlers
 START = dt.date(2026, 9, 1)
 SMALL = dict(seed=7, advertisers=4, offers_per_advertiser=2, affiliates=6, employees=3,
              days=10, rows_per_day=30, pending_share=0.3, currencies_per_advertiser=1,
-             start_date=START.isoformat())
+             start_date=START.isoformat(), rate_limit=0)
 WINDOW = (START, START + dt.timedelta(days=9))
 
 
@@ -99,6 +99,18 @@ class SyncWorld:
     settings: Settings
     kafka: str
     jobs: list[uuid.UUID] = field(default_factory=list)
+    marks: dict[str, dict[TopicPartition, int]] = field(default_factory=dict)
+
+    async def mark(self) -> None:
+        """Remember where the topics end now: facts() reads only what comes after."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka, isolation_level="read_committed")
+        await consumer.start()
+        try:
+            for topic in FACT_TOPICS:
+                parts = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
+                self.marks[topic] = await consumer.end_offsets(parts)
+        finally:
+            await consumer.stop()
 
     def connector(self, kind: str = "hasoffers") -> str:
         return self.settings.connectors[0 if kind == "hasoffers" else 1].id
@@ -106,6 +118,7 @@ class SyncWorld:
     async def sync(self, scope: str = "standard", kind: str = "hasoffers",
                    window: tuple[dt.date, dt.date] = WINDOW) -> dict[str, Any]:
         job_id = uuid.uuid4()
+        await self.mark()
         request = StartSync(connector=self.connector(kind), scope=scope, date_from=window[0],
                             date_to=window[1], requested_by="test")
         await handlers.request_sync(self.runtime.uow(), Envelope.wrap(request, job_id=job_id),
@@ -142,14 +155,18 @@ class SyncWorld:
                                     isolation_level="read_committed")
         await consumer.start()
         try:
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or
-                     await _partitions(consumer, topic)]
+            parts = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
             consumer.assign(parts)
-            await consumer.seek_to_beginning(*parts)
+            start = self.marks.get(topic, {})
+            for p in parts:
+                consumer.seek(p, start.get(p, 0))
             ends = await consumer.end_offsets(parts)
             out: list[Envelope[Any]] = []
-            while any(await consumer.position(p) < ends[p] for p in parts):
-                batch = await consumer.getmany(*parts, timeout_ms=1000)
+            while True:
+                behind = [p for p in parts if await consumer.position(p) < ends[p]]
+                if not behind:
+                    break
+                batch = await consumer.getmany(*behind, timeout_ms=1000)
                 out += [e for rs in batch.values() for r in rs if (e := decode(r.value)).job_id
                         == job_id]
             return out
@@ -157,9 +174,16 @@ class SyncWorld:
             await consumer.stop()
 
 
+FACT_TOPICS = (topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_ADVERTISERS,
+               topics.ADTRACKER_AFFILIATES, topics.ADTRACKER_STATS, topics.ADTRACKER_CONVERSIONS)
+
+
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh consumer knows none
-    return consumer.partitions_for_topic(topic) or set()
+    known = consumer.partitions_for_topic(topic)
+    if not known:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh consumer knows none
+        known = consumer.partitions_for_topic(topic)
+    return known or set()
 
 
 @pytest.fixture

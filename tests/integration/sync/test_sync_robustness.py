@@ -48,8 +48,9 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
         world: SyncWorld, sim: Simulator, database_url: str, kafka_bootstrap: str,
         tmp_path: Path) -> None:
-    await sim.reset(days=10, rows_per_day=3000)  # 30,000 rows: long enough to be killed in
-    connector = world.settings.connectors[0].model_copy(update={"page_size": 500})
+    await sim.reset(days=10, rows_per_day=12000, advertisers=20, offers_per_advertiser=5,
+                    affiliates=200)  # 120,000 rows
+    connector = world.settings.connectors[0].model_copy(update={"page_size": 2000})
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_SYNC_SERVICE_NAME": world.settings.service_name,
            "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())])}
@@ -58,13 +59,14 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
     proc = _serve(env, port, tmp_path / "sync.log")
     try:
         _wait_ready(url, proc)
+        await world.mark()
         job = httpx.post(f"{url}/syncs", json={
             "connector": connector.id, "scope": "partial", "date_from": WINDOW[0].isoformat(),
             "date_to": WINDOW[1].isoformat()}).json()["job_id"]
         deadline = time.monotonic() + 60
         while True:  # wait until it is in the middle of the stats
             run = httpx.get(f"{url}/syncs/{job}").json()
-            if run["counts"].get("stat", {}).get("published", 0) > 3000:
+            if run["counts"].get("stat", {}).get("published", 0) > 10_000:
                 break
             assert run["status"] == "running" and time.monotonic() < deadline, run
             await asyncio.sleep(0.05)
@@ -77,13 +79,13 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
                 or run["status"] == "queued":
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
-        assert run["status"] == "succeeded", run
+        assert run["status"] == "succeeded", (run["reason"], (tmp_path / "sync.log").read_text()[-2500:])
     finally:
         proc.terminate()
         proc.wait(20)
     facts = await world.facts(topics.ADTRACKER_STATS, uuid.UUID(job))
     keys = [f.payload.stat_key for f in facts]
-    assert len(set(keys)) == 30_000  # every fact
+    assert len(set(keys)) == 120_000  # every fact
     # a fact seen twice carries the same event id: consumers apply it once
     by_event = {f.event_id: f.payload.stat_key for f in facts}
     assert len(by_event) == len(set(keys))
@@ -93,7 +95,8 @@ async def test_data_changing_between_pages_is_read_again(
         world: SyncWorld, sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
     world.settings.connectors[0] = world.settings.connectors[0].model_copy(
         update={"page_size": 50, "concurrency": 1})
-    new_row = dict(date=START.isoformat(), advertiser_id="1", offer_id="1", affiliate_id="1099",
+    last_day = WINDOW[1].isoformat()  # not read yet when the change happens
+    new_row = dict(date=last_day, advertiser_id="1", offer_id="1", affiliate_id="1099",
                    currency="EUR", revenue="7.00000", payout="1.00000", conversions=1)
     restated = False
 
@@ -139,7 +142,8 @@ async def test_paging_notices_a_changed_total(world: SyncWorld, sim: Simulator) 
 
 async def test_everflow_splits_windows_until_reports_are_complete(world: SyncWorld,
                                                                   sim: Simulator) -> None:
-    await sim.reset(days=7, rows_per_day=2000)  # 14,000 rows in one 7-day chunk > 10,000
+    await sim.reset(days=7, rows_per_day=2000, advertisers=20, offers_per_advertiser=5,
+                    affiliates=200)  # 14,000 rows in one 7-day chunk > 10,000
     await sim.control("DELETE", "/requests")
     connector = build_connector(world.settings.connectors[1])
     rows: list[Any] = []

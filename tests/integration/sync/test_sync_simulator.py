@@ -75,7 +75,8 @@ async def test_a_second_sync_over_unchanged_data_publishes_nothing(world: SyncWo
     assert run["counts"]["conversion"]["published"] == 0
     assert await world.facts(topics.ADTRACKER_STATS, world.jobs[-1]) == []
     # the probe alone answered: no detailed stat pages were read
-    details = [r for r in await sim.requests() if "Stat.offer_id" in str(r.get("query"))]
+    details = [r for r in await sim.requests()
+               if "getStats" in r["query"] and "Stat.offer_id" in r["query"]]
     assert details == []
     again = await world.sync("standard")
     assert again["counts"]["stat"]["published"] == 0

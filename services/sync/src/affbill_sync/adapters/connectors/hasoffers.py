@@ -31,7 +31,7 @@ STAT_GROUPS = ["Stat.date", "Stat.advertiser_id", "Stat.offer_id", "Stat.affilia
 CONVERSION_FIELDS = ["Stat.id", "Stat.datetime", "Stat.status", "Stat.advertiser_id",
                      "Stat.offer_id", "Stat.affiliate_id", "Stat.currency", "Stat.revenue",
                      "Stat.payout"]
-RATE_LIMIT_WAIT_S = 2.0
+RATE_LIMIT_WAIT_S = 1.0  # the window is 10 s; waits grow while the limit holds
 
 
 def _classify(response: httpx.Response) -> float | None:
