@@ -12,7 +12,13 @@ from pydantic import BaseModel
 from affbill_simulator.faults import Fault, Faults
 from affbill_simulator.model import Q5, Row
 from affbill_simulator.scale import Scale
+from affbill_simulator.hasoffers import five
 from affbill_simulator.state import SimState
+
+def units(amount: Decimal) -> int:
+    """An amount in whole 0.00001 units, rounded as the adtracker would store it."""
+    return int(amount.quantize(Q5).scaleb(5))
+
 
 ALLOWED = {("pending", "approved"), ("pending", "rejected"), ("approved", "rejected")}
 
@@ -59,12 +65,12 @@ def build_router(state: SimState) -> APIRouter:
             else:
                 old = net.find(key)
                 revenue = c.revenue if c.revenue is not None else (old.revenue if old else Decimal(0))
+                payout = c.payout if c.payout is not None else (
+                    old.payout if old else revenue * Decimal("0.8"))
                 net.restate(key, Row(c.date, c.advertiser_id, c.offer_id, c.affiliate_id,
                                      c.currency, c.conversions if c.conversions is not None else (
                                          old.conversions if old else 0),
-                                     revenue.quantize(Q5),
-                                     (c.payout if c.payout is not None else (
-                                         old.payout if old else revenue * Decimal("0.8"))).quantize(Q5)))
+                                     units(revenue), units(payout)))
             state.totals.forget(c.date)
         return {"restated": len(body.changes)}
 
@@ -113,9 +119,9 @@ def build_router(state: SimState) -> APIRouter:
         for _, adv, cur, t in state.totals.window(date_from or state.scale.start_date,
                                                   date_to or state.scale.end_date):
             if advertiser_id in (None, adv):
-                s = sums.setdefault((adv, cur), [Decimal(0), Decimal(0), 0])
+                s = sums.setdefault((adv, cur), [0, 0, 0])
                 s[0], s[1], s[2] = s[0] + t[0], s[1] + t[1], s[2] + t[2]
-        return [{"advertiser_id": a, "currency": c, "revenue": str(r), "payout": str(p),
+        return [{"advertiser_id": a, "currency": c, "revenue": five(r), "payout": five(p),
                  "conversions": n} for (a, c), (r, p, n) in sorted(sums.items())]
 
     return router

@@ -145,7 +145,8 @@ def _table_row(r: Row) -> dict[str, Any]:
         {"column_type": "offer", "id": r.offer_id, "label": f"Offer {r.offer_id} CPS"},
         {"column_type": "affiliate", "id": r.affiliate_id, "label": f"Affiliate {r.affiliate_id}"},
         {"column_type": "currency", "id": r.currency, "label": r.currency}],
-        "reporting": {"cv": r.conversions, "revenue": _num(r.revenue), "payout": _num(r.payout),
+        "reporting": {"cv": r.conversions, "revenue": _num(r.revenue.normalize()),
+                      "payout": _num(r.payout.normalize()),
                       "total_click": r.conversions * 20, "imp": 0}}
 
 

@@ -134,8 +134,8 @@ def _window(q: Query, state: SimState) -> tuple[dt.date, dt.date]:
 def _stat_json(row: Row, fields: set[str], bad: dict[str, Any] | None) -> bytes:
     stat = {"date": row.date.isoformat(), "advertiser_id": row.advertiser_id,
             "offer_id": row.offer_id, "affiliate_id": row.affiliate_id, "currency": row.currency,
-            "conversions": str(row.conversions), "revenue": f"{row.revenue:.5f}",
-            "payout": f"{row.payout:.5f}"}
+            "conversions": str(row.conversions), "revenue": five(row.revenue5),
+            "payout": five(row.payout5)}
     stat = {k: v for k, v in stat.items() if f"Stat.{k}" in fields}
     if bad:
         stat[bad["field"]] = bad.get("value")
@@ -151,8 +151,14 @@ def _fast_stat(row: Row) -> bytes:
             b'"Offer":{"name":"Offer %s CPS"}}' % (
                 row.date.isoformat().encode(), row.advertiser_id.encode(), row.offer_id.encode(),
                 row.affiliate_id.encode(), row.currency.encode(), row.conversions,
-                f"{row.revenue:.5f}".encode(), f"{row.payout:.5f}".encode(),
-                row.offer_id.encode()))
+                five(row.revenue5).encode(), five(row.payout5).encode(), row.offer_id.encode()))
+
+
+def five(units: int) -> str:
+    """0.00001 units as a decimal string with 5 places, the way HasOffers writes money."""
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 100_000)
+    return f"{sign}{whole}.{frac:05d}"
 
 
 FULL = {f"Stat.{f}" for f in STAT_FIELDS} | {"Offer.name"}
@@ -168,7 +174,7 @@ def _stats(state: SimState, q: Query, target: str) -> bytes:
     fault = state.faults.take(target, ("malformed_row",))
 
     def page_rows(start: int, stop: int) -> list[bytes]:
-        rows = window.rows(start, stop)
+        rows = window.rows(start, stop, state.totals)
         if fields == FULL and not fault:
             return [_fast_stat(r) for r in rows]
         out = [_stat_json(r, fields, None) for r in rows]
@@ -185,7 +191,7 @@ def _grouped(state: SimState, q: Query, date_from: dt.date, date_to: dt.date,
              fields: set[str]) -> bytes:
     rows = [orjson.dumps({"Stat": {k: v for k, v in {
         "date": day.isoformat(), "advertiser_id": adv, "currency": cur,
-        "revenue": f"{t[0]:.5f}", "payout": f"{t[1]:.5f}", "conversions": str(t[2])}.items()
+        "revenue": five(t[0]), "payout": five(t[1]), "conversions": str(t[2])}.items()
         if f"Stat.{k}" in fields}}) for day, adv, cur, t in state.totals.window(date_from, date_to)]
     data, _, _ = _paged(q, len(rows), lambda a, b: rows[a:b])
     return data or b"[" + b",".join(rows) + b"]"

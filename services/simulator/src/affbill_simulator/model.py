@@ -22,25 +22,31 @@ MASK = (1 << 64) - 1
 
 
 def mix(*values: int) -> int:
-    """splitmix64 over the values: cheap, deterministic pseudo-randomness."""
-    x = 0x9E3779B97F4A7C15
-    for v in values:
-        x = (x ^ (v & MASK)) * 0xBF58476D1CE4E5B9 & MASK
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & MASK
-        x ^= x >> 31
-    return x
+    """Deterministic pseudo-randomness from integers (hashing int tuples is not salted)."""
+    h = hash(values) & MASK
+    return (h * 0x9E3779B97F4A7C15 & MASK) ^ (h >> 29)
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """Amounts are whole units of 0.00001 (the 5 decimals adtrackers send): cheap to make."""
+
     date: dt.date
     advertiser_id: str
     offer_id: str
     affiliate_id: str
     currency: str
     conversions: int
-    revenue: Decimal
-    payout: Decimal
+    revenue5: int
+    payout5: int
+
+    @property
+    def revenue(self) -> Decimal:
+        return Decimal(self.revenue5).scaleb(-5)
+
+    @property
+    def payout(self) -> Decimal:
+        return Decimal(self.payout5).scaleb(-5)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -73,6 +79,8 @@ class Network:
         self.overrides: dict[dt.date, dict[tuple[str, ...], Row | None]] = {}
         self._materialised: dict[dt.date, list[Row]] = {}
         self.statuses: dict[str, str] = {}
+        self._prices = [0] + [self.offer_price5(o) for o in range(1, self.offer_count + 1)]
+        self._currencies = [[]] + [self.currencies(a) for a in range(1, s.advertisers + 1)]
         self.conversions = self._conversions()
 
     # --- partners -------------------------------------------------------
@@ -88,7 +96,10 @@ class Network:
         return STATUSES[mix(self.scale.seed, 20 + kind, partner) % len(STATUSES)]
 
     def offer_price(self, offer: int) -> Decimal:
-        return Decimal(50 + mix(self.scale.seed, 3, offer) % 4950) / 100
+        return Decimal(self.offer_price5(offer)).scaleb(-5)
+
+    def offer_price5(self, offer: int) -> int:
+        return (50 + mix(self.scale.seed, 3, offer) % 4950) * 1000
 
     # --- stat rows ------------------------------------------------------
     def day_index(self, day: dt.date) -> int:
@@ -104,12 +115,11 @@ class Network:
         offer = combo // (s.currencies_per_advertiser * s.affiliates) + 1
         advertiser = (offer - 1) // s.offers_per_advertiser + 1
         conversions = (h >> 20) % 40
-        revenue = self.offer_price(offer) * conversions
+        revenue = self._prices[offer] * conversions
         if (h >> 30) % 5 == 0:  # a bonus with source precision: exercises rounding
-            revenue += Decimal((h >> 34) % 100_000) / 100_000
+            revenue += (h >> 34) % 100_000
         return Row(day, str(advertiser), str(offer), str(1000 + aff_i + 1),
-                   self.currencies(advertiser)[cur_i], conversions, revenue.quantize(Q5),
-                   (revenue * Decimal("0.8")).quantize(Q5))
+                   self._currencies[advertiser][cur_i], conversions, revenue, revenue * 4 // 5)
 
     def has_day(self, day: dt.date) -> bool:
         return 0 <= self.day_index(day) < self.scale.days or day in self.overrides
