@@ -12,7 +12,20 @@ from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
+import orjson
 
+STAGE_DAYS = """
+create temporary table if not exists day_stage (
+    seq bigserial, stat_date date not null, digests bytea not null, rows integer not null
+) on commit drop
+"""
+APPLY_DAYS = """
+insert into stat_fingerprints (connector, stat_date, digests, rows, updated_at)
+select distinct on (stat_date) $1, stat_date, digests, rows, now()
+from day_stage order by stat_date, seq desc
+on conflict (connector, stat_date) do update
+set digests = excluded.digests, rows = excluded.rows, updated_at = now()
+"""
 STAGE = """
 create temporary table if not exists fp_stage (
     seq bigserial, entity text not null, natural_key text not null, digest bytea, stat_date date,
@@ -48,13 +61,21 @@ class Cursors:
 
     async def open(self) -> None:
         await self._conn.execute(STAGE)
+        await self._conn.execute(STAGE_DAYS)
+        self._days_staged = 0
 
-    async def day(self, entity: str, day: dt.date) -> dict[str, bytes]:
-        rows = await self._conn.fetch(
-            "select natural_key, digest from fingerprints "
-            "where connector = $1 and entity = $2 and stat_date = $3",
-            self._connector, entity, day)
-        return {r[0]: r[1] for r in rows}
+    async def stat_day(self, day: dt.date) -> dict[str, bytes]:
+        """The fingerprints of a day's stat rows: natural key → digest."""
+        blob = await self._conn.fetchval(
+            "select digests from stat_fingerprints where connector = $1 and stat_date = $2",
+            self._connector, day)
+        return {k: bytes.fromhex(v) for k, v in orjson.loads(blob).items()} if blob else {}
+
+    async def stage_stat_day(self, day: dt.date, digests: dict[str, bytes]) -> None:
+        blob = orjson.dumps({k: v.hex() for k, v in digests.items()})
+        await self._conn.copy_records_to_table("day_stage", records=[(day, blob, len(digests))],
+                                               columns=["stat_date", "digests", "rows"])
+        self._days_staged += 1
 
     async def entity(self, entity: str) -> dict[str, tuple[bytes, str | None, dt.date | None]]:
         rows = await self._conn.fetch(
@@ -77,6 +98,8 @@ class Cursors:
         self._digests.append((self._connector, day, digest or b""))
 
     async def apply(self) -> None:
+        if self._days_staged:
+            await self._conn.execute(APPLY_DAYS, self._connector)
         if self._staged:
             await self._conn.execute(APPLY_DELETE, self._connector)
             await self._conn.execute(APPLY_UPSERT, self._connector)

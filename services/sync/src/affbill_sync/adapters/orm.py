@@ -1,7 +1,7 @@
 """Tables of the sync schema. Migrations in ../migrations create them."""
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, LargeBinary, MetaData, PrimaryKeyConstraint, Table,
+    BigInteger, Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table,
     Text, Uuid, func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,6 +42,17 @@ fingerprints = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("connector", "entity", "natural_key"),
     Index("fingerprints_day", "connector", "entity", "stat_date"),
+)
+
+# Stat fingerprints, one row per connector and day: {natural key: digest hex} as JSON.
+stat_fingerprints = Table(
+    "stat_fingerprints", metadata,
+    Column("connector", Text, nullable=False),
+    Column("stat_date", Date, nullable=False),
+    Column("digests", LargeBinary, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("connector", "stat_date"),
 )
 
 # Per day, the digest of its totals per advertiser and currency (the partial-sync probe).

@@ -67,7 +67,10 @@ class FactPublisher:
 
     async def send(self, topic: str, key: str, value: bytes) -> None:
         key_bytes = key.encode()
-        tp = (topic, await self._partition(topic, key_bytes))
+        partition = self._partition_of.get((topic, key_bytes))
+        if partition is None:
+            partition = await self._partition(topic, key_bytes)
+        tp = (topic, partition)
         builder = self._builders.get(tp)
         if builder is None:
             builder = self._builders[tp] = self._producer.create_batch()

@@ -149,18 +149,19 @@ async def _read_days(ctx: StepContext, date_from: dt.date, date_to: dt.date,
 
 async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejected],
                     counts: Counts) -> None:
-    known = await ctx.cursors.day("stat", day)
+    known = await ctx.cursors.stat_day(day)
+    published_before = counts.published
+    current: dict[str, bytes] = {}
     rejected = [f for f in facts if isinstance(f, Rejected)]
     good: dict[str, StatFact] = {}
     for f in facts:
         if isinstance(f, StatFact):
             good[f.key(ctx.connector_id)] = f
-    staged: list[StagedRow] = []
     connector, job, now = ctx.connector_id, str(ctx.job_id), encoding.now()
     send = ctx.publisher.send
     for key, fact in good.items():
         counts.fetched += 1
-        digest = fact.digest()
+        digest = current[key] = fact.digest()
         previous = known.pop(key, None)
         if previous == digest:
             counts.unchanged += 1
@@ -168,17 +169,18 @@ async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejec
         eid = event_id_text("stat", key, previous, digest)
         await send(topics.ADTRACKER_STATS, f"{connector}:{fact.advertiser_id}",
                    encoding.stat_row(connector, key, fact, eid, job, now))
-        staged.append(("stat", key, digest, day, None, False))
         counts.published += 1
-    keep = {r.natural_key for r in rejected}  # unreadable today is not gone
-    for key in known.keys() - keep:
-        eid = event_id("stat", key, known[key], None)
+    for r in rejected:  # unreadable today is not gone: keep what we had
+        if r.natural_key in known:
+            current[r.natural_key] = known.pop(r.natural_key)
+    for key, previous in known.items():
+        eid = event_id("stat", key, previous, None)
         advertiser = key.split("|")[2]
         await ctx.publisher.send(topics.ADTRACKER_STATS, ctx.customer_key(advertiser),
                                  encoding.removed_stat_row(key, eid, ctx.job_id))
-        staged.append(("stat", key, None, day, None, True))
         counts.published += 1
-    await ctx.cursors.stage(staged)
+    if counts.published > published_before:  # the day's fingerprints changed
+        await ctx.cursors.stage_stat_day(day, current)
     ctx.cursors.stage_day_digest(day, None if rejected else day_digest(
         t.as_tuple() for t in totals_of(list(good.values()))))
     await _reject(ctx, rejected, counts)
