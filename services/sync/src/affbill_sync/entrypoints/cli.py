@@ -13,8 +13,10 @@ import time
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 FINAL = {"succeeded", "succeeded_with_warnings", "failed"}
+STEPS = ("employee", "advertiser", "affiliate", "stat", "conversion")
 
 
 def main(argv: list[str]) -> int:
@@ -41,9 +43,15 @@ def main(argv: list[str]) -> int:
     console.print(f"{args.scope.capitalize()} sync of {args.connector} queued: job {job_id}")
     run = follow(f"{args.url}/syncs/{job_id}", console)
     counts = run.get("counts") or {}
-    for step, c in counts.items():
-        console.print(f"  {step:<11} {c['fetched']:>9} fetched {c['published']:>9} published "
-                      f"{c['unchanged']:>9} unchanged {c['quarantined']:>6} quarantined")
+    table = Table("step", box=None)
+    for column in ("fetched", "published", "unchanged", "quarantined"):
+        table.add_column(column, justify="right")
+    for step in STEPS:
+        if step in counts:
+            c = counts[step]
+            table.add_row(f"{step}s", *(f"{c[k]:,}" for k in ("fetched", "published",
+                                                                "unchanged", "quarantined")))
+    console.print(table)
     colour = {"succeeded": "green", "failed": "red"}.get(run["status"], "yellow")
     console.print(f"[{colour}]Sync {run['status'].replace('_', ' ')}[/{colour}]"
                   + (f": {run['reason']}" if run.get("reason") else ""))
@@ -59,7 +67,7 @@ def follow(url: str, console: Console) -> dict:
             counts = run.get("counts") or {}
             fetched = sum(c.get("fetched", 0) for c in counts.values())
             published = sum(c.get("published", 0) for c in counts.values())
-            step = next(reversed(counts), "") if counts else ""
+            step = next((s for s in reversed(STEPS) if s in counts), "")
             progress.update(task, description=f"{run['status']} {step}",
                             info=f"{fetched} fetched, {published} published")
             if run["status"] in FINAL:
