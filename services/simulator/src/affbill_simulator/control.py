@@ -20,7 +20,8 @@ def units(amount: Decimal) -> int:
     return int(amount.quantize(Q5).scaleb(5))
 
 
-ALLOWED = {("pending", "approved"), ("pending", "rejected"), ("approved", "rejected")}
+ALLOWED = {("pending", "approved"), ("pending", "rejected"), ("pending", "invalid"),
+           ("approved", "rejected")}
 
 
 class Change(BaseModel):
@@ -40,7 +41,7 @@ class Restatement(BaseModel):
 
 
 class StatusChange(BaseModel):
-    status: Literal["approved", "rejected", "pending"]
+    status: Literal["approved", "rejected", "pending", "invalid"]  # invalid: Everflow's word
 
 
 def build_router(state: SimState) -> APIRouter:
