@@ -1,22 +1,77 @@
-"""Kafka entry points of the billing service."""
+"""Kafka entry points of the billing service: adtracker facts in, invoices out.
 
+Fact subscribers take batches of raw messages (millions of stat rows pass
+here), read committed only (the sync publishes in transactions), and decode
+each with the contract; a message that is not valid is kept as rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
+from affbill_billing.service_layer import ingest
 from affbill_contracts import topics
+from affbill_contracts.adtracker import (
+    AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
+)
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
+from affbill_contracts.codec import decode
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_runtime.runtime import Runtime
+
+log = logging.getLogger("affbill.billing.messaging")
+GROUP = "affbill-billing"
 
 # Sent through the outbox relay; declared here so the AsyncAPI document lists them.
 PUBLISHES = [
     (topics.BILLING_INVOICES, InvoiceIssued | InvoiceCancelled),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
 ]
+FACTS = [
+    (topics.ADTRACKER_STATS, StatRowSynced, ingest.apply_stat_rows),
+    (topics.ADTRACKER_ADVERTISERS, AdvertiserSynced, ingest.apply_partners),
+    (topics.ADTRACKER_AFFILIATES, AffiliateSynced, ingest.apply_partners),
+    (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, ingest.apply_partners),
+    (topics.ADTRACKER_CONVERSIONS, ConversionSynced, ingest.apply_conversions),
+]
+
+
+async def raw_body(msg: Any, _: Any) -> Any:
+    return msg.body
 
 
 def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
+    for topic, payload, apply in FACTS:
+        _subscribe(router, runtime, topic, payload, apply)
     return router
+
+
+def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
+               apply: Callable[..., Awaitable[int]]) -> None:
+    # one consumer group per topic: a member joining for one topic never stalls another
+    group = f"{getattr(runtime.settings, 'consumer_group', GROUP)}.{topic}"
+
+    @router.subscriber(topic, group_id=group, batch=True, max_records=5000,
+                       batch_timeout_ms=200, auto_offset_reset="earliest",
+                       isolation_level="read_committed", decoder=raw_body,
+                       ack_policy=AckPolicy.NACK_ON_ERROR, title=f"{topic}:subscribe",
+                       description=f"Batches of Envelope[{payload.__name__}]")
+    async def on_facts(messages: list[bytes]) -> None:
+        envelopes = []
+        for raw in messages:
+            try:
+                envelopes.append(decode(raw))
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                log.error("rejected message", extra={"topic": topic, "reason": str(exc)[:500]})
+                await ingest.reject(runtime.uow(), topic, raw, str(exc))
+        if envelopes:
+            await apply(runtime.uow(), envelopes)

@@ -1,0 +1,169 @@
+"""Adtracker facts → customers, billable items and pending conversions.
+
+Set-based and idempotent: a batch claims its event ids in the inbox, keeps the
+latest value per natural key, and recomputes the open billable item of every
+(customer, offer, day, currency) it touched, in one transaction. The open item
+always holds what the source says minus what was already invoiced, so a
+restatement of an invoiced day becomes a new adjustment item, never an edit.
+"""
+
+from __future__ import annotations
+
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from affbill_contracts.adtracker import (
+    AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
+)
+from affbill_contracts.envelope import Envelope
+from affbill_runtime.db import UnitOfWork
+from affbill_runtime.messaging import apply_once
+
+
+def customer_id(connector: str, kind: str, partner_id: str) -> str:
+    return f"{connector}:{kind}:{partner_id}"
+
+
+async def _raw(uow: UnitOfWork) -> Any:
+    connection = await uow.session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
+STAT_IN = """
+create temporary table if not exists stat_in (
+    stat_key text, customer_id text, offer_id text, offer_name text, day date, currency text,
+    units integer, revenue numeric(28, 10)) on commit drop
+"""
+UPSERT_STATS = """
+insert into stat_rows (stat_key, customer_id, offer_id, offer_name, day, currency, units, revenue)
+select * from stat_in
+on conflict (stat_key) do update set units = excluded.units, revenue = excluded.revenue,
+    offer_name = excluded.offer_name, updated_at = now()
+"""
+TARGETS = """
+create temporary table item_target on commit drop as
+with g as (select distinct customer_id, offer_id, day, currency from stat_in),
+src as (
+    select s.customer_id, s.offer_id, s.day, s.currency, sum(s.revenue) as revenue,
+           sum(s.units) as units, max(s.offer_name) as offer_name
+    from g join stat_rows s using (customer_id, offer_id, day, currency)
+    group by 1, 2, 3, 4),
+inv as (
+    select b.customer_id, b.offer_id, b.day, b.currency, sum(b.revenue) as revenue,
+           sum(b.units) as units, (array_agg(b.invoice_id order by b.updated_at desc))[1] as last
+    from g join billable_items b using (customer_id, offer_id, day, currency)
+    where b.state = 'invoiced' group by 1, 2, 3, 4)
+select src.customer_id, src.offer_id, src.day, src.currency, src.offer_name,
+       src.revenue - coalesce(inv.revenue, 0) as revenue,
+       (src.units - coalesce(inv.units, 0))::integer as units, inv.last as adjusts_invoice_id
+from src left join inv using (customer_id, offer_id, day, currency)
+"""
+APPLY_TARGETS = """
+insert into billable_items (customer_id, offer_id, offer_name, day, currency, units, revenue,
+                            adjusts_invoice_id)
+select customer_id, offer_id, offer_name, day, currency, units, revenue, adjusts_invoice_id
+from item_target where revenue <> 0 or units <> 0
+on conflict (customer_id, offer_id, day, currency) where state = 'open'
+do update set units = excluded.units, revenue = excluded.revenue,
+    offer_name = excluded.offer_name, updated_at = now()
+"""
+DROP_EMPTY = """
+delete from billable_items b using item_target t
+where b.state = 'open' and t.revenue = 0 and t.units = 0
+  and (b.customer_id, b.offer_id, b.day, b.currency) = (t.customer_id, t.offer_id, t.day, t.currency)
+"""
+
+
+async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowSynced]]) -> int:
+    """Apply stat rows once each; returns how many were new."""
+
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        latest: dict[str, StatRowSynced] = {}
+        for env in fresh:  # in arrival order: the last word per stat row wins
+            latest[env.payload.stat_key] = env.payload
+        records = [(r.stat_key, customer_id(r.connector, "advertiser", r.advertiser_id),
+                    r.offer_id, r.offer_name, r.date, r.currency,
+                    0 if r.removed else r.conversions, 0 if r.removed else r.revenue)
+                   for r in latest.values()]
+        conn = await _raw(uow)
+        await conn.execute(STAT_IN)
+        await conn.execute("truncate stat_in")
+        await conn.copy_records_to_table("stat_in", records=records)
+        await conn.execute(UPSERT_STATS)
+        await conn.execute("drop table if exists item_target")
+        await conn.execute(TARGETS)
+        await conn.execute(APPLY_TARGETS)
+        await conn.execute(DROP_EMPTY)
+
+    return await apply_once(uow, "billing.stat_rows", envelopes, effect)
+
+
+async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]]) -> int:
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        conn = await _raw(uow)
+        customers: dict[str, tuple[Any, ...]] = {}
+        employees: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for env in fresh:
+            p = env.payload
+            if isinstance(p, EmployeeSynced):
+                employees[(p.connector, p.employee_id)] = (
+                    p.connector, p.employee_id, f"{p.first_name} {p.last_name}".strip(), p.email,
+                    str(p.status))
+                continue
+            kind, pid = (("advertiser", p.advertiser_id) if isinstance(p, AdvertiserSynced)
+                         else ("affiliate", p.affiliate_id))
+            cid = customer_id(p.connector, kind, pid)
+            customers[cid] = (cid, p.connector, kind, pid, p.company, str(p.status),
+                              p.account_manager_id, p.currency,
+                              orjson.dumps(p.address.model_dump()).decode() if p.address else None,
+                              p.vat_id, p.email)
+        await conn.executemany("""
+            insert into customers (customer_id, connector, kind, partner_id, name, status,
+                account_manager_id, default_currency, address, vat_id, email)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+            on conflict (customer_id) do update set name = excluded.name,
+                status = excluded.status, account_manager_id = excluded.account_manager_id,
+                default_currency = excluded.default_currency, address = excluded.address,
+                vat_id = excluded.vat_id, email = excluded.email, updated_at = now()
+            """, list(customers.values()))
+        await conn.executemany("""
+            insert into employees (connector, employee_id, name, email, status)
+            values ($1, $2, $3, $4, $5)
+            on conflict (connector, employee_id) do update set name = excluded.name,
+                email = excluded.email, status = excluded.status, updated_at = now()
+            """, list(employees.values()))
+
+    return await apply_once(uow, "billing.partners", envelopes, effect)
+
+
+async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[ConversionSynced]]
+                            ) -> int:
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        latest = {(e.payload.connector, e.payload.conversion_id): e.payload for e in fresh}
+        conn = await _raw(uow)
+        await conn.executemany("""
+            insert into conversions (connector, conversion_id, customer_id, status, currency,
+                                     revenue, converted_at)
+            values ($1, $2, $3, $4, $5, $6, $7)
+            on conflict (connector, conversion_id) do update set status = excluded.status,
+                currency = excluded.currency, revenue = excluded.revenue, updated_at = now()
+            """, [(c.connector, c.conversion_id, customer_id(c.connector, "advertiser",
+                                                             c.advertiser_id),
+                   str(c.status), c.currency, c.revenue, c.converted_at)
+                  for c in latest.values()])
+
+    return await apply_once(uow, "billing.conversions", envelopes, effect)
+
+
+async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
+    """A message that is not a valid contract: kept with the reason, never silently dropped."""
+    async with uow:
+        conn = await _raw(uow)
+        await conn.execute("insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)",
+                           topic, reason[:2000], raw)
+        await uow.commit()
+
+
