@@ -150,3 +150,17 @@ def test_newer_schema_version_is_refused_clearly() -> None:
     raw["schema_version"] = 7
     with pytest.raises(UnsupportedSchemaVersion, match="upgrade the consumer"):
         decode(raw)
+
+
+def test_decode_as_is_decode_for_every_type_and_falls_back() -> None:
+    from affbill_contracts.codec import decode_as
+
+    for event_type, payload in SAMPLES.items():
+        raw = encode(Envelope.wrap(payload))
+        assert decode_as(type(payload), raw) == decode(raw)
+        other = next(cls for t, cls in EVENT_TYPES.items() if t != event_type)
+        assert decode_as(other, raw) == decode(raw)  # another type: the general path
+    raw = json.loads(encode(Envelope.wrap(stat_row())))
+    raw["schema_version"] = 9
+    with pytest.raises(UnsupportedSchemaVersion):
+        decode_as(StatRowSynced, json.dumps(raw))

@@ -7,11 +7,12 @@ version's, so consumers only ever see the current model.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
 
-from affbill_contracts.envelope import EVENT_TYPES, Envelope
+from affbill_contracts.envelope import EVENT_TYPES, Envelope, Payload
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 #: (event type, from version) → function turning that version's payload into the next one's
@@ -55,14 +56,31 @@ def upcast(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+@functools.cache
+def envelope_of(cls: type[Payload]) -> type[Envelope[Any]]:
+    """Envelope[cls], looked up once (parametrising a generic model is not free)."""
+    return Envelope[cls]  # type: ignore[valid-type]
+
+
 def decode(data: bytes | str | dict[str, Any]) -> Envelope[Any]:
     """Parse a message as a consumer: upcast, then validate ignoring unknown fields."""
     raw = json.loads(data) if isinstance(data, (bytes, str)) else data
     if not isinstance(raw, dict):
         raise ValueError("message is not a JSON object")
     raw = upcast(raw)
-    cls = EVENT_TYPES[raw["type"]]
-    return Envelope[cls].model_validate(raw, extra="ignore")  # type: ignore[valid-type]
+    return envelope_of(EVENT_TYPES[raw["type"]]).model_validate(raw, extra="ignore")
+
+
+def decode_as(cls: type[Payload], data: bytes | str) -> Envelope[Any]:
+    """Fast path for a consumer that expects one event type: validate the JSON in one go,
+    and fall back to :func:`decode` (upcasting, other types) when it is anything else."""
+    try:
+        envelope = envelope_of(cls).model_validate_json(data, extra="ignore")
+    except ValueError:
+        return decode(data)
+    if envelope.type != cls.EVENT_TYPE or envelope.schema_version != cls.SCHEMA_VERSION:
+        return decode(data)
+    return envelope
 
 
 def clean(data: bytes | str | dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from affbill_contracts.adtracker import (
     AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
-from affbill_contracts.codec import decode
+from affbill_contracts.codec import decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_runtime.runtime import Runtime
@@ -69,7 +69,7 @@ def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
         envelopes = []
         for raw in messages:
             try:
-                envelopes.append(decode(raw))
+                envelopes.append(decode_as(payload, raw))
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
                 log.error("rejected message", extra={"topic": topic, "reason": str(exc)[:500]})
                 await ingest.reject(runtime.uow(), topic, raw, str(exc))
