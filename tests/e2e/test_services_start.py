@@ -54,6 +54,8 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
           ) -> Iterator[dict[str, int]]:
     logs = tmp_path_factory.mktemp("logs")
     env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    run = uuid.uuid4().hex[:6]  # own consumer groups: a demo running beside the tests is not disturbed
+    env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": f"e2e-{run}-{s}" for s in SERVICES})
     ports = {s: free_port() for s in SERVICES}
     procs = {}
     for service, port in ports.items():

@@ -155,7 +155,7 @@ async def test_consumer_reads_committed_facts_from_kafka(billing: Runtime,
                                                          kafka_bootstrap: str) -> None:
     c = f"ho-{uuid.uuid4().hex[:6]}"
     await ensure_topics(kafka_bootstrap)
-    await start_groups_at_the_end(kafka_bootstrap, billing.settings.consumer_group)
+    await start_groups_at_the_end(kafka_bootstrap, billing.settings.group)
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True,
                                 transactional_id=f"test-{c}")
     await producer.start()

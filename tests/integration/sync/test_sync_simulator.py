@@ -6,9 +6,12 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from affbill_contracts import topics
+from affbill_sync.entrypoints import http as sync_http
 from tests.integration.sync.conftest import START, WINDOW, Simulator, SyncWorld
 
 pytestmark = pytest.mark.integration
@@ -139,6 +142,13 @@ async def test_malformed_rows_are_quarantined_and_the_rest_arrives(
     assert len(await world.facts(topics.ADTRACKER_STATS, job)) == 299
     [bad] = await world.quarantined(job)
     assert bad["entity"] == "stat" and reason in bad["reason"] and bad["raw"]
+    app = FastAPI()
+    app.include_router(sync_http.build_router(world.runtime))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+        listed = (await c.get("/quarantine", params={"job_id": str(job)})).json()
+        assert [q["reason"] for q in listed] == [bad["reason"]]
+        assert (await c.get(f"/syncs/{job}")).json()["status"] == "succeeded_with_warnings"
+        assert "token" not in (await c.get("/connectors")).text
     assert any(line.startswith("Quarantined stat") and reason in line
                for line in await world.log_lines(job))
     # next time the row is fine: it arrives, and only it

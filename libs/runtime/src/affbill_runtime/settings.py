@@ -33,6 +33,11 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 1000
     outbox_poll_interval_s: float = 0.2
     outbox_retention_hours: int = 72
+    consumer_group: str | None = None  # default affbill-<service name>
+
+    @property
+    def group(self) -> str:
+        return self.consumer_group or f"affbill-{self.service_name}"
 
     @property
     def db_schema(self) -> str:

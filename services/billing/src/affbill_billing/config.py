@@ -10,4 +10,3 @@ class Settings(ServiceSettings):
 
     service_name: str = "billing"
     http_port: int = 8002
-    consumer_group: str = "affbill-billing"

@@ -1,39 +1,43 @@
-"""The control API: reseed, restate, move conversions, inject faults, read the request log."""
+"""The control API: reseed, restate, move conversions, inject faults, read the log, the truth.
+
+No auth, so it answers loopback clients only.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field, ValidationError
 
-from affbill_simulator.faults import Fault, Faults
-from affbill_simulator.model import Q5, Row
+from affbill_simulator.conversions import NotAllowed
+from affbill_simulator.faults import Fault
+from affbill_simulator.model import Row
+from affbill_simulator.money import five, units
 from affbill_simulator.scale import Scale
-from affbill_simulator.hasoffers import five
 from affbill_simulator.state import SimState
 
-def units(amount: Decimal) -> int:
-    """An amount in whole 0.00001 units, rounded as the adtracker would store it."""
-    return int(amount.quantize(Q5).scaleb(5))
-
-
-ALLOWED = {("pending", "approved"), ("pending", "rejected"), ("pending", "invalid"),
-           ("approved", "rejected")}
+Id = Annotated[str, Field(pattern=r"^[0-9]+$")]  # numeric, as both APIs number them
 
 
 class Change(BaseModel):
     date: dt.date
-    advertiser_id: str
-    offer_id: str
-    affiliate_id: str
-    currency: str
-    revenue: Decimal | None = None
-    payout: Decimal | None = None
-    conversions: int | None = None
+    advertiser_id: Id
+    offer_id: Id
+    affiliate_id: Id
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    revenue: Decimal | None = Field(None, allow_inf_nan=False)
+    payout: Decimal | None = Field(None, allow_inf_nan=False)
+    conversions: int | None = Field(None, ge=0)
     removed: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.date.isoformat(), self.advertiser_id, self.offer_id, self.affiliate_id,
+                self.currency)
 
 
 class Restatement(BaseModel):
@@ -44,12 +48,38 @@ class StatusChange(BaseModel):
     status: Literal["approved", "rejected", "pending", "invalid"]  # invalid: Everflow's word
 
 
+def _loopback_only(request: Request) -> None:
+    host = request.client.host if request.client else ""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise HTTPException(403, "the control API answers loopback clients only")
+
+
+def _restated(state: SimState, c: Change) -> Row:
+    """The row after the change: fields not given keep their value (a new row: zero)."""
+    old = state.network.find(c.key)
+    revenue = units(c.revenue) if c.revenue is not None else (old.revenue5 if old else 0)
+    payout = units(c.payout) if c.payout is not None else (
+        old.payout5 if old else revenue * 4 // 5)
+    conversions = c.conversions if c.conversions is not None else (old.conversions if old else 0)
+    return Row(c.date, c.advertiser_id, c.offer_id, c.affiliate_id, c.currency, conversions,
+               revenue, payout)
+
+
 def build_router(state: SimState) -> APIRouter:
-    router = APIRouter(prefix="/control")
+    router = APIRouter(prefix="/control", dependencies=[Depends(_loopback_only)])
 
     @router.post("/reset")
     async def reset(scale: dict[str, Any] | None = None) -> dict[str, Any]:
-        state.reset(Scale(**(scale or {})))
+        """Reseed with the fields given (the others take their defaults)."""
+        try:
+            state.reset(Scale.model_validate(scale or {}))
+        except ValidationError as exc:
+            raise HTTPException(422, exc.errors(include_url=False, include_context=False)
+                                ) from None
         return state.scale.model_dump(mode="json")
 
     @router.get("/scale")
@@ -58,41 +88,27 @@ def build_router(state: SimState) -> APIRouter:
 
     @router.post("/restate")
     async def restate(body: Restatement) -> dict[str, int]:
-        net = state.network
         for c in body.changes:
-            key = (c.date.isoformat(), c.advertiser_id, c.offer_id, c.affiliate_id, c.currency)
-            if c.removed:
-                net.restate(key, None)
-            else:
-                old = net.find(key)
-                revenue = c.revenue if c.revenue is not None else (old.revenue if old else Decimal(0))
-                payout = c.payout if c.payout is not None else (
-                    old.payout if old else revenue * Decimal("0.8"))
-                net.restate(key, Row(c.date, c.advertiser_id, c.offer_id, c.affiliate_id,
-                                     c.currency, c.conversions if c.conversions is not None else (
-                                         old.conversions if old else 0),
-                                     units(revenue), units(payout)))
+            state.network.restate(c.key, None if c.removed else _restated(state, c))
             state.totals.forget(c.date)
         return {"restated": len(body.changes)}
 
-    @router.post("/conversions/{conversion_id}/status")
-    async def move(conversion_id: str, body: StatusChange) -> dict[str, str]:
-        net = state.network
-        conversion = next((c for c in net.conversions if c.conversion_id == conversion_id), None)
-        if conversion is None:
-            raise HTTPException(404, f"no conversion {conversion_id}")
-        current = net.conversion_status(conversion)
-        if (current, body.status) not in ALLOWED:
-            raise HTTPException(409, f"{conversion_id} cannot go from {current} to {body.status}")
-        net.statuses[conversion_id] = body.status
-        return {"conversion_id": conversion_id, "status": body.status}
-
     @router.get("/conversions")
     async def conversions(status: str | None = None) -> list[dict[str, Any]]:
-        net = state.network
+        book = state.conversions
         return [{"conversion_id": c.conversion_id, "advertiser_id": c.advertiser_id,
-                 "status": net.conversion_status(c), "date": c.at.date().isoformat()}
-                for c in net.conversions if status is None or net.conversion_status(c) == status]
+                 "status": book.status(c), "date": c.at.date().isoformat()}
+                for c in book.all if status is None or book.status(c) == status]
+
+    @router.post("/conversions/{conversion_id}/status")
+    async def move(conversion_id: str, body: StatusChange) -> dict[str, str]:
+        try:
+            state.conversions.move(conversion_id, body.status)
+        except KeyError:
+            raise HTTPException(404, f"no conversion {conversion_id}") from None
+        except NotAllowed as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {"conversion_id": conversion_id, "status": body.status}
 
     @router.post("/faults")
     async def add_fault(fault: Fault) -> dict[str, int]:
@@ -106,26 +122,25 @@ def build_router(state: SimState) -> APIRouter:
 
     @router.get("/requests")
     async def requests(since: int = 0) -> list[dict[str, Any]]:
-        return [r for r in state.faults.log if r["seq"] > since]
+        return state.log.since(since)
 
     @router.delete("/requests")
     async def clear_requests() -> dict[str, int]:
-        state.faults.log.clear()
-        return {"cleared": 1}
+        cleared = len(state.log.entries)
+        state.log.entries.clear()  # seq goes on, so `since` stays meaningful
+        return {"cleared": cleared}
 
     @router.get("/truth")
-    async def truth(date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    advertiser_id: str | None = None) -> list[dict[str, Any]]:
-        sums: dict[tuple[str, str], list] = {}
-        for _, adv, cur, t in state.totals.window(date_from or state.scale.start_date,
-                                                  date_to or state.scale.end_date):
-            if advertiser_id in (None, adv):
-                s = sums.setdefault((adv, cur), [0, 0, 0])
+    async def truth(advertiser_id: str | None = None, date_from: dt.date | None = None,
+                    date_to: dt.date | None = None) -> list[dict[str, Any]]:
+        """Sums per advertiser and currency straight from the model (overrides applied)."""
+        sums: dict[tuple[int, str], list[int]] = {}
+        for _, advertiser, currency, t in state.totals.window(
+                date_from or state.scale.start_date, date_to or state.scale.end_date):
+            if advertiser_id in (None, advertiser):
+                s = sums.setdefault((int(advertiser), currency), [0, 0, 0])
                 s[0], s[1], s[2] = s[0] + t[0], s[1] + t[1], s[2] + t[2]
-        return [{"advertiser_id": a, "currency": c, "revenue": five(r), "payout": five(p),
+        return [{"advertiser_id": str(a), "currency": c, "revenue": five(r), "payout": five(p),
                  "conversions": n} for (a, c), (r, p, n) in sorted(sums.items())]
 
     return router
-
-
-__all__ = ["Faults", "build_router"]

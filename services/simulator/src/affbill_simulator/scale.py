@@ -1,10 +1,23 @@
-"""How big the simulated network is. Everything derives from these and the seed."""
+"""How big the simulated network is, and the seeded randomness everything derives from."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MASK = (1 << 64) - 1
+
+
+def mix(*values: int) -> int:
+    """Deterministic pseudo-randomness from integers.
+
+    Hashes of int tuples are not salted per process (unlike str), so the same seed
+    gives the same bytes in every run; the multiply-xorshift spreads the bits.
+    """
+    h = hash(values) & MASK
+    return (h * 0x9E3779B97F4A7C15 & MASK) ^ (h >> 29)
 
 
 def _default_start() -> dt.date:
@@ -12,18 +25,31 @@ def _default_start() -> dt.date:
 
 
 class Scale(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     seed: int = 42
     advertisers: int = Field(20, ge=1, le=100_000)
     offers_per_advertiser: int = Field(3, ge=1, le=1000)
     affiliates: int = Field(30, ge=1, le=100_000)
     employees: int = Field(5, ge=1, le=10_000)
-    start_date: dt.date = Field(default_factory=_default_start)
+    start_date: dt.date = Field(default_factory=_default_start,
+                                description="first day with stats; default: today - 59 days")
     days: int = Field(60, ge=0, le=3660)
-    rows_per_day: int = Field(200, ge=0, le=1_000_000)
+    rows_per_day: int = Field(200, ge=0, le=10_000_000)
     pending_share: float = Field(0.2, ge=0, le=1)
     currencies_per_advertiser: int = Field(1, ge=1, le=4)
     timezone: str = "Europe/Berlin"
+    # not in the network's data, but reset with it so a test can tighten the limit
     rate_limit: int = Field(50, ge=0, description="calls per 10 s window; 0 = unlimited")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     @property
     def end_date(self) -> dt.date:

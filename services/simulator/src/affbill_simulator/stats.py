@@ -1,4 +1,8 @@
-"""Reading stat rows of a date window by position (for paging), and day totals."""
+"""Stat rows of a date window by position (for paging), and totals per day.
+
+A window's global row index runs day by day: the page [start, stop) touches only
+the days it overlaps, and only those rows are generated.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Iterator
 from affbill_simulator.model import Network, Row
 
 # (advertiser, currency) → [revenue, payout, conversions]; amounts in 0.00001 units
-Totals = dict[tuple[str, str], list]
+Totals = dict[tuple[str, str], list[int]]
 
 
 class StatWindow:
@@ -19,27 +23,29 @@ class StatWindow:
         self.counts = [network.day_count(d) for d in self.days]
         self.total = sum(self.counts)
 
-    def rows(self, start: int, stop: int, totals: "DayTotals | None" = None) -> Iterator[Row]:
-        """Rows start..stop-1 of the window, in order (telling `totals` what it served)."""
+    def page(self, start: int, stop: int, totals: DayTotals | None = None) -> list[Row]:
+        """Rows start..stop-1 of the window in report order (telling `totals` what it served)."""
+        out: list[Row] = []
         offset = 0
         for day, count in zip(self.days, self.counts, strict=True):
-            if offset + count > start and offset < stop:
-                lo, hi = max(start - offset, 0), min(stop - offset, count)
-                if day in self.network.overrides:
-                    chunk = self.network.day_rows(day)[lo:hi]
-                else:
-                    base = self.network.base_row
-                    chunk = [base(day, k) for k in range(lo, hi)]
+            if offset >= stop:
+                break
+            if offset + count > start:
+                lo = max(start - offset, 0)
+                chunk = self.network.rows(day, lo, min(stop - offset, count))
                 if totals is not None:
                     totals.observe(day, lo, chunk)
-                yield from chunk
+                out += chunk
             offset += count
-            if offset >= stop:
-                return
+        return out
 
 
 class DayTotals:
-    """Totals per day and (advertiser, currency), cached: the cheap grouped report."""
+    """Totals per day and (advertiser, currency), cached: the cheap grouped report and truth.
+
+    Rows served in order fill the cache for free, so the sync's per-day probe after a
+    full read costs nothing; a restatement forgets its day.
+    """
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -52,18 +58,19 @@ class DayTotals:
 
     @staticmethod
     def _add(totals: Totals, rows: list[Row]) -> None:
-        for row in rows:
-            t = totals.setdefault((row.advertiser_id, row.currency), [0, 0, 0])
-            t[0] += row.revenue5
-            t[1] += row.payout5
-            t[2] += row.conversions
+        for _, advertiser, _, _, currency, conversions, revenue, payout in rows:
+            t = totals.get((advertiser, currency))
+            if t is None:
+                t = totals[(advertiser, currency)] = [0, 0, 0]
+            t[0] += revenue
+            t[1] += payout
+            t[2] += conversions
 
     def observe(self, day: dt.date, first: int, rows: list[Row]) -> None:
-        """Rows of a day just served in order: their totals come for free."""
         if day in self._cache:
             return
         seen, totals = self._partial.get(day, (0, {}))
-        if first != seen:
+        if first != seen:  # not the continuation of what was seen: pages came out of order
             return
         self._add(totals, rows)
         seen += len(rows)
@@ -76,12 +83,13 @@ class DayTotals:
     def day(self, day: dt.date) -> Totals:
         if day not in self._cache:
             totals: Totals = {}
-            self._add(totals, list(StatWindow(self.network, day, day).rows(
-                0, self.network.day_count(day))))
+            self._add(totals, self.network.rows(day, 0, self.network.day_count(day)))
             self._cache[day] = totals
         return self._cache[day]
 
-    def window(self, date_from: dt.date, date_to: dt.date) -> Iterator[tuple[dt.date, str, str, list]]:
+    def window(self, date_from: dt.date, date_to: dt.date
+               ) -> Iterator[tuple[dt.date, str, str, list[int]]]:
+        """(day, advertiser, currency, [revenue, payout, conversions]) in report order."""
         for day in StatWindow(self.network, date_from, date_to).days:
             for (advertiser, currency), t in sorted(self.day(day).items(),
                                                     key=lambda kv: (int(kv[0][0]), kv[0][1])):

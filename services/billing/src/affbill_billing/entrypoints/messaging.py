@@ -26,7 +26,6 @@ from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStar
 from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.billing.messaging")
-GROUP = "affbill-billing"
 
 # Sent through the outbox relay; declared here so the AsyncAPI document lists them.
 PUBLISHES = [
@@ -58,10 +57,11 @@ def build_router(runtime: Runtime) -> KafkaRouter:
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
                apply: Callable[..., Awaitable[int]]) -> None:
     # one consumer group per topic: a member joining for one topic never stalls another
-    group = f"{getattr(runtime.settings, 'consumer_group', GROUP)}.{topic}"
+    group = f"{runtime.settings.group}.{topic}"
 
     @router.subscriber(topic, group_id=group, batch=True, max_records=5000,
                        batch_timeout_ms=200, auto_offset_reset="earliest",
+                       max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
                        isolation_level="read_committed", decoder=raw_body,
                        ack_policy=AckPolicy.NACK_ON_ERROR, title=f"{topic}:subscribe",
                        description=f"Batches of Envelope[{payload.__name__}]")

@@ -29,7 +29,7 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
 
-    @router.subscriber(topics.SYNC_REQUESTS, group_id="affbill-sync",
+    @router.subscriber(topics.SYNC_REQUESTS, group_id=runtime.settings.group,
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.SYNC_REQUESTS}:subscribe")
     async def on_start_sync(envelope: Envelope[StartSync]) -> None:
