@@ -4,7 +4,8 @@
 
 Starts the app in-process with uvicorn on a free loopback port and reads every page of
 `Report::getStats` (limit 50,000) with httpx, parsing each page like a client. Client
-and server share this process, so the figure is a floor for the server alone.
+and server share this process (and its GIL), so the end-to-end figure is a floor; the
+line before it gives the time spent inside the app (generating and serializing).
 Needs nothing else running. Last line: rows_per_s=<n> pages=<n> seconds=<n>
 """
 
@@ -18,12 +19,27 @@ import time
 import httpx
 import orjson
 import uvicorn
-
 from affbill_simulator.app import create_app
 from affbill_simulator.scale import Scale
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from bench._stack import free_port
 
 START = dt.date(2026, 1, 1)
+
+
+class Timed:
+    """Wall time spent inside the wrapped ASGI app, summed over requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app, self.seconds = app, 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 async def main() -> None:
@@ -34,9 +50,10 @@ async def main() -> None:
     args = parser.parse_args()
     scale = Scale(advertisers=200, offers_per_advertiser=5, affiliates=200, days=args.days,
                   rows_per_day=args.rows_per_day, start_date=START, rate_limit=0)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(scale), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    port, app = free_port(), Timed(create_app(scale))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False,
+                                           lifespan="off"))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
@@ -63,6 +80,7 @@ async def main() -> None:
     assert rows == args.days * args.rows_per_day, rows
     print(f"scale: {scale.advertisers} advertisers x {scale.offers_per_advertiser} offers x "
           f"{scale.affiliates} affiliates, {args.days} days x {args.rows_per_day} rows")
+    print(f"server_seconds={app.seconds:.2f} server_rows_per_s={rows / app.seconds:.0f}")
     print(f"rows_per_s={rows / seconds:.0f} pages={pages} seconds={seconds:.2f}")
 
 

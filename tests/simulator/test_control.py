@@ -9,10 +9,18 @@ from typing import Any
 
 import httpx
 import pytest
-
 from affbill_simulator.app import create_app
+
 from tests.simulator.conftest import (
-    EF_KEY, SCALE, all_stats, client, ho, ho_response, key, stat_page, window,
+    EF_KEY,
+    SCALE,
+    all_stats,
+    client,
+    ho,
+    ho_response,
+    key,
+    stat_page,
+    window,
 )
 
 

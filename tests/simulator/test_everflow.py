@@ -10,10 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-
 from affbill_simulator.app import create_app
+
 from tests.simulator.conftest import (
-    EF_KEY, SCALE, all_stats, client, ho, ho_response, key, window,
+    EF_KEY,
+    SCALE,
+    all_stats,
+    client,
+    ho,
+    ho_response,
+    key,
+    window,
 )
 
 TABLE = "/v1/networks/reporting/entity/table"

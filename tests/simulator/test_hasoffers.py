@@ -7,10 +7,18 @@ import re
 from decimal import Decimal
 
 import httpx
-
 from affbill_simulator.app import create_app
+
 from tests.simulator.conftest import (
-    END, SCALE, START, all_stats, client, ho, ho_response, key, stat_page, window,
+    END,
+    SCALE,
+    all_stats,
+    client,
+    ho,
+    ho_response,
+    key,
+    stat_page,
+    window,
 )
 
 MONEY = re.compile(r"^-?[0-9]+\.[0-9]{5}$")

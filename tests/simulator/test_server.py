@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from affbill_simulator.app import create_app
+
 from tests.simulator.conftest import SCALE, client, ho, window
 
 

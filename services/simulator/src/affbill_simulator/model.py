@@ -15,7 +15,6 @@ materialised as a sorted list; every other day stays virtual.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import NamedTuple
 
 from affbill_simulator.partners import Partners
@@ -38,14 +37,6 @@ class Row(NamedTuple):
     conversions: int
     revenue5: int
     payout5: int
-
-    @property
-    def revenue(self) -> Decimal:
-        return Decimal(self.revenue5).scaleb(-5)
-
-    @property
-    def payout(self) -> Decimal:
-        return Decimal(self.payout5).scaleb(-5)
 
     @property
     def key(self) -> RowKey:

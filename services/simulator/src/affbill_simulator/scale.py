@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MASK = (1 << 64) - 1
+MAX_OFFERS = 100_000
+MAX_ADVERTISER_DAYS = 100_000  # about 250,000 explicit conversions, built at reset
 
 
 def mix(*values: int) -> int:
@@ -50,6 +52,15 @@ class Scale(BaseModel):
         except (KeyError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Scale:
+        # offers are indexed in memory and conversions listed at reset: keep both small
+        if self.advertisers * self.offers_per_advertiser > MAX_OFFERS:
+            raise ValueError(f"at most {MAX_OFFERS} offers (advertisers x offers_per_advertiser)")
+        if self.advertisers * self.days > MAX_ADVERTISER_DAYS:
+            raise ValueError(f"at most {MAX_ADVERTISER_DAYS} advertiser days (advertisers x days)")
+        return self
 
     @property
     def end_date(self) -> dt.date:
