@@ -10,3 +10,9 @@ class Settings(ServiceSettings):
 
     service_name: str = "billing"
     http_port: int = 8002
+    # the seller: the network issuing the documents
+    seller_name: str = "Affiliate Network GmbH"
+    seller_country: str = "DE"
+    seller_vat_id: str = "DE999999999"
+    seller_iban: str = "DE89370400440532013000"
+    seller_register: str = "Amtsgericht Berlin HRB 000000"

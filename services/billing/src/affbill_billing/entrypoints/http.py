@@ -1,9 +1,142 @@
-"""HTTP routes of the billing service (health routes come from the runtime)."""
+"""HTTP routes of the billing service: billing profiles and the generator."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import text
+
+from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
+from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.thresholds import reaches_threshold
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.money import CurrencyCode
 from affbill_runtime.runtime import Runtime
+
+PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
+                  "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
+                  "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
+                  "email_recipients")
+
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class ProfileUpdate(BaseModel):
+    """Fields to change; those left out stay as they are."""
+
+    model_config = {"extra": "forbid"}
+
+    version: int | None = Field(None, description="The version you edited; 409 if it moved on.")
+    billing_name: str | None = Field(None, min_length=1, max_length=200)
+    address: PostalAddress | None = None
+    country: str | None = Field(None, pattern="^[A-Z]{2}$")
+    vat_id: str | None = Field(None, max_length=30)
+    tax_treatment: TaxTreatment | None = None
+    billing_currency: CurrencyCode | None = None
+    threshold_amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
+    threshold_currency: CurrencyCode | None = None
+    payment_days: int | None = Field(None, ge=0, le=365)
+    invoice_date_rule: InvoiceDateRule | None = None
+    drafts_by_default: bool | None = None
+    line_grouping: LineGrouping | None = None
+    number_series: str | None = Field(None, min_length=1, max_length=50)
+    email_recipients: list[Email] | None = Field(None, max_length=20)
+
+    @model_validator(mode="after")
+    def _threshold_has_a_currency(self) -> "ProfileUpdate":
+        if self.threshold_amount is not None and self.threshold_currency is None:
+            raise ValueError("threshold_currency is required with threshold_amount")
+        return self
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
 
 
 def build_router(runtime: Runtime) -> APIRouter:
-    return APIRouter(tags=["billing"])
+    router = APIRouter(tags=["billing"])
+
+    async def read_profile(customer_id: str) -> dict[str, Any]:
+        async with runtime.engine.connect() as conn:
+            row = (await conn.execute(text("select * from billing_profiles where customer_id = :c"),
+                                      {"c": customer_id})).mappings().first()
+        if row is None:
+            raise HTTPException(404, "No billing profile for this customer")
+        return {k: _json(v) for k, v in row.items()}
+
+    @router.get("/customers/{customer_id}/profile")
+    async def get_profile(customer_id: str) -> dict[str, Any]:
+        return await read_profile(customer_id)
+
+    @router.patch("/customers/{customer_id}/profile")
+    async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
+        changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
+        if "address" in changes:
+            changes["address"] = json.dumps(changes["address"])
+        sets = ", ".join(f"{k} = :{k}" + ("::jsonb" if k == "address" else "") for k in changes)
+        async with runtime.engine.begin() as conn:
+            row = (await conn.execute(text(
+                "select version from billing_profiles where customer_id = :c for update"),
+                {"c": customer_id})).first()
+            if row is None:
+                raise HTTPException(404, "No billing profile for this customer")
+            if body.version is not None and body.version != row.version:
+                raise HTTPException(409, f"The profile changed meanwhile (now version {row.version})")
+            if changes:
+                await conn.execute(text(
+                    f"update billing_profiles set {sets}, version = version + 1, "
+                    "updated_at = now() where customer_id = :c"), {**changes, "c": customer_id})
+        return await read_profile(customer_id)
+
+    @router.get("/generator")
+    async def generator(
+            customer: str | None = None, account_manager: str | None = None,
+            period_from: dt.date | None = None, period_to: dt.date | None = None,
+            currency: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+            page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+        f = GeneratorFilter(customer, account_manager, period_from, period_to, currency)
+        rows = await generator_rows(runtime.engine, f, page_size, (page - 1) * page_size)
+        lines: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            line = lines.setdefault(r["customer_id"], {
+                "customer_id": r["customer_id"], "name": r["name"],
+                "account_manager_id": r["account_manager_id"], "totals": [],
+                "threshold": None if r["threshold_amount"] is None else {
+                    "amount": str(r["threshold_amount"]), "currency": r["threshold_currency"]}})
+            same = r["threshold_currency"] in (None, r["currency"])
+            line["totals"].append({
+                "currency": r["currency"], "open_total": str(r["total"]), "items": r["items"],
+                "first_day": str(r["first_day"]), "last_day": str(r["last_day"]),
+                "pending_conversions": r["pending_count"],
+                "pending_value": str(r["pending_value"]),
+                "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
+                if same else None})
+        return {"page": page, "page_size": page_size,
+                "customers": rows[0]["customers"] if rows else 0, "lines": list(lines.values())}
+
+    @router.get("/generator/{customer_id}/items")
+    async def customer_items(
+            customer_id: str, period_from: dt.date | None = None, period_to: dt.date | None = None,
+            offer_id: str | None = None, currency: str | None = None,
+            page: Annotated[int, Query(ge=1)] = 1,
+            page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        f = GeneratorFilter(None, None, period_from, period_to, currency)
+        rows = await open_items(runtime.engine, customer_id, f, offer_id, page_size,
+                                (page - 1) * page_size)
+        return {"page": page, "page_size": page_size,
+                "total": rows[0]["total_items"] if rows else 0,
+                "items": [{k: _json(str(v) if k in ("item_id", "adjusts_invoice_id") and v
+                                    else v) for k, v in r.items() if k != "total_items"}
+                          for r in rows]}
+
+    return router

@@ -74,4 +74,7 @@ def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
                 log.error("rejected message", extra={"topic": topic, "reason": str(exc)[:500]})
                 await ingest.reject(runtime.uow(), topic, raw, str(exc))
         if envelopes:
-            await apply(runtime.uow(), envelopes)
+            if apply is ingest.apply_partners:
+                await apply(runtime.uow(), envelopes, runtime.settings.seller_country)
+            else:
+                await apply(runtime.uow(), envelopes)

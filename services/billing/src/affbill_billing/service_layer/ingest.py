@@ -19,6 +19,7 @@ from affbill_contracts.adtracker import (
     AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
 from affbill_contracts.envelope import Envelope
+from affbill_billing.domain.profiles import default_tax_treatment
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.messaging import apply_once
 
@@ -101,7 +102,16 @@ async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowS
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
 
 
-async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]]) -> int:
+PROFILE_DEFAULTS = """
+insert into billing_profiles (customer_id, billing_name, address, country, vat_id, tax_treatment,
+                              billing_currency, threshold_currency)
+values ($1, $2, coalesce($3::jsonb, '{}'::jsonb), $4, $5, $6, $7, $7)
+on conflict (customer_id) do nothing
+"""
+
+
+async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
+                         seller_country: str = "DE") -> int:
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
         conn = await _raw(uow)
         customers: dict[str, tuple[Any, ...]] = {}
@@ -129,6 +139,12 @@ async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]]) ->
                 default_currency = excluded.default_currency, address = excluded.address,
                 vat_id = excluded.vat_id, email = excluded.email, updated_at = now()
             """, list(customers.values()))
+        # a new customer gets a billing profile from its core data; later edits are billing's
+        await conn.executemany(PROFILE_DEFAULTS, [
+            (cid, name, address, country, vat_id,
+             default_tax_treatment(seller_country, country, vat_id).value, currency)
+            for cid, _, _, _, name, _, _, currency, address, vat_id, _ in customers.values()
+            for country in [orjson.loads(address).get("country_code") if address else None]])
         await conn.executemany("""
             insert into employees (connector, employee_id, name, email, status)
             values ($1, $2, $3, $4, $5)
