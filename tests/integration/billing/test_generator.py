@@ -52,7 +52,7 @@ async def test_profile_defaults_from_core_data_and_validated_updates(
         "version": 1, "threshold_amount": "100.00", "threshold_currency": "EUR",
         "payment_days": 30, "line_grouping": "period", "email_recipients": ["ap@acme.example"]}
     )).json()
-    assert (updated["threshold_amount"], updated["version"]) == ("100.0000000000", 2)
+    assert (updated["threshold_amount"], updated["version"]) == ("100.00", 2)
     stale = await api.patch(f"/customers/{customer}/profile", json={"version": 1,
                                                                     "payment_days": 7})
     assert stale.status_code == 409 and "version 2" in stale.json()["title"]

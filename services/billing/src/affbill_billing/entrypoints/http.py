@@ -57,8 +57,16 @@ class ProfileUpdate(BaseModel):
         return self
 
 
+def amount_text(value: Decimal) -> str:
+    """An amount without storage padding, but with at least two decimals (12.50, 0.00125)."""
+    whole, _, frac = format(value, "f").partition(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
+
+
 def _json(value: Any) -> Any:
-    if isinstance(value, (dt.date, Decimal)):
+    if isinstance(value, Decimal):
+        return amount_text(value)
+    if isinstance(value, dt.date):
         return str(value)
     return value
 
@@ -112,13 +120,15 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "customer_id": r["customer_id"], "name": r["name"],
                 "account_manager_id": r["account_manager_id"], "totals": [],
                 "threshold": None if r["threshold_amount"] is None else {
-                    "amount": str(r["threshold_amount"]), "currency": r["threshold_currency"]}})
+                    "amount": amount_text(r["threshold_amount"]),
+                    "currency": r["threshold_currency"]}})
             same = r["threshold_currency"] in (None, r["currency"])
             line["totals"].append({
-                "currency": r["currency"], "open_total": str(r["total"]), "items": r["items"],
+                "currency": r["currency"], "open_total": amount_text(r["total"]),
+                "items": r["items"],
                 "first_day": str(r["first_day"]), "last_day": str(r["last_day"]),
                 "pending_conversions": r["pending_count"],
-                "pending_value": str(r["pending_value"]),
+                "pending_value": amount_text(Decimal(r["pending_value"])),
                 "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
                 if same else None})
         return {"page": page, "page_size": page_size,
