@@ -14,6 +14,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
+from affbill_billing.adapters import fast_stats
 from affbill_billing.service_layer import ingest
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
@@ -56,6 +57,7 @@ def build_router(runtime: Runtime) -> KafkaRouter:
 
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
                apply: Callable[..., Awaitable[int]]) -> None:
+    fast = fast_stats.parse if payload is StatRowSynced else None
     # one consumer group per topic: a member joining for one topic never stalls another
     group = f"{runtime.settings.group}.{topic}"
 
@@ -66,8 +68,11 @@ def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
                        ack_policy=AckPolicy.NACK_ON_ERROR, title=f"{topic}:subscribe",
                        description=f"Batches of Envelope[{payload.__name__}]")
     async def on_facts(messages: list[bytes]) -> None:
-        envelopes = []
+        envelopes: list[Any] = []
         for raw in messages:
+            if fast is not None and (event := fast(raw)) is not None:
+                envelopes.append(event)
+                continue
             try:
                 envelopes.append(decode_as(payload, raw))
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
