@@ -1,5 +1,7 @@
 """Settings of the billing service (environment: AFFBILL_BILLING_*, plus the shared ones)."""
 
+from decimal import Decimal
+
 from pydantic_settings import SettingsConfigDict
 
 from affbill_runtime.settings import ServiceSettings
@@ -16,3 +18,8 @@ class Settings(ServiceSettings):
     seller_vat_id: str = "DE999999999"
     seller_iban: str = "DE89370400440532013000"
     seller_register: str = "Amtsgericht Berlin HRB 000000"
+    seller_address_lines: tuple[str, ...] = ("Friedrichstraße 1",)
+    seller_postal_code: str = "10117"
+    seller_city: str = "Berlin"
+    seller_bic: str = "COBADEFFXXX"
+    domestic_vat_rate: Decimal = Decimal("19")

@@ -1,8 +1,9 @@
 """From billable items to invoice lines, grouped as the customer's profile says.
 
-A line must print quantity × unit price = net amount. Where every item of a
-line has the same price per conversion, the line bills the conversions at that
-price; otherwise it bills quantity 1 at the summed amount.
+A line must print quantity × unit price = net amount, exactly. Where every item
+of a line has the same price per conversion and conversions × price is a whole
+amount in the currency, the line bills the conversions at that price; otherwise
+it bills quantity 1 at the summed amount, rounded.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) ->
     revenue = sum((i.revenue for i in items), Decimal(0))
     units = sum(i.units for i in items)
     price = _common_price(items)
+    if price is not None and round_money(price * units, currency) != price * units:
+        price = None  # units × price would not print as the net amount: bill the amount
     what = "Affiliate marketing services" if grouping is LineGrouping.PERIOD else (
         items[0].offer_name or f"Offer {items[0].offer_id}")
     when = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"

@@ -15,12 +15,12 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
 from affbill_billing.adapters import fast_stats
-from affbill_billing.service_layer import ingest
+from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
     AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
-from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, ProcessSelected
 from affbill_contracts.codec import decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
@@ -52,6 +52,13 @@ def build_router(runtime: Runtime) -> KafkaRouter:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
     for topic, payload, apply in FACTS:
         _subscribe(router, runtime, topic, payload, apply)
+
+    @router.subscriber(topics.BILLING_REQUESTS, group_id=f"{runtime.settings.group}.requests",
+                       auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
+                       title=f"{topics.BILLING_REQUESTS}:subscribe")
+    async def on_process_selected(envelope: Envelope[ProcessSelected]) -> None:
+        await runs.process_selected(runtime.uow, envelope, runtime.settings)
+
     return router
 
 

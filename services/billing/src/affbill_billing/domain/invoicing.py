@@ -1,0 +1,56 @@
+"""Building an invoice from a customer's open items: pure, no I/O.
+
+One document per currency. Lines as the profile groups them; VAT by the
+profile's tax treatment; dates by its invoice-date rule and payment terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
+from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
+from affbill_billing.domain.invoice_lines import Line, Totals, Vat, totals
+from affbill_billing.domain.profiles import TaxTreatment
+
+REVERSE_CHARGE = "Reverse charge: VAT to be accounted for by the recipient (Art. 196 VAT Directive)."
+EXPORT = "Service not taxable in the seller's country (place of supply outside the EU)."
+
+
+def vat_for(treatment: TaxTreatment, domestic_rate: Decimal) -> Vat:
+    if treatment is TaxTreatment.EU_REVERSE_CHARGE:
+        return Vat("AE", Decimal(0), REVERSE_CHARGE)
+    if treatment is TaxTreatment.EXPORT:
+        return Vat("G", Decimal(0), EXPORT)
+    return Vat("S", domestic_rate)
+
+
+@dataclass(frozen=True)
+class Terms:
+    tax_treatment: TaxTreatment
+    domestic_vat_rate: Decimal
+    grouping: LineGrouping
+    date_rule: InvoiceDateRule
+    payment_days: int
+
+
+@dataclass(frozen=True)
+class InvoicePlan:
+    currency: str
+    lines: list[Line]
+    totals: Totals
+    issue_date: dt.date
+    due_date: dt.date
+    period_start: dt.date
+    period_end: dt.date
+
+
+def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date) -> InvoicePlan:
+    lines = build_lines(items, terms.grouping, vat_for(terms.tax_treatment,
+                                                       terms.domestic_vat_rate), currency)
+    start, end = min(i.day for i in items), max(i.day for i in items)
+    issued = invoice_date(terms.date_rule, today, end)
+    return InvoicePlan(currency, lines, totals(lines, currency), issued,
+                       due_date(issued, terms.payment_days), start, end)

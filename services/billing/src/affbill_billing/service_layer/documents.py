@@ -1,0 +1,56 @@
+"""The issued document's snapshot in the wire contract (what documents renders from)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from affbill_billing.config import Settings
+from affbill_billing.domain.invoicing import InvoicePlan
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import (
+    InvoiceDocument, InvoiceLine, Party, PaymentInstructions, TaxSubtotal, Totals,
+)
+
+
+def seller(settings: Settings) -> Party:
+    return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
+                 company_register=settings.seller_register,
+                 address=PostalAddress(lines=list(settings.seller_address_lines),
+                                       postal_code=settings.seller_postal_code,
+                                       city=settings.seller_city,
+                                       country_code=settings.seller_country))
+
+
+def buyer(profile: dict[str, Any]) -> Party:
+    address = dict(profile.get("address") or {})
+    address["country_code"] = profile.get("country") or address.get("country_code")
+    return Party(name=profile["billing_name"], vat_id=profile.get("vat_id"),
+                 address=PostalAddress(**{k: v for k, v in address.items()
+                                          if k in PostalAddress.model_fields}))
+
+
+def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
+             profile: dict[str, Any], settings: Settings) -> InvoiceDocument:
+    cur = plan.currency
+    return InvoiceDocument(
+        invoice_id=invoice_id, number=number, document_type="380", customer_id=customer_id,
+        issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
+        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(profile),
+        lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
+                           unit_code=line.unit_code, unit_price=line.unit_price,
+                           net_amount=line.net(cur), vat_category=line.vat.category,
+                           vat_rate=line.vat.rate, period_start=line.period_start,
+                           period_end=line.period_end, item_ids=list(line.item_ids))
+               for n, line in enumerate(plan.lines, start=1)],
+        tax_breakdown=[TaxSubtotal(vat_category=g.vat.category, vat_rate=g.vat.rate,
+                                   taxable_amount=g.taxable, tax_amount=g.tax,
+                                   exemption_reason=g.vat.exemption_reason)
+                       for g in plan.totals.groups],
+        totals=Totals(line_total=plan.totals.net, tax_total=plan.totals.tax,
+                      grand_total=plan.totals.gross, amount_due=plan.totals.gross),
+        payment=PaymentInstructions(
+            iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
+            terms=f"Payable within {(plan.due_date - plan.issue_date).days} days "
+                  f"(by {plan.due_date.isoformat()}) without deduction."),
+    )

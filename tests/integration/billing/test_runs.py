@@ -1,0 +1,102 @@
+"""Batch runs on the real database: thresholds, numbering, nothing billed twice."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from affbill_billing.service_layer import ingest, runs
+from affbill_contracts import Envelope, ProcessSelected, decode, topics
+from affbill_runtime.runtime import Runtime
+from tests.integration.billing.test_generator import advertiser
+from tests.integration.billing.test_ingest import DAY, billing, row  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.integration
+TODAY = dt.date(2026, 11, 2)
+
+
+async def customer_with_items(billing: Runtime, threshold: str | None = None) -> tuple[str, str]:
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    customer = await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [
+        row(c, "1004", "37.50000", 3), row(c, "1005", "25.00000", 2),
+        row(c, "1004", "10.00001", 1, offer="21", day=DAY + dt.timedelta(days=1))])
+    if threshold:
+        async with billing.engine.begin() as conn:
+            await conn.execute(text("update billing_profiles set threshold_amount = :t "
+                                    "where customer_id = :c"), {"t": Decimal(threshold), "c": customer})
+    return c, customer
+
+
+def command(*customers: str, run_id: uuid.UUID | None = None) -> Envelope[ProcessSelected]:
+    return Envelope.wrap(ProcessSelected(run_id=run_id or uuid.uuid4(), customer_ids=list(customers),
+                                         requested_by="anna"))
+
+
+async def outbox(billing: Runtime, topic: str) -> list:
+    async with billing.engine.connect() as conn:
+        values = (await conn.execute(text("select value from outbox where topic = :t order by id"),
+                                     {"t": topic})).scalars().all()
+    return [decode(v) for v in values]
+
+
+async def test_a_run_issues_documents_and_skips_below_threshold(billing: Runtime) -> None:
+    _, rich = await customer_with_items(billing)
+    _, small = await customer_with_items(billing, threshold="1000")
+    counts = await runs.process_selected(billing.uow, command(rich, small),
+                                         billing.settings, TODAY)
+    assert counts == {"documents_created": 1, "customers_skipped": 1}
+    [issued] = [e.payload for e in await outbox(billing, topics.BILLING_INVOICES)]
+    doc = issued.document
+    assert doc.number == "INV-2026-00001" and doc.customer_id == rich
+    assert doc.totals.line_total == Decimal("72.50") == sum(l.net_amount for l in doc.lines)
+    assert doc.totals.tax_total == Decimal("13.78")  # 19 % once on 72.50, rounded HALF_UP
+    assert doc.totals.grand_total == Decimal("86.28")
+    assert [(l.quantity, l.unit_price) for l in doc.lines] == [(Decimal(5), Decimal("12.5")),
+                                                               (Decimal(1), Decimal("10.00"))]  # 10.00001 billed as 10.00
+    lines = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
+             if e.type == "jobs.job.log"]
+    assert any(t.startswith("Document INV-2026-00001 created for Acme") for t in lines)
+    assert any(t.startswith("Skipped items with a total of 72.50 EUR (threshold 1000.00 EUR)")
+               for t in lines)
+    async with billing.engine.connect() as conn:
+        open_small = await conn.scalar(text("select count(*) from billable_items where "
+                                            "customer_id = :c and state = 'open'"), {"c": small})
+        open_rich = await conn.scalar(text("select count(*) from billable_items where "
+                                           "customer_id = :c and state = 'open'"), {"c": rich})
+    assert (open_small, open_rich) == (2, 0)  # thresholds defer, they don't drop
+
+
+async def test_the_same_run_twice_creates_nothing_twice(billing: Runtime) -> None:
+    _, customer = await customer_with_items(billing)
+    cmd = command(customer)
+    await runs.process_selected(billing.uow, cmd, billing.settings, TODAY)
+    assert await runs.process_selected(billing.uow, cmd, billing.settings, TODAY) == {
+        "already_done": True}
+    again = await runs.process_selected(billing.uow, command(customer), billing.settings,
+                                        TODAY)
+    assert again["documents_created"] == 0  # a new run finds nothing open
+    assert len(await outbox(billing, topics.BILLING_INVOICES)) == 1
+
+
+async def test_concurrent_runs_bill_each_item_once_with_gapless_numbers(billing: Runtime) -> None:
+    customers = [(await customer_with_items(billing))[1] for _ in range(12)]
+    results = await asyncio.gather(*(
+        runs.process_selected(billing.uow, command(*customers), billing.settings, TODAY)
+        for _ in range(3)))
+    assert sum(r["documents_created"] for r in results) == 12
+    async with billing.engine.connect() as conn:
+        numbers = (await conn.execute(text("select number from invoices order by number"))
+                   ).scalars().all()
+        doubled = await conn.scalar(text(
+            "select count(*) from billable_items where state = 'invoiced' and invoice_id is null"))
+    assert numbers == [f"INV-2026-{n:05d}" for n in range(1, 13)]
+    assert doubled == 0
+    issued = [e.payload.document for e in await outbox(billing, topics.BILLING_INVOICES)]
+    item_ids = [i for d in issued for line in d.lines for i in line.item_ids]
+    assert len(item_ids) == len(set(item_ids)) == 24  # every item on exactly one invoice
