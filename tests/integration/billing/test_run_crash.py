@@ -1,0 +1,124 @@
+"""The billing service killed (SIGKILL) mid-run and restarted: the run completes, nothing lost
+or doubled, numbers gapless."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import text
+
+from affbill_billing.service_layer import ingest
+from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, encode, topics
+from affbill_runtime.runtime import Runtime
+from tests.integration.billing.test_ingest import billing, row, start_groups_at_the_end  # noqa: F401
+from tests.integration.sync.conftest import _free_port
+
+pytestmark = pytest.mark.integration
+CUSTOMERS = 400
+
+
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([str(Path(sys.executable).with_name("affbill-billing")), "serve",
+                             "--port", str(port)], env={**os.environ, **env},
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "billing exited"
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("billing not ready")
+
+
+async def position_requests_group(kafka: str, group: str) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=f"{group}.requests",
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001
+        parts = [TopicPartition(topics.BILLING_REQUESTS, p)
+                 for p in consumer.partitions_for_topic(topics.BILLING_REQUESTS)]
+        consumer.assign(parts)
+        await consumer.commit(await consumer.end_offsets(parts))
+    finally:
+        await consumer.stop()
+
+
+async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bootstrap: str,
+                                   tmp_path: Path) -> None:
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    partners, stats = [], []
+    for n in range(CUSTOMERS):
+        partners.append(Envelope.wrap(AdvertiserSynced(connector=c, advertiser_id=str(n),
+                                                       company=f"Customer {n}", status="active",
+                                                       currency="EUR")))
+        stats += [r.model_copy(update={"payload": r.payload.model_copy(update={
+            "advertiser_id": str(n), "stat_key": r.payload.stat_key.replace("|7|", f"|{n}|")})})
+            for r in (row(c, "1004", "10.00000", 1), row(c, "1004", "5.00000", 1, offer="21"))]
+    await ingest.apply_partners(billing.uow(), partners)
+    await ingest.apply_stat_rows(billing.uow(), stats)
+    group = billing.settings.group
+    await start_groups_at_the_end(kafka_bootstrap, group)
+    await position_requests_group(kafka_bootstrap, group)
+    env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "AFFBILL_BILLING_SERVICE_NAME": billing.settings.service_name,
+           "AFFBILL_BILLING_CONSUMER_GROUP": group}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = serve(env, port, tmp_path / "billing.log")
+    run_id = uuid.uuid4()
+    try:
+        wait_ready(url, proc)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        await producer.send_and_wait(topics.BILLING_REQUESTS, encode(Envelope.wrap(ProcessSelected(
+            run_id=run_id, customer_ids=[f"{c}:advertiser:{n}" for n in range(CUSTOMERS)],
+            requested_by="test"))), key=str(run_id).encode(),
+            headers=[("content-type", b"application/json")])
+        await producer.stop()
+        async with billing.engine.connect() as conn:
+            deadline = time.monotonic() + 60
+            while await conn.scalar(text("select count(*) from invoices")) < 20:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        async with billing.engine.connect() as conn:
+            at_kill = await conn.scalar(text("select count(*) from invoices"))
+        assert at_kill < CUSTOMERS, "the run finished before the kill: make it longer"
+        proc = serve(env, port, tmp_path / "billing.log")
+        wait_ready(url, proc)
+        async with billing.engine.connect() as conn:
+            deadline = time.monotonic() + 120
+            while await conn.scalar(text("select status from runs where run_id = :r"),
+                                    {"r": run_id}) != "finished":
+                assert time.monotonic() < deadline, (tmp_path / "billing.log").read_text()[-2000:]
+                await asyncio.sleep(0.2)
+            per_customer = (await conn.execute(text(
+                "select customer_id, count(*) from invoices group by 1"))).all()
+            numbers = (await conn.execute(text("select number from invoices order by number"))
+                       ).scalars().all()
+            still_open = await conn.scalar(text(
+                "select count(*) from billable_items where state = 'open'"))
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert len(per_customer) == CUSTOMERS and all(n == 1 for _, n in per_customer)
+    assert numbers == [f"INV-{numbers[0][4:8]}-{n:05d}" for n in range(1, CUSTOMERS + 1)]
+    assert still_open == 0
