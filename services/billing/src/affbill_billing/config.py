@@ -23,3 +23,4 @@ class Settings(ServiceSettings):
     seller_city: str = "Berlin"
     seller_bic: str = "COBADEFFXXX"
     domestic_vat_rate: Decimal = Decimal("19")
+    run_concurrency: int = 8  # customers billed at once in a run

@@ -10,6 +10,7 @@ series' counter row, locked by the issuing transaction: gapless.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -76,12 +77,22 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
     customers = await _customers(uow_factory, run)
     counts = {"documents_created": 0, "customers_skipped": 0}
     invoiced: dict[str, Decimal] = {}
-    for n, customer in enumerate(customers, start=1):
-        await _bill_customer(uow_factory, run, job_id, customer, settings, today, counts, invoiced)
-        if n % 100 == 0 or n == len(customers):
-            async with uow_factory() as uow:
-                JobReporter(uow, SERVICE, job_id).progress("customers", n, len(customers), **counts)
-                await uow.commit()
+    done = 0
+    gate = asyncio.Semaphore(settings.run_concurrency)
+
+    async def bill(customer: str) -> None:
+        nonlocal done
+        async with gate:  # customers are independent: their transactions overlap
+            await _bill_customer(uow_factory, run, job_id, customer, settings, today, counts,
+                                 invoiced)
+            done += 1
+            if done % 100 == 0 or done == len(customers):
+                async with uow_factory() as uow:
+                    JobReporter(uow, SERVICE, job_id).progress("customers", done, len(customers),
+                                                               **counts)
+                    await uow.commit()
+
+    await asyncio.gather(*(bill(c) for c in customers))
     async with uow_factory() as uow:
         job = JobReporter(uow, SERVICE, job_id)
         per_currency = ", ".join(f"{amount} {cur}" for cur, amount in sorted(invoiced.items()))
@@ -130,6 +141,7 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
         terms = Terms(TaxTreatment(profile["tax_treatment"]), settings.domestic_vat_rate,
                       LineGrouping(profile["line_grouping"]),
                       InvoiceDateRule(profile["invoice_date_rule"]), profile["payment_days"])
+        plans = []
         for currency, items in sorted(by_currency.items()):
             total = round_money(sum((i.revenue for i in items), Decimal(0)), currency)
             threshold = (profile["threshold_amount"]
@@ -139,7 +151,9 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                 job.log(f"Skipped items with a total of {total} {currency} (threshold "
                         f"{round_money(threshold, currency)} {currency}) for {profile['name']}")
                 continue
-            plan = plan_invoice(items, currency, terms, today)
+            plans.append((currency, items, plan_invoice(items, currency, terms, today)))
+        # numbers last: the series row stays locked only from here to the commit
+        for currency, items, plan in plans:
             number = await _next_number(uow, profile["number_series"], plan.issue_date)
             invoice_id = uuid.uuid4()
             document = snapshot(invoice_id, number, customer, plan, dict(profile), settings)
