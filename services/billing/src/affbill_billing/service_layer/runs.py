@@ -4,8 +4,9 @@ Idempotent by construction: the run's row records that it was asked for; each
 customer's open items are locked (SKIP LOCKED: a concurrent run leaves them to
 the one holding them) and leave the open state in the transaction that issues
 their invoice. A redelivered or restarted run finds only what is still open,
-so it completes what is missing and doubles nothing. Numbers come from the
-series' counter row, locked by the issuing transaction: gapless.
+so it completes what is missing and doubles nothing. A customer's documents wait
+as 'pending' until the run numbers them, many per transaction, from the series'
+counter row locked by that transaction: gapless, and one commit for many.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.service_layer.documents import snapshot
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued, ProcessSelected
+from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
@@ -45,11 +47,21 @@ where customer_id = :customer and state = 'open'
   and (cast(:period_end as date) is null or day <= :period_end)
 order by day, offer_id for update skip locked
 """)
-NEXT_NUMBER = text("""
-update number_series set last_counter = greatest(coalesce(last_counter + 1, start), start)
+TAKE_NUMBERS = text("""
+update number_series set last_counter = greatest(coalesce(last_counter, start - 1), start - 1) + :n
 where series = :series
 returning prefix, suffix, padding, start, cancellation_suffix, last_counter
 """)
+PENDING = text("""
+select invoice_id, customer_id, series, currency, issue_date, gross_total, snapshot
+from invoices where run_id = :run and status = 'pending'
+order by created_at, invoice_id limit 500 for update skip locked
+""")
+ISSUE = text("""
+update invoices set number = :n, status = 'issued', issued_at = now(),
+    snapshot = cast(:snap as jsonb) where invoice_id = :id
+""")
+PENDING_NUMBER = "(pending)"
 
 
 async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Envelope[ProcessSelected],
@@ -93,6 +105,8 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
                     await uow.commit()
 
     await asyncio.gather(*(bill(c) for c in customers))
+    while await _issue_pending(uow_factory, run, job_id, counts, invoiced):
+        pass
     async with uow_factory() as uow:
         job = JobReporter(uow, SERVICE, job_id)
         per_currency = ", ".join(f"{amount} {cur}" for cur, amount in sorted(invoiced.items()))
@@ -152,37 +166,60 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                         f"{round_money(threshold, currency)} {currency}) for {profile['name']}")
                 continue
             plans.append((currency, items, plan_invoice(items, currency, terms, today)))
-        # numbers last: the series row stays locked only from here to the commit
         for currency, items, plan in plans:
-            number = await _next_number(uow, profile["number_series"], plan.issue_date)
             invoice_id = uuid.uuid4()
-            document = snapshot(invoice_id, number, customer, plan, dict(profile), settings)
+            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, dict(profile), settings)
             await uow.session.execute(text("""
-                insert into invoices (invoice_id, customer_id, number, series, status,
-                    document_type, currency, issue_date, due_date, period_start, period_end,
-                    net_total, tax_total, gross_total, snapshot, run_id, issued_at)
-                values (:id, :c, :n, :s, 'issued', '380', :cur, :d, :due, :p1, :p2, :net, :tax,
-                        :gross, cast(:snap as jsonb), :run, now())"""), {
-                "id": invoice_id, "c": customer, "n": number, "s": profile["number_series"],
-                "cur": currency, "d": plan.issue_date, "due": plan.due_date,
-                "p1": plan.period_start, "p2": plan.period_end, "net": plan.totals.net,
-                "tax": plan.totals.tax, "gross": plan.totals.gross,
-                "snap": document.model_dump_json(), "run": run.run_id})
+                insert into invoices (invoice_id, customer_id, series, status, document_type,
+                    currency, issue_date, due_date, period_start, period_end, net_total, tax_total,
+                    gross_total, snapshot, run_id)
+                values (:id, :c, :s, 'pending', '380', :cur, :d, :due, :p1, :p2, :net, :tax,
+                        :gross, cast(:snap as jsonb), :run)"""), {
+                "id": invoice_id, "c": customer, "s": profile["number_series"], "cur": currency,
+                "d": plan.issue_date, "due": plan.due_date, "p1": plan.period_start,
+                "p2": plan.period_end, "net": plan.totals.net, "tax": plan.totals.tax,
+                "gross": plan.totals.gross, "snap": document.model_dump_json(),
+                "run": run.run_id})
             await uow.session.execute(text(
                 "update billable_items set state = 'invoiced', invoice_id = :id, updated_at = now() "
                 "where item_id = any(:items)"), {"id": invoice_id, "items": [i.item_id for i in items]})
-            uow.publish(topics.BILLING_INVOICES, customer, Envelope.wrap(
-                InvoiceIssued(document=document, run_id=run.run_id, issued_by=run.requested_by),
-                job_id=job_id))
-            job.log(f"Document {number} created for {profile['name']}")
-            counts["documents_created"] += 1
-            invoiced[currency] = invoiced.get(currency, Decimal(0)) + plan.totals.gross
         await uow.commit()
 
 
-async def _next_number(uow: UnitOfWork, series: str, issue_date: dt.date) -> str:
-    row = (await uow.session.execute(NEXT_NUMBER, {"series": series})).first()
-    if row is None:
-        raise LookupError(f"number series {series!r} does not exist")
-    return NumberSeries(row.prefix, row.suffix, row.padding, row.start,
-                        row.cancellation_suffix).format(row.last_counter, issue_date)
+async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected,
+                         job_id: uuid.UUID, counts: dict[str, int],
+                         invoiced: dict[str, Decimal]) -> int:
+    """Number and issue a batch of this run's pending invoices in one transaction.
+
+    The series' counter row is locked once per batch instead of once per invoice, so
+    one commit issues many documents; numbers stay gapless (a rollback returns them all).
+    """
+    async with uow_factory() as uow:
+        pending = (await uow.session.execute(PENDING, {"run": run.run_id})).all()
+        if not pending:
+            return 0
+        job = JobReporter(uow, SERVICE, job_id)
+        for series in sorted({p.series for p in pending}):
+            batch = [p for p in pending if p.series == series]
+            row = (await uow.session.execute(TAKE_NUMBERS, {"series": series, "n": len(batch)})
+                   ).first()
+            if row is None:
+                raise LookupError(f"number series {series!r} does not exist")
+            numbering = NumberSeries(row.prefix, row.suffix, row.padding, row.start,
+                                     row.cancellation_suffix)
+            first = row.last_counter - len(batch) + 1
+            for offset, p in enumerate(batch):
+                number = numbering.format(first + offset, p.issue_date)
+                document = InvoiceDocument.model_validate({
+                    **p.snapshot, "number": number,
+                    "payment": {**p.snapshot["payment"], "reference": number}})
+                await uow.session.execute(ISSUE, {"n": number, "id": p.invoice_id,
+                                                  "snap": document.model_dump_json()})
+                uow.publish(topics.BILLING_INVOICES, p.customer_id, Envelope.wrap(
+                    InvoiceIssued(document=document, run_id=run.run_id,
+                                  issued_by=run.requested_by), job_id=job_id))
+                job.log(f"Document {number} created for {document.buyer.name}")
+                counts["documents_created"] += 1
+                invoiced[p.currency] = invoiced.get(p.currency, Decimal(0)) + p.gross_total
+        await uow.commit()
+        return len(pending)
