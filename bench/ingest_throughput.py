@@ -21,10 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from affbill_contracts import topics
-from affbill_runtime.messaging import ensure_topics
+from affbill_billing.entrypoints.messaging import consumer_groups
+from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from affbill_sync.adapters import encoding
 from affbill_sync.domain.model import StatFact
@@ -33,8 +34,6 @@ from bench._stack import free_port, start, stop, wait_http
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
 PLAIN_DB = DB.replace("postgresql+asyncpg://", "postgresql://")
-FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
-               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS)
 
 
 def facts(connector: str, rows: int):  # noqa: ANN201 - a generator of (key, value, record)
@@ -49,20 +48,6 @@ def facts(connector: str, rows: int):  # noqa: ANN201 - a generator of (key, val
                encoding.stat_row(connector, key, fact, str(uuid.uuid4()), job),
                (key, f"{connector}:advertiser:{fact.advertiser_id}", fact.offer_id,
                 fact.offer_name, fact.date, "EUR", fact.conversions, fact.revenue))
-
-
-async def position_group(group: str) -> None:
-    for topic in FACT_TOPICS:
-        consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=f"{group}.{topic}",
-                                    enable_auto_commit=False)
-        await consumer.start()
-        try:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-            consumer.assign(parts)
-            await consumer.commit(await consumer.end_offsets(parts))
-        finally:
-            await consumer.stop()
 
 
 async def produce(connector: str, rows: int) -> list[tuple]:
@@ -119,7 +104,7 @@ def main() -> None:
     connector = f"bench-{uuid.uuid4().hex[:6]}"
     asyncio.run(ensure_topics(KAFKA))
     upgrade("affbill_billing", DB, schema)
-    asyncio.run(position_group(group))
+    asyncio.run(start_groups_at_end(KAFKA, consumer_groups(group)))
     records = asyncio.run(produce(connector, args.rows))
     print(f"{len(records):,} stat-row events on {topics.ADTRACKER_STATS}", flush=True)
     copy_rate = asyncio.run(baseline(records))

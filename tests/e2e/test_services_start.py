@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,31 +21,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from affbill_contracts import Envelope, JobFinished, JobLogLine, JobStarted, StartSync, decode, encode
 from affbill_contracts import topics
+from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.e2e
 SERVICES = ("gateway", "sync", "billing", "documents", "jobs")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    last: httpx.Response | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: process exited with {proc.returncode}")
-        try:
-            last = httpx.get(url, timeout=2)
-            if last.status_code == 200:
-                return last
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} not ready: {last.text if last else 'no answer'}")
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +37,11 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
     ports = {s: free_port() for s in SERVICES}
     procs = {}
     for service, port in ports.items():
-        log = (logs / f"{service}.log").open("wb")
-        procs[service] = subprocess.Popen(
-            [str(Path(sys.executable).with_name(f"affbill-{service}")), "serve", "--port",
-             str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        procs[service] = start_service(f"affbill-{service}", port, env,
+                                       logs / f"{service}.log")
     try:
         for service, port in ports.items():
-            wait_ready(f"http://127.0.0.1:{port}/health/ready", procs[service])
+            wait_ready(f"http://127.0.0.1:{port}/health/ready", procs[service], timeout=90)
         yield ports
     finally:
         for proc in procs.values():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,18 +12,13 @@ import httpx
 import pytest
 from affbill_simulator.app import create_app
 
+from tests.processes import free_port
 from tests.simulator.conftest import SCALE, client, ho, window
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     scale_args = [f"--{name.replace('_', '-')}={value}"
                   for name, value in SCALE.model_dump(mode="json").items()]
     proc = subprocess.Popen([str(Path(sys.executable).with_name("affbill-simulator")), "serve",

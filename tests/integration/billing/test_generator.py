@@ -12,12 +12,11 @@ import pytest
 
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
-from affbill_contracts import AdvertiserSynced, ConversionSynced, Envelope
-from affbill_contracts.common import PostalAddress
+from affbill_contracts import ConversionSynced, Envelope
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 from fastapi import FastAPI
-from tests.integration.billing.test_ingest import DAY, billing, row  # noqa: F401 - fixture
+from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
 
@@ -30,14 +29,6 @@ async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://billing") as client:
         yield client
-
-
-async def advertiser(billing: Runtime, c: str, country: str = "FR", vat: str | None = "FR1") -> str:
-    await ingest.apply_partners(billing.uow(), [Envelope.wrap(AdvertiserSynced(
-        connector=c, advertiser_id="7", company=f"Acme {c}", status="active",
-        account_manager_id="3", currency="EUR", vat_id=vat,
-        address=PostalAddress(lines=["Rue 1"], city="Paris", country_code=country)))])
-    return f"{c}:advertiser:7"
 
 
 async def test_profile_defaults_from_core_data_and_validated_updates(

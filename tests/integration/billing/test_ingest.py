@@ -5,48 +5,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
-from affbill_billing.bootstrap import bootstrap
-from affbill_billing.config import Settings
+from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest
 from affbill_contracts import (
-    AdvertiserSynced, ConversionSynced, EmployeeSynced, Envelope, StatRowSynced, encode, topics,
+    AdvertiserSynced, ConversionSynced, EmployeeSynced, Envelope, encode, topics,
 )
-from affbill_runtime.messaging import ensure_topics
-from affbill_runtime.migrations import upgrade
+from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
 
+from tests.integration.billing.conftest import row
+
 pytestmark = pytest.mark.integration
-DAY = dt.date(2026, 10, 1)
-
-
-@pytest.fixture
-async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runtime]:
-    schema = f"billing_{uuid.uuid4().hex[:8]}"
-    await asyncio.to_thread(upgrade, "affbill_billing", database_url, schema)
-    runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
-                                 kafka_bootstrap_servers=kafka_bootstrap,
-                                 consumer_group=f"test-{schema}"))
-    yield runtime
-    await runtime.engine.dispose()
-
-
-def row(connector: str, affiliate: str = "1004", revenue: str = "10.00000", units: int = 2,
-        day: dt.date = DAY, removed: bool = False, offer: str = "20") -> Envelope[StatRowSynced]:
-    key = f"{connector}|{day}|7|{offer}|{affiliate}|EUR"
-    return Envelope.wrap(StatRowSynced(
-        connector=connector, stat_key=key, date=day, advertiser_id="7", offer_id=offer,
-        offer_name="Shop CPS", affiliate_id=affiliate, currency="EUR", conversions=units,
-        revenue=Decimal(revenue), payout=Decimal(0), removed=removed))
-
-
 async def items(runtime: Runtime, connector: str) -> list[dict[str, Any]]:
     async with runtime.engine.connect() as conn:
         rows = await conn.execute(text(
@@ -134,28 +110,11 @@ async def test_partners_and_conversions(billing: Runtime) -> None:
     assert status == "approved"
 
 
-async def start_groups_at_the_end(kafka: str, group: str) -> None:
-    """Commit the topics' current ends for the test's groups: earlier tests' facts are skipped."""
-    for topic in (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
-                  topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS):
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=f"{group}.{topic}",
-                                    enable_auto_commit=False)
-        await consumer.start()
-        try:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-            consumer.assign(parts)
-            ends = await consumer.end_offsets(parts)
-            await consumer.commit({p: o for p, o in ends.items()})
-        finally:
-            await consumer.stop()
-
-
 async def test_consumer_reads_committed_facts_from_kafka(billing: Runtime,
                                                          kafka_bootstrap: str) -> None:
     c = f"ho-{uuid.uuid4().hex[:6]}"
     await ensure_topics(kafka_bootstrap)
-    await start_groups_at_the_end(kafka_bootstrap, billing.settings.group)
+    await start_groups_at_end(kafka_bootstrap, consumer_groups(billing.settings.group))
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True,
                                 transactional_id=f"test-{c}")
     await producer.start()

@@ -4,60 +4,25 @@ or doubled, numbers gapless."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, encode, topics
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.test_ingest import billing, row, start_groups_at_the_end  # noqa: F401
-from tests.integration.sync.conftest import _free_port
+from affbill_billing.entrypoints.messaging import consumer_groups
+from affbill_runtime.messaging import start_groups_at_end
+from tests.integration.billing.conftest import row
+from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.integration
 CUSTOMERS = 400
-
-
-def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([str(Path(sys.executable).with_name("affbill-billing")), "serve",
-                             "--port", str(port)], env={**os.environ, **env},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "billing exited"
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("billing not ready")
-
-
-async def position_requests_group(kafka: str, group: str) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=f"{group}.requests",
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001
-        parts = [TopicPartition(topics.BILLING_REQUESTS, p)
-                 for p in consumer.partitions_for_topic(topics.BILLING_REQUESTS)]
-        consumer.assign(parts)
-        await consumer.commit(await consumer.end_offsets(parts))
-    finally:
-        await consumer.stop()
 
 
 async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bootstrap: str,
@@ -74,17 +39,16 @@ async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bo
     await ingest.apply_partners(billing.uow(), partners)
     await ingest.apply_stat_rows(billing.uow(), stats)
     group = billing.settings.group
-    await start_groups_at_the_end(kafka_bootstrap, group)
-    await position_requests_group(kafka_bootstrap, group)
+    await start_groups_at_end(kafka_bootstrap, consumer_groups(group))
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_BILLING_SERVICE_NAME": billing.settings.service_name,
            "AFFBILL_BILLING_CONSUMER_GROUP": group}
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = serve(env, port, tmp_path / "billing.log")
+    proc = start_service("affbill-billing", port, env, tmp_path / "billing.log")
     run_id = uuid.uuid4()
     try:
-        wait_ready(url, proc)
+        wait_ready(f"{url}/health/ready", proc)
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
         await producer.start()
         await producer.send_and_wait(topics.BILLING_REQUESTS, encode(Envelope.wrap(ProcessSelected(
@@ -102,8 +66,8 @@ async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bo
         async with billing.engine.connect() as conn:
             at_kill = await conn.scalar(text("select count(*) from invoices"))
         assert at_kill < CUSTOMERS, "the run finished before the kill: make it longer"
-        proc = serve(env, port, tmp_path / "billing.log")
-        wait_ready(url, proc)
+        proc = start_service("affbill-billing", port, env, tmp_path / "billing.log")
+        wait_ready(f"{url}/health/ready", proc)
         async with billing.engine.connect() as conn:
             deadline = time.monotonic() + 120
             while await conn.scalar(text("select status from runs where run_id = :r"),

@@ -13,8 +13,7 @@ from sqlalchemy import text
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.test_generator import advertiser
-from tests.integration.billing.test_ingest import DAY, billing, row  # noqa: F401 - fixture
+from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
 TODAY = dt.date(2026, 11, 2)

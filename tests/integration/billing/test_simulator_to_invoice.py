@@ -13,17 +13,16 @@ from affbill_billing.domain.money import round_money
 from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.test_ingest import billing, start_groups_at_the_end  # noqa: F401
-from tests.integration.sync.conftest import (  # noqa: F401 - fixtures
-    WINDOW, Simulator, SyncWorld, sim, simulator_url, world,
-)
+from affbill_billing.entrypoints.messaging import consumer_groups
+from affbill_runtime.messaging import start_groups_at_end
+from tests.integration.conftest import WINDOW, Simulator, SyncWorld
 
 pytestmark = pytest.mark.integration
 
 
 async def test_invoice_total_matches_the_simulators_revenue(
         world: SyncWorld, sim: Simulator, billing: Runtime, kafka_bootstrap: str) -> None:
-    await start_groups_at_the_end(kafka_bootstrap, billing.settings.group)
+    await start_groups_at_end(kafka_bootstrap, consumer_groups(billing.settings.group))
     await billing.start()
     try:
         run = await world.sync("standard")

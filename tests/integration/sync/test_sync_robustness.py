@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,28 +18,10 @@ from affbill_sync.adapters.connectors import build_connector
 from affbill_sync.adapters.connectors.base import DataChanged
 from affbill_sync.domain.model import StatFact
 from affbill_sync.service_layer import worker as worker_module
-from tests.integration.sync.conftest import START, WINDOW, Simulator, SyncWorld, _free_port
+from tests.integration.conftest import START, WINDOW, Simulator, SyncWorld
+from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.integration
-
-
-def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([str(Path(sys.executable).with_name("affbill-sync")), "serve",
-                             "--port", str(port)], env={**os.environ, **env},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "sync service exited"
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("sync service not ready")
 
 
 async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
@@ -54,11 +33,11 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_SYNC_SERVICE_NAME": world.settings.service_name,
            "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())])}
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = _serve(env, port, tmp_path / "sync.log")
+    proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
     try:
-        _wait_ready(url, proc)
+        wait_ready(f"{url}/health/ready", proc)
         await world.mark()
         job = httpx.post(f"{url}/syncs", json={
             "connector": connector.id, "scope": "partial", "date_from": WINDOW[0].isoformat(),
@@ -72,8 +51,8 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
             await asyncio.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        proc = _serve(env, port, tmp_path / "sync.log")  # the restart finds the run and resumes
-        _wait_ready(url, proc)
+        proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")  # the restart finds the run and resumes
+        wait_ready(f"{url}/health/ready", proc)
         deadline = time.monotonic() + 120
         while (run := httpx.get(f"{url}/syncs/{job}").json())["status"] == "running" \
                 or run["status"] == "queued":

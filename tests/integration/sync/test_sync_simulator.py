@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from affbill_contracts import topics
 from affbill_sync.entrypoints import http as sync_http
-from tests.integration.sync.conftest import START, WINDOW, Simulator, SyncWorld
+from tests.integration.conftest import START, WINDOW, Simulator, SyncWorld
 
 pytestmark = pytest.mark.integration
 

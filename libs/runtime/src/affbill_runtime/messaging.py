@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -68,6 +68,25 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOP
         return created
     finally:
         await admin.close()
+
+
+async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) -> None:
+    """Commit each topic's current end for its consumer group ({group id: topic}).
+
+    A group that starts this way skips the topic's history: for a consumer added to
+    a running system, and for tests and benches that must not read earlier traffic.
+    """
+    for group, topic in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
+                                    enable_auto_commit=False)
+        await consumer.start()
+        try:
+            await consumer._client.force_metadata_update()  # noqa: SLF001 - a new client knows none
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            consumer.assign(parts)
+            await consumer.commit(await consumer.end_offsets(parts))
+        finally:
+            await consumer.stop()
 
 
 async def apply_once(uow: Any, consumer: str, envelopes: Iterable[Envelope[Any]],

@@ -7,6 +7,7 @@ each with the contract; a message that is not valid is kept as rejected.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,27 +34,41 @@ PUBLISHES = [
     (topics.BILLING_INVOICES, InvoiceIssued | InvoiceCancelled),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
 ]
-FACTS = [
-    (topics.ADTRACKER_STATS, StatRowSynced, ingest.apply_stat_rows),
-    (topics.ADTRACKER_ADVERTISERS, AdvertiserSynced, ingest.apply_partners),
-    (topics.ADTRACKER_AFFILIATES, AffiliateSynced, ingest.apply_partners),
-    (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, ingest.apply_partners),
-    (topics.ADTRACKER_CONVERSIONS, ConversionSynced, ingest.apply_conversions),
-]
+FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
+               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS)
+
+
+def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitable[int]]]]:
+    partners = functools.partial(ingest.apply_partners, seller_country=settings.seller_country)
+    return [
+        (topics.ADTRACKER_STATS, StatRowSynced, ingest.apply_stat_rows),
+        (topics.ADTRACKER_ADVERTISERS, AdvertiserSynced, partners),
+        (topics.ADTRACKER_AFFILIATES, AffiliateSynced, partners),
+        (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, partners),
+        (topics.ADTRACKER_CONVERSIONS, ConversionSynced, ingest.apply_conversions),
+    ]
 
 
 async def raw_body(msg: Any, _: Any) -> Any:
     return msg.body
 
 
+def consumer_groups(group: str) -> dict[str, str]:
+    """{consumer group: topic} of every subscriber: one group per topic, so a member joining
+    for one topic never stalls another."""
+    return {f"{group}.{topic}": topic for topic in FACT_TOPICS} | {
+        f"{group}.requests": topics.BILLING_REQUESTS}
+
+
 def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
-    for topic, payload, apply in FACTS:
-        _subscribe(router, runtime, topic, payload, apply)
+    groups = {t: g for g, t in consumer_groups(runtime.settings.group).items()}
+    for topic, payload, apply in fact_handlers(runtime.settings):
+        _subscribe(router, runtime, topic, groups[topic], payload, apply)
 
-    @router.subscriber(topics.BILLING_REQUESTS, group_id=f"{runtime.settings.group}.requests",
+    @router.subscriber(topics.BILLING_REQUESTS, group_id=groups[topics.BILLING_REQUESTS],
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.BILLING_REQUESTS}:subscribe")
     async def on_process_selected(envelope: Envelope[ProcessSelected]) -> None:
@@ -62,11 +77,9 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     return router
 
 
-def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
+def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, group: str, payload: type,
                apply: Callable[..., Awaitable[int]]) -> None:
     fast = fast_stats.parse if payload is StatRowSynced else None
-    # one consumer group per topic: a member joining for one topic never stalls another
-    group = f"{runtime.settings.group}.{topic}"
 
     @router.subscriber(topic, group_id=group, batch=True, max_records=5000,
                        batch_timeout_ms=200, auto_offset_reset="earliest",
@@ -86,7 +99,4 @@ def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, payload: type,
                 log.error("rejected message", extra={"topic": topic, "reason": str(exc)[:500]})
                 await ingest.reject(runtime.uow(), topic, raw, str(exc))
         if envelopes:
-            if apply is ingest.apply_partners:
-                await apply(runtime.uow(), envelopes, runtime.settings.seller_country)
-            else:
-                await apply(runtime.uow(), envelopes)
+            await apply(runtime.uow(), envelopes)

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
+    AdvertiserSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
 from affbill_contracts.envelope import Envelope
 from affbill_billing.domain.profiles import default_tax_treatment

@@ -1,4 +1,4 @@
-"""The sync against the real simulator over HTTP, the real broker and PostgreSQL.
+"""Integration fixtures: the real simulator over HTTP, the real broker and PostgreSQL.
 
 The sync worker runs in-process (no consumer group is joined); facts are read
 back from Kafka with read_committed, job events from the sync's outbox.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +29,7 @@ from affbill_sync.adapters.connectors.base import ConnectorConfig
 from affbill_sync.bootstrap import bootstrap
 from affbill_sync.config import Settings
 from affbill_sync.service_layer import handlers
+from tests.processes import free_port
 
 START = dt.date(2026, 9, 1)
 SMALL = dict(seed=7, advertisers=4, offers_per_advertiser=2, affiliates=6, employees=3,
@@ -39,15 +38,9 @@ SMALL = dict(seed=7, advertisers=4, offers_per_advertiser=2, affiliates=6, emplo
 WINDOW = (START, START + dt.timedelta(days=9))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def simulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("sim") / "simulator.log").open("wb")
     proc = subprocess.Popen([str(Path(sys.executable).with_name("affbill-simulator")), "serve",
                              "--port", str(port), "--rate-limit", "0"],

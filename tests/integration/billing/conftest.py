@@ -1,0 +1,49 @@
+"""The billing service's runtime on a fresh schema, and stat-row events to feed it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+
+from affbill_billing.bootstrap import bootstrap
+from affbill_billing.config import Settings
+from affbill_billing.service_layer import ingest
+from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced
+from affbill_contracts.common import PostalAddress
+from affbill_runtime.migrations import upgrade
+from affbill_runtime.runtime import Runtime
+
+DAY = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runtime]:
+    schema = f"billing_{uuid.uuid4().hex[:8]}"
+    await asyncio.to_thread(upgrade, "affbill_billing", database_url, schema)
+    runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
+                                 kafka_bootstrap_servers=kafka_bootstrap,
+                                 consumer_group=f"test-{schema}"))
+    yield runtime
+    await runtime.engine.dispose()
+
+
+def row(connector: str, affiliate: str = "1004", revenue: str = "10.00000", units: int = 2,
+        day: dt.date = DAY, removed: bool = False, offer: str = "20") -> Envelope[StatRowSynced]:
+    key = f"{connector}|{day}|7|{offer}|{affiliate}|EUR"
+    return Envelope.wrap(StatRowSynced(
+        connector=connector, stat_key=key, date=day, advertiser_id="7", offer_id=offer,
+        offer_name="Shop CPS", affiliate_id=affiliate, currency="EUR", conversions=units,
+        revenue=Decimal(revenue), payout=Decimal(0), removed=removed))
+
+
+async def advertiser(billing: Runtime, c: str, country: str = "FR", vat: str | None = "FR1") -> str:
+    await ingest.apply_partners(billing.uow(), [Envelope.wrap(AdvertiserSynced(
+        connector=c, advertiser_id="7", company=f"Acme {c}", status="active",
+        account_manager_id="3", currency="EUR", vat_id=vat,
+        address=PostalAddress(lines=["Rue 1"], city="Paris", country_code=country)))])
+    return f"{c}:advertiser:7"
