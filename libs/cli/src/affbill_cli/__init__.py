@@ -1,0 +1,1 @@
+"""The affbill command line: every action through the gateway's /api/v1."""
