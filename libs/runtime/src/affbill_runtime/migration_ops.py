@@ -38,3 +38,22 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("inbox")
     op.drop_index("outbox_unpublished", table_name="outbox")
     op.drop_table("outbox")
+
+
+def create_consumer_positions_v1() -> None:
+    """Per consumer and partition, the last Kafka offset whose effect is committed: the
+    inbox of high-volume fact streams (one row per partition instead of one per event)."""
+    op.create_table(
+        "consumer_positions",
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("consumer", "topic", "partition"),
+    )
+
+
+def drop_consumer_positions_v1() -> None:
+    op.drop_table("consumer_positions")

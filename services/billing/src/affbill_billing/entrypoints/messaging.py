@@ -15,7 +15,6 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
-from affbill_billing.adapters import fast_stats
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
@@ -41,7 +40,6 @@ FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTR
 def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitable[int]]]]:
     partners = functools.partial(ingest.apply_partners, seller_country=settings.seller_country)
     return [
-        (topics.ADTRACKER_STATS, StatRowSynced, ingest.apply_stat_rows),
         (topics.ADTRACKER_ADVERTISERS, AdvertiserSynced, partners),
         (topics.ADTRACKER_AFFILIATES, AffiliateSynced, partners),
         (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, partners),
@@ -51,6 +49,12 @@ def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitabl
 
 async def raw_body(msg: Any, _: Any) -> Any:
     return msg.body
+
+
+async def delivered(msg: Any, _: Any) -> Any:
+    """A batch as Kafka delivered it: value with topic, partition and offset."""
+    return [ingest.Delivered(r.topic, r.partition, r.offset, r.value or b"")
+            for r in msg.raw_message]
 
 
 def consumer_groups(group: str) -> dict[str, str]:
@@ -67,6 +71,7 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     groups = {t: g for g, t in consumer_groups(runtime.settings.group).items()}
     for topic, payload, apply in fact_handlers(runtime.settings):
         _subscribe(router, runtime, topic, groups[topic], payload, apply)
+    _subscribe_stats(router, runtime, groups[topics.ADTRACKER_STATS])
 
     @router.subscriber(topics.BILLING_REQUESTS, group_id=groups[topics.BILLING_REQUESTS],
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -77,22 +82,30 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     return router
 
 
+BATCH = dict(batch=True, batch_timeout_ms=200, auto_offset_reset="earliest",
+             max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
+             isolation_level="read_committed", ack_policy=AckPolicy.NACK_ON_ERROR)
+
+
+def _subscribe_stats(router: KafkaRouter, runtime: Runtime, group: str) -> None:
+    """adtracker.stats: millions of rows; exactly once by consumer position (see ingest)."""
+    topic = topics.ADTRACKER_STATS
+
+    @router.subscriber(topic, group_id=group, max_records=10_000, decoder=delivered,
+                       title=f"{topic}:subscribe",
+                       description="Batches of Envelope[StatRowSynced]", **BATCH)
+    async def on_stats(messages: Any) -> None:
+        await ingest.apply_stat_stream(runtime.uow, messages)
+
+
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, group: str, payload: type,
                apply: Callable[..., Awaitable[int]]) -> None:
-    fast = fast_stats.parse if payload is StatRowSynced else None
-
-    @router.subscriber(topic, group_id=group, batch=True, max_records=5000,
-                       batch_timeout_ms=200, auto_offset_reset="earliest",
-                       max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
-                       isolation_level="read_committed", decoder=raw_body,
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title=f"{topic}:subscribe",
-                       description=f"Batches of Envelope[{payload.__name__}]")
+    @router.subscriber(topic, group_id=group, max_records=5000, decoder=raw_body,
+                       title=f"{topic}:subscribe",
+                       description=f"Batches of Envelope[{payload.__name__}]", **BATCH)
     async def on_facts(messages: list[bytes]) -> None:
         envelopes: list[Any] = []
         for raw in messages:
-            if fast is not None and (event := fast(raw)) is not None:
-                envelopes.append(event)
-                continue
             try:
                 envelopes.append(decode_as(payload, raw))
             except ValueError as exc:  # pydantic's ValidationError is a ValueError

@@ -1,7 +1,7 @@
 """Adtracker facts → customers, billable items and pending conversions.
 
-Set-based and idempotent: a batch claims its event ids in the inbox, keeps the
-latest value per natural key, and recomputes the open billable item of every
+Set-based and idempotent: a batch claims its events (stat rows by consumer
+position, the rest by event id in the inbox), keeps the latest value per natural key, and recomputes the open billable item of every
 (customer, offer, day, currency) it touched, in one transaction. The open item
 always holds what the source says minus what was already invoiced, so a
 restatement of an invoiced day becomes a new adjustment item, never an edit.
@@ -9,8 +9,10 @@ restatement of an invoiced day becomes a new adjustment item, never an edit.
 
 from __future__ import annotations
 
-
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -18,18 +20,25 @@ import orjson
 from affbill_contracts.adtracker import (
     AdvertiserSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
-from affbill_contracts.envelope import Envelope
+from affbill_billing.adapters import fast_stats
+from affbill_billing.adapters.fast_stats import StatRecord, record_of
+from affbill_billing.domain.customers import customer_id
 from affbill_billing.domain.profiles import default_tax_treatment
+from affbill_contracts.codec import decode_as
+from affbill_contracts.envelope import Envelope
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.messaging import apply_once
+from affbill_runtime.positions import claim_positions
 
-
-def customer_id(connector: str, kind: str, partner_id: str) -> str:
-    return f"{connector}:{kind}:{partner_id}"
+log = logging.getLogger("affbill.billing.ingest")
+REJECT = "insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)"
 
 
 async def _raw(uow: UnitOfWork) -> Any:
+    """The asyncpg connection of the unit of work, its transaction begun (SQLAlchemy begins
+    it lazily, at its own first statement; raw statements alone would autocommit)."""
     connection = await uow.session.connection()
+    await connection.exec_driver_sql("select 1")
     return (await connection.get_raw_connection()).driver_connection
 
 
@@ -78,28 +87,104 @@ where b.state = 'open' and t.revenue = 0 and t.units = 0
 """
 
 
+async def _apply_stat_records(conn: Any, records: Sequence[StatRecord]) -> None:
+    latest = {r[0]: r for r in records}  # in arrival order: the last word per stat row wins
+    await conn.execute(STAT_IN)
+    await conn.execute("truncate stat_in")
+    await conn.copy_records_to_table("stat_in", records=list(latest.values()))
+    await conn.execute(UPSERT_STATS)
+    await conn.execute("drop table if exists item_target")
+    await conn.execute(TARGETS)
+    await conn.execute(APPLY_TARGETS)
+    await conn.execute(DROP_EMPTY)
+
+
 async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowSynced]]) -> int:
-    """Apply stat rows once each; returns how many were new."""
+    """Apply stat-row events once each (inbox by event id); returns how many were new."""
 
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        latest: dict[str, StatRowSynced] = {}
-        for env in fresh:  # in arrival order: the last word per stat row wins
-            latest[env.payload.stat_key] = env.payload
-        records = [(r.stat_key, customer_id(r.connector, "advertiser", r.advertiser_id),
-                    r.offer_id, r.offer_name, r.date, r.currency,
-                    0 if r.removed else r.conversions, 0 if r.removed else r.revenue)
-                   for r in latest.values()]
-        conn = await _raw(uow)
-        await conn.execute(STAT_IN)
-        await conn.execute("truncate stat_in")
-        await conn.copy_records_to_table("stat_in", records=records)
-        await conn.execute(UPSERT_STATS)
-        await conn.execute("drop table if exists item_target")
-        await conn.execute(TARGETS)
-        await conn.execute(APPLY_TARGETS)
-        await conn.execute(DROP_EMPTY)
+        await _apply_stat_records(await _raw(uow), [record_of(e.payload) for e in fresh])
 
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A message as Kafka delivered it."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+
+
+@dataclass(slots=True)
+class _Chunk:
+    messages: list[Delivered]
+    records: list[StatRecord | None]  # None: the message is not a valid stat row
+    reasons: dict[int, str]  # index in messages → why it was rejected
+
+
+STREAM_CONSUMER = "billing.stat_stream"
+
+
+async def apply_stat_stream(new_uow: Callable[[], UnitOfWork], messages: Sequence[Delivered],
+                            chunk_size: int = 2500) -> int:
+    """Apply a batch of adtracker.stats messages exactly once; returns how many were new.
+
+    Exactly once by consumer positions (the last applied offset per partition, kept in
+    the effect's transaction), not by one inbox row per event: see affbill_runtime.positions.
+    The batch is applied in chunks, each in its own transaction; while one chunk's SQL
+    runs in Postgres, the next chunk is parsed here, so both cores stay busy.
+    Messages that are not valid stat rows are kept in rejected_messages with the reason.
+    """
+    applying: asyncio.Task[int] | None = None
+    applied = 0
+    for start in range(0, len(messages), chunk_size):
+        chunk = await _parse_chunk(messages[start:start + chunk_size])
+        if applying is not None:
+            applied += await applying
+        applying = asyncio.create_task(_apply_chunk(new_uow(), chunk))
+        await asyncio.sleep(0)  # let it send its first statement before parsing on
+    if applying is not None:
+        applied += await applying
+    return applied
+
+
+async def _parse_chunk(messages: list[Delivered]) -> _Chunk:
+    records: list[StatRecord | None] = []
+    reasons: dict[int, str] = {}
+    for i, message in enumerate(messages):
+        if i % 250 == 249:
+            await asyncio.sleep(0)  # the other chunk's transaction proceeds meanwhile
+        record = fast_stats.parse(message.value)
+        if record is None:
+            try:
+                record = record_of(decode_as(StatRowSynced, message.value).payload)
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                reasons[i] = str(exc)
+        records.append(record)
+    return _Chunk(messages, records, reasons)
+
+
+async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk) -> int:
+    async with uow:
+        conn = await _raw(uow)
+        fresh = {id(m) for m in await claim_positions(conn, STREAM_CONSUMER, chunk.messages)}
+        if not fresh:
+            return 0
+        records = [r for m, r in zip(chunk.messages, chunk.records, strict=True)
+                   if r is not None and id(m) in fresh]
+        if records:
+            await _apply_stat_records(conn, records)
+        rejected = [(m.topic, reason[:2000], m.value) for i, reason in chunk.reasons.items()
+                    if id(m := chunk.messages[i]) in fresh]
+        if rejected:
+            for topic, reason, _ in rejected:
+                log.error("rejected message", extra={"topic": topic, "reason": reason[:500]})
+            await conn.executemany(REJECT, rejected)
+        await uow.commit()
+    return len(fresh)
 
 
 PROFILE_DEFAULTS = """
@@ -178,8 +263,7 @@ async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
     """A message that is not a valid contract: kept with the reason, never silently dropped."""
     async with uow:
         conn = await _raw(uow)
-        await conn.execute("insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)",
-                           topic, reason[:2000], raw)
+        await conn.execute(REJECT, topic, reason[:2000], raw)
         await uow.commit()
 
 
