@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -50,8 +50,9 @@ create temporary table if not exists stat_in (
 UPSERT_STATS = """
 insert into stat_rows (stat_key, customer_id, offer_id, offer_name, day, currency, units, revenue)
 select * from stat_in
-on conflict (stat_key) do update set units = excluded.units, revenue = excluded.revenue,
-    offer_name = excluded.offer_name, updated_at = now()
+on conflict (customer_id, offer_id, day, currency, stat_key) do update
+set units = excluded.units, revenue = excluded.revenue, offer_name = excluded.offer_name,
+    updated_at = now()
 """
 TARGETS = """
 create temporary table item_target on commit drop as
@@ -108,8 +109,7 @@ async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowS
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivered:
+class Delivered(NamedTuple):
     """A message as Kafka delivered it."""
 
     topic: str
