@@ -49,3 +49,19 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def drop_schema(database_url: str, schema: str) -> None:
+    """Benchmarks leave nothing behind: their schema goes when they end."""
+    import asyncio
+
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(f'drop schema if exists "{schema}" cascade')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())

@@ -26,6 +26,8 @@ from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected
 from affbill_runtime.migrations import upgrade
 
+from bench._stack import drop_schema
+
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
 
@@ -72,9 +74,12 @@ def main() -> None:
     args = parser.parse_args()
     schema = f"billing_bench_{uuid.uuid4().hex[:6]}"
     upgrade("affbill_billing", DB, schema)
-    ids = asyncio.run(load(schema, args.customers, args.items))
-    print(f"loaded {args.customers:,} customers × {args.items} open items", flush=True)
-    seconds, counts = asyncio.run(run(schema, ids))
+    try:
+        ids = asyncio.run(load(schema, args.customers, args.items))
+        print(f"loaded {args.customers:,} customers × {args.items} open items", flush=True)
+        seconds, counts = asyncio.run(run(schema, ids))
+    finally:
+        drop_schema(DB, schema)
     print(f"run: {seconds:.1f} s, {counts}")
     print(f"invoices_per_s={counts['documents_created'] / seconds:.0f} "
           f"items_per_s={counts['documents_created'] * args.items / seconds:.0f}")

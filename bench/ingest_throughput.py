@@ -29,7 +29,7 @@ from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from affbill_sync.adapters import encoding
 from affbill_sync.domain.model import StatFact
-from bench._stack import free_port, start, stop, wait_http
+from bench._stack import drop_schema, free_port, start, stop, wait_http
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
@@ -124,6 +124,7 @@ def main() -> None:
         rate = args.rows / (time.perf_counter() - started)
     finally:
         stop(billing)
+        drop_schema(DB, schema)
     print(f"rows_per_s={rate:.0f} baseline_rows_per_s={copy_rate:.0f} ratio={rate / copy_rate:.3f}")
 
 

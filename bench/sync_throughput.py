@@ -31,7 +31,7 @@ from affbill_runtime.messaging import ensure_topics
 from affbill_contracts.topics import TopicSpec
 from affbill_sync.adapters import encoding
 from affbill_sync.domain.model import StatFact
-from bench._stack import free_port, peak_rss_mb, start, stop, wait_http
+from bench._stack import drop_schema, free_port, peak_rss_mb, start, stop, wait_http
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
@@ -124,6 +124,7 @@ def main() -> None:
     finally:
         stop(sync)
         stop(sim)
+        drop_schema(DB, schema)
 
 
 if __name__ == "__main__":
