@@ -9,8 +9,8 @@ from typing import Any
 
 from affbill_contracts import (
     AdvertiserSynced, AffiliateSynced, ConversionSynced, DocumentRendered, EmployeeSynced,
-    InvoiceCancelled, InvoiceIssued, JobFinished, JobLogLine, JobProgress, JobStarted, Payload,
-    ProcessSelected, StartSync, StatRowSynced,
+    InvoiceCancelled, InvoiceIssued, IssueDrafts, JobFinished, JobLogLine, JobProgress, JobQueued,
+    JobStarted, Payload, ProcessSelected, StartSync, StatRowSynced,
 )
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
@@ -70,6 +70,7 @@ SAMPLES: dict[str, Payload] = {p.EVENT_TYPE: p for p in [
     ProcessSelected(run_id=uuid.uuid4(), customer_ids=["hasoffers-main:advertiser:501"],
                     requested_by="anna"),
     InvoiceIssued(document=invoice_document(), issued_by="anna"),
+    IssueDrafts(draft_ids=[uuid.uuid4()], requested_by="anna"),
     InvoiceCancelled(cancelled_invoice_id=uuid.uuid4(), cancelled_number="INV-2026-00042",
                      document=invoice_document(
                          number="INV-2026-00043-S", document_type="381",
@@ -79,6 +80,7 @@ SAMPLES: dict[str, Payload] = {p.EVENT_TYPE: p for p in [
     DocumentRendered(invoice_id=uuid.uuid4(), number="INV-2026-00042", customer_id="c",
                      profile="EN 16931", pdf_sha256="0" * 64, pdf_size=1, xml_sha256="f" * 64,
                      valid=True),
+    JobQueued(service="gateway", seq=0, kind="batch_run", title="Run", requested_by="anna"),
     JobStarted(service="billing", seq=1, kind="batch_run", title="Run", started_by="anna"),
     JobProgress(service="billing", seq=2, step="customers", done=1, total=2),
     JobLogLine(service="billing", seq=3, level="info", text="Document 1 created for Acme"),

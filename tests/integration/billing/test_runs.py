@@ -49,7 +49,7 @@ async def test_a_run_issues_documents_and_skips_below_threshold(billing: Runtime
     _, small = await customer_with_items(billing, threshold="1000")
     counts = await runs.process_selected(billing.uow, command(rich, small),
                                          billing.settings, TODAY)
-    assert counts == {"documents_created": 1, "customers_skipped": 1}
+    assert counts == {"documents_created": 1, "drafts_created": 0, "customers_skipped": 1}
     [issued] = [e.payload for e in await outbox(billing, topics.BILLING_INVOICES)]
     doc = issued.document
     assert doc.number == "INV-2026-00001" and doc.customer_id == rich

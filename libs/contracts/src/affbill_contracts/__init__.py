@@ -10,7 +10,7 @@ from affbill_contracts.adtracker import (
     PartnerStatus,
     StatRowSynced,
 )
-from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, ProcessSelected
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts, ProcessSelected
 from affbill_contracts.codec import decode, encode, upcaster
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import EVENT_TYPES, Envelope, Payload
@@ -19,6 +19,7 @@ from affbill_contracts.jobs import (
     JobKind,
     JobLogLine,
     JobProgress,
+    JobQueued,
     JobStarted,
     JobStatus,
     LogLevel,
@@ -29,7 +30,9 @@ from affbill_contracts.sync import StartSync, SyncScope
 __all__ = [
     "EVENT_TYPES", "AdvertiserSynced", "AffiliateSynced", "ConversionStatus", "ConversionSynced",
     "DocumentRendered", "EmployeeSynced", "Envelope", "InvoiceCancelled", "InvoiceIssued",
-    "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobStarted", "JobStatus", "LogLevel",
+    "IssueDrafts",
+    "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobQueued", "JobStarted",
+    "JobStatus", "LogLevel",
     "Money", "PartnerStatus", "Payload", "ProcessSelected", "StartSync", "StatRowSynced",
     "SyncScope", "decode", "encode", "topics", "upcaster",
 ]

@@ -39,6 +39,18 @@ class ProcessSelected(Payload):
         return self
 
 
+class IssueDrafts(Payload):
+    """Bulk issue ("Create") of selected drafts as one job (the envelope's job_id)."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.drafts.issue"
+
+    draft_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000,
+                                       description="Drafts to issue, in this order.",
+                                       examples=[["5d2e8f4a-0c1b-4a7e-9f3d-2b6c8e1a4f70"]])
+    requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
+                              examples=["anna@network.example"])
+
+
 class InvoiceIssued(Payload):
     EVENT_TYPE: ClassVar[str] = "billing.invoice.issued"
 

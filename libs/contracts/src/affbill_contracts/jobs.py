@@ -15,6 +15,8 @@ class JobKind(StrEnum):
     PARTIAL_SYNC = "partial_sync"
     BATCH_RUN = "batch_run"
     BULK_ISSUE = "bulk_issue"
+    ISSUE = "issue"  # one draft created by hand ("Create")
+    CANCELLATION = "cancellation"
     RENDERING = "rendering"
 
 
@@ -34,6 +36,19 @@ class LogLevel(StrEnum):
 _SERVICE = Field(description="Service that produced the event.", examples=["billing"])
 _SEQ = Field(ge=0, description="Order of this event among the producing service's events "
              "for the job; with occurred_at it orders log lines across services.", examples=[3])
+
+
+class JobQueued(Payload):
+    """A command for a job was accepted (the gateway publishes it): the job shows as queued
+    before the owning service starts it."""
+
+    EVENT_TYPE: ClassVar[str] = "jobs.job.queued"
+
+    service: str = Field(description="Service that accepted the command.", examples=["gateway"])
+    seq: int = _SEQ
+    kind: JobKind = Field(description="What kind of job.", examples=["batch_run"])
+    title: str = Field(description="Human title.", examples=["Process selected: all customers"])
+    requested_by: str = Field(description="Who asked for it.", examples=["anna@network.example"])
 
 
 class JobStarted(Payload):

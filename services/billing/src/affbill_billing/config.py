@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from affbill_runtime.settings import ServiceSettings
@@ -24,3 +25,4 @@ class Settings(ServiceSettings):
     seller_bic: str = "COBADEFFXXX"
     domestic_vat_rate: Decimal = Decimal("19")
     run_concurrency: int = 8  # customers billed at once in a run
+    approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off

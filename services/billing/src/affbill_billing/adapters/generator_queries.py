@@ -1,4 +1,8 @@
-"""Read side of the generator: one line per customer with open items, and its drill-down."""
+"""Read side of the generator: one line per customer with open items, and its drill-down.
+
+Items reserved by a draft stay open but are shown apart ("in drafts"): the open total and
+the threshold status count only what a batch run could take.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,11 @@ CUSTOMER_FILTER = """
 """
 LIST = f"""
 with open_items as (
-    select b.customer_id, b.currency, sum(b.revenue) as total, count(*) as items,
+    select b.customer_id, b.currency,
+           coalesce(sum(b.revenue) filter (where b.draft_id is null), 0) as total,
+           count(*) filter (where b.draft_id is null) as items,
+           count(*) filter (where b.draft_id is not null) as draft_items,
+           coalesce(sum(b.revenue) filter (where b.draft_id is not null), 0) as draft_total,
            min(b.day) as first_day, max(b.day) as last_day
     from billable_items b where {ITEM_FILTER}
     group by b.customer_id, b.currency),
@@ -41,7 +49,7 @@ chosen as (
     where {CUSTOMER_FILTER} and exists (select 1 from open_items o where o.customer_id = c.customer_id)
     order by c.name, c.customer_id limit :limit offset :offset)
 select ch.customer_id, ch.name, ch.account_manager_id, ch.customers, o.currency, o.total,
-       o.items, o.first_day, o.last_day, p.threshold_amount, p.threshold_currency,
+       o.items, o.draft_items, o.draft_total, o.first_day, o.last_day, p.threshold_amount, p.threshold_currency,
        coalesce(pc.pending, 0) as pending_count, coalesce(pc.value, 0) as pending_value
 from chosen ch
 join open_items o using (customer_id)
@@ -54,7 +62,7 @@ order by ch.name, ch.customer_id, o.currency
 """
 ITEMS = f"""
 select b.item_id, b.offer_id, b.offer_name, b.day, b.currency, b.units, b.revenue,
-       b.adjusts_invoice_id, count(*) over () as total_items
+       b.adjusts_invoice_id, b.draft_id, count(*) over () as total_items
 from billable_items b
 where b.customer_id = :customer_id and {ITEM_FILTER}
   and (cast(:offer_id as text) is null or b.offer_id = :offer_id)

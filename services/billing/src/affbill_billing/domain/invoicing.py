@@ -43,8 +43,14 @@ class InvoicePlan:
     totals: Totals
     issue_date: dt.date
     due_date: dt.date
-    period_start: dt.date
-    period_end: dt.date
+    period_start: dt.date | None
+    period_end: dt.date | None
+
+
+def document_type(net_total: Decimal) -> str:
+    """EN 16931 type: 380 invoice, 381 credit note when the lines sum below zero
+    (restatements after invoicing). Amounts keep their sign on either."""
+    return "381" if net_total < 0 else "380"
 
 
 def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date) -> InvoicePlan:

@@ -8,3 +8,9 @@ from decimal import Decimal
 def reaches_threshold(open_total: Decimal, threshold: Decimal | None) -> bool:
     """Equal to the threshold is invoiced; no threshold means always."""
     return threshold is None or open_total >= threshold
+
+
+def bills_now(total: Decimal, threshold: Decimal | None) -> bool:
+    """A batch run bills a total when its size reaches the threshold, whatever its sign:
+    a credit of 3.00 waits like an invoice of 3.00 (docs/decisions.md)."""
+    return reaches_threshold(abs(total), threshold)

@@ -1,12 +1,18 @@
-"""HTTP routes of the billing service: billing profiles and the generator."""
+"""HTTP routes of the billing service: billing profiles and the generator; the manual
+generator's routes (customers, drafts, invoices) come from drafts_http."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.money import CurrencyCode
+from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
@@ -16,14 +22,12 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.money import CurrencyCode
-from affbill_runtime.runtime import Runtime
+from affbill_billing.entrypoints import drafts_http
 
 PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
-                  "email_recipients")
+                  "email_recipients", "intro_text", "closing_text")
 
 
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -49,9 +53,11 @@ class ProfileUpdate(BaseModel):
     line_grouping: LineGrouping | None = None
     number_series: str | None = Field(None, min_length=1, max_length=50)
     email_recipients: list[Email] | None = Field(None, max_length=20)
+    intro_text: str | None = Field(None, max_length=2000, description="Printed above the lines.")
+    closing_text: str | None = Field(None, max_length=2000, description="Printed below them.")
 
     @model_validator(mode="after")
-    def _threshold_has_a_currency(self) -> "ProfileUpdate":
+    def _threshold_has_a_currency(self) -> ProfileUpdate:
         if self.threshold_amount is not None and self.threshold_currency is None:
             raise ValueError("threshold_currency is required with threshold_amount")
         return self
@@ -66,13 +72,29 @@ def amount_text(value: Decimal) -> str:
 def _json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return amount_text(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
     if isinstance(value, dt.date):
         return str(value)
     return value
 
 
+def printable(value: Any) -> Any:
+    """Amounts as strings ("12.50"), dates ISO, ids as text, all the way down."""
+    if isinstance(value, dict):
+        return {k: printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    return _json(value)
+
+
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
+    router.include_router(drafts_http.build_router(runtime, printable))
 
     async def read_profile(customer_id: str) -> dict[str, Any]:
         async with runtime.engine.connect() as conn:
@@ -129,6 +151,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "first_day": str(r["first_day"]), "last_day": str(r["last_day"]),
                 "pending_conversions": r["pending_count"],
                 "pending_value": amount_text(Decimal(r["pending_value"])),
+                "in_drafts": {"items": r["draft_items"], "total": amount_text(r["draft_total"])},
                 "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
                 if same else None})
         return {"page": page, "page_size": page_size,
@@ -145,7 +168,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                                 (page - 1) * page_size)
         return {"page": page, "page_size": page_size,
                 "total": rows[0]["total_items"] if rows else 0,
-                "items": [{k: _json(str(v) if k in ("item_id", "adjusts_invoice_id") and v
+                "items": [{k: _json(str(v) if k in ("item_id", "adjusts_invoice_id", "draft_id") and v
                                     else v) for k, v in r.items() if k != "total_items"}
                           for r in rows]}
 

@@ -15,13 +15,15 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
-from affbill_billing.service_layer import ingest, runs
+from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
     AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
 )
-from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, ProcessSelected
-from affbill_contracts.codec import decode_as
+from affbill_contracts.billing import (
+    InvoiceCancelled, InvoiceIssued, IssueDrafts, ProcessSelected,
+)
+from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_runtime.runtime import Runtime
@@ -32,6 +34,7 @@ log = logging.getLogger("affbill.billing.messaging")
 PUBLISHES = [
     (topics.BILLING_INVOICES, InvoiceIssued | InvoiceCancelled),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
+    (topics.BILLING_REQUESTS, IssueDrafts),  # bulk issue: the HTTP route starts the job
 ]
 FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
                topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS)
@@ -75,9 +78,18 @@ def build_router(runtime: Runtime) -> KafkaRouter:
 
     @router.subscriber(topics.BILLING_REQUESTS, group_id=groups[topics.BILLING_REQUESTS],
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
-                       title=f"{topics.BILLING_REQUESTS}:subscribe")
-    async def on_process_selected(envelope: Envelope[ProcessSelected]) -> None:
-        await runs.process_selected(runtime.uow, envelope, runtime.settings)
+                       decoder=raw_body, title=f"{topics.BILLING_REQUESTS}:subscribe",
+                       description="Envelope[ProcessSelected] (batch runs) or "
+                                   "Envelope[IssueDrafts] (bulk issue)")
+    async def on_billing_request(raw: bytes) -> None:
+        try:
+            envelope = decode(raw)
+        except (ValueError, KeyError) as exc:  # not a command we know: keep it, go on
+            log.error("rejected message", extra={"topic": topics.BILLING_REQUESTS,
+                                                 "reason": str(exc)[:500]})
+            await ingest.reject(runtime.uow(), topics.BILLING_REQUESTS, raw, str(exc))
+            return
+        await handle_request(runtime, envelope)
 
     return router
 
@@ -96,6 +108,16 @@ def _subscribe_stats(router: KafkaRouter, runtime: Runtime, group: str) -> None:
                        description="Batches of Envelope[StatRowSynced]", **BATCH)
     async def on_stats(messages: Any) -> None:
         await ingest.apply_stat_stream(runtime.uow, messages)
+
+
+async def handle_request(runtime: Runtime, envelope: Envelope[Any]) -> None:
+    """A command on billing.requests to its use case."""
+    if isinstance(envelope.payload, ProcessSelected):
+        await runs.process_selected(runtime.uow, envelope, runtime.settings)
+    elif isinstance(envelope.payload, IssueDrafts):
+        await issuing.issue_drafts(runtime.uow, envelope, runtime.settings)
+    else:
+        log.warning("not a billing command", extra={"type": envelope.type})
 
 
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, group: str, payload: type,

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
+
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import (
+    InvoiceDocument,
+    InvoiceLine,
+    Party,
+    PaymentInstructions,
+    PrecedingInvoice,
+    TaxSubtotal,
+    Totals,
+)
 
 from affbill_billing.config import Settings
 from affbill_billing.domain.invoicing import InvoicePlan
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import (
-    InvoiceDocument, InvoiceLine, Party, PaymentInstructions, TaxSubtotal, Totals,
-)
 
 
 def seller(settings: Settings) -> Party:
@@ -30,11 +38,24 @@ def buyer(profile: dict[str, Any]) -> Party:
                                           if k in PostalAddress.model_fields}))
 
 
+def payment_terms(document_type: str, plan: InvoicePlan) -> str:
+    if document_type == "381":
+        return "Credit note: the amount is credited to your account; nothing to pay."
+    return (f"Payable within {(plan.due_date - plan.issue_date).days} days "
+            f"(by {plan.due_date.isoformat()}) without deduction.")
+
+
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
-             profile: dict[str, Any], settings: Settings) -> InvoiceDocument:
+             profile: dict[str, Any], settings: Settings, *, document_type: str = "380",
+             notes: Sequence[str | None] = (), buyer_reference: str | None = None,
+             preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
+    """The document as issued. Amounts keep their sign: a credit note (381) from
+    restatements or a cancellation carries negative lines and totals."""
     cur = plan.currency
     return InvoiceDocument(
-        invoice_id=invoice_id, number=number, document_type="380", customer_id=customer_id,
+        invoice_id=invoice_id, number=number, document_type=document_type,
+        customer_id=customer_id, notes=[n for n in notes if n], buyer_reference=buyer_reference,
+        preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
         period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(profile),
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
@@ -51,6 +72,5 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
             iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
-            terms=f"Payable within {(plan.due_date - plan.issue_date).days} days "
-                  f"(by {plan.due_date.isoformat()}) without deduction."),
+            terms=payment_terms(document_type, plan)),
     )

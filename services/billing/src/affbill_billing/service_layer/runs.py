@@ -19,38 +19,36 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import text
-
-from affbill_billing.config import Settings
-from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.grouping import Item, LineGrouping
-from affbill_billing.domain.invoicing import Terms, plan_invoice
-from affbill_billing.domain.money import round_money
-from affbill_billing.domain.numbering import NumberSeries
-from affbill_billing.domain.profiles import TaxTreatment
-from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_billing.service_layer.documents import snapshot
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued, ProcessSelected
-from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.envelope import Envelope
+from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
+from sqlalchemy import text
+
+from affbill_billing.adapters import drafts_repo
+from affbill_billing.adapters.numbering import take_numbers
+from affbill_billing.config import Settings
+from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import Draft
+from affbill_billing.domain.grouping import Item, LineGrouping
+from affbill_billing.domain.invoicing import Terms, document_type, plan_invoice
+from affbill_billing.domain.money import round_money
+from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.service_layer.documents import snapshot
+from affbill_billing.service_layer.drafts import presets_of
 
 SERVICE = "billing"
 
 LOCK_ITEMS = text("""
 select item_id, offer_id, offer_name, day, currency, units, revenue from billable_items
-where customer_id = :customer and state = 'open'
+where customer_id = :customer and state = 'open' and draft_id is null
   and (cast(:items as uuid[]) is null or item_id = any(:items))
   and (cast(:period_end as date) is null or day <= :period_end)
 order by day, offer_id for update skip locked
-""")
-TAKE_NUMBERS = text("""
-update number_series set last_counter = greatest(coalesce(last_counter, start - 1), start - 1) + :n
-where series = :series
-returning prefix, suffix, padding, start, cancellation_suffix, last_counter
 """)
 PENDING = text("""
 select invoice_id, customer_id, series, currency, issue_date, gross_total, snapshot
@@ -87,7 +85,7 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
         await uow.commit()
 
     customers = await _customers(uow_factory, run)
-    counts = {"documents_created": 0, "customers_skipped": 0}
+    counts = {"documents_created": 0, "drafts_created": 0, "customers_skipped": 0}
     invoiced: dict[str, Decimal] = {}
     done = 0
     gate = asyncio.Semaphore(settings.run_concurrency)
@@ -110,8 +108,10 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
     async with uow_factory() as uow:
         job = JobReporter(uow, SERVICE, job_id)
         per_currency = ", ".join(f"{amount} {cur}" for cur, amount in sorted(invoiced.items()))
+        drafts = counts["drafts_created"]
         job.log(f"Run finished: {counts['documents_created']} documents created, "
-                f"{counts['customers_skipped']} customers skipped"
+                + (f"{drafts} drafts created, " if drafts else "")
+                + f"{counts['customers_skipped']} customers skipped"
                 + (f"; invoiced {per_currency}" if per_currency else ""))
         job.finished(JobStatus.SUCCEEDED, **counts)
         await uow.session.execute(text(
@@ -160,7 +160,7 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
             total = round_money(sum((i.revenue for i in items), Decimal(0)), currency)
             threshold = (profile["threshold_amount"]
                          if profile["threshold_currency"] in (None, currency) else None)
-            if not reaches_threshold(total, threshold):
+            if not bills_now(total, threshold):
                 counts["customers_skipped"] += 1
                 job.log(f"Skipped items with a total of {total} {currency} (threshold "
                         f"{round_money(threshold, currency)} {currency}) for {profile['name']}")
@@ -168,18 +168,28 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
             plans.append((currency, items, plan_invoice(items, currency, terms, today)))
         for currency, items, plan in plans:
             invoice_id = uuid.uuid4()
-            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, dict(profile), settings)
+            if profile["drafts_by_default"]:  # the clerk issues it from the drafts list
+                draft = Draft.from_items(items, presets_of(profile), settings.domestic_vat_rate)
+                await drafts_repo.insert(uow.session, invoice_id, customer, draft,
+                                         run.requested_by, run.run_id)
+                counts["drafts_created"] += 1
+                job.log(f"Draft created for {profile['name']}")
+                continue
+            kind = document_type(plan.totals.net)  # a negative total is a credit note
+            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, dict(profile), settings,
+                                document_type=kind,
+                                notes=[profile["intro_text"], profile["closing_text"]])
             await uow.session.execute(text("""
                 insert into invoices (invoice_id, customer_id, series, status, document_type,
                     currency, issue_date, due_date, period_start, period_end, net_total, tax_total,
                     gross_total, snapshot, run_id)
-                values (:id, :c, :s, 'pending', '380', :cur, :d, :due, :p1, :p2, :net, :tax,
+                values (:id, :c, :s, 'pending', :type, :cur, :d, :due, :p1, :p2, :net, :tax,
                         :gross, cast(:snap as jsonb), :run)"""), {
                 "id": invoice_id, "c": customer, "s": profile["number_series"], "cur": currency,
                 "d": plan.issue_date, "due": plan.due_date, "p1": plan.period_start,
                 "p2": plan.period_end, "net": plan.totals.net, "tax": plan.totals.tax,
                 "gross": plan.totals.gross, "snap": document.model_dump_json(),
-                "run": run.run_id})
+                "run": run.run_id, "type": kind})
             await uow.session.execute(text(
                 "update billable_items set state = 'invoiced', invoice_id = :id, updated_at = now() "
                 "where item_id = any(:items)"), {"id": invoice_id, "items": [i.item_id for i in items]})
@@ -201,13 +211,7 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
         job = JobReporter(uow, SERVICE, job_id)
         for series in sorted({p.series for p in pending}):
             batch = [p for p in pending if p.series == series]
-            row = (await uow.session.execute(TAKE_NUMBERS, {"series": series, "n": len(batch)})
-                   ).first()
-            if row is None:
-                raise LookupError(f"number series {series!r} does not exist")
-            numbering = NumberSeries(row.prefix, row.suffix, row.padding, row.start,
-                                     row.cancellation_suffix)
-            first = row.last_counter - len(batch) + 1
+            numbering, first = await take_numbers(uow.session, series, len(batch))
             for offset, p in enumerate(batch):
                 number = numbering.format(first + offset, p.issue_date)
                 document = InvoiceDocument.model_validate({

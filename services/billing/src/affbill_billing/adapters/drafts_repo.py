@@ -1,0 +1,183 @@
+"""Drafts in the invoices table (status 'draft'): presets, lines and reserved items as JSONB,
+a version for optimistic concurrency, approvals per version, items reserved by draft_id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import Draft, DraftLine, Presets
+from affbill_billing.domain.grouping import Item, LineGrouping
+from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.invoicing import document_type
+from affbill_billing.domain.profiles import TaxTreatment
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def line_json(d: DraftLine) -> dict[str, Any]:
+    line = d.line
+    return {"line_id": str(d.line_id), "description": line.description,
+            "quantity": str(line.quantity), "unit_code": line.unit_code,
+            "unit_price": str(line.unit_price), "vat_category": line.vat.category,
+            "vat_rate": str(line.vat.rate), "exemption_reason": line.vat.exemption_reason,
+            "period_start": line.period_start and line.period_start.isoformat(),
+            "period_end": line.period_end and line.period_end.isoformat(),
+            "item_ids": [str(i) for i in line.item_ids]}
+
+
+def line_from(j: dict[str, Any]) -> DraftLine:
+    return DraftLine(uuid.UUID(j["line_id"]), Line(
+        j["description"], Decimal(j["quantity"]), Decimal(j["unit_price"]),
+        Vat(j["vat_category"], Decimal(j["vat_rate"]), j["exemption_reason"]), j["unit_code"],
+        _date(j["period_start"]), _date(j["period_end"]),
+        tuple(uuid.UUID(i) for i in j["item_ids"])))
+
+
+def item_json(i: Item) -> dict[str, Any]:
+    return {"item_id": str(i.item_id), "offer_id": i.offer_id, "offer_name": i.offer_name,
+            "day": i.day.isoformat(), "currency": i.currency, "units": i.units,
+            "revenue": str(i.revenue)}
+
+
+def item_from(j: dict[str, Any]) -> Item:
+    return Item(uuid.UUID(j["item_id"]), j["offer_id"], j["offer_name"],
+                dt.date.fromisoformat(j["day"]), j["currency"], j["units"], Decimal(j["revenue"]))
+
+
+def presets_from(j: dict[str, Any]) -> Presets:
+    return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"]),
+                      "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
+                      "line_grouping": LineGrouping(j["line_grouping"])})
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    draft_id: uuid.UUID
+    customer_id: str
+    version: int
+    status: str
+    created_by: str | None
+
+
+DRAFT_COLUMNS = "invoice_id, customer_id, version, status, created_by, presets, lines, reserved"
+
+
+def _draft(row: Any) -> tuple[DraftRow, Draft | None]:
+    meta = DraftRow(row.invoice_id, row.customer_id, row.version, row.status, row.created_by)
+    if row.status != "draft":
+        return meta, None
+    return meta, Draft(presets_from(row.presets), [line_from(j) for j in row.lines],
+                       [item_from(j) for j in row.reserved])
+
+
+async def lock(session: AsyncSession | AsyncConnection, draft_id: uuid.UUID,
+               for_update: bool = True
+               ) -> tuple[DraftRow, Draft | None] | None:
+    """The draft, locked until the transaction ends; no Draft when it is no longer one."""
+    row = (await session.execute(text(
+        f"select {DRAFT_COLUMNS} from invoices where invoice_id = :id"
+        + (" for update" if for_update else "")), {"id": draft_id})).first()
+    return None if row is None else _draft(row)
+
+
+def _values(draft: Draft) -> dict[str, Any]:
+    t = draft.totals()
+    return {"presets": orjson.dumps(asdict(draft.presets)).decode(),
+            "lines": orjson.dumps([line_json(d) for d in draft.lines]).decode(),
+            "reserved": orjson.dumps([item_json(i) for i in draft.items]).decode(),
+            "cur": draft.presets.currency, "series": draft.presets.number_series,
+            "type": document_type(t.net), "net": t.net, "tax": t.tax, "gross": t.gross}
+
+
+async def insert(session: AsyncSession, draft_id: uuid.UUID, customer_id: str, draft: Draft,
+                 created_by: str, run_id: uuid.UUID | None = None) -> None:
+    await session.execute(text("""
+        insert into invoices (invoice_id, customer_id, series, status, document_type, currency,
+            net_total, tax_total, gross_total, presets, lines, reserved, created_by, run_id)
+        values (:id, :c, :series, 'draft', :type, :cur, :net, :tax, :gross,
+                cast(:presets as jsonb), cast(:lines as jsonb), cast(:reserved as jsonb), :by, :run)
+    """), {**_values(draft), "id": draft_id, "c": customer_id, "by": created_by, "run": run_id})
+    await reserve(session, draft_id, [i.item_id for i in draft.items])
+
+
+async def save(session: AsyncSession, draft_id: uuid.UUID, draft: Draft) -> int:
+    """Store an edit; the version moves on (so approvals of the old version lapse)."""
+    return (await session.execute(text("""
+        update invoices set presets = cast(:presets as jsonb), lines = cast(:lines as jsonb),
+            reserved = cast(:reserved as jsonb), currency = :cur, series = :series,
+            document_type = :type, net_total = :net, tax_total = :tax, gross_total = :gross,
+            version = version + 1, updated_at = now()
+        where invoice_id = :id returning version"""), {**_values(draft), "id": draft_id})
+            ).scalar_one()
+
+
+async def reserve(session: AsyncSession, draft_id: uuid.UUID, item_ids: list[uuid.UUID]) -> None:
+    if item_ids:
+        await session.execute(text("update billable_items set draft_id = :d, updated_at = now() "
+                                   "where item_id = any(:i)"), {"d": draft_id, "i": item_ids})
+
+
+async def release(session: AsyncSession, item_ids: list[uuid.UUID]) -> None:
+    """Items back to the generator: open and in no draft."""
+    if item_ids:
+        await session.execute(text("update billable_items set draft_id = null, updated_at = now() "
+                                   "where item_id = any(:i)"), {"i": item_ids})
+
+
+async def lock_cart_items(session: AsyncSession, item_ids: list[uuid.UUID]) -> list[Any]:
+    """The chosen items, locked (a run holding one makes us wait, then we see it invoiced)."""
+    return list((await session.execute(text(
+        "select item_id, customer_id, offer_id, offer_name, day, currency, units, revenue, "
+        "state, draft_id from billable_items where item_id = any(:i) order by item_id for update"),
+        {"i": item_ids})).all())
+
+
+async def restated(session: AsyncSession, draft: Draft) -> list[uuid.UUID]:
+    """Reserved items whose amount moved since they were reserved (a restatement)."""
+    if not draft.items:
+        return []
+    current = {r.item_id: (r.revenue, r.units) for r in (await session.execute(text(
+        "select item_id, revenue, units from billable_items where item_id = any(:i) "
+        "and state = 'open'"), {"i": [i.item_id for i in draft.items]})).all()}
+    return [i.item_id for i in draft.items if current.get(i.item_id) != (i.revenue, i.units)]
+
+
+async def current_items(session: AsyncSession, draft: Draft) -> list[Item]:
+    rows = (await session.execute(text(
+        "select item_id, offer_id, offer_name, day, currency, units, revenue from billable_items "
+        "where item_id = any(:i) and state = 'open'"),
+        {"i": [i.item_id for i in draft.items]})).all()
+    return [Item(*r) for r in rows]
+
+
+async def approvers(session: AsyncSession, draft_id: uuid.UUID, version: int) -> list[str]:
+    return list((await session.execute(text(
+        "select approved_by from draft_approvals where invoice_id = :d and version = :v "
+        "order by approved_at, approved_by"), {"d": draft_id, "v": version})).scalars())
+
+
+async def approve(session: AsyncSession, draft_id: uuid.UUID, version: int, user: str) -> None:
+    await session.execute(text(
+        "insert into draft_approvals (invoice_id, version, approved_by) values (:d, :v, :u) "
+        "on conflict do nothing"), {"d": draft_id, "v": version, "u": user})
+
+
+async def delete(session: AsyncSession, draft_id: uuid.UUID) -> None:
+    """Discard: its items return to the generator, its approvals go with it."""
+    await session.execute(text("update billable_items set draft_id = null, updated_at = now() "
+                               "where draft_id = :d"), {"d": draft_id})
+    await session.execute(text("delete from draft_approvals where invoice_id = :d"),
+                          {"d": draft_id})
+    await session.execute(text("delete from invoices where invoice_id = :d and status = 'draft'"),
+                          {"d": draft_id})

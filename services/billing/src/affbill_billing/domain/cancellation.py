@@ -1,0 +1,20 @@
+"""A cancellation document: the original's lines negated, its own number, type 381
+referring to the original (an invoice is corrected by cancelling it, never edited)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from affbill_billing.domain.invoice_lines import Line
+
+
+def cancellation_lines(lines: list[Line]) -> list[Line]:
+    """Each line at the negated unit price: quantity × price still prints the net amount,
+    and every amount and VAT group is exactly the original's negated (HALF_UP rounds
+    away from zero, symmetrically)."""
+    return [replace(line, unit_price=-line.unit_price) for line in lines]
+
+
+def cancellation_type(original_type: str) -> str:
+    """381 cancels an invoice; a credit note (381) is cancelled by an invoice (380)."""
+    return "380" if original_type == "381" else "381"

@@ -1,0 +1,179 @@
+"""A draft invoice: the presets and lines a clerk edits before "Create". Pure, no I/O.
+
+Lines start as a batch run builds them (grouping.build_lines) and totals always come
+from invoice_lines.totals, so a manual invoice and a run's invoice agree to the cent.
+The items a draft bills are reserved by it: removing an item-backed line frees them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
+from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
+from affbill_billing.domain.invoice_lines import Line, Totals, Vat, totals
+from affbill_billing.domain.invoicing import EXPORT, REVERSE_CHARGE, InvoicePlan, vat_for
+from affbill_billing.domain.profiles import TaxTreatment
+
+EXEMPTION_REASONS = {
+    "AE": REVERSE_CHARGE, "G": EXPORT, "K": "Intra-community supply of services.",
+    "E": "Exempt from VAT.", "O": "Not subject to VAT.", "Z": "Zero-rated supply.",
+}
+VAT_CATEGORIES = frozenset({"S", *EXEMPTION_REASONS})
+LINE_FIELDS = frozenset({"description", "quantity", "unit_price", "unit_code", "vat_category",
+                         "vat_rate", "exemption_reason", "period_start", "period_end"})
+
+
+class DraftError(ValueError):
+    """Bad input for a draft, naming the field."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+def vat(category: str, rate: Decimal, reason: str | None = None, where: str = "line") -> Vat:
+    """A VAT category and rate as EN 16931 allows them (BR-S-05, BR-AE-05, BR-G-05, …)."""
+    if category not in VAT_CATEGORIES:
+        raise DraftError(f"{where}.vat_category", f"unknown VAT category {category!r}; "
+                         f"one of {', '.join(sorted(VAT_CATEGORIES))}")
+    if category == "S" and rate <= 0:
+        raise DraftError(f"{where}.vat_rate", "standard-rated lines (S) need a rate above 0")
+    if category != "S" and rate != 0:
+        raise DraftError(f"{where}.vat_rate", f"category {category} carries a rate of 0")
+    return Vat(category, rate, None if category == "S" else reason or EXEMPTION_REASONS[category])
+
+
+@dataclass(frozen=True)
+class Presets:
+    """The customer's billing presets, copied into the draft and editable for it alone."""
+
+    billing_name: str
+    tax_treatment: TaxTreatment
+    currency: str
+    payment_days: int
+    invoice_date_rule: InvoiceDateRule
+    line_grouping: LineGrouping
+    number_series: str
+    address: dict[str, Any] = field(default_factory=dict)
+    country: str | None = None
+    vat_id: str | None = None
+    intro_text: str | None = None
+    closing_text: str | None = None
+    buyer_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    line_id: uuid.UUID
+    line: Line
+
+
+@dataclass
+class Draft:
+    presets: Presets
+    lines: list[DraftLine]
+    items: list[Item] = field(default_factory=list)  # reserved: billed by the lines
+
+    @classmethod
+    def from_items(cls, items: list[Item], presets: Presets, domestic_rate: Decimal) -> Draft:
+        if not items:
+            raise DraftError("item_ids", "select at least one open item")
+        currencies = sorted({i.currency for i in items})
+        if len(currencies) > 1:
+            raise DraftError("item_ids", f"items in more than one currency ({', '.join(currencies)})"
+                             ": make one draft per currency")
+        draft = cls(replace(presets, currency=currencies[0]), [], list(items))
+        draft.lines = draft._item_lines(domestic_rate)
+        return draft
+
+    @classmethod
+    def custom(cls, presets: Presets, lines: list[Line]) -> Draft:
+        if not lines:
+            raise DraftError("lines", "a custom invoice needs at least one line")
+        return cls(presets, [DraftLine(uuid.uuid4(), line) for line in lines])
+
+    def _item_lines(self, domestic_rate: Decimal) -> list[DraftLine]:
+        lines = build_lines(self.items, self.presets.line_grouping,
+                            self.default_vat(domestic_rate), self.presets.currency)
+        return [DraftLine(uuid.uuid4(), line) for line in lines]
+
+    def default_vat(self, domestic_rate: Decimal) -> Vat:
+        """VAT of a new line: what the draft's tax treatment asks for."""
+        return vat_for(self.presets.tax_treatment, domestic_rate)
+
+    def totals(self) -> Totals:
+        return totals([d.line for d in self.lines], self.presets.currency)
+
+    def add_line(self, line: Line) -> uuid.UUID:
+        line_id = uuid.uuid4()
+        self.lines.append(DraftLine(line_id, replace(line, item_ids=())))
+        return line_id
+
+    def edit_line(self, line_id: uuid.UUID, changes: dict[str, Any]) -> None:
+        index = self._index(line_id)
+        current = self.lines[index].line
+        unknown = set(changes) - LINE_FIELDS
+        if unknown:
+            raise DraftError(min(unknown), "not a field of a line")
+        values = {k: v for k, v in changes.items() if k in ("description", "quantity",
+                                                             "unit_price", "unit_code",
+                                                             "period_start", "period_end")}
+        if {"vat_category", "vat_rate", "exemption_reason"} & set(changes):
+            category = changes.get("vat_category", current.vat.category)
+            rate = changes.get("vat_rate", current.vat.rate if category == current.vat.category
+                               else Decimal(0))
+            values["vat"] = vat(category, rate, changes.get("exemption_reason"))
+        edited = replace(current, **values)
+        check_period(edited)
+        self.lines[index] = DraftLine(line_id, edited)
+
+    def remove_line(self, line_id: uuid.UUID) -> list[uuid.UUID]:
+        """Remove a line; returns the items it billed, which go back to the generator."""
+        removed = self.lines.pop(self._index(line_id)).line
+        freed = set(removed.item_ids)
+        self.items = [i for i in self.items if i.item_id not in freed]
+        return list(removed.item_ids)
+
+    def change_presets(self, changes: dict[str, Any], domestic_rate: Decimal) -> None:
+        """Edit this invoice's presets. A new tax treatment re-taxes every line; a (re)applied
+        line grouping rebuilds the item-backed lines from the reserved items (free lines stay)."""
+        if "currency" in changes and self.items and changes["currency"] != self.presets.currency:
+            raise DraftError("currency", f"the draft bills items in {self.presets.currency}; "
+                             "items cannot change currency")
+        self.presets = replace(self.presets, **changes)
+        if "line_grouping" in changes and self.items:
+            free = [d for d in self.lines if not d.line.item_ids]
+            self.lines = self._item_lines(domestic_rate) + free
+        if "tax_treatment" in changes:
+            new = self.default_vat(domestic_rate)
+            self.lines = [DraftLine(d.line_id, replace(d.line, vat=new)) for d in self.lines]
+
+    def plan(self, today: dt.date) -> InvoicePlan:
+        """What Create would issue today."""
+        if not self.lines:
+            raise DraftError("lines", "an empty draft cannot be issued: add a line or discard it")
+        starts = [d.line.period_start for d in self.lines if d.line.period_start]
+        ends = [d.line.period_end for d in self.lines if d.line.period_end]
+        end = max(ends) if ends else today
+        issued = invoice_date(self.presets.invoice_date_rule, today, end)
+        return InvoicePlan(self.presets.currency, [d.line for d in self.lines], self.totals(),
+                           issued, due_date(issued, self.presets.payment_days),
+                           min(starts) if starts else None, max(ends) if ends else None)
+
+    def _index(self, line_id: uuid.UUID) -> int:
+        for n, d in enumerate(self.lines):
+            if d.line_id == line_id:
+                return n
+        raise LookupError(f"no line {line_id} on this draft")
+
+
+def check_period(line: Line, where: str = "line") -> Line:
+    if line.period_start and line.period_end and line.period_start > line.period_end:
+        raise DraftError(f"{where}.period_end", "ends before it starts")
+    return line

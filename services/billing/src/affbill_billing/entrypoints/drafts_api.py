@@ -1,0 +1,131 @@
+"""Request bodies of the manual generator. Limits here are the clerk's input limits; the
+VAT rules (category against rate) are the domain's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import VatCategory
+from affbill_contracts.money import CurrencyCode
+from pydantic import BaseModel, Field
+
+from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import DraftError, check_period, vat
+from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.profiles import TaxTreatment
+
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4,
+                                    description="Units billed, up to 4 decimals.")]
+Price = Annotated[Decimal, Field(max_digits=18, decimal_places=6, description=(
+    "Net price per unit, up to 6 decimals; negative for a discount."))]
+Rate = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
+Version = Annotated[int, Field(ge=1, description="The draft version you edited; 409 if it "
+                                                 "moved on.")]
+Text = Annotated[str, Field(max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class LineIn(Strict):
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Quantity = Decimal(1)
+    unit_price: Price
+    unit_code: str = Field("C62", pattern="^[A-Z0-9]{1,3}$", description="UN/ECE Rec 20.")
+    vat_category: VatCategory | None = Field(None, description="Default: the draft's treatment.")
+    vat_rate: Rate | None = None
+    exemption_reason: str | None = Field(None, max_length=300)
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def line(self, default: Vat, where: str) -> Line:
+        """The domain line; VAT falls back to `default` (the draft's tax treatment)."""
+        category = self.vat_category.value if self.vat_category else default.category
+        rate = self.vat_rate if self.vat_rate is not None else (
+            default.rate if default.category == category else Decimal(0))
+        return check_period(Line(self.description, self.quantity, self.unit_price,
+                                 vat(category, rate, self.exemption_reason, where),
+                                 self.unit_code, self.period_start, self.period_end), where)
+
+
+class LineEdit(Strict):
+    version: Version
+    description: str | None = Field(None, min_length=1, max_length=500)
+    quantity: Quantity | None = None
+    unit_price: Price | None = None
+    unit_code: str | None = Field(None, pattern="^[A-Z0-9]{1,3}$")
+    vat_category: VatCategory | None = None
+    vat_rate: Rate | None = None
+    exemption_reason: str | None = Field(None, max_length=300)
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_unset=True, exclude={"version"})
+        _refuse_nulls(values, ("description", "quantity", "unit_price", "unit_code"))
+        if "vat_category" in values and values["vat_category"] is not None:
+            values["vat_category"] = values["vat_category"].value
+        return values
+
+
+class CartIn(Strict):
+    customer_id: str = Field(min_length=1)
+    item_ids: list[uuid.UUID] = Field(max_length=100_000)
+
+
+class CustomIn(Strict):
+    customer_id: str = Field(min_length=1)
+    currency: CurrencyCode | None = Field(None, description="Default: the billing currency.")
+    lines: list[LineIn] = Field(max_length=500)
+
+
+class AddLine(Strict):
+    version: Version
+    line: LineIn
+
+
+class VersionIn(Strict):
+    version: Version
+
+
+class BulkIssue(Strict):
+    draft_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class DraftUpdate(Strict):
+    """Presets of this invoice only; the customer's profile stays as it is."""
+
+    version: Version
+    billing_name: str | None = Field(None, min_length=1, max_length=200)
+    address: PostalAddress | None = None
+    country: str | None = Field(None, pattern="^[A-Z]{2}$")
+    vat_id: str | None = Field(None, max_length=30)
+    tax_treatment: TaxTreatment | None = None
+    currency: CurrencyCode | None = None
+    payment_days: int | None = Field(None, ge=0, le=365)
+    invoice_date_rule: InvoiceDateRule | None = None
+    line_grouping: LineGrouping | None = None
+    number_series: str | None = Field(None, min_length=1, max_length=50)
+    intro_text: Text | None = None
+    closing_text: Text | None = None
+    buyer_reference: str | None = Field(None, max_length=100)
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_unset=True, exclude={"version"})
+        required = ("billing_name", "tax_treatment", "currency", "payment_days",
+                    "invoice_date_rule", "line_grouping", "number_series")
+        _refuse_nulls(values, required)
+        if "address" in values:
+            values["address"] = self.address.model_dump(exclude_none=True) if self.address else {}
+        return values
+
+
+def _refuse_nulls(values: dict[str, Any], required: tuple[str, ...]) -> None:
+    if nulls := [k for k in required if k in values and values[k] is None]:
+        raise DraftError(nulls[0], "cannot be empty")

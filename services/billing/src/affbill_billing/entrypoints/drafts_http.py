@@ -1,0 +1,132 @@
+"""HTTP routes of the manual generator: customers, drafts (cart, custom, edit, approve,
+Create, discard, bulk issue) and invoices (view, cancel). Thin: parse, call a use case."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from affbill_runtime.runtime import Runtime
+from fastapi import APIRouter, Depends, Query, Response
+
+from affbill_billing.adapters import billing_queries as queries
+from affbill_billing.domain.drafts import Draft
+from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.entrypoints import drafts_api as api
+from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
+from affbill_billing.service_layer import drafts, issuing, views
+from affbill_billing.service_layer.errors import NotFound
+
+User = Annotated[str, Depends(acting_user)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def build_router(runtime: Runtime, printable: Any) -> APIRouter:
+    """`printable` turns Decimals and dates into the API's strings."""
+    router = APIRouter(tags=["drafts"], route_class=ProblemRoute)
+    settings, uow, engine = runtime.settings, runtime.uow, runtime.engine
+
+    async def draft_view(draft_id: uuid.UUID) -> Any:
+        return printable(await views.draft(engine, draft_id, settings.approvals_required))
+
+    @router.get("/customers")
+    async def list_customers(q: str | None = None, account_manager: str | None = None,
+                             limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        rows = await queries.customers(engine, q, account_manager, limit, offset)
+        total = rows[0]["total"] if rows else 0
+        return page(printable([{k: v for k, v in r.items() if k != "total"} for r in rows]),
+                    total, limit, offset)
+
+    @router.get("/customers/{customer_id}")
+    async def get_customer(customer_id: str) -> Any:
+        found = await queries.customer(engine, customer_id)
+        if found is None:
+            raise NotFound(f"No customer {customer_id}")
+        return printable(found)
+
+    @router.post("/drafts", status_code=201)
+    async def cart_into_generator(body: api.CartIn, user: User) -> Any:
+        draft_id = await drafts.cart_into_generator(uow, body.customer_id, body.item_ids, user,
+                                                    settings)
+        return await draft_view(draft_id)
+
+    @router.post("/drafts/custom", status_code=201)
+    async def custom_invoice(body: api.CustomIn, user: User) -> Any:
+        def lines(default: Vat) -> list[Line]:
+            return [line.line(default, f"lines.{n}") for n, line in enumerate(body.lines)]
+        draft_id = await drafts.custom_invoice(uow, body.customer_id, lines, body.currency, user,
+                                               settings)
+        return await draft_view(draft_id)
+
+    @router.get("/drafts")
+    async def list_drafts(customer_id: str | None = None, limit: Limit = 50,
+                          offset: Offset = 0) -> dict[str, Any]:
+        items, total = await views.drafts(engine, customer_id, limit, offset,
+                                          settings.approvals_required)
+        return page(printable(items), total, limit, offset)
+
+    @router.post("/drafts/issue", status_code=202)
+    async def bulk_issue(body: api.BulkIssue, user: User) -> dict[str, str]:
+        job_id = await issuing.request_bulk_issue(uow, body.draft_ids, user)
+        return {"job_id": str(job_id)}
+
+    @router.get("/drafts/{draft_id}")
+    async def get_draft(draft_id: uuid.UUID) -> Any:
+        return await draft_view(draft_id)
+
+    @router.patch("/drafts/{draft_id}")
+    async def edit_presets(draft_id: uuid.UUID, body: api.DraftUpdate, _: User) -> Any:
+        await drafts.change_presets(uow, draft_id, body.version, body.changes(), settings)
+        return await draft_view(draft_id)
+
+    @router.post("/drafts/{draft_id}/lines", status_code=201)
+    async def add_line(draft_id: uuid.UUID, body: api.AddLine, _: User) -> Any:
+        def add(draft: Draft) -> None:
+            draft.add_line(body.line.line(draft.default_vat(settings.domestic_vat_rate), "line"))
+        await drafts.edit(uow, draft_id, body.version, add)
+        return await draft_view(draft_id)
+
+    @router.patch("/drafts/{draft_id}/lines/{line_id}")
+    async def edit_line(draft_id: uuid.UUID, line_id: uuid.UUID, body: api.LineEdit,
+                        _: User) -> Any:
+        changes = body.changes()
+        await drafts.edit(uow, draft_id, body.version, lambda d: d.edit_line(line_id, changes))
+        return await draft_view(draft_id)
+
+    @router.delete("/drafts/{draft_id}/lines/{line_id}")
+    async def remove_line(draft_id: uuid.UUID, line_id: uuid.UUID,
+                          version: Annotated[int, Query(ge=1)], _: User) -> Any:
+        await drafts.edit(uow, draft_id, version, lambda d: d.remove_line(line_id))
+        return await draft_view(draft_id)
+
+    @router.post("/drafts/{draft_id}/approve")
+    async def approve(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
+        await drafts.approve(uow, draft_id, body.version, user)
+        return await draft_view(draft_id)
+
+    @router.post("/drafts/{draft_id}/issue")
+    async def issue(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
+        _, job_id = await issuing.issue_draft(uow, draft_id, body.version, user, settings)
+        return printable({**await views.invoice(engine, draft_id), "job_id": job_id})
+
+    @router.delete("/drafts/{draft_id}", status_code=204)
+    async def discard(draft_id: uuid.UUID, version: Annotated[int, Query(ge=1)],
+                      _: User) -> Response:
+        await drafts.discard(uow, draft_id, version)
+        return Response(status_code=204)
+
+    @router.get("/invoices/{invoice_id}")
+    async def get_invoice(invoice_id: uuid.UUID) -> Any:
+        return printable(await views.invoice(engine, invoice_id))
+
+    @router.post("/invoices/{invoice_id}/cancel", status_code=201)
+    async def cancel(invoice_id: uuid.UUID, user: User) -> Any:
+        document, job_id = await issuing.cancel_invoice(uow, invoice_id, user, settings)
+        return printable({**await views.invoice(engine, document.invoice_id), "job_id": job_id})
+
+    return router

@@ -1,0 +1,70 @@
+"""Billing's answers as RFC 9457 problems, for every route of its routers: bad draft input
+names the field (422), a stale version tells the current one (409), X-Request-Id is echoed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from affbill_runtime.problems import problem
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from affbill_billing.domain.drafts import DraftError
+from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+
+USER_HEADER = "X-Affbill-User"
+
+
+class MissingUser(Exception):
+    """A mutating request without the acting user's header."""
+
+
+def _as_problem(exc: Exception) -> Response | None:
+    if isinstance(exc, RequestValidationError):
+        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                   "reason": e["msg"]} for e in exc.errors()]
+        return problem(422, "Invalid request", "; ".join(f"{e['field']}: {e['reason']}"
+                                                         for e in errors), errors=errors)
+    if isinstance(exc, DraftError):
+        return problem(422, "Invalid request", f"{exc.field}: {exc.reason}",
+                       errors=[{"field": exc.field, "reason": exc.reason}])
+    if isinstance(exc, MissingUser):
+        return problem(400, f"Missing header {USER_HEADER}",
+                       f"{USER_HEADER} names who acts; the gateway sets it",
+                       errors=[{"field": USER_HEADER, "reason": "required"}])
+    if isinstance(exc, StaleVersion):
+        return problem(409, "Stale version", str(exc), current_version=exc.current)
+    if isinstance(exc, Refused):
+        return problem(409, "Refused", str(exc))
+    if isinstance(exc, NotFound):
+        return problem(404, "Not found", str(exc))
+    return None
+
+
+class ProblemRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                response = _as_problem(exc)
+                if response is None:
+                    raise
+                if request_id := request.headers.get("X-Request-Id"):
+                    response.headers["X-Request-Id"] = request_id
+                return response
+
+        return route
+
+
+def acting_user(request: Request) -> str:
+    """Who acts: the gateway's X-Affbill-User header (requested_by, approved_by, …)."""
+    user = request.headers.get(USER_HEADER, "").strip()
+    if not user:
+        raise MissingUser
+    return user
+
+

@@ -1,0 +1,161 @@
+"""The manual generator: cart into generator, custom invoices, editing, approvals, discard.
+
+Each change is one transaction that locks the draft row and checks the version the clerk
+edited (optimistic concurrency: a stale edit gets StaleVersion, nobody is overwritten
+silently), applies a pure Draft rule and stores the result under the next version.
+Approvals belong to a version, so any edit resets them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from affbill_runtime.db import UnitOfWork
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.config import Settings
+from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import Draft, DraftError, Presets
+from affbill_billing.domain.grouping import Item, LineGrouping
+from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.invoicing import vat_for
+from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+def presets_of(profile: Any) -> Presets:
+    """A profile row (billing_profiles) as the presets a new draft starts from."""
+    return Presets(
+        billing_name=profile["billing_name"], tax_treatment=TaxTreatment(profile["tax_treatment"]),
+        currency=profile["billing_currency"] or "", payment_days=profile["payment_days"],
+        invoice_date_rule=InvoiceDateRule(profile["invoice_date_rule"]),
+        line_grouping=LineGrouping(profile["line_grouping"]),
+        number_series=profile["number_series"], address=dict(profile["address"] or {}),
+        country=profile["country"], vat_id=profile["vat_id"],
+        intro_text=profile.get("intro_text"), closing_text=profile.get("closing_text"))
+
+
+async def _presets(session: AsyncSession, customer_id: str) -> Presets:
+    profile = (await session.execute(text(
+        "select * from billing_profiles where customer_id = :c"), {"c": customer_id})
+               ).mappings().first()
+    if profile is None:
+        raise NotFound(f"No billing profile for customer {customer_id}")
+    return presets_of(profile)
+
+
+async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
+                              item_ids: list[uuid.UUID], user: str, settings: Settings
+                              ) -> uuid.UUID:
+    """Selected open items of one customer become a draft carrying the customer's presets."""
+    item_ids = list(dict.fromkeys(item_ids))
+    async with uow_factory() as uow:
+        presets = await _presets(uow.session, customer_id)
+        rows = await repo.lock_cart_items(uow.session, item_ids)
+        found = {r.item_id for r in rows}
+        if missing := [str(i) for i in item_ids if i not in found]:
+            raise DraftError("item_ids", f"unknown items: {', '.join(missing[:5])}")
+        if foreign := [str(r.item_id) for r in rows if r.customer_id != customer_id]:
+            raise DraftError("item_ids", f"items of another customer: {', '.join(foreign[:5])}")
+        if taken := [str(r.item_id) for r in rows if r.state != "open" or r.draft_id]:
+            raise Refused(f"Items no longer open (invoiced or in a draft): {', '.join(taken[:5])}")
+        items = [Item(r.item_id, r.offer_id, r.offer_name, r.day, r.currency, r.units, r.revenue)
+                 for r in rows]
+        draft = Draft.from_items(items, presets, settings.domestic_vat_rate)
+        draft_id = uuid.uuid4()
+        await repo.insert(uow.session, draft_id, customer_id, draft, user)
+        await uow.commit()
+    return draft_id
+
+
+async def custom_invoice(uow_factory: UowFactory, customer_id: str,
+                         lines: Callable[[Vat], list[Line]], currency: str | None, user: str,
+                         settings: Settings) -> uuid.UUID:
+    """A draft with free lines only, from the customer profile; `lines` get the VAT of the
+    customer's tax treatment where they name none."""
+    async with uow_factory() as uow:
+        presets = await _presets(uow.session, customer_id)
+        if currency:
+            presets = replace(presets, currency=currency)
+        if not presets.currency:
+            raise DraftError("currency", "the profile has no billing currency: give one")
+        draft = Draft.custom(presets, lines(vat_for(presets.tax_treatment,
+                                                    settings.domestic_vat_rate)))
+        draft_id = uuid.uuid4()
+        await repo.insert(uow.session, draft_id, customer_id, draft, user)
+        await uow.commit()
+    return draft_id
+
+
+async def locked_draft(session: AsyncSession, draft_id: uuid.UUID, version: int | None
+                       ) -> tuple[repo.DraftRow, Draft]:
+    found = await repo.lock(session, draft_id)
+    if found is None:
+        raise NotFound(f"No draft {draft_id}")
+    meta, draft = found
+    if draft is None:
+        raise Refused(f"This invoice is {meta.status} and can no longer be edited; "
+                      "cancel it instead (POST /invoices/{id}/cancel)")
+    if version is not None and version != meta.version:
+        raise StaleVersion(meta.version)
+    return meta, draft
+
+
+async def edit(uow_factory: UowFactory, draft_id: uuid.UUID, version: int,
+               change: Callable[[Draft], list[uuid.UUID] | None]) -> int:
+    """Apply one edit (a pure Draft rule) to the version the clerk saw; returns the new
+    version. Items the edit freed go back to the generator."""
+    async with uow_factory() as uow:
+        _, draft = await locked_draft(uow.session, draft_id, version)
+        try:
+            freed = change(draft) or []
+        except LookupError as exc:
+            raise NotFound(str(exc)) from None
+        new_version = await repo.save(uow.session, draft_id, draft)
+        await repo.release(uow.session, freed)
+        await uow.commit()
+    return new_version
+
+
+async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: int,
+                         changes: dict[str, Any], settings: Settings) -> int:
+    """Edit this invoice's presets; a (re)applied line grouping rebuilds the item lines from
+    the items as they are now (the way to take in a restatement)."""
+    async with uow_factory() as uow:
+        _, draft = await locked_draft(uow.session, draft_id, version)
+        if "number_series" in changes and not await uow.session.scalar(text(
+                "select 1 from number_series where series = :s"), {"s": changes["number_series"]}):
+            raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        gone: list[uuid.UUID] = []
+        if "line_grouping" in changes:
+            now = await repo.current_items(uow.session, draft)
+            gone = sorted({i.item_id for i in draft.items} - {i.item_id for i in now})
+            draft.items = now
+        draft.change_presets(changes, settings.domestic_vat_rate)
+        new_version = await repo.save(uow.session, draft_id, draft)
+        await repo.release(uow.session, gone)
+        await uow.commit()
+    return new_version
+
+
+async def approve(uow_factory: UowFactory, draft_id: uuid.UUID, version: int, user: str) -> None:
+    """Approve the version the user saw; the same user twice counts once."""
+    async with uow_factory() as uow:
+        await locked_draft(uow.session, draft_id, version)
+        await repo.approve(uow.session, draft_id, version, user)
+        await uow.commit()
+
+
+async def discard(uow_factory: UowFactory, draft_id: uuid.UUID, version: int) -> None:
+    """Delete the draft; its items return to the generator as open."""
+    async with uow_factory() as uow:
+        await locked_draft(uow.session, draft_id, version)
+        await repo.delete(uow.session, draft_id)
+        await uow.commit()

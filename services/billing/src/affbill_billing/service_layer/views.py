@@ -1,0 +1,90 @@
+"""What the clerk sees: drafts with their recomputed totals, and invoices. Plain dicts with
+Decimals and dates; the HTTP layer prints them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from affbill_billing.adapters import billing_queries as queries
+from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.domain.drafts import Draft
+from affbill_billing.domain.invoicing import document_type
+from affbill_billing.service_layer.errors import NotFound
+
+
+def age_days(created_at: dt.datetime) -> int:
+    return (dt.datetime.now(dt.UTC) - created_at).days
+
+
+def approvals(approved_by: list[str], required: int) -> dict[str, Any]:
+    return {"required": required, "count": len(approved_by), "by": approved_by,
+            "complete": len(approved_by) >= required}
+
+
+def lines_and_totals(draft: Draft) -> dict[str, Any]:
+    cur, t = draft.presets.currency, draft.totals()
+    return {
+        "currency": cur, "document_type": document_type(t.net),
+        "lines": [{**repo.line_json(d), "net_amount": d.line.net(cur)} for d in draft.lines],
+        "tax_breakdown": [{"vat_category": g.vat.category, "vat_rate": g.vat.rate,
+                           "taxable_amount": g.taxable, "tax_amount": g.tax,
+                           "exemption_reason": g.vat.exemption_reason} for g in t.groups],
+        "totals": {"net": t.net, "tax": t.tax, "gross": t.gross},
+        "items": len(draft.items),
+    }
+
+
+async def draft(engine: AsyncEngine, draft_id: uuid.UUID, required: int) -> dict[str, Any]:
+    row = await queries.draft(engine, draft_id)
+    if row is None:
+        raise NotFound(f"No draft {draft_id}")
+    if row["status"] != "draft":
+        raise NotFound(f"{draft_id} is no longer a draft ({row['status']}): "
+                       f"GET /invoices/{draft_id}")
+    async with engine.connect() as conn:
+        found = await repo.lock(conn, draft_id, for_update=False)
+    if found is None or found[1] is None:
+        raise NotFound(f"No draft {draft_id}")
+    meta, current = found  # version and content from the same row
+    return {"draft_id": draft_id, "customer_id": row["customer_id"],
+            "customer_name": row["customer_name"], "status": "draft", "version": meta.version,
+            "created_by": row["created_by"], "created_at": row["created_at"],
+            "updated_at": row["updated_at"], "age_days": age_days(row["created_at"]),
+            "run_id": row["run_id"], "presets": asdict(current.presets),
+            **lines_and_totals(current), "approvals": approvals(row["approved_by"], required)}
+
+
+async def drafts(engine: AsyncEngine, customer_id: str | None, limit: int, offset: int,
+                 required: int) -> tuple[list[dict[str, Any]], int]:
+    rows = await queries.drafts(engine, customer_id, limit, offset)
+    items = [{**{k: v for k, v in r.items() if k not in ("total", "approved_by")},
+              "totals": {"net": r["net_total"], "tax": r["tax_total"], "gross": r["gross_total"]},
+              "age_days": age_days(r["created_at"]),
+              "approvals": approvals(r["approved_by"], required)} for r in rows]
+    for item in items:
+        for key in ("net_total", "tax_total", "gross_total"):
+            del item[key]
+    return items, rows[0]["total"] if rows else 0
+
+
+async def invoice(engine: AsyncEngine, invoice_id: uuid.UUID) -> dict[str, Any]:
+    row = await queries.invoice(engine, invoice_id)
+    if row is None or row["status"] == "draft":
+        raise NotFound(f"No invoice {invoice_id}" + (
+            f": it is a draft, GET /drafts/{invoice_id}" if row else ""))
+    view = {k: v for k, v in row.items() if k not in ("snapshot", "net_total", "tax_total",
+                                                      "gross_total", "cancellation_id",
+                                                      "cancellation_number")}
+    view["kind"] = "cancellation" if row["cancels_invoice_id"] else (
+        "credit_note" if row["document_type"] == "381" else "invoice")
+    view["totals"] = {"net": row["net_total"], "tax": row["tax_total"],
+                      "gross": row["gross_total"]}
+    view["cancellation"] = row["cancellation_id"] and {
+        "invoice_id": row["cancellation_id"], "number": row["cancellation_number"]}
+    view["document"] = row["snapshot"]
+    return view
