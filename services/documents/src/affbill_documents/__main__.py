@@ -1,6 +1,7 @@
 """`affbill-documents serve|migrate|asyncapi`."""
 
 from affbill_runtime.service import run_cli
+
 from affbill_documents.config import Settings
 from affbill_documents.entrypoints.asyncapi import asyncapi
 

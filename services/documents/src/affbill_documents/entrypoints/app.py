@@ -1,8 +1,8 @@
 """ASGI factory: `uvicorn --factory affbill_documents.entrypoints.app:create_app`."""
 
+from affbill_runtime.service import service_app
 from fastapi import FastAPI
 
-from affbill_runtime.service import service_app
 from affbill_documents.bootstrap import bootstrap
 from affbill_documents.entrypoints import http
 

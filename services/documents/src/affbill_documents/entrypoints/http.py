@@ -1,9 +1,86 @@
-"""HTTP routes of the documents service (health routes come from the runtime)."""
+"""HTTP routes of the documents service: the invoice list, metadata, PDF and XML downloads."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
 
 from affbill_runtime.runtime import Runtime
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.exceptions import RequestValidationError
+
+from affbill_documents.adapters import queries
+from affbill_documents.domain.documents import DocumentStatus, status_of
+from affbill_documents.domain.printing import amount
+
+MONEY_FIELDS = ("net_total", "tax_total", "gross_total", "amount_due")
+MEDIA = {"pdf": "application/pdf", "xml": "application/xml"}
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in MONEY_FIELDS:
+            out[key] = amount(Decimal(value), row["currency"])
+        elif isinstance(value, uuid.UUID | dt.date):
+            out[key] = str(value) if not isinstance(value, dt.datetime) else value.isoformat()
+        else:
+            out[key] = value
+    out["status"] = status_of(row["document_type"], row["cancels_number"],
+                              row["cancelled_by_invoice_id"]).value
+    out["needs_attention"] = not row["valid"]
+    out["pdf_url"] = f"/invoices/{row['invoice_id']}/pdf"
+    out["xml_url"] = f"/invoices/{row['invoice_id']}/xml"
+    return out
 
 
 def build_router(runtime: Runtime) -> APIRouter:
-    return APIRouter(tags=["documents"])
+    router = APIRouter(tags=["documents"])
+
+    @router.get("/invoices")
+    async def invoice_list(
+            customer_id: str | None = None, status: DocumentStatus | None = None,
+            date_from: dt.date | None = None, date_to: dt.date | None = None,
+            number: Annotated[str | None, Query(max_length=100)] = None,
+            currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+            needs_attention: bool | None = None,
+            limit: Annotated[int, Query(ge=1, le=500)] = 50,
+            offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        if date_from and date_to and date_from > date_to:
+            raise RequestValidationError([{"loc": ("query", "date_to"),
+                                           "msg": "date_to is before date_from"}])
+        f = queries.InvoiceFilter(customer_id, status, date_from, date_to, number, currency,
+                                  needs_attention)
+        rows, total = await queries.invoice_list(runtime.engine, f, limit, offset)
+        return {"items": [_item(r) for r in rows], "total": total, "limit": limit,
+                "offset": offset}
+
+    @router.get("/invoices/{invoice_id}")
+    async def invoice(invoice_id: uuid.UUID) -> dict[str, Any]:
+        row = await queries.invoice(runtime.engine, invoice_id)
+        if row is None:
+            raise HTTPException(404, f"No rendered document for invoice {invoice_id}")
+        return _item(row)
+
+    async def download(invoice_id: uuid.UUID, kind: str) -> Response:
+        found = await queries.document_file(runtime.engine, invoice_id, kind)
+        if found is None:
+            raise HTTPException(404, f"No rendered document for invoice {invoice_id}")
+        data, sha, number = found
+        name = "factur-x.xml" if kind == "xml" else f"{number}.pdf"
+        return Response(data, media_type=MEDIA[kind], headers={
+            "ETag": f'"{sha}"', "Content-Disposition": f'inline; filename="{name}"'})
+
+    @router.get("/invoices/{invoice_id}/pdf", response_class=Response,
+                responses={200: {"content": {"application/pdf": {}}}})
+    async def pdf(invoice_id: uuid.UUID) -> Response:
+        return await download(invoice_id, "pdf")
+
+    @router.get("/invoices/{invoice_id}/xml", response_class=Response,
+                responses={200: {"content": {"application/xml": {}}}})
+    async def xml(invoice_id: uuid.UUID) -> Response:
+        return await download(invoice_id, "xml")
+
+    return router

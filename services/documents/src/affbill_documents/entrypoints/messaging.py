@@ -1,12 +1,25 @@
-"""Kafka entry points of the documents service."""
+"""Kafka entry points of the documents service: issued documents in, rendered documents out."""
 
-from faststream.kafka import KafkaRouter
+from __future__ import annotations
+
+import logging
+from typing import Any
 
 from affbill_contracts import topics
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
+from affbill_contracts.codec import decode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_runtime.runtime import Runtime
+from faststream import AckPolicy
+from faststream.kafka import KafkaRouter
+
+from affbill_documents.service_layer import rendering
+from affbill_documents.service_layer.rendering import Renders
+
+__all__ = ["Renders", "build_router", "consumer_groups"]
+log = logging.getLogger("affbill.documents.messaging")
 
 # Sent through the outbox relay; declared here so the AsyncAPI document lists them.
 PUBLISHES = [
@@ -15,8 +28,39 @@ PUBLISHES = [
 ]
 
 
+def consumer_groups(group: str) -> dict[str, str]:
+    """{consumer group: topic} of the subscriber."""
+    return {f"{group}.{topics.BILLING_INVOICES}": topics.BILLING_INVOICES}
+
+
+async def raw_body(msg: Any, _: Any) -> Any:
+    return msg.body
+
+
 def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
+    (group,) = consumer_groups(runtime.settings.group)
+
+    @router.subscriber(topics.BILLING_INVOICES, group_id=group, batch=True,
+                       max_records=runtime.settings.render_batch_size, batch_timeout_ms=200,
+                       auto_offset_reset="earliest", isolation_level="read_committed",
+                       decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR,
+                       title=f"{topics.BILLING_INVOICES}:subscribe",
+                       description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
+    async def on_invoices(messages: list[bytes]) -> None:
+        envelopes = []
+        for raw in messages:
+            try:
+                envelope = decode(raw)
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                log.error("rejected message", extra={"topic": topics.BILLING_INVOICES,
+                                                     "reason": str(exc)[:500]})
+                continue
+            if isinstance(envelope.payload, InvoiceIssued | InvoiceCancelled):
+                envelopes.append(envelope)
+        if envelopes:
+            await rendering.render_invoices(runtime.uow, runtime.state.renderer, envelopes)
+
     return router

@@ -1,0 +1,172 @@
+"""The EN 16931 CII XML (Factur-X / ZUGFeRD profile EN 16931) of an issued document.
+
+Built from billing's snapshot as it is: amounts are printed, never recomputed, so
+the XML states what the PDF states and the Schematron judges billing's arithmetic.
+Element order follows the Factur-X 1.0 EN 16931 XSD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import InvoiceDocument, InvoiceLine, Party, TaxSubtotal
+from lxml import etree
+
+from affbill_documents.domain.printing import plain
+
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+NSMAP = {"rsm": RSM, "ram": RAM, "qdt": QDT, "udt": UDT}
+EN16931 = "urn:cen.eu:en16931:2017"
+# VATEX codes for the categories that carry no VAT (EN 16931 BT-121)
+EXEMPTION_CODES = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G",
+                   "O": "VATEX-EU-O"}
+
+
+def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None,
+        **attrs: str) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _ram(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
+         ) -> etree._Element:
+    return _el(parent, RAM, tag, text, **attrs)
+
+
+def _date(parent: etree._Element, tag: str, day: dt.date, ns: str = UDT) -> None:
+    _el(_ram(parent, tag), ns, "DateTimeString", day.strftime("%Y%m%d"), format="102")
+
+
+def _amount(value: Decimal) -> str:
+    return plain(value)
+
+
+def _address(parent: etree._Element, address: PostalAddress) -> None:
+    node = _ram(parent, "PostalTradeAddress")
+    if address.postal_code:
+        _ram(node, "PostcodeCode", address.postal_code)
+    for tag, line in zip(("LineOne", "LineTwo", "LineThree"), address.lines, strict=False):
+        _ram(node, tag, line)
+    if address.city:
+        _ram(node, "CityName", address.city)
+    _ram(node, "CountryID", address.country_code or "")
+    if address.region:
+        _ram(node, "CountrySubDivisionName", address.region)
+
+
+def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool) -> None:
+    node = _ram(parent, tag)
+    _ram(node, "Name", party.name)
+    if seller and party.company_register:
+        _ram(node, "Description", party.company_register)  # BT-33
+    _address(node, party.address)
+    if party.email:
+        _ram(_ram(node, "URIUniversalCommunication"), "URIID", party.email, schemeID="EM")
+    if party.vat_id:
+        _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.vat_id, schemeID="VA")
+    if seller and party.tax_number:
+        _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.tax_number, schemeID="FC")
+
+
+def _period(parent: etree._Element, start: dt.date | None, end: dt.date | None) -> None:
+    if start is None and end is None:
+        return
+    node = _ram(parent, "BillingSpecifiedPeriod")
+    if start:
+        _date(node, "StartDateTime", start)
+    if end:
+        _date(node, "EndDateTime", end)
+
+
+def _line(parent: etree._Element, line: InvoiceLine) -> None:
+    node = _ram(parent, "IncludedSupplyChainTradeLineItem")
+    _ram(_ram(node, "AssociatedDocumentLineDocument"), "LineID", str(line.line_no))
+    _ram(_ram(node, "SpecifiedTradeProduct"), "Name", line.description)
+    price = _ram(_ram(node, "SpecifiedLineTradeAgreement"), "NetPriceProductTradePrice")
+    _ram(price, "ChargeAmount", _amount(line.unit_price))
+    _ram(_ram(node, "SpecifiedLineTradeDelivery"), "BilledQuantity", plain(line.quantity),
+         unitCode=line.unit_code)
+    settlement = _ram(node, "SpecifiedLineTradeSettlement")
+    tax = _ram(settlement, "ApplicableTradeTax")
+    _ram(tax, "TypeCode", "VAT")
+    _ram(tax, "CategoryCode", line.vat_category.value)
+    if line.vat_category.value != "O":  # "not subject to VAT" carries no rate (BR-O-05)
+        _ram(tax, "RateApplicablePercent", plain(line.vat_rate))
+    _period(settlement, line.period_start, line.period_end)
+    _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount",
+         _amount(line.net_amount))
+
+
+def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
+    node = _ram(parent, "ApplicableTradeTax")
+    category = group.vat_category.value
+    _ram(node, "CalculatedAmount", _amount(group.tax_amount))
+    _ram(node, "TypeCode", "VAT")
+    if group.exemption_reason:
+        _ram(node, "ExemptionReason", group.exemption_reason)
+    _ram(node, "BasisAmount", _amount(group.taxable_amount))
+    _ram(node, "CategoryCode", category)
+    if category in EXEMPTION_CODES:
+        _ram(node, "ExemptionReasonCode", EXEMPTION_CODES[category])
+    if category != "O":
+        _ram(node, "RateApplicablePercent", plain(group.vat_rate))
+
+
+def cii_xml(doc: InvoiceDocument) -> bytes:
+    """The CII XML of the document, UTF-8, deterministic for the same snapshot."""
+    root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+    context = _el(root, RSM, "ExchangedDocumentContext")
+    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", EN16931)
+
+    header = _el(root, RSM, "ExchangedDocument")
+    _ram(header, "ID", doc.number)
+    _ram(header, "TypeCode", doc.document_type.value)
+    _date(header, "IssueDateTime", doc.issue_date)
+    for note in doc.notes:
+        _ram(_ram(header, "IncludedNote"), "Content", note)
+
+    transaction = _el(root, RSM, "SupplyChainTradeTransaction")
+    for line in doc.lines:
+        _line(transaction, line)
+
+    agreement = _ram(transaction, "ApplicableHeaderTradeAgreement")
+    if doc.buyer_reference:
+        _ram(agreement, "BuyerReference", doc.buyer_reference)
+    _party(agreement, "SellerTradeParty", doc.seller, seller=True)
+    _party(agreement, "BuyerTradeParty", doc.buyer, seller=False)
+    _ram(transaction, "ApplicableHeaderTradeDelivery")
+
+    settlement = _ram(transaction, "ApplicableHeaderTradeSettlement")
+    _ram(settlement, "PaymentReference", doc.payment.reference)
+    _ram(settlement, "InvoiceCurrencyCode", doc.currency)
+    if doc.payment.iban:
+        means = _ram(settlement, "SpecifiedTradeSettlementPaymentMeans")
+        _ram(means, "TypeCode", "58" if doc.currency == "EUR" else "30")  # SEPA / credit transfer
+        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.payment.iban)
+        if doc.payment.bic:
+            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID",
+                 doc.payment.bic)
+    for group in doc.tax_breakdown:
+        _tax(settlement, group)
+    _period(settlement, doc.period_start, doc.period_end)
+    terms = _ram(settlement, "SpecifiedTradePaymentTerms")
+    _ram(terms, "Description", doc.payment.terms)
+    _date(terms, "DueDateDateTime", doc.due_date)
+    totals = _ram(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation")
+    _ram(totals, "LineTotalAmount", _amount(doc.totals.line_total))
+    _ram(totals, "TaxBasisTotalAmount", _amount(doc.totals.line_total))
+    _ram(totals, "TaxTotalAmount", _amount(doc.totals.tax_total), currencyID=doc.currency)
+    _ram(totals, "GrandTotalAmount", _amount(doc.totals.grand_total))
+    _ram(totals, "DuePayableAmount", _amount(doc.totals.amount_due))
+    if doc.preceding_invoice:
+        ref = _ram(settlement, "InvoiceReferencedDocument")
+        _ram(ref, "IssuerAssignedID", doc.preceding_invoice.number)
+        _date(ref, "FormattedIssueDateTime", doc.preceding_invoice.issue_date, ns=QDT)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,74 @@
+"""One document end to end: CII XML, validation, typst PDF/A-3b, embedding, hashes.
+
+A :class:`Renderer` holds the per-process parts (typst compiler, XSD, compiled
+Schematron); :mod:`affbill_documents.adapters.pool` runs one per worker process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from affbill_contracts.invoices import InvoiceDocument
+
+from affbill_documents.adapters.cii import cii_xml
+from affbill_documents.adapters.pdf import PdfMaker
+from affbill_documents.adapters.validation import Validator
+from affbill_documents.domain.printing import print_model
+
+PROFILE = "EN 16931"
+RENDER_ERROR = "RENDERING"  # the rule id a document that could not be rendered is flagged with
+
+
+@dataclass(frozen=True)
+class Rendered:
+    invoice_id: uuid.UUID
+    pdf: bytes
+    xml: bytes
+    valid: bool
+    failed_rules: list[str]
+    findings: list[dict[str, object]] = field(default_factory=list)
+    render_ms: float = 0.0
+    validate_ms: float = 0.0
+    profile: str = PROFILE
+
+    @property
+    def pdf_sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def xml_sha256(self) -> str:
+        return hashlib.sha256(self.xml).hexdigest()
+
+
+def document_timestamp(doc: InvoiceDocument) -> dt.datetime:
+    """The fixed creation time written into the PDF: the issue date, midnight UTC."""
+    return dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC)
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self._pdf = PdfMaker()
+        self._validator = Validator()
+
+    def render(self, doc: InvoiceDocument) -> Rendered:
+        started = time.perf_counter()
+        xml = cii_xml(doc)
+        report = self._validator.validate(xml)
+        validated = time.perf_counter()
+        model = print_model(doc)
+        stamp = document_timestamp(doc)
+        pdf = self._pdf.embed(self._pdf.typeset(model, stamp), xml, stamp,
+                              title=f"{model['title']} {doc.number}", author=doc.seller.name,
+                              subject=f"{model['title']} {doc.number} of {doc.issue_date} "
+                                      f"to {doc.buyer.name}")
+        done = time.perf_counter()
+        return Rendered(
+            invoice_id=doc.invoice_id, pdf=pdf, xml=xml, valid=report.valid,
+            failed_rules=report.failed_rules,
+            findings=[{"rule": f.rule, "message": f.message, "warning": f.warning}
+                      for f in report.findings],
+            render_ms=(done - validated) * 1000 + 0.0, validate_ms=(validated - started) * 1000)

@@ -1,0 +1,121 @@
+"""What the PDF prints: billing's snapshot turned into display strings (pure, no I/O).
+
+The template receives this as JSON (typst ``sys.inputs``) and only places the
+strings; every wording and number format is decided here, where it is tested.
+Amounts are printed exactly as issued: padded to the currency's minor unit,
+never rounded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import InvoiceDocument, Party
+from affbill_contracts.money import UnknownCurrency, quantum
+
+CATEGORY_NAMES = {"S": "VAT", "Z": "VAT (zero rated)", "E": "VAT exempt",
+                  "AE": "Reverse charge", "K": "Intra-EU supply (VAT exempt)",
+                  "G": "Export (VAT exempt)", "O": "Not subject to VAT"}
+
+
+def plain(value: Decimal) -> str:
+    """A decimal in positional notation, as many digits as it has ("1E+2" → "100")."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "") else text
+
+
+def money(value: Decimal, currency: str) -> str:
+    """``1,234.50``: thousands grouped, padded to the currency's minor unit, never rounded."""
+    try:
+        padded = value.quantize(quantum(currency))
+    except UnknownCurrency:
+        padded = value
+    shown = padded if padded == value else value  # more digits than the currency has: keep them
+    return format(shown, ",f")
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """An amount for the API: storage padding dropped, the currency's minor unit kept
+    ("525.0000000000" EUR → "525.00", JPY → "525"), never rounded."""
+    return money(value.normalize(), currency).replace(",", "")
+
+
+def rate(value: Decimal) -> str:
+    """A VAT rate in percent without trailing zeros: 19 → "19 %", 7.50 → "7.5 %"."""
+    text = plain(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def period(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return day(start) if start == end else f"{day(start)} – {day(end)}"
+    return day(start or end)
+
+
+def address_lines(address: PostalAddress) -> list[str]:
+    city = " ".join(p for p in (address.postal_code, address.city) if p)
+    return [*address.lines, *(x for x in (city, address.region, address.country_code) if x)]
+
+
+def _party(party: Party) -> dict[str, Any]:
+    return {"name": party.name, "address": address_lines(party.address),
+            "vat_id": party.vat_id or "", "tax_number": party.tax_number or "",
+            "email": party.email or "", "register": party.company_register or ""}
+
+
+def _unless(text: str, same_as: str) -> str:
+    return "" if text == same_as else text
+
+
+def title(doc: InvoiceDocument) -> str:
+    if doc.document_type.value == "381":
+        return "Cancellation" if doc.preceding_invoice else "Credit note"
+    return "Invoice"
+
+
+def print_model(doc: InvoiceDocument) -> dict[str, Any]:
+    """The JSON the invoice template renders."""
+    cur = doc.currency
+    whole = period(doc.period_start, doc.period_end)
+    exemptions = list(dict.fromkeys(g.exemption_reason for g in doc.tax_breakdown
+                                    if g.exemption_reason))
+    cancels = (f"This document cancels invoice {doc.preceding_invoice.number} of "
+               f"{day(doc.preceding_invoice.issue_date)}." if doc.preceding_invoice else "")
+    return {
+        "title": title(doc),
+        "number": doc.number,
+        "issue_date": day(doc.issue_date),
+        "due_date": day(doc.due_date),
+        "period": whole,
+        "customer_id": doc.customer_id,
+        "buyer_reference": doc.buyer_reference or "",
+        "currency": cur,
+        "seller": _party(doc.seller),
+        "buyer": _party(doc.buyer),
+        "lines": [{"no": str(line.line_no), "description": line.description,
+                   "period": _unless(period(line.period_start, line.period_end), whole),
+                   "quantity": format(line.quantity, ",f"), "unit_price": money(line.unit_price, cur),
+                   "net": money(line.net_amount, cur), "vat": rate(line.vat_rate)}
+                  for line in doc.lines],
+        "tax": [{"label": f"{CATEGORY_NAMES.get(g.vat_category.value, 'VAT')} "
+                          f"{rate(g.vat_rate)} on {money(g.taxable_amount, cur)}",
+                 "amount": money(g.tax_amount, cur)} for g in doc.tax_breakdown],
+        "totals": {"net": money(doc.totals.line_total, cur), "tax": money(doc.totals.tax_total, cur),
+                   "gross": money(doc.totals.grand_total, cur),
+                   "due": money(doc.totals.amount_due, cur)},
+        "payment": {"terms": doc.payment.terms, "iban": doc.payment.iban or "",
+                    "bic": doc.payment.bic or "", "bank": doc.payment.bank_name or "",
+                    "reference": doc.payment.reference},
+        "exemptions": exemptions,
+        "cancels": cancels,
+        "notes": list(doc.notes),
+    }

@@ -1,0 +1,85 @@
+"""The invoice list, metadata and downloads over HTTP, on rendered documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from affbill_contracts import Envelope
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
+from affbill_documents.entrypoints import http
+from affbill_documents.service_layer.rendering import render_invoices
+from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
+
+from tests.unit.documents.samples import cancellation, invoice
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = service_app(documents, title="affbill documents", http_routers=[http.build_router(documents)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://documents") as client:
+        yield client
+
+
+async def test_list_filters_pages_and_downloads(documents: Runtime, api: httpx.AsyncClient) -> None:
+    a = invoice(2, number="INV-2026-00101", customer_id="c:1")
+    b = invoice(2, number="INV-2026-00102", customer_id="c:2", reverse_charge=True,
+                issue_date=dt.date(2026, 12, 1))
+    c = invoice(1, number="INV-2026-00103", customer_id="c:1", currency="USD",
+                payment=a.payment.model_copy(update={"reference": "INV-2026-00103"}))
+    cancel = cancellation(a)
+    await render_invoices(documents.uow, documents.state.renderer, [
+        Envelope.wrap(InvoiceIssued(document=d, issued_by="anna")) for d in (a, b, c)])
+    await render_invoices(documents.uow, documents.state.renderer, [Envelope.wrap(InvoiceCancelled(
+        cancelled_invoice_id=a.invoice_id, cancelled_number=a.number, document=cancel,
+        cancelled_by="anna"))])
+
+    async def numbers(**params: object) -> list[str]:
+        response = await api.get("/invoices", params=params)
+        assert response.status_code == 200, response.text
+        return [i["number"] for i in response.json()["items"]]
+
+    page = (await api.get("/invoices", params={"limit": 2})).json()
+    assert page["total"] == 4 and page["limit"] == 2 and page["offset"] == 0
+    assert [i["number"] for i in page["items"]] == ["INV-2026-00102", cancel.number]
+    assert await numbers(customer_id="c:1", status="issued") == ["INV-2026-00103"]
+    assert await numbers(status="cancelled") == ["INV-2026-00101"]
+    assert await numbers(status="cancellation") == [cancel.number]
+    assert await numbers(date_from="2026-11-15") == ["INV-2026-00102"]
+    assert await numbers(date_to="2026-11-01") == ["INV-2026-00103", "INV-2026-00101"]
+    assert await numbers(number="0010_") == []  # wildcards are literal
+    assert await numbers(number="00102") == ["INV-2026-00102"]
+    assert await numbers(currency="USD") == ["INV-2026-00103"]
+
+    meta = (await api.get(f"/invoices/{b.invoice_id}")).json()
+    assert meta["gross_total"] == str(b.totals.grand_total) and meta["tax_total"] == "0.00"
+    assert meta["valid"] and meta["failed_rules"] == [] and meta["status"] == "issued"
+    assert meta["profile"] == "EN 16931" and len(meta["pdf_sha256"]) == 64
+
+    pdf = await api.get(meta["pdf_url"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and len(pdf.content) == meta["pdf_size"]
+    assert pdf.headers["etag"] == f'"{meta["pdf_sha256"]}"'
+    xml = await api.get(meta["xml_url"])
+    assert xml.headers["content-type"] == "application/xml" and b"INV-2026-00102" in xml.content
+
+
+async def test_errors_are_problems_naming_the_field(api: httpx.AsyncClient) -> None:
+    missing = await api.get("/invoices/9a3c5e7f-1b2d-4c6e-8f0a-1b2c3d4e5f60/pdf")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    bad = await api.get("/invoices", params={"status": "paid", "limit": 900})
+    assert bad.status_code == 422
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert fields == {"query.status", "query.limit"}
+    backwards = await api.get("/invoices", params={"date_from": "2026-12-01",
+                                                   "date_to": "2026-11-01"})
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "query.date_to"
+    not_an_id = await api.get("/invoices/42")
+    assert not_an_id.status_code == 422

@@ -1,0 +1,100 @@
+"""Issued documents as billing sends them, for the documents tests and the bench.
+
+Totals follow the architecture's rules (lines rounded HALF_UP, VAT once per
+category and rate), so a sample is valid EN 16931 unless a test breaks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import (
+    InvoiceDocument,
+    InvoiceLine,
+    Party,
+    PaymentInstructions,
+    PrecedingInvoice,
+    TaxSubtotal,
+    Totals,
+)
+
+SELLER = Party(name="Affiliate Network GmbH", vat_id="DE999999999",
+               company_register="Amtsgericht Berlin HRB 000000", email="billing@network.example",
+               address=PostalAddress(lines=["Friedrichstraße 1"], postal_code="10117",
+                                     city="Berlin", country_code="DE"))
+DOMESTIC_BUYER = Party(name="Acme Media GmbH", vat_id="DE123456789",
+                       address=PostalAddress(lines=["Hauptstraße 5", "3. OG"],
+                                             postal_code="10115", city="Berlin",
+                                             country_code="DE"))
+EU_BUYER = Party(name="Publicité Lumière SARL", vat_id="FR40303265045",
+                 address=PostalAddress(lines=["12 rue de la Paix"], postal_code="75002",
+                                       city="Paris", country_code="FR"))
+REVERSE_CHARGE = "Reverse charge: VAT to be accounted for by the recipient (Art. 196 VAT Directive)."
+CENT = Decimal("0.01")
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def invoice(lines: int = 3, *, reverse_charge: bool = False, number: str = "INV-2026-00042",
+            buyer: Party | None = None, customer_id: str = "hasoffers-main:advertiser:501",
+            issue_date: dt.date = dt.date(2026, 11, 1), **overrides: Any) -> InvoiceDocument:
+    category, vat_rate = ("AE", Decimal(0)) if reverse_charge else ("S", Decimal(19))
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    items = []
+    for n in range(1, lines + 1):
+        quantity, price = Decimal(3 + n % 40), Decimal("12.50") + Decimal(n % 7) / 4
+        items.append(InvoiceLine(
+            line_no=n, description=f"Shop CPS offer {n} (DE), October 2026",
+            quantity=quantity, unit_price=price, net_amount=_round(quantity * price),
+            vat_category=category, vat_rate=vat_rate, period_start=start, period_end=end))
+    net = sum((i.net_amount for i in items), Decimal(0))
+    tax = _round(net * vat_rate / 100)
+    fields: dict[str, Any] = {
+        "invoice_id": uuid.uuid4(), "number": number, "document_type": "380", "customer_id": customer_id,
+        "issue_date": issue_date, "due_date": issue_date + dt.timedelta(days=14), "period_start": start,
+        "period_end": end, "currency": "EUR", "seller": SELLER,
+        "buyer": buyer or (EU_BUYER if reverse_charge else DOMESTIC_BUYER), "lines": items,
+        "tax_breakdown": [TaxSubtotal(vat_category=category, vat_rate=vat_rate, taxable_amount=net,
+                                   tax_amount=tax,
+                                   exemption_reason=REVERSE_CHARGE if reverse_charge else None)],
+        "totals": Totals(line_total=net, tax_total=tax, grand_total=net + tax,
+                      amount_due=net + tax),
+        "payment": PaymentInstructions(iban="DE89370400440532013000", bic="COBADEFFXXX",
+                                    bank_name="Commerzbank", reference=number,
+                                    terms="Payable within 14 days (by 2026-11-15) without "
+                                          "deduction."),
+        "notes": ["Thank you for your business."]}
+    fields.update(overrides)
+    return InvoiceDocument(**fields)
+
+
+def cancellation(original: InvoiceDocument, number: str | None = None) -> InvoiceDocument:
+    """The cancellation document (381) of an invoice: same lines and amounts, refers to it."""
+    number = number or f"{original.number}-S"
+    data = original.model_dump()
+    data.update(invoice_id=uuid.uuid4(), number=number, document_type="381",
+                issue_date=original.issue_date + dt.timedelta(days=3),
+                due_date=original.issue_date + dt.timedelta(days=3),
+                payment={**data["payment"], "reference": number,
+                         "terms": "Nothing to pay: the amount is credited."},
+                preceding_invoice=PrecedingInvoice(number=original.number,
+                                                   issue_date=original.issue_date))
+    return InvoiceDocument.model_validate(data)
+
+
+def negated(doc: InvoiceDocument) -> InvoiceDocument:
+    """The same document with negative quantities and amounts, as billing issues
+    cancellations and credit notes from restatements."""
+    data = doc.model_dump()
+    for line in data["lines"]:
+        line["quantity"], line["net_amount"] = -line["quantity"], -line["net_amount"]
+    for group in data["tax_breakdown"]:
+        group["taxable_amount"], group["tax_amount"] = -group["taxable_amount"], -group["tax_amount"]
+    data["totals"] = {k: -v for k, v in data["totals"].items()}
+    return InvoiceDocument.model_validate(data)

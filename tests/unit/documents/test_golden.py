@@ -1,0 +1,109 @@
+"""Golden documents: rendered, embedded and validated in this process, then read back.
+
+Each kind of document validates against the XSD and the EN 16931 Schematron with
+no failures, carries PDF/A-3 identification, Factur-X XMP metadata and the XML it
+was validated with, shows its facts as text, and renders to the same bytes twice.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pikepdf
+import pytest
+from affbill_contracts.invoices import InvoiceDocument, Totals
+from affbill_documents.adapters.renderer import Rendered, Renderer
+from affbill_documents.domain.printing import money
+from pypdf import PdfReader
+
+from tests.unit.documents.samples import cancellation, invoice, negated
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Iterator[Renderer]:
+    yield Renderer()
+
+
+GOLDEN = {
+    "domestic": lambda: invoice(3),
+    "reverse_charge": lambda: invoice(4, reverse_charge=True, number="INV-2026-00043"),
+    "multi_page": lambda: invoice(300, number="INV-2026-00044"),
+    "cancellation": lambda: cancellation(invoice(2, number="INV-2026-00045")),
+    "cancellation_negative": lambda: negated(cancellation(invoice(2, number="INV-2026-00046"))),
+}
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("kind", sorted(GOLDEN))
+def test_golden_document_is_valid_pdf_a3_with_its_xml(renderer: Renderer, kind: str) -> None:
+    doc: InvoiceDocument = GOLDEN[kind]()
+    out: Rendered = renderer.render(doc)
+
+    assert out.valid and out.failed_rules == [], out.findings
+    assert [f for f in out.findings if not f["warning"]] == []
+
+    with pikepdf.open(io.BytesIO(out.pdf)) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"
+        fx = "{urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#}"
+        assert meta[f"{fx}DocumentType"] == "INVOICE"
+        assert meta[f"{fx}ConformanceLevel"] == "EN 16931"
+        assert meta[f"{fx}DocumentFileName"] == "factur-x.xml"
+        attached = pdf.attachments["factur-x.xml"]
+        assert attached.get_file().read_bytes() == out.xml
+        assert str(attached.obj.AFRelationship) == "/Data"
+
+    text = text_of(out.pdf)
+    for fact in (doc.number, doc.buyer.name, money(doc.totals.grand_total, "EUR"),
+                 money(doc.totals.line_total, "EUR"), money(doc.totals.tax_total, "EUR")):
+        assert fact in text, fact
+
+
+def test_same_snapshot_renders_to_identical_bytes(renderer: Renderer) -> None:
+    doc = invoice(5, reverse_charge=True)
+    first, second = renderer.render(doc), Renderer().render(doc)
+    assert first.pdf == second.pdf and first.pdf_sha256 == second.pdf_sha256
+    assert first.xml == second.xml
+
+
+def test_multi_page_invoice_numbers_every_page(renderer: Renderer) -> None:
+    doc = invoice(300, number="INV-2026-00044")
+    pages = PdfReader(io.BytesIO(renderer.render(doc).pdf)).pages
+    assert len(pages) > 3
+    for n, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert f"Page {n} of {len(pages)}" in text
+        assert "Description" in text  # the table header repeats on every page
+    assert "Shop CPS offer 300 " in pages[-1].extract_text()
+
+
+def test_reverse_charge_wording_and_cancellation_reference(renderer: Renderer) -> None:
+    rc = text_of(renderer.render(invoice(2, reverse_charge=True)).pdf)
+    assert "Reverse charge: VAT to be accounted for by the recipient" in rc
+    original = invoice(2, number="INV-2026-00077")
+    text = text_of(renderer.render(cancellation(original)).pdf)
+    assert "Cancellation INV-2026-00077-S" in text
+    assert "This document cancels invoice INV-2026-00077 of 2026-11-01." in text
+
+
+def test_broken_totals_are_caught_with_the_rule_named(renderer: Renderer) -> None:
+    doc = invoice(3)
+    wrong = doc.totals.line_total + Decimal("1.00")
+    broken = doc.model_copy(update={"totals": Totals(
+        line_total=wrong, tax_total=doc.totals.tax_total,
+        grand_total=wrong + doc.totals.tax_total, amount_due=wrong + doc.totals.tax_total)})
+    out = renderer.render(broken)
+    assert not out.valid
+    assert "BR-CO-10" in out.failed_rules  # sum of line net amounts = line total
+    assert out.pdf  # kept for a person to look at
+
+
+def test_buyer_name_is_text_never_markup(renderer: Renderer) -> None:
+    sneaky = invoice(1).buyer.model_copy(update={"name": '#panic("x") *bold* $x$ <label> \\'})
+    out = renderer.render(invoice(1, buyer=sneaky))
+    assert '#panic("x") *bold* $x$ <label> \\' in text_of(out.pdf)

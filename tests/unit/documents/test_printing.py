@@ -1,0 +1,73 @@
+"""What the PDF prints: exact amounts, rates, dates, wording; document status rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from affbill_contracts.jobs import JobStatus
+from affbill_documents.domain.documents import (
+    DocumentStatus,
+    failed_line,
+    rendered_line,
+    rendering_outcome,
+    status_of,
+)
+from affbill_documents.domain.printing import amount, money, print_model, rate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.unit.documents.samples import cancellation, invoice
+
+amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=5,
+                      allow_nan=False, allow_infinity=False)
+
+
+@given(amounts, st.sampled_from(["EUR", "JPY", "KWD", "USD"]))
+def test_printed_amounts_never_change_the_value(value: Decimal, currency: str) -> None:
+    assert Decimal(money(value, currency).replace(",", "")) == value
+    assert Decimal(amount(value, currency)) == value
+
+
+def test_amounts_are_padded_to_the_currency_not_rounded() -> None:
+    assert money(Decimal("1234.5"), "EUR") == "1,234.50"
+    assert money(Decimal(1234), "JPY") == "1,234"
+    assert money(Decimal("0.00125"), "EUR") == "0.00125"  # more digits than cents: all shown
+    assert amount(Decimal("525.0000000000"), "EUR") == "525.00"
+    assert amount(Decimal("1E+2"), "EUR") == "100.00"
+
+
+def test_rates() -> None:
+    assert rate(Decimal("19.00")) == "19 %"
+    assert rate(Decimal("7.50")) == "7.5 %"
+    assert rate(Decimal(0)) == "0 %"
+
+
+def test_print_model_of_an_invoice_and_a_cancellation() -> None:
+    doc = invoice(2, reverse_charge=True)
+    model = print_model(doc)
+    assert model["title"] == "Invoice" and model["number"] == doc.number
+    assert model["period"] == "2026-10-01 – 2026-10-31"
+    assert model["lines"][0]["period"] == ""  # same as the document's: not repeated per line
+    assert model["exemptions"] == [doc.tax_breakdown[0].exemption_reason]
+    assert model["tax"][0]["label"].startswith("Reverse charge 0 %")
+    cancel = print_model(cancellation(doc))
+    assert cancel["title"] == "Cancellation"
+    assert cancel["cancels"] == f"This document cancels invoice {doc.number} of 2026-11-01."
+    assert print_model(doc.model_copy(update={"period_start": dt.date(2026, 10, 5),
+                                              "period_end": dt.date(2026, 10, 5)}))["period"] \
+        == "2026-10-05"
+
+
+def test_status_of_documents() -> None:
+    assert status_of("380", None, None) is DocumentStatus.ISSUED
+    assert status_of("380", None, "cancellation id") is DocumentStatus.CANCELLED
+    assert status_of("381", "INV-1", None) is DocumentStatus.CANCELLATION
+    assert status_of("381", None, None) is DocumentStatus.ISSUED  # a plain credit note
+
+
+def test_job_wording() -> None:
+    assert rendered_line("INV-1", "Acme") == "Document INV-1 rendered for Acme"
+    assert "BR-CO-10, BR-CO-15" in failed_line("INV-1", ["BR-CO-10", "BR-CO-15"])
+    assert rendering_outcome(0) is JobStatus.SUCCEEDED
+    assert rendering_outcome(2) is JobStatus.SUCCEEDED_WITH_WARNINGS
