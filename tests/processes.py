@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -43,3 +45,23 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
             pass
         time.sleep(0.3)
     raise AssertionError(f"{url} not ready: {last.text if last else 'no answer'}")
+
+
+@contextlib.contextmanager
+def running_services(ports: dict[str, int], env: dict[str, str], logs: Path,
+                     timeout: float = 90) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    """`affbill-<service> serve` for each {service: port}, ready before the block, ended after."""
+    procs = {s: start_service(f"affbill-{s}", port, env, logs / f"{s}.log")
+             for s, port in ports.items()}
+    try:
+        for service, port in ports.items():
+            wait_ready(f"http://127.0.0.1:{port}/health/ready", procs[service], timeout)
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

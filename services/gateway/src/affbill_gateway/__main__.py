@@ -1,6 +1,7 @@
 """`affbill-gateway serve|migrate|asyncapi`."""
 
 from affbill_runtime.service import run_cli
+
 from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints.asyncapi import asyncapi
 

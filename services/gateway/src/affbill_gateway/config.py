@@ -1,8 +1,8 @@
 """Settings of the gateway service (environment: AFFBILL_GATEWAY_*, plus the shared ones)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from affbill_runtime.settings import ServiceSettings
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
 
 
 class Settings(ServiceSettings):
@@ -10,3 +10,17 @@ class Settings(ServiceSettings):
 
     service_name: str = "gateway"
     http_port: int = 8000
+    # the owning services; defaults are the local stack's ports
+    sync_url: str = "http://127.0.0.1:8001"
+    billing_url: str = "http://127.0.0.1:8002"
+    documents_url: str = "http://127.0.0.1:8003"
+    jobs_url: str = "http://127.0.0.1:8004"
+    # seconds; a long-poll (jobs lines ?wait=) gets its wait on top of read_timeout_s
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 30.0
+    upstream_connections: int = 100  # per upstream service
+    # the first admin key, created at start only while no active admin key exists
+    bootstrap_admin_key: SecretStr | None = None
+    bootstrap_admin_name: str = "admin"
+    # a verified key is trusted this long before it is looked up again (0: every request)
+    key_cache_s: float = 2.0

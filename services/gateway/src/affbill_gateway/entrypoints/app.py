@@ -1,14 +1,47 @@
 """ASGI factory: `uvicorn --factory affbill_gateway.entrypoints.app:create_app`."""
 
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
 from fastapi import FastAPI
 
-from affbill_runtime.service import service_app
 from affbill_gateway.bootstrap import bootstrap
-from affbill_gateway.entrypoints import http
+from affbill_gateway.config import Settings
+from affbill_gateway.entrypoints import http, problems
+from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
+
+log = logging.getLogger("affbill.gateway")
 
 
-def create_app() -> FastAPI:
-    runtime = bootstrap()
-    return service_app(runtime, title="affbill gateway",
-                       description="The one public HTTP entry: API keys, roles, and routing to the owning service.",
-                       http_routers=[http.build_router(runtime)])
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or bootstrap()
+    app = service_app(runtime, title="affbill gateway",
+                      description="The one public HTTP entry: API keys, roles, and routing to "
+                                  "the owning service. Every /api/v1 route needs an API key.",
+                      http_routers=[http.build_router(runtime)])
+    problems.install(app)
+    app.add_middleware(Authentication, keys=runtime.state.keys)
+    app.add_middleware(RequestContext)  # outermost: the id exists before anything answers
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
+        async with started(a):
+            settings: Settings = runtime.state.settings
+            if settings.bootstrap_admin_key and await runtime.state.keys.ensure_bootstrap_admin(
+                    settings.bootstrap_admin_key.get_secret_value(),
+                    settings.bootstrap_admin_name):
+                log.info("first admin key created from configuration",
+                         extra={"key_name": settings.bootstrap_admin_name})
+            try:
+                yield
+            finally:
+                await runtime.state.upstreams.aclose()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,9 +1,141 @@
-"""HTTP routes of the gateway service (health routes come from the runtime)."""
+"""The gateway's own routes: API keys, runs, sync requests; the rest is forwarded.
 
-from fastapi import APIRouter
+Routes here are thin: validate, call a handler or the owning service, answer.
+"""
 
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from affbill_contracts.sync import SyncScope
 from affbill_runtime.runtime import Runtime
+from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from affbill_gateway.domain.keys import Access, Role
+from affbill_gateway.domain.routes import API, Upstream
+from affbill_gateway.entrypoints import forwarding
+from affbill_gateway.entrypoints.security import current_user, route_docs
+from affbill_gateway.service_layer import runs
+from affbill_gateway.service_layer.keys import KeyNameTaken, LastAdmin, Principal, UnknownKey
+
+User = Annotated[Principal, Security(current_user)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
+                      description="Who uses the key; services record it as who did what.",
+                      examples=["anna@network.example"])
+    role: Role = Field(description="admin, accountant or viewer.", examples=["accountant"])
+
+
+class SyncRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connector: str = Field(min_length=1, max_length=64, examples=["hasoffers-sim"])
+    scope: SyncScope = Field(description="standard or partial.", examples=["standard"])
+    date_from: dt.date | None = Field(None, description="Window start (default: first day "
+                                      "of the previous month).")
+    date_to: dt.date | None = Field(None, description="Window end, inclusive (default: today).")
+
+
+class RunRequest(BaseModel):
+    """Process selected: whole customers, single items, or every customer in the generator."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=100_000, examples=[["hasoffers-sim:advertiser:501"]])
+    item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1_000_000)
+    all: bool = Field(False, validate_default=True,
+                      description="Every customer in the generator now.")
+    period_end: dt.date | None = Field(None, description="Bill only items up to this day.")
+
+    @field_validator("all")
+    @classmethod
+    def _one_selection(cls, value: bool, info: ValidationInfo) -> bool:
+        chosen = bool(info.data.get("customer_ids") or info.data.get("item_ids"))
+        if value and chosen:
+            raise ValueError("all cannot be combined with customer_ids or item_ids")
+        if not value and not chosen and {"customer_ids", "item_ids"} <= info.data.keys():
+            raise ValueError("select customer_ids, item_ids, or all: true")
+        return value
+
+
+def _key(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else str(v) if isinstance(v, uuid.UUID)
+            else v for k, v in row.items()}
 
 
 def build_router(runtime: Runtime) -> APIRouter:
-    return APIRouter(tags=["gateway"])
+    keys, upstreams = runtime.state.keys, runtime.state.upstreams
+    router = APIRouter(prefix=API)
+
+    @router.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> dict[str, Any]:
+        return request.app.openapi()
+
+    @router.post("/keys", status_code=201, tags=["keys"], summary="Create an API key "
+                 "(its clear text is shown only in this answer)", **route_docs(Access.ADMIN))
+    async def create_key(body: KeyRequest, user: User) -> dict[str, Any]:
+        try:
+            row, key = await keys.create(body.name, body.role, created_by=user.name)
+        except KeyNameTaken:
+            raise HTTPException(409, f"An active key named {body.name!r} exists") from None
+        return {**_key(row), "key": key}
+
+    @router.get("/keys", tags=["keys"], summary="List API keys (never their secrets)",
+                **route_docs(Access.ADMIN))
+    async def list_keys(user: User, limit: Limit = 50, offset: Offset = 0,
+                        revoked: bool = False) -> dict[str, Any]:
+        rows, total = await keys.list(limit, offset, revoked)
+        return {"items": [_key(r) for r in rows], "total": total, "limit": limit,
+                "offset": offset}
+
+    @router.delete("/keys/{key_id}", tags=["keys"], summary="Revoke an API key",
+                   **route_docs(Access.ADMIN))
+    async def revoke_key(key_id: uuid.UUID, user: User) -> dict[str, Any]:
+        try:
+            return _key(await keys.revoke(key_id))
+        except UnknownKey:
+            raise HTTPException(404, "No such API key") from None
+        except LastAdmin:
+            raise HTTPException(409, "The last active admin key cannot be revoked") from None
+
+    @router.post("/runs", status_code=202, tags=["billing"],
+                 summary="Process selected: bill customers or items in a background run",
+                 **route_docs(Access.ACT))
+    async def request_run(body: RunRequest, request: Request, user: User) -> dict[str, str]:
+        customers = body.customer_ids
+        if body.all:
+            headers = forwarding.upstream_headers(request, user)
+            try:
+                customers = await runs.generator_customers(lambda params: upstreams.get_json(
+                    Upstream.BILLING, "/generator", headers, params), body.period_end)
+            except runs.NothingToBill:
+                raise HTTPException(409, "Nothing to bill: the generator has no customer "
+                                    "with open items") from None
+        title = ("Process selected: all customers" if body.all else
+                 f"Process selected: {len(customers)} customers, {len(body.item_ids)} items")
+        job_id = await runs.request_run(runtime.uow(), customer_ids=customers,
+                                        item_ids=body.item_ids, period_end=body.period_end,
+                                        requested_by=user.name, title=title)
+        return {"job_id": str(job_id), "status": "queued"}
+
+    @router.post("/adtracker/syncs", status_code=202, tags=["sync"],
+                 summary="Start a standard or partial sync", **route_docs(Access.ACT))
+    async def request_sync(body: SyncRequest, request: Request, user: User) -> Response:
+        response = await upstreams.send(
+            Upstream.SYNC, "POST", "/syncs", headers=forwarding.upstream_headers(request, user),
+            json={**body.model_dump(mode="json", exclude_none=True), "requested_by": user.name})
+        return Response(response.content, response.status_code,
+                        media_type=response.headers.get("content-type"))
+
+    router.include_router(forwarding.build_router(upstreams))
+    return router

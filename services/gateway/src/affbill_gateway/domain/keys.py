@@ -1,0 +1,63 @@
+"""API keys: how they look, how they are stored, and what each role may do.
+
+A key is ``affb_`` + 43 url-safe characters (256 random bits). Only its SHA-256 is
+stored: a high-entropy key needs no slow hash, and the digest is the lookup index.
+The first characters (the prefix) are kept in clear so people can tell keys apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+
+KEY_PREFIX = "affb_"
+SHOWN_CHARS = 12  # "affb_" + 7: enough to tell keys apart, useless to guess the rest
+MIN_CONFIGURED_LENGTH = 32  # a key set by configuration must be at least this long
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"  # reads
+    ACCOUNTANT = "accountant"  # also syncs, runs, drafts, invoices, cancellations
+    ADMIN = "admin"  # also API keys
+
+
+RANK = {Role.VIEWER: 0, Role.ACCOUNTANT: 1, Role.ADMIN: 2}
+
+
+class Access(StrEnum):
+    """What a route does, which decides the least role that may call it."""
+
+    READ = "read"
+    ACT = "act"
+    ADMIN = "admin"
+
+
+LEAST_ROLE = {Access.READ: Role.VIEWER, Access.ACT: Role.ACCOUNTANT, Access.ADMIN: Role.ADMIN}
+
+
+def may(role: Role, access: Access) -> bool:
+    return RANK[role] >= RANK[LEAST_ROLE[access]]
+
+
+def access_of(method: str, path: str) -> Access:
+    """Keys are admin business; everywhere else reading is READ and changing is ACT."""
+    if path == "/api/v1/keys" or path.startswith("/api/v1/keys/"):
+        return Access.ADMIN
+    return Access.READ if method in ("GET", "HEAD") else Access.ACT
+
+
+def roles_for(access: Access) -> list[Role]:
+    return [r for r in Role if may(r, access)]
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def shown_prefix(key: str) -> str:
+    return key[:SHOWN_CHARS]

@@ -1,0 +1,111 @@
+"""The route table: every /api/v1 route, who owns it, and what it does.
+
+Forwarded routes go to the owning service's path of the same shape (api.md);
+``access`` decides the least role (viewers read, accountants act, admins manage keys).
+Pure data: the HTTP layer builds endpoints and the OpenAPI document from it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from affbill_gateway.domain.keys import Access, access_of
+
+
+class Upstream(StrEnum):
+    SYNC = "sync"
+    BILLING = "billing"
+    DOCUMENTS = "documents"
+    JOBS = "jobs"
+
+
+API = "/api/v1"
+PARAM_TYPES: dict[str, type] = {"job_id": uuid.UUID, "invoice_id": uuid.UUID}  # else str
+PAGED = ("limit", "offset")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # below /api/v1, with {params}
+    upstream: Upstream
+    upstream_path: str
+    summary: str
+    query: tuple[str, ...] = ()
+    download: bool = False  # streamed through (PDF, XML)
+    long_poll: bool = False  # ?wait=<seconds> extends the read timeout
+
+    @property
+    def access(self) -> Access:
+        return access_of(self.method, API + self.path)
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+    @property
+    def has_body(self) -> bool:
+        return self.method in ("POST", "PATCH")
+
+    def target(self, values: dict[str, str]) -> str:
+        return self.upstream_path.format(**values)
+
+
+S, B, D, J = Upstream.SYNC, Upstream.BILLING, Upstream.DOCUMENTS, Upstream.JOBS
+FORWARDED: tuple[Route, ...] = (
+    Route("GET", "/adtracker/connectors", S, "/connectors", "List the adtracker connectors"),
+    Route("GET", "/adtracker/syncs", S, "/syncs", "List syncs with their counts",
+          ("connector", "status", "limit")),
+    Route("GET", "/adtracker/syncs/{job_id}", S, "/syncs/{job_id}", "One sync"),
+    Route("GET", "/adtracker/quarantine", S, "/quarantine", "Quarantined adtracker rows",
+          ("connector", "job_id", "entity", *PAGED)),
+    Route("GET", "/customers", B, "/customers", "List customers",
+          ("q", "account_manager", *PAGED)),
+    Route("GET", "/customers/{customer_id}", B, "/customers/{customer_id}", "One customer"),
+    Route("GET", "/customers/{customer_id}/profile", B, "/customers/{customer_id}/profile",
+          "A customer's billing profile"),
+    Route("PATCH", "/customers/{customer_id}/profile", B, "/customers/{customer_id}/profile",
+          "Change a customer's billing profile"),
+    Route("GET", "/generator", B, "/generator",
+          "The generator: one line per customer with open items",
+          ("customer", "account_manager", "period_from", "period_to", "currency", "page",
+           "page_size", *PAGED)),
+    Route("GET", "/generator/{customer_id}/items", B, "/generator/{customer_id}/items",
+          "A customer's open billable items",
+          ("period_from", "period_to", "offer_id", "currency", "page", "page_size", *PAGED)),
+    Route("POST", "/drafts", B, "/drafts", "Cart into generator: a draft from open items"),
+    Route("POST", "/drafts/custom", B, "/drafts/custom", "A custom invoice draft"),
+    Route("POST", "/drafts/issue", B, "/drafts/issue", "Issue several drafts as one job"),
+    Route("GET", "/drafts", B, "/drafts", "List drafts", ("customer_id", *PAGED)),
+    Route("GET", "/drafts/{draft_id}", B, "/drafts/{draft_id}", "One draft"),
+    Route("PATCH", "/drafts/{draft_id}", B, "/drafts/{draft_id}", "Edit a draft's presets"),
+    Route("DELETE", "/drafts/{draft_id}", B, "/drafts/{draft_id}",
+          "Discard a draft (its items return to the generator)", ("version",)),
+    Route("POST", "/drafts/{draft_id}/lines", B, "/drafts/{draft_id}/lines", "Add a line"),
+    Route("PATCH", "/drafts/{draft_id}/lines/{line_id}", B, "/drafts/{draft_id}/lines/{line_id}",
+          "Edit a line"),
+    Route("DELETE", "/drafts/{draft_id}/lines/{line_id}", B, "/drafts/{draft_id}/lines/{line_id}",
+          "Remove a line", ("version",)),
+    Route("POST", "/drafts/{draft_id}/approve", B, "/drafts/{draft_id}/approve",
+          "Approve a draft"),
+    Route("POST", "/drafts/{draft_id}/issue", B, "/drafts/{draft_id}/issue",
+          "Create: issue a draft as an invoice"),
+    Route("GET", "/invoices", D, "/invoices", "The invoice list",
+          ("customer_id", "status", "date_from", "date_to", "number", "currency", *PAGED)),
+    Route("GET", "/invoices/{invoice_id}", D, "/invoices/{invoice_id}",
+          "An issued document's metadata"),
+    Route("GET", "/invoices/{invoice_id}/pdf", D, "/invoices/{invoice_id}/pdf",
+          "Download the PDF/A-3", download=True),
+    Route("GET", "/invoices/{invoice_id}/xml", D, "/invoices/{invoice_id}/xml",
+          "Download the EN 16931 XML", download=True),
+    Route("POST", "/invoices/{invoice_id}/cancel", B, "/invoices/{invoice_id}/cancel",
+          "Cancel an invoice (issues a cancellation document)"),
+    Route("GET", "/jobs", J, "/jobs", "The job log", ("kind", "status", "started_by", *PAGED)),
+    Route("GET", "/jobs/{job_id}", J, "/jobs/{job_id}", "A job with progress and its first lines"),
+    Route("GET", "/jobs/{job_id}/lines", J, "/jobs/{job_id}/lines",
+          "A job's log lines after a cursor; ?wait= long-polls for new ones",
+          ("after", "limit", "wait"), long_poll=True),
+)

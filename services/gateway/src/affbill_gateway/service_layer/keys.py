@@ -1,0 +1,125 @@
+"""API keys: create, list, revoke, and who a presented key belongs to."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from affbill_gateway.adapters.orm import api_keys
+from affbill_gateway.domain.keys import (
+    MIN_CONFIGURED_LENGTH,
+    Role,
+    key_digest,
+    new_key,
+    shown_prefix,
+)
+
+SHOWN = (api_keys.c.key_id, api_keys.c.prefix, api_keys.c.name, api_keys.c.role,
+         api_keys.c.created_at, api_keys.c.created_by, api_keys.c.revoked_at)
+ACTIVE_ADMINS = (select(func.count()).select_from(api_keys)
+                 .where(api_keys.c.role == Role.ADMIN, api_keys.c.revoked_at.is_(None)))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's name is the "who" the services record."""
+
+    key_id: uuid.UUID
+    name: str
+    role: Role
+
+
+class KeyNameTaken(Exception):
+    pass
+
+
+class LastAdmin(Exception):
+    pass
+
+
+class UnknownKey(Exception):
+    pass
+
+
+class Keys:
+    def __init__(self, engine: AsyncEngine, cache_s: float = 0.0) -> None:
+        self.engine = engine
+        self.cache_s = cache_s
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    async def authenticate(self, key: str) -> Principal | None:
+        """The active key's owner, or None (unknown, revoked, or not a key at all)."""
+        if not key or len(key) > 200:
+            return None
+        digest = key_digest(key)
+        hit = self._cache.get(digest)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(api_keys.c.key_id, api_keys.c.name, api_keys.c.role)
+                                      .where(api_keys.c.key_hash == digest,
+                                             api_keys.c.revoked_at.is_(None)))).first()
+        principal = Principal(row.key_id, row.name, Role(row.role)) if row else None
+        if self.cache_s > 0 and principal:  # only good keys: guessing must not fill memory
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (time.monotonic() + self.cache_s, principal)
+        return principal
+
+    async def create(self, name: str, role: Role, created_by: str | None,
+                     key: str | None = None) -> tuple[dict[str, Any], str]:
+        """A new key; its clear text is returned this once and never stored."""
+        key = key or new_key()
+        try:
+            async with self.engine.begin() as conn:
+                row = (await conn.execute(insert(api_keys).values(
+                    key_id=uuid.uuid4(), key_hash=key_digest(key), prefix=shown_prefix(key),
+                    name=name, role=role, created_by=created_by).returning(*SHOWN))).one()
+        except IntegrityError as exc:
+            raise KeyNameTaken(name) from exc
+        return dict(row._mapping), key
+
+    async def list(self, limit: int, offset: int, revoked: bool = False
+                   ) -> tuple[list[dict[str, Any]], int]:
+        where = [] if revoked else [api_keys.c.revoked_at.is_(None)]
+        async with self.engine.connect() as conn:
+            total = await conn.scalar(select(func.count()).select_from(api_keys).where(*where))
+            rows = (await conn.execute(select(*SHOWN).where(*where).order_by(
+                api_keys.c.created_at, api_keys.c.key_id).limit(limit).offset(offset))).all()
+        return [dict(r._mapping) for r in rows], total or 0
+
+    async def revoke(self, key_id: uuid.UUID) -> dict[str, Any]:
+        """Revoke a key (again: nothing changes). The last active admin key stays."""
+        async with self.engine.begin() as conn:
+            await conn.execute(text("select pg_advisory_xact_lock(hashtext('gateway.api_keys'))"))
+            row = (await conn.execute(select(*SHOWN).where(api_keys.c.key_id == key_id))).first()
+            if row is None:
+                raise UnknownKey(str(key_id))
+            if row.revoked_at is not None:
+                return dict(row._mapping)
+            if row.role == Role.ADMIN and await conn.scalar(ACTIVE_ADMINS) <= 1:
+                raise LastAdmin(str(key_id))
+            row = (await conn.execute(update(api_keys).where(api_keys.c.key_id == key_id)
+                                      .values(revoked_at=func.now()).returning(*SHOWN))).one()
+        self._cache.clear()
+        return dict(row._mapping)
+
+    async def ensure_bootstrap_admin(self, key: str, name: str) -> bool:
+        """Create the configured first admin key unless an active admin key exists."""
+        if len(key) < MIN_CONFIGURED_LENGTH:
+            raise ValueError(f"AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY must have at least "
+                             f"{MIN_CONFIGURED_LENGTH} characters")
+        async with self.engine.begin() as conn:
+            await conn.execute(text("select pg_advisory_xact_lock(hashtext('gateway.api_keys'))"))
+            if await conn.scalar(ACTIVE_ADMINS):
+                return False
+            await conn.execute(insert(api_keys).values(
+                key_id=uuid.uuid4(), key_hash=key_digest(key), prefix=shown_prefix(key),
+                name=name, role=Role.ADMIN, created_by="configuration"))
+        return True

@@ -1,0 +1,202 @@
+"""Every route of the table reaches its owning service as api.md says; failures are problems."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from affbill_gateway.domain.keys import Role
+from affbill_gateway.domain.routes import FORWARDED, Route
+
+from tests.unit.gateway.conftest import KEYS, Upstream, key
+
+PORTS = {"sync": 8001, "billing": 8002, "documents": 8003, "jobs": 8004}
+ID = "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b"
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"{\w+}", ID, path)
+
+
+@pytest.mark.parametrize("route", FORWARDED, ids=lambda r: f"{r.method} {r.path}")
+async def test_route_is_forwarded_to_its_service(gateway: httpx.AsyncClient, upstream: Upstream,
+                                                 route: Route) -> None:
+    body = b'{"version": 3}' if route.has_body else None
+    response = await gateway.request(
+        route.method, f"/api/v1{concrete(route.path)}?limit=5&offset=10", content=body,
+        headers={**key(Role.ADMIN), "X-Request-Id": "req-42", "content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    [sent] = upstream.requests
+    assert (sent.method, sent.url.port) == (route.method, PORTS[route.upstream])
+    assert sent.url.path == concrete(route.upstream_path)
+    assert sent.url.params["limit"] == "5" and sent.url.params["offset"] == "10"
+    assert sent.headers["x-request-id"] == "req-42"
+    assert sent.headers["x-affbill-user"] == "admin@network.example"
+    assert "x-api-key" not in sent.headers and "authorization" not in sent.headers
+    assert sent.content == (body or b"")
+    assert response.headers["x-request-id"] == "req-42"
+
+
+async def test_the_services_answer_comes_back_as_it_is(gateway: httpx.AsyncClient,
+                                                      upstream: Upstream) -> None:
+    upstream.reply = lambda r: httpx.Response(
+        409, json={"type": "about:blank", "title": "Conflict", "status": 409, "version": 4},
+        headers={"content-type": "application/problem+json"})
+    response = await gateway.patch(f"/api/v1/drafts/{ID}", json={"version": 3},
+                                   headers=key(Role.ACCOUNTANT))
+    assert response.status_code == 409 and response.json()["version"] == 4
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_downloads_stream_through_with_their_type(gateway: httpx.AsyncClient,
+                                                       upstream: Upstream) -> None:
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4000
+    upstream.reply = lambda r: httpx.Response(200, content=pdf, headers={
+        "content-type": "application/pdf",
+        "content-disposition": 'attachment; filename="INV-2026-00001.pdf"'})
+    response = await gateway.get(f"/api/v1/invoices/{ID}/pdf", headers=key(Role.VIEWER))
+    assert response.status_code == 200 and response.content == pdf
+    assert response.headers["content-type"] == "application/pdf"
+    assert "INV-2026-00001.pdf" in response.headers["content-disposition"]
+
+
+async def test_long_poll_gets_its_wait_on_top_of_the_read_timeout(
+        gateway: httpx.AsyncClient, upstream: Upstream) -> None:
+    await gateway.get(f"/api/v1/jobs/{ID}/lines?after=7&wait=25", headers=key(Role.VIEWER))
+    await gateway.get(f"/api/v1/jobs/{ID}/lines?wait=900", headers=key(Role.VIEWER))
+    timeouts = [r.extensions["timeout"]["read"] for r in upstream.requests]
+    assert timeouts == [30 + 25, 30 + 30]  # the jobs service caps wait at 30 s
+
+
+@pytest.mark.parametrize(("error", "status", "title"), [
+    (httpx.ConnectError("refused"), 502, "Bad Gateway"),
+    (httpx.ReadTimeout("slow"), 504, "Gateway Timeout"),
+])
+async def test_a_service_that_does_not_answer_is_a_problem(
+        gateway: httpx.AsyncClient, upstream: Upstream, error: Exception, status: int,
+        title: str) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    upstream.reply = fail
+    response = await gateway.get("/api/v1/generator", headers={**key(Role.VIEWER),
+                                                               "X-Request-Id": "r-1"})
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["title"] == title and "billing" in problem["detail"]
+    assert problem["request_id"] == "r-1"
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer x"},
+                                     {"Authorization": "Basic key-admin"}])
+async def test_no_valid_key_is_401_before_anything_is_looked_up(
+        gateway: httpx.AsyncClient, upstream: Upstream, headers: dict[str, str]) -> None:
+    for path in (f"/api/v1/invoices/{ID}", "/api/v1/invoices/not-an-id", "/api/v1/nowhere"):
+        response = await gateway.get(path, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["detail"].startswith("A valid API key is required")
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert upstream.requests == []
+
+
+async def test_bearer_works_like_the_key_header(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/api/v1/generator",
+                                 headers={"Authorization": "Bearer key-viewer"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("route", [r for r in FORWARDED if r.method != "GET"],
+                         ids=lambda r: f"{r.method} {r.path}")
+async def test_a_viewer_may_not_act_and_learns_nothing(
+        gateway: httpx.AsyncClient, upstream: Upstream, route: Route) -> None:
+    response = await gateway.request(route.method, f"/api/v1{concrete(route.path)}",
+                                     content=b"not json", headers=key(Role.VIEWER))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "The role viewer may not do this (act access needed)."
+    assert upstream.requests == []
+
+
+async def test_malformed_ids_are_refused_by_the_gateway(gateway: httpx.AsyncClient,
+                                                       upstream: Upstream) -> None:
+    response = await gateway.get("/api/v1/jobs/not-a-uuid", headers=key(Role.VIEWER))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "path.job_id"
+    assert upstream.requests == []
+
+
+async def test_sync_requests_carry_the_key_name_as_who(gateway: httpx.AsyncClient,
+                                                      upstream: Upstream) -> None:
+    upstream.reply = lambda r: httpx.Response(202, json={"job_id": ID, "status": "queued"})
+    response = await gateway.post("/api/v1/adtracker/syncs", headers=key(Role.ACCOUNTANT),
+                                  json={"connector": "hasoffers-sim", "scope": "partial"})
+    assert response.status_code == 202 and response.json()["job_id"] == ID
+    [sent] = upstream.requests
+    assert (sent.url.port, sent.url.path) == (8001, "/syncs")
+    assert httpx.Response(200, content=sent.content).json() == {
+        "connector": "hasoffers-sim", "scope": "partial",
+        "requested_by": "accountant@network.example"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"connector": "x", "scope": "everything"}, "scope"),
+    ({"scope": "standard"}, "connector"),
+    ({"connector": "x", "scope": "standard", "requested_by": "someone else"}, "requested_by"),
+])
+async def test_bad_sync_requests_never_reach_the_sync(
+        gateway: httpx.AsyncClient, upstream: Upstream, body: dict[str, str], field: str) -> None:
+    response = await gateway.post("/api/v1/adtracker/syncs", json=body,
+                                  headers=key(Role.ACCOUNTANT))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert upstream.requests == []
+
+
+@pytest.mark.parametrize(("body", "field", "reason"), [
+    ({}, "all", "select customer_ids, item_ids, or all: true"),
+    ({"customer_ids": []}, "all", "select customer_ids, item_ids, or all: true"),
+    ({"all": True, "customer_ids": ["c"]}, "all",
+     "all cannot be combined with customer_ids or item_ids"),
+    ({"item_ids": ["nope"]}, "item_ids.0", None),
+    ({"customer_ids": [""]}, "customer_ids.0", None),
+    ({"customer_ids": ["c"], "period_end": "yesterday"}, "period_end", None),
+    ({"customer_ids": ["c"], "run_id": str(uuid.uuid4())}, "run_id", None),
+])
+async def test_bad_runs_are_refused_naming_the_field(
+        gateway: httpx.AsyncClient, body: dict[str, object], field: str,
+        reason: str | None) -> None:
+    response = await gateway.post("/api/v1/runs", json=body, headers=key(Role.ACCOUNTANT))
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["status"] == 422 and problem["request_id"]
+    [error] = [e for e in problem["errors"] if e["field"] == field]
+    assert reason is None or error["reason"] == reason
+
+
+async def test_openapi_documents_every_route_with_its_security(
+        gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/api/v1/openapi.json")  # public: no key needed
+    assert response.status_code == 200
+    doc = response.json()
+    assert set(doc["components"]["securitySchemes"]) == {"APIKeyHeader", "HTTPBearer"}
+    operations = {(m.upper(), p): op for p, item in doc["paths"].items()
+                  for m, op in item.items() if p.startswith("/api/v1")}
+    expected = {(r.method, f"/api/v1{r.path}") for r in FORWARDED} | {
+        ("POST", "/api/v1/keys"), ("GET", "/api/v1/keys"), ("DELETE", "/api/v1/keys/{key_id}"),
+        ("POST", "/api/v1/runs"), ("POST", "/api/v1/adtracker/syncs")}
+    assert set(operations) == expected
+    for (method, path), op in operations.items():
+        assert op["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}], path
+        assert {"401", "403", "502"} <= set(op["responses"]), path
+        roles = op["x-affbill-roles"]
+        if path.startswith("/api/v1/keys"):
+            assert roles == ["admin"]
+        else:
+            assert roles == (["viewer", "accountant", "admin"] if method == "GET"
+                             else ["accountant", "admin"]), path
+
+
+def test_every_principal_in_the_fakes_has_a_role() -> None:
+    assert {p.role for p in KEYS.values()} == set(Role)
