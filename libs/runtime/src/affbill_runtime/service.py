@@ -64,9 +64,11 @@ def run_cli(*, package: str, settings_factory: Callable[[], ServiceSettings],
     if args.command == "migrate" or (args.command == "serve" and settings.migrate_on_start):
         upgrade(package, settings.database_url, settings.db_schema)
     if args.command == "serve":
+        # uvloop and httptools are installed, so uvicorn's "auto" picks them
         uvicorn.run(app_factory, factory=True, host=settings.http_host,
                     port=args.port or settings.http_port, log_config=None,
-                    log_level=settings.log_level.lower())
+                    log_level=settings.log_level.lower(), workers=settings.http_workers,
+                    access_log=settings.http_access_log)
     elif args.command == "asyncapi":
         schema = asyncapi_factory().schema.to_specification().to_jsonable()
         text = json.dumps(schema, indent=2)

@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
         DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL"))
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_workers: int = 1  # processes serving HTTP (each with its own consumers and relay)
+    http_access_log: bool = True  # uvicorn's line per request
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     db_pool_size: int = 10
     migrate_on_start: bool = True
