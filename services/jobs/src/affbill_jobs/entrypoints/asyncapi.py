@@ -1,8 +1,8 @@
 """AsyncAPI factory: `faststream docs gen affbill_jobs.entrypoints.asyncapi:asyncapi --factory`."""
 
+from affbill_runtime.service import asyncapi_app
 from faststream import FastStream
 
-from affbill_runtime.service import asyncapi_app
 from affbill_jobs.bootstrap import bootstrap
 
 
