@@ -23,12 +23,8 @@ infra:  ## start Kafka and PostgreSQL on loopback (idempotent)
 services: setup infra  ## start the five services and wait until all are ready
 	@$(LOCAL)/services.sh start
 
-demo: services  ## fresh machine → the whole stack, then a standard sync against the simulator
-	@echo; echo "Standard sync of the bundled adtracker simulator (HasOffers format):"
-	@.venv/bin/affbill-sync sync --connector hasoffers-sim --scope standard --requested-by demo
-	@echo; echo "Quarantined rows: curl http://127.0.0.1:8001/quarantine   Runs: curl http://127.0.0.1:8001/syncs"
-	@echo "affbill is running. Health: curl http://127.0.0.1:8000/health/ready"
-	@echo "Logs: .state/logs/services.log   Stop: make stop"
+demo: services  ## fresh machine → the whole stack, a sync, a batch run, rendered invoices
+	@.venv/bin/python deploy/local/demo.py
 
 status:  ## show what runs
 	@$(LOCAL)/kafka.sh status || true; $(LOCAL)/postgres.sh status || true; $(LOCAL)/services.sh status || true

@@ -13,10 +13,20 @@ declare -A PROBE=([simulator]=/control/requests)
 
 ready() { curl -fsS "http://127.0.0.1:${PORTS[$1]}${PROBE[$1]:-/health/ready}" >/dev/null 2>&1; }
 
+# The first admin key of the gateway: made once, kept in .state (0600), read by `make demo`.
+admin_key() {
+  local f="$AFFBILL_STATE/admin.key"
+  if [[ ! -s "$f" ]]; then
+    (umask 077; "$VENV/python" -c 'import secrets; print("affb_" + secrets.token_urlsafe(32))' > "$f")
+  fi
+  cat "$f"
+}
+
 start() {
   if pid_alive "$PIDFILE"; then log "services already running (pid $(cat "$PIDFILE"))"
   else
     mkdir -p "$(dirname "$LOG")"
+    AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY="$(admin_key)"; export AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY
     log "starting gateway, sync, billing, documents, jobs and the adtracker simulator (log: $LOG)"
     # its own session, so stop can end honcho and every service as one process group
     cd "$ROOT"

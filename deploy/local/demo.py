@@ -1,0 +1,141 @@
+"""`make demo`, after the stack is up: the billing team's month, end to end, through the gateway.
+
+Runs a standard sync of the bundled simulator (progress bar), raises the billing threshold
+of the two advertisers with the smallest open totals (so the run skips them, as the
+product does with small customers), shows the generator, processes all advertisers and
+follows the run's job log, waits for the documents service to render every invoice,
+lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML inside) under
+.state/demo/invoices/. Everything goes through the gateway with the admin key that
+deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = Path(os.environ.get("AFFBILL_STATE", ROOT / ".state"))
+GATEWAY = os.environ.get("AFFBILL_URL", "http://127.0.0.1:8000")
+CLI = str(Path(sys.executable).parent / "affbill")
+SKIPPED_CUSTOMERS = 2
+CENT = Decimal("0.01")
+
+
+def say(text: str) -> None:
+    print(f"\n\033[1m▶ {text}\033[0m", flush=True)
+
+
+def cli(*args: str) -> int:
+    print(f"$ affbill {' '.join(args)}", flush=True)
+    return subprocess.run([CLI, *args], check=False).returncode
+
+
+def generator_lines(api: httpx.Client) -> list[dict]:
+    lines, page = [], 1
+    while True:
+        body = api.get("/api/v1/generator", params={"page": page, "page_size": 500}).json()
+        lines += body["lines"]
+        if len(lines) >= body["customers"] or not body["lines"]:
+            return lines
+        page += 1
+
+
+def settled_generator(api: httpx.Client, timeout_s: float = 120) -> list[dict]:
+    """Billing applies the synced facts as they arrive on Kafka, a moment after the sync
+    job ends: wait until the generator stops changing."""
+    deadline, previous = time.monotonic() + timeout_s, None
+    while True:
+        lines = generator_lines(api)
+        seen = sorted((t["items"], t["open_total"]) for line in lines for t in line["totals"])
+        if (lines and seen == previous) or time.monotonic() > deadline:
+            return lines
+        previous = seen
+        time.sleep(1.5)
+
+
+def raise_thresholds(api: httpx.Client) -> None:
+    """The smallest customers get a threshold above what they have open: their items wait."""
+    lines = [line for line in settled_generator(api) if len(line["totals"]) == 1]
+    lines.sort(key=lambda line: Decimal(line["totals"][0]["open_total"]))
+    for line in lines[:SKIPPED_CUSTOMERS]:
+        total = line["totals"][0]
+        open_total = Decimal(total["open_total"])
+        threshold = Decimal(math.ceil(open_total * 2 / 10_000) * 10_000)
+        print(f"  {line['name']}: open {open_total.quantize(CENT, ROUND_HALF_UP):,} "
+              f"{total['currency']} → billing threshold {threshold:,.2f} {total['currency']}")
+        answer = api.patch(f"/api/v1/customers/{line['customer_id']}/profile", json={
+            "threshold_amount": str(threshold), "threshold_currency": total["currency"]})
+        answer.raise_for_status()
+
+
+def latest_run(api: httpx.Client) -> dict | None:
+    jobs = api.get("/api/v1/jobs", params={"kind": "batch_run", "limit": 1}).json()["items"]
+    return jobs[0] if jobs else None
+
+
+def wait_rendered(api: httpx.Client, expected: int, timeout_s: float = 300) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body = api.get("/api/v1/invoices", params={"limit": 500}).json()
+        if body["total"] >= expected or time.monotonic() > deadline:
+            return body["items"]
+        time.sleep(1)
+
+
+def save_pdfs(api: httpx.Client, invoices: list[dict]) -> Path:
+    folder = STATE / "demo" / "invoices"
+    folder.mkdir(parents=True, exist_ok=True)
+    for invoice in invoices:
+        pdf = api.get(f"/api/v1/invoices/{invoice['invoice_id']}/pdf")
+        pdf.raise_for_status()
+        (folder / f"{invoice['number']}.pdf").write_bytes(pdf.content)
+    return folder
+
+
+def main() -> int:
+    key = (STATE / "admin.key").read_text().strip()
+    os.environ["AFFBILL_API_KEY"] = key
+    api = httpx.Client(base_url=GATEWAY, headers={"X-API-Key": key}, timeout=60)
+
+    say("Standard sync of the adtracker (the bundled HasOffers simulator)")
+    if cli("sync", "standard") != 0:
+        return 1
+
+    say(f"The billing team raises the threshold of the {SKIPPED_CUSTOMERS} smallest advertisers")
+    raise_thresholds(api)
+
+    say("The generator: one line per customer with open items")
+    cli("generator")
+
+    say("Process selected: all advertisers (the job log follows the run)")
+    before = latest_run(api)
+    if cli("run", "--all") != 0:
+        return 1
+    run = latest_run(api)
+    created = (run or {}).get("counts", {}).get("documents_created", 0) if run != before else 0
+
+    say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
+    invoices = wait_rendered(api, created)
+    cli("invoices", "list")
+    folder = save_pdfs(api, invoices)
+
+    say("affbill is running")
+    print(f"  PDFs of the invoices:  {folder}/  (e.g. xdg-open {folder}/*.pdf)")
+    print(f"  Gateway:              {GATEWAY}/api/v1  (OpenAPI: {GATEWAY}/api/v1/openapi.json)")
+    print(f"  Admin API key:        {STATE / 'admin.key'}  (export AFFBILL_API_KEY=$(cat "
+          f"{STATE / 'admin.key'}), then .venv/bin/affbill --help)")
+    print(f"  Logs:                 {STATE / 'logs' / 'services.log'}")
+    print("  Stop:                 make stop")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
