@@ -33,6 +33,7 @@ stop:  ## stop services, Kafka and PostgreSQL (state stays in .state/)
 	@$(LOCAL)/down.sh
 
 test: setup infra  ## the whole suite: unit, integration (real Kafka + Postgres), e2e
+	@$(LOCAL)/services.sh stop  # a running demo would answer the tests' commands on the shared topics
 	@$(ENV); set +e; .venv/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 

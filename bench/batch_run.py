@@ -19,7 +19,6 @@ import uuid
 from decimal import Decimal
 
 import asyncpg
-
 from affbill_billing.bootstrap import bootstrap
 from affbill_billing.config import Settings
 from affbill_billing.service_layer import runs
@@ -32,12 +31,12 @@ DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:5432
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def load(schema: str, customers: int, items: int) -> list[str]:
+async def load(schema: str, customers: int, items: int, kind: str = "advertiser") -> list[str]:
     conn = await asyncpg.connect(PLAIN, server_settings={"search_path": schema})
     try:
-        ids = [f"bench:advertiser:{n}" for n in range(customers)]
+        ids = [f"bench:{kind}:{n}" for n in range(customers)]
         await conn.copy_records_to_table("customers", records=[
-            (cid, "bench", "advertiser", str(n), f"Customer {n}", "active") for n, cid in
+            (cid, "bench", kind, str(n), f"Customer {n}", "active") for n, cid in
             enumerate(ids)], columns=["customer_id", "connector", "kind", "partner_id", "name",
                                       "status"])
         await conn.copy_records_to_table("billing_profiles", records=[
@@ -53,6 +52,38 @@ async def load(schema: str, customers: int, items: int) -> list[str]:
         return ids
     finally:
         await conn.close()
+
+
+FLOOR = ["""
+select item_id from billable_items where customer_id = $1 and state = 'open'
+  and draft_id is null order by day, offer_id for update skip locked""", """
+with invoice as (
+    insert into invoices (invoice_id, customer_id, series, status, document_type, currency,
+                          net_total, tax_total, gross_total, snapshot)
+    values ($1, $2, 'default', 'pending', '380', 'EUR', 0, 0, 0, '{}'))
+update billable_items set state = 'invoiced', invoice_id = $1, updated_at = now()
+where item_id = any($3::uuid[])"""]
+
+
+async def floor(schema: str, ids: list[str], concurrency: int) -> float:
+    """The baseline: the per-customer lock, insert and update alone; invoices per second."""
+    pool = await asyncpg.create_pool(PLAIN, min_size=concurrency, max_size=concurrency,
+                                     server_settings={"search_path": schema})
+    queue = iter(ids)
+
+    async def worker() -> None:
+        async with pool.acquire() as conn:
+            for customer in queue:
+                async with conn.transaction():
+                    items = [r[0] for r in await conn.fetch(FLOOR[0], customer)]
+                    await conn.execute(FLOOR[1], uuid.uuid4(), customer, items)
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return len(ids) / (time.perf_counter() - started)
+    finally:
+        await pool.close()
 
 
 async def run(schema: str, ids: list[str]) -> tuple[float, dict]:
@@ -71,18 +102,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--baseline-customers", type=int, default=1000)
     args = parser.parse_args()
     schema = f"billing_bench_{uuid.uuid4().hex[:6]}"
     upgrade("affbill_billing", DB, schema)
     try:
         ids = asyncio.run(load(schema, args.customers, args.items))
-        print(f"loaded {args.customers:,} customers × {args.items} open items", flush=True)
+        others = asyncio.run(load(schema, args.baseline_customers, args.items, "affiliate"))
+        print(f"loaded {args.customers:,} customers × {args.items} open items "
+              f"(+ {len(others):,} for the baseline)", flush=True)
+        baseline = asyncio.run(floor(schema, others, Settings().run_concurrency))
+        load_before = os.getloadavg()[0]
         seconds, counts = asyncio.run(run(schema, ids))
     finally:
         drop_schema(DB, schema)
-    print(f"run: {seconds:.1f} s, {counts}")
+    print(f"run: {seconds:.1f} s, {counts}; load average {load_before:.2f} → "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"invoices_per_s={counts['documents_created'] / seconds:.0f} "
-          f"items_per_s={counts['documents_created'] * args.items / seconds:.0f}")
+          f"items_per_s={counts['documents_created'] * args.items / seconds:.0f} "
+          f"baseline_invoices_per_s={baseline:.0f}")
 
 
 if __name__ == "__main__":

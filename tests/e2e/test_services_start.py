@@ -17,10 +17,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from affbill_contracts import (
+    Envelope,
+    JobFinished,
+    JobLogLine,
+    JobStarted,
+    StartSync,
+    encode,
+    topics,
+)
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from affbill_contracts import Envelope, JobFinished, JobLogLine, JobStarted, StartSync, decode, encode
-from affbill_contracts import topics
+from tests.events import decoded
 from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.e2e
@@ -109,11 +117,10 @@ async def test_sync_request_is_handled_once_and_reported_as_a_job(
         async with asyncio.timeout(60):
             while not any(isinstance(e.payload, JobFinished) for e in events):
                 batch = await consumer.getmany(timeout_ms=500)
-                events += [e for rs in batch.values() for r in rs
-                           if (e := decode(r.value)).job_id == job_id]
+                events += [e for rs in batch.values() for e in decoded(rs) if e.job_id == job_id]
         await asyncio.sleep(2)  # a second handling would show up by now
         batch = await consumer.getmany(timeout_ms=500)
-        events += [e for rs in batch.values() for r in rs if (e := decode(r.value)).job_id == job_id]
+        events += [e for rs in batch.values() for e in decoded(rs) if e.job_id == job_id]
     finally:
         await producer.stop()
         await consumer.stop()

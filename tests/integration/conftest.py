@@ -19,9 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import text
-
 from affbill_contracts import Envelope, StartSync, decode, topics
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
@@ -29,6 +26,10 @@ from affbill_sync.adapters.connectors.base import ConnectorConfig
 from affbill_sync.bootstrap import bootstrap
 from affbill_sync.config import Settings
 from affbill_sync.service_layer import handlers
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import text
+
+from tests.events import decoded
 from tests.processes import free_port
 
 START = dt.date(2026, 9, 1)
@@ -160,8 +161,7 @@ class SyncWorld:
                 if not behind:
                     break
                 batch = await consumer.getmany(*behind, timeout_ms=1000)
-                out += [e for rs in batch.values() for r in rs if (e := decode(r.value)).job_id
-                        == job_id]
+                out += [e for rs in batch.values() for e in decoded(rs) if e.job_id == job_id]
             return out
         finally:
             await consumer.stop()

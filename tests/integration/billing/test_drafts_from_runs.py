@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from tests.events import decoded
 from tests.integration.billing.conftest import advertiser, row
 
 pytestmark = pytest.mark.integration
@@ -78,8 +79,7 @@ async def from_kafka(kafka: str, topic: str, job_id: uuid.UUID, want: int) -> li
         found: list[Any] = []
         for _ in range(120):
             batch = await consumer.getmany(timeout_ms=500)
-            found += [e for rs in batch.values() for r in rs
-                      if (e := decode(r.value)).job_id == job_id]
+            found += [e for rs in batch.values() for e in decoded(rs) if e.job_id == job_id]
             if len(found) >= want:
                 break
         return found

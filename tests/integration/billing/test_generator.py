@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
-
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import ConversionSynced, Envelope
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 from fastapi import FastAPI
+
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
@@ -80,11 +80,11 @@ async def test_generator_lists_open_totals_pending_and_threshold(
     assert body["customers"] == 1 and line["customer_id"] == customer
     [eur] = line["totals"]
     assert (Decimal(eur["open_total"]), eur["items"], eur["pending_conversions"]) == (
-        Decimal("110"), 3, 1)
+        Decimal(110), 3, 1)
     assert (eur["first_day"], eur["last_day"]) == (str(DAY), str(DAY + dt.timedelta(days=3)))
     assert eur["reaches_threshold"] is True  # equal to the threshold is invoiced
     period = (await api.get("/generator", params={"customer": c, "period_to": str(DAY)})).json()
-    assert Decimal(period["lines"][0]["totals"][0]["open_total"]) == Decimal("90")
+    assert Decimal(period["lines"][0]["totals"][0]["open_total"]) == Decimal(90)
     assert period["lines"][0]["totals"][0]["reaches_threshold"] is False
     assert (await api.get("/generator", params={"customer": c, "account_manager": "9"})
             ).json()["lines"] == []

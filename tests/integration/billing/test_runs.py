@@ -8,11 +8,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
-
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
+from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
+from sqlalchemy import text
+
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
@@ -99,3 +100,23 @@ async def test_concurrent_runs_bill_each_item_once_with_gapless_numbers(billing:
     issued = [e.payload.document for e in await outbox(billing, topics.BILLING_INVOICES)]
     item_ids = [i for d in issued for line in d.lines for i in line.item_ids]
     assert len(item_ids) == len(set(item_ids)) == 24  # every item on exactly one invoice
+
+
+async def test_numbering_while_billing_keeps_numbers_gapless_and_snapshots_equal(
+        billing: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runs, "ISSUE_BATCH", 2)  # numbered in small batches meanwhile
+    customers = [(await customer_with_items(billing))[1] for _ in range(9)]
+    results = await asyncio.gather(*(
+        runs.process_selected(billing.uow, command(*customers), billing.settings, TODAY)
+        for _ in range(2)))
+    assert sum(r["documents_created"] for r in results) == 9
+    issued = {e.payload.document.invoice_id: e.payload.document
+              for e in await outbox(billing, topics.BILLING_INVOICES)}
+    async with billing.engine.connect() as conn:
+        stored = (await conn.execute(text(
+            "select invoice_id, number, snapshot from invoices order by number"))).all()
+    assert [s.number for s in stored] == [f"INV-2026-{n:05d}" for n in range(1, 10)]
+    for s in stored:  # the number went into the stored snapshot as into the event
+        document = issued[s.invoice_id]
+        assert document.number == s.number == document.payment.reference
+        assert InvoiceDocument.model_validate(s.snapshot) == document

@@ -8,6 +8,7 @@ import pytest
 from affbill_contracts import Envelope, encode, topics
 from affbill_contracts.billing import InvoiceIssued
 from affbill_documents.entrypoints.messaging import consumer_groups
+from affbill_documents.service_layer.rejected import Rejected, keep
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
 from aiokafka import AIOKafkaProducer
@@ -49,3 +50,48 @@ async def test_invoices_on_kafka_are_rendered_and_announced(documents: Runtime,
             assert await conn.scalar(text("select count(*) from documents")) == len(docs)
     finally:
         await documents.stop()
+
+
+async def test_malformed_events_are_kept_as_rejected(documents: Runtime,
+                                                     kafka_bootstrap: str) -> None:
+    await ensure_topics(kafka_bootstrap)
+    await start_groups_at_end(kafka_bootstrap, consumer_groups(documents.settings.group))
+    good = invoice(1, number="INV-2026-00990", customer_id="k:rejects")
+    not_json, wrong_snapshot = b"{not json", encode(Envelope.wrap(InvoiceIssued(
+        document=good, issued_by="anna"))).replace(b'"number":"INV-2026-00990"', b'"number":""')
+    await documents.start()
+    try:
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        try:
+            for value in (not_json, wrong_snapshot,
+                          encode(Envelope.wrap(InvoiceIssued(document=good, issued_by="anna")))):
+                await producer.send_and_wait(topics.BILLING_INVOICES, value, key=b"k:rejects")
+        finally:
+            await producer.stop()
+        async with asyncio.timeout(60):
+            while True:
+                async with documents.engine.connect() as conn:
+                    done = await conn.scalar(text("select count(*) from documents"))
+                if done == 1:
+                    break
+                await asyncio.sleep(0.2)
+        async with documents.engine.connect() as conn:
+            kept = (await conn.execute(text(
+                "select topic, reason, raw, received_at, \"offset\" from rejected_messages "
+                "order by \"offset\""))).mappings().all()
+    finally:
+        await documents.stop()
+    assert [bytes(r["raw"]) for r in kept] == [not_json, wrong_snapshot]
+    assert {r["topic"] for r in kept} == {topics.BILLING_INVOICES}
+    assert "JSON" in kept[0]["reason"] or "Expecting" in kept[0]["reason"]
+    assert "number" in kept[1]["reason"]  # the field that failed
+    assert all(r["received_at"] is not None for r in kept)
+
+
+async def test_a_redelivered_rejected_message_is_kept_once(documents: Runtime) -> None:
+    bad = Rejected(topics.BILLING_INVOICES, "not a JSON object", b"[]", partition=0, offset=7)
+    await keep(documents.uow, [bad])
+    await keep(documents.uow, [bad])  # the batch came again after a crash
+    async with documents.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from rejected_messages")) == 1

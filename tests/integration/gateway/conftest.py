@@ -20,11 +20,12 @@ from typing import Any, Self
 import httpx
 import pytest
 from affbill_billing.entrypoints.messaging import consumer_groups
-from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced, decode, encode, topics
+from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced, encode, topics
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from tests.events import decoded
 from tests.processes import free_port, running_services
 
 ADMIN_KEY = "affb_integration-admin-key-0123456789abcdef"
@@ -107,7 +108,7 @@ class Topic:
 
     async def read(self, seconds: float) -> list[Envelope[Any]]:
         batch = await self.consumer.getmany(timeout_ms=int(seconds * 1000))
-        return [decode(r.value) for rs in batch.values() for r in rs]
+        return [e for rs in batch.values() for e in decoded(rs)]
 
     async def wait_for(self, found: Any, seconds: float = 60) -> list[Envelope[Any]]:
         seen: list[Envelope[Any]] = []

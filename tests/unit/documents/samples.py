@@ -98,3 +98,15 @@ def negated(doc: InvoiceDocument) -> InvoiceDocument:
         group["taxable_amount"], group["tax_amount"] = -group["taxable_amount"], -group["tax_amount"]
     data["totals"] = {k: -v for k, v in data["totals"].items()}
     return InvoiceDocument.model_validate(data)
+
+
+LEITWEG_ID = "04011000-12345-67"
+
+
+def xrechnung_invoice(lines: int = 3, **overrides: Any) -> InvoiceDocument:
+    """An invoice to a buyer who requires XRechnung: with its Leitweg-ID (BT-10) and its
+    invoice e-mail address (BT-49)."""
+    buyer = DOMESTIC_BUYER.model_copy(update={"email": "rechnungseingang@stadt.example"})
+    fields: dict[str, Any] = {"buyer": buyer, "buyer_reference": LEITWEG_ID,
+                              "e_invoice_format": "xrechnung", "number": "INV-2026-00050"}
+    return invoice(lines, **{**fields, **overrides})

@@ -34,6 +34,13 @@ class VatCategory(StrEnum):
     OUT_OF_SCOPE = "O"
 
 
+class EInvoiceFormat(StrEnum):
+    """The structured invoice a buyer receives besides the PDF."""
+
+    FACTUR_X = "factur-x"  # EN 16931 CII embedded in the PDF/A-3 (always made)
+    XRECHNUNG = "xrechnung"  # additionally an XRechnung CII XML (German CIUS of EN 16931)
+
+
 class Party(Contract):
     name: str = Field(min_length=1, description="Legal or billing name.",
                       examples=["Acme Media GmbH"])
@@ -135,5 +142,11 @@ class InvoiceDocument(Contract):
                              examples=[["Thank you for your business."]])
     preceding_invoice: PrecedingInvoice | None = Field(
         default=None, description="The invoice a cancellation refers to.")
-    buyer_reference: str | None = Field(default=None, description="Buyer's reference (BT-10).",
-                                        examples=["PO-7781"])
+    buyer_reference: str | None = Field(
+        default=None, description="Buyer's reference (BT-10); for XRechnung the Leitweg-ID.",
+        examples=["04011000-12345-67"])
+    e_invoice_format: EInvoiceFormat = Field(
+        default=EInvoiceFormat.FACTUR_X,
+        description="factur-x: the PDF/A-3 with embedded EN 16931 XML; xrechnung: in addition "
+                    "an XRechnung CII XML (needs buyer_reference).",
+        examples=["xrechnung"])

@@ -14,7 +14,7 @@ def bootstrap(settings: Settings | None = None, renderer: messaging.Renders | No
     settings = settings or Settings()
     runtime = Runtime(settings, package="affbill_documents")
     if renderer is None:
-        pool = RenderPool(settings.render_workers)
+        pool = RenderPool(settings.render_workers, settings.seller_contact())
         runtime.add_background("render-pool", lambda: _run_pool(pool))
         renderer = pool
     runtime.state.renderer = renderer

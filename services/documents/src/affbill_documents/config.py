@@ -6,6 +6,10 @@ from affbill_runtime.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from affbill_documents.adapters.cii import SellerContact
+
+CONTACT = SellerContact()
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AFFBILL_DOCUMENTS_", extra="ignore")
@@ -16,3 +20,13 @@ class Settings(ServiceSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     # billing.invoices events taken per batch: one transaction and one rendering job each
     render_batch_size: int = Field(64, ge=1, le=1000)
+    # the seller's contact in XRechnung documents (BG-6: BT-41 contact point, BT-42 phone,
+    # BT-43 e-mail; the e-mail is also the seller's electronic address BT-34 when billing
+    # sends none)
+    seller_contact_name: str = Field(CONTACT.name, min_length=1)
+    seller_contact_phone: str = Field(CONTACT.phone, pattern=r".*([0-9].*){3,}")
+    seller_contact_email: str = Field(CONTACT.email, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    def seller_contact(self) -> SellerContact:
+        return SellerContact(self.seller_contact_name, self.seller_contact_phone,
+                             self.seller_contact_email)

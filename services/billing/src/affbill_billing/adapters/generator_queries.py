@@ -33,32 +33,53 @@ CUSTOMER_FILTER = """
     (cast(:customer as text) is null or c.customer_id = :customer or c.name ilike '%' || :customer || '%')
     and (cast(:account_manager as text) is null or c.account_manager_id = :account_manager)
 """
-LIST = f"""
-with open_items as (
-    select b.customer_id, b.currency,
-           coalesce(sum(b.revenue) filter (where b.draft_id is null), 0) as total,
-           count(*) filter (where b.draft_id is null) as items,
-           count(*) filter (where b.draft_id is not null) as draft_items,
-           coalesce(sum(b.revenue) filter (where b.draft_id is not null), 0) as draft_total,
-           min(b.day) as first_day, max(b.day) as last_day
-    from billable_items b where {ITEM_FILTER}
-    group by b.customer_id, b.currency),
-chosen as (
-    select c.customer_id, c.name, c.account_manager_id, count(*) over () as customers
-    from customers c
-    where {CUSTOMER_FILTER} and exists (select 1 from open_items o where o.customer_id = c.customer_id)
-    order by c.name, c.customer_id limit :limit offset :offset)
-select ch.customer_id, ch.name, ch.account_manager_id, ch.customers, o.currency, o.total,
-       o.items, o.draft_items, o.draft_total, o.first_day, o.last_day, p.threshold_amount, p.threshold_currency,
-       coalesce(pc.pending, 0) as pending_count, coalesce(pc.value, 0) as pending_value
-from chosen ch
-join open_items o using (customer_id)
-left join billing_profiles p using (customer_id)
-left join lateral (
-    select count(*) as pending, sum(revenue) as value from conversions v
-    where v.customer_id = ch.customer_id and v.status = 'pending' and v.currency = o.currency
-) pc on true
-order by ch.name, ch.customer_id, o.currency
+# Without a period, a line comes from generator_totals (kept by triggers, migration 0009):
+# the page walks customers by name and stops after it; the count is a second query.
+# With a period, the open items of the page's customers are summed for that period.
+TOTALS_FILTER = """(cast(:currency as text) is null or g.currency = :currency)
+    and (cast(:period_to as date) is null or g.first_day <= :period_to)
+    and (cast(:period_from as date) is null or g.last_day >= :period_from)"""
+PAGE = f"""
+select c.customer_id, c.name, c.account_manager_id from customers c
+where {CUSTOMER_FILTER}
+  and exists (select 1 from generator_totals g where g.customer_id = c.customer_id
+              and {TOTALS_FILTER})
+  and (cast(:period_from as date) is null and cast(:period_to as date) is null
+       or exists (select 1 from billable_items b where b.customer_id = c.customer_id
+                  and {ITEM_FILTER}))
+order by c.name, c.customer_id limit :limit offset :offset
+"""
+COUNT = f"""
+select count(*) from customers c
+where {CUSTOMER_FILTER}
+  and exists (select 1 from generator_totals g where g.customer_id = c.customer_id
+              and {TOTALS_FILTER})
+  and (cast(:period_from as date) is null and cast(:period_to as date) is null
+       or exists (select 1 from billable_items b where b.customer_id = c.customer_id
+                  and {ITEM_FILTER}))
+"""
+TOTALS = f"""
+select g.customer_id, g.currency, g.total, g.items, g.draft_items, g.draft_total,
+       g.first_day, g.last_day
+from generator_totals g where g.customer_id = any(:customers) and {TOTALS_FILTER}
+"""
+PERIOD_TOTALS = f"""
+select b.customer_id, b.currency,
+       coalesce(sum(b.revenue) filter (where b.draft_id is null), 0) as total,
+       count(*) filter (where b.draft_id is null) as items,
+       count(*) filter (where b.draft_id is not null) as draft_items,
+       coalesce(sum(b.revenue) filter (where b.draft_id is not null), 0) as draft_total,
+       min(b.day) as first_day, max(b.day) as last_day
+from billable_items b where b.customer_id = any(:customers) and {ITEM_FILTER}
+group by b.customer_id, b.currency
+"""
+EXTRAS = """
+select p.customer_id, p.threshold_amount, p.threshold_currency, v.currency,
+       count(v.*) as pending_count, coalesce(sum(v.revenue), 0) as pending_value
+from billing_profiles p
+left join conversions v on v.customer_id = p.customer_id and v.status = 'pending'
+where p.customer_id = any(:customers)
+group by p.customer_id, p.threshold_amount, p.threshold_currency, v.currency
 """
 ITEMS = f"""
 select b.item_id, b.offer_id, b.offer_name, b.day, b.currency, b.units, b.revenue,
@@ -72,10 +93,34 @@ limit :limit offset :offset
 
 
 async def generator_rows(engine: AsyncEngine, f: GeneratorFilter, limit: int, offset: int
-                         ) -> list[dict[str, Any]]:
+                         ) -> tuple[int, list[dict[str, Any]]]:
+    """The number of customers in the generator (after the filters) and the page's lines:
+    one row per customer and currency, in page order."""
+    params = {**f.__dict__, "limit": limit, "offset": offset}
     async with engine.connect() as conn:
-        rows = await conn.execute(text(LIST), {**f.__dict__, "limit": limit, "offset": offset})
-        return [dict(r) for r in rows.mappings()]
+        page = (await conn.execute(text(PAGE), params)).mappings().all()
+        if not page:
+            return await conn.scalar(text(COUNT), params) if offset else 0, []
+        counted = (len(page) if offset == 0 and len(page) < limit
+                   else await conn.scalar(text(COUNT), params))
+        ids = [c["customer_id"] for c in page]
+        by_period = f.period_from is not None or f.period_to is not None
+        totals = (await conn.execute(text(PERIOD_TOTALS if by_period else TOTALS),
+                                     {**params, "customers": ids})).mappings().all()
+        extras = (await conn.execute(text(EXTRAS), {"customers": ids})).mappings().all()
+    profile = {e["customer_id"]: e for e in extras}
+    pending = {(e["customer_id"], e["currency"]): e for e in extras}
+    rows = []
+    for c in page:
+        p = profile.get(c["customer_id"], {})
+        for t in sorted((t for t in totals if t["customer_id"] == c["customer_id"]),
+                        key=lambda t: t["currency"]):
+            v = pending.get((c["customer_id"], t["currency"]), {})
+            rows.append({**c, **t, "threshold_amount": p.get("threshold_amount"),
+                         "threshold_currency": p.get("threshold_currency"),
+                         "pending_count": v.get("pending_count", 0),
+                         "pending_value": v.get("pending_value", 0)})
+    return counted, rows
 
 
 async def open_items(engine: AsyncEngine, customer_id: str, f: GeneratorFilter,

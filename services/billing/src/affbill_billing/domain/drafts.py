@@ -66,6 +66,7 @@ class Presets:
     intro_text: str | None = None
     closing_text: str | None = None
     buyer_reference: str | None = None
+    e_invoice_format: str = "factur-x"  # or "xrechnung" (buyers who require it)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
 from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
 
@@ -27,7 +29,8 @@ from affbill_billing.entrypoints import drafts_http
 PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
-                  "email_recipients", "intro_text", "closing_text")
+                  "email_recipients", "intro_text", "closing_text", "e_invoice_format",
+                  "buyer_reference")
 
 
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -55,6 +58,12 @@ class ProfileUpdate(BaseModel):
     email_recipients: list[Email] | None = Field(None, max_length=20)
     intro_text: str | None = Field(None, max_length=2000, description="Printed above the lines.")
     closing_text: str | None = Field(None, max_length=2000, description="Printed below them.")
+    e_invoice_format: EInvoiceFormat | None = Field(
+        None, description="factur-x (PDF/A-3 with EN 16931 XML) or xrechnung (in addition an "
+                          "XRechnung XML; needs buyer_reference).")
+    buyer_reference: str | None = Field(
+        None, min_length=1, max_length=100, pattern=r"\S",
+        description="The buyer's reference (BT-10), for XRechnung the Leitweg-ID.")
 
     @model_validator(mode="after")
     def _threshold_has_a_currency(self) -> ProfileUpdate:
@@ -104,6 +113,19 @@ def build_router(runtime: Runtime) -> APIRouter:
             raise HTTPException(404, "No billing profile for this customer")
         return {k: _json(v) for k, v in row.items()}
 
+    async def _xrechnung_has_reference(conn: Any, customer_id: str,
+                                       changes: dict[str, Any]) -> None:
+        """An XRechnung buyer must have a buyer reference, as the profile will stand."""
+        current = (await conn.execute(text(
+            "select e_invoice_format, buyer_reference from billing_profiles "
+            "where customer_id = :c"), {"c": customer_id})).mappings().one()
+        fmt = changes.get("e_invoice_format", current["e_invoice_format"])
+        reference = changes.get("buyer_reference", current["buyer_reference"])
+        if fmt == EInvoiceFormat.XRECHNUNG and not (reference or "").strip():
+            raise RequestValidationError([{
+                "loc": ("body", "buyer_reference"), "type": "value_error",
+                "msg": "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)"}])
+
     @router.get("/customers/{customer_id}/profile")
     async def get_profile(customer_id: str) -> dict[str, Any]:
         return await read_profile(customer_id)
@@ -122,6 +144,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                 raise HTTPException(404, "No billing profile for this customer")
             if body.version is not None and body.version != row.version:
                 raise HTTPException(409, f"The profile changed meanwhile (now version {row.version})")
+            if {"e_invoice_format", "buyer_reference"} & changes.keys():
+                await _xrechnung_has_reference(conn, customer_id, changes)
             if changes:
                 await conn.execute(text(
                     f"update billing_profiles set {sets}, version = version + 1, "
@@ -135,7 +159,8 @@ def build_router(runtime: Runtime) -> APIRouter:
             currency: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
             page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
         f = GeneratorFilter(customer, account_manager, period_from, period_to, currency)
-        rows = await generator_rows(runtime.engine, f, page_size, (page - 1) * page_size)
+        customers, rows = await generator_rows(runtime.engine, f, page_size,
+                                               (page - 1) * page_size)
         lines: dict[str, dict[str, Any]] = {}
         for r in rows:
             line = lines.setdefault(r["customer_id"], {
@@ -155,7 +180,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
                 if same else None})
         return {"page": page, "page_size": page_size,
-                "customers": rows[0]["customers"] if rows else 0, "lines": list(lines.values())}
+                "customers": customers, "lines": list(lines.values())}
 
     @router.get("/generator/{customer_id}/items")
     async def customer_items(

@@ -39,7 +39,9 @@ def presets_of(profile: Any) -> Presets:
         line_grouping=LineGrouping(profile["line_grouping"]),
         number_series=profile["number_series"], address=dict(profile["address"] or {}),
         country=profile["country"], vat_id=profile["vat_id"],
-        intro_text=profile.get("intro_text"), closing_text=profile.get("closing_text"))
+        intro_text=profile.get("intro_text"), closing_text=profile.get("closing_text"),
+        buyer_reference=profile.get("buyer_reference"),
+        e_invoice_format=profile.get("e_invoice_format") or "factur-x")
 
 
 async def _presets(session: AsyncSession, customer_id: str) -> Presets:

@@ -267,5 +267,6 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
                                                    issue_date=original.issue_date))
     return document.model_copy(update={
         "buyer": original.buyer, "seller": original.seller,
+        "e_invoice_format": original.e_invoice_format,
         "payment": document.payment.model_copy(update={
             "terms": f"Cancels invoice {original.number}; the amount is no longer due."})})

@@ -7,14 +7,22 @@ their invoice. A redelivered or restarted run finds only what is still open,
 so it completes what is missing and doubles nothing. A customer's documents wait
 as 'pending' until the run numbers them, many per transaction, from the series'
 counter row locked by that transaction: gapless, and one commit for many.
+
+Speed (bench/batch_run.py): profiles are read for many customers at once, a customer
+costs three statements (lock its items; insert the pending document and invoice its
+items in one; commit), and pending documents are numbered while the next customers
+are billed, 500 per transaction with one set-based UPDATE.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -42,24 +50,65 @@ from affbill_billing.service_layer.documents import snapshot
 from affbill_billing.service_layer.drafts import presets_of
 
 SERVICE = "billing"
-
-LOCK_ITEMS = text("""
-select item_id, offer_id, offer_name, day, currency, units, revenue from billable_items
-where customer_id = :customer and state = 'open' and draft_id is null
-  and (cast(:items as uuid[]) is null or item_id = any(:items))
-  and (cast(:period_end as date) is null or day <= :period_end)
-order by day, offer_id for update skip locked
-""")
-PENDING = text("""
-select invoice_id, customer_id, series, currency, issue_date, gross_total, snapshot
-from invoices where run_id = :run and status = 'pending'
-order by created_at, invoice_id limit 500 for update skip locked
-""")
-ISSUE = text("""
-update invoices set number = :n, status = 'issued', issued_at = now(),
-    snapshot = cast(:snap as jsonb) where invoice_id = :id
-""")
+log = logging.getLogger("affbill.billing.runs")
 PENDING_NUMBER = "(pending)"
+ISSUE_BATCH = 500  # pending documents numbered per transaction
+PROFILE_CHUNK = 1000  # customers whose profiles are read with one query
+
+PROFILES = text("""
+select p.*, c.name from billing_profiles p join customers c using (customer_id)
+where customer_id = any(:c)
+""")
+# the customer's transaction begins with this statement (through the session, which
+# begins it); the statements after it go straight to asyncpg on the same connection
+LOCK_ITEMS = """
+select item_id, offer_id, offer_name, day, currency, units, revenue from billable_items
+where customer_id = $1 and state = 'open' and draft_id is null
+  and ($2::uuid[] is null or item_id = any($2::uuid[]))
+  and ($3::date is null or day <= $3::date)
+order by day, offer_id for update skip locked
+"""
+INVOICE_ITEMS = """
+with pending as (
+    insert into invoices (invoice_id, customer_id, series, status, document_type, currency,
+        issue_date, due_date, period_start, period_end, net_total, tax_total, gross_total,
+        snapshot, run_id)
+    values ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14))
+update billable_items set state = 'invoiced', invoice_id = $1, updated_at = now()
+where item_id = any($15::uuid[])
+"""
+PENDING = """
+select invoice_id, customer_id, series, currency, issue_date, gross_total,
+       snapshot::text as snapshot
+from invoices where run_id = $1 and status = 'pending'
+order by created_at, invoice_id limit $2 for update skip locked
+"""
+# the stored snapshot gets its number in place: no second copy of it travels to Postgres
+ISSUE = """
+update invoices i set number = n.number, status = 'issued', issued_at = now(),
+    snapshot = jsonb_set(jsonb_set(i.snapshot, '{number}', to_jsonb(n.number)),
+                         '{payment,reference}', to_jsonb(n.number))
+from unnest($1::uuid[], $2::text[]) as n(invoice_id, number)
+where i.invoice_id = n.invoice_id
+"""
+
+
+@dataclass
+class _Tally:
+    """What the run did so far (the summary line and the job's counters)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "documents_created": 0, "drafts_created": 0, "customers_skipped": 0})
+    invoiced: dict[str, Decimal] = field(default_factory=dict)
+    pending: int = 0  # documents of this process waiting for their number
+
+
+async def _raw(uow: UnitOfWork, sql: str, *args: Any) -> tuple[Any, list[Any]]:
+    """Run the transaction's first statement through the session (which begins the
+    transaction) and return the asyncpg connection for the statements after it."""
+    connection = await uow.session.connection()
+    rows = (await connection.exec_driver_sql(sql, args)).all()
+    return (await connection.get_raw_connection()).driver_connection, rows
 
 
 async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Envelope[ProcessSelected],
@@ -85,29 +134,57 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
         await uow.commit()
 
     customers = await _customers(uow_factory, run)
-    counts = {"documents_created": 0, "drafts_created": 0, "customers_skipped": 0}
-    invoiced: dict[str, Decimal] = {}
-    done = 0
-    gate = asyncio.Semaphore(settings.run_concurrency)
+    tally = _Tally()
+    whole = set(run.customer_ids)
+    batch_ready = asyncio.Event()  # enough pending documents for a numbering transaction
+    billing_done = False
 
-    async def bill(customer: str) -> None:
-        nonlocal done
-        async with gate:  # customers are independent: their transactions overlap
-            await _bill_customer(uow_factory, run, job_id, customer, settings, today, counts,
-                                 invoiced)
-            done += 1
-            if done % 100 == 0 or done == len(customers):
-                async with uow_factory() as uow:
-                    JobReporter(uow, SERVICE, job_id).progress("customers", done, len(customers),
-                                                               **counts)
-                    await uow.commit()
+    async def number_meanwhile() -> None:
+        """Number pending documents while the next customers are billed."""
+        while not billing_done:
+            await batch_ready.wait()
+            batch_ready.clear()
+            while tally.pending >= ISSUE_BATCH:
+                issued = await _issue_pending(uow_factory, run, job_id, tally)
+                if not issued:  # another transaction holds them: they are numbered there
+                    break
+                tally.pending -= issued
 
-    await asyncio.gather(*(bill(c) for c in customers))
-    while await _issue_pending(uow_factory, run, job_id, counts, invoiced):
+    numbering = asyncio.create_task(number_meanwhile())
+    try:
+        done = 0
+        for chunk in _chunks(customers, PROFILE_CHUNK):
+            profiles = await _profiles(uow_factory, chunk)
+            queue = iter(chunk)
+
+            async def worker(queue: Iterator[str] = queue,
+                             profiles: dict[str, dict[str, Any]] = profiles) -> None:
+                nonlocal done
+                for customer in queue:  # customers are independent: their transactions overlap
+                    tally.pending += await _bill_customer(
+                        uow_factory, run, job_id, customer, customer in whole,
+                        profiles.get(customer), settings, today, tally)
+                    if tally.pending >= ISSUE_BATCH:
+                        batch_ready.set()
+                    done += 1
+                    if done % 100 == 0 or done == len(customers):
+                        async with uow_factory() as uow:
+                            JobReporter(uow, SERVICE, job_id).progress(
+                                "customers", done, len(customers), **tally.counts)
+                            await uow.commit()
+
+            await asyncio.gather(*(worker() for _ in range(settings.run_concurrency)))
+    finally:
+        billing_done = True
+        batch_ready.set()
+        await numbering
+    while await _issue_pending(uow_factory, run, job_id, tally):
         pass
+    counts, invoiced = tally.counts, tally.invoiced
     async with uow_factory() as uow:
         job = JobReporter(uow, SERVICE, job_id)
-        per_currency = ", ".join(f"{amount} {cur}" for cur, amount in sorted(invoiced.items()))
+        per_currency = ", ".join(f"{round_money(amount, cur)} {cur}"
+                                 for cur, amount in sorted(invoiced.items()))
         drafts = counts["drafts_created"]
         job.log(f"Run finished: {counts['documents_created']} documents created, "
                 + (f"{drafts} drafts created, " if drafts else "")
@@ -121,6 +198,11 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Enve
     return counts
 
 
+def _chunks(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 async def _customers(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected) -> list[str]:
     chosen = list(dict.fromkeys(run.customer_ids))
     if run.item_ids:
@@ -132,26 +214,67 @@ async def _customers(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected
     return chosen
 
 
+async def _profiles(uow_factory: Callable[[], UnitOfWork], customers: Sequence[str]
+                    ) -> dict[str, dict[str, Any]]:
+    """Billing profiles (with the customer's name) of many customers, read at once."""
+    async with uow_factory() as uow:
+        rows = (await uow.session.execute(PROFILES, {"c": list(customers)})).mappings()
+        return {r["customer_id"]: dict(r) for r in rows}
+
+
+DEADLOCK = "40P01"
+ATTEMPTS = 3
+
+
+def _is_deadlock(exc: BaseException | None) -> bool:
+    """Postgres chose this transaction to break a deadlock (asyncpg's error, however wrapped)."""
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) == DEADLOCK:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
 async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected,
-                         job_id: uuid.UUID, customer: str, settings: Settings, today: dt.date,
-                         counts: dict[str, int], invoiced: dict[str, Decimal]) -> None:
-    whole_customer = customer in run.customer_ids
+                         job_id: uuid.UUID, customer: str, whole_customer: bool,
+                         profile: dict[str, Any] | None, settings: Settings, today: dt.date,
+                         tally: _Tally) -> int:
+    """Bill one customer in one transaction; returns how many documents wait for a number.
+
+    A deadlock (a concurrent ingest batch touching the same customer's items and generator
+    totals) rolls the transaction back; the customer is then billed again from the start.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        counts: Counter[str] = Counter()
+        try:
+            pending = await _bill_customer_once(uow_factory, run, job_id, customer,
+                                                whole_customer, profile, settings, today, counts)
+        except Exception as exc:
+            if attempt == ATTEMPTS or not _is_deadlock(exc):
+                raise
+            log.warning("deadlock billing %s, attempt %d: billing it again", customer, attempt)
+            continue
+        for name, n in counts.items():  # counted once the transaction committed
+            tally.counts[name] += n
+        return pending
+    raise AssertionError("unreachable")
+
+
+async def _bill_customer_once(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected,
+                              job_id: uuid.UUID, customer: str, whole_customer: bool,
+                              profile: dict[str, Any] | None, settings: Settings,
+                              today: dt.date, counts: Counter[str]) -> int:
     async with uow_factory() as uow:
         job = JobReporter(uow, SERVICE, job_id)
-        profile = (await uow.session.execute(text(
-            "select p.*, c.name from billing_profiles p join customers c using (customer_id) "
-            "where customer_id = :c"), {"c": customer})).mappings().first()
         if profile is None:
             job.log(f"No billing profile for {customer}: nothing billed", LogLevel.WARNING)
             await uow.commit()
-            return
-        rows = (await uow.session.execute(LOCK_ITEMS, {
-            "customer": customer, "items": None if whole_customer else list(run.item_ids),
-            "period_end": run.period_end})).all()
+            return 0
+        conn, rows = await _raw(uow, LOCK_ITEMS, customer,
+                                None if whole_customer else list(run.item_ids), run.period_end)
         by_currency: dict[str, list[Item]] = {}
         for r in rows:
-            by_currency.setdefault(r.currency, []).append(
-                Item(r.item_id, r.offer_id, r.offer_name, r.day, r.currency, r.units, r.revenue))
+            by_currency.setdefault(r[4], []).append(Item(*r))
         terms = Terms(TaxTreatment(profile["tax_treatment"]), settings.domestic_vat_rate,
                       LineGrouping(profile["line_grouping"]),
                       InvoiceDateRule(profile["invoice_date_rule"]), profile["payment_days"])
@@ -166,6 +289,7 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                         f"{round_money(threshold, currency)} {currency}) for {profile['name']}")
                 continue
             plans.append((currency, items, plan_invoice(items, currency, terms, today)))
+        pending = 0
         for currency, items, plan in plans:
             invoice_id = uuid.uuid4()
             if profile["drafts_by_default"]:  # the clerk issues it from the drafts list
@@ -176,54 +300,50 @@ async def _bill_customer(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                 job.log(f"Draft created for {profile['name']}")
                 continue
             kind = document_type(plan.totals.net)  # a negative total is a credit note
-            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, dict(profile), settings,
+            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile, settings,
                                 document_type=kind,
                                 notes=[profile["intro_text"], profile["closing_text"]])
-            await uow.session.execute(text("""
-                insert into invoices (invoice_id, customer_id, series, status, document_type,
-                    currency, issue_date, due_date, period_start, period_end, net_total, tax_total,
-                    gross_total, snapshot, run_id)
-                values (:id, :c, :s, 'pending', :type, :cur, :d, :due, :p1, :p2, :net, :tax,
-                        :gross, cast(:snap as jsonb), :run)"""), {
-                "id": invoice_id, "c": customer, "s": profile["number_series"], "cur": currency,
-                "d": plan.issue_date, "due": plan.due_date, "p1": plan.period_start,
-                "p2": plan.period_end, "net": plan.totals.net, "tax": plan.totals.tax,
-                "gross": plan.totals.gross, "snap": document.model_dump_json(),
-                "run": run.run_id, "type": kind})
-            await uow.session.execute(text(
-                "update billable_items set state = 'invoiced', invoice_id = :id, updated_at = now() "
-                "where item_id = any(:items)"), {"id": invoice_id, "items": [i.item_id for i in items]})
+            await conn.execute(
+                INVOICE_ITEMS, invoice_id, customer, profile["number_series"], kind, currency,
+                plan.issue_date, plan.due_date, plan.period_start, plan.period_end,
+                plan.totals.net, plan.totals.tax, plan.totals.gross, document.model_dump_json(),
+                run.run_id, [i.item_id for i in items])
+            pending += 1
         await uow.commit()
+        return pending
 
 
 async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected,
-                         job_id: uuid.UUID, counts: dict[str, int],
-                         invoiced: dict[str, Decimal]) -> int:
+                         job_id: uuid.UUID, tally: _Tally) -> int:
     """Number and issue a batch of this run's pending invoices in one transaction.
 
     The series' counter row is locked once per batch instead of once per invoice, so
     one commit issues many documents; numbers stay gapless (a rollback returns them all).
     """
     async with uow_factory() as uow:
-        pending = (await uow.session.execute(PENDING, {"run": run.run_id})).all()
+        conn, pending = await _raw(uow, PENDING, run.run_id, ISSUE_BATCH)
         if not pending:
             return 0
         job = JobReporter(uow, SERVICE, job_id)
+        ids: list[uuid.UUID] = []
+        numbers: list[str] = []
         for series in sorted({p.series for p in pending}):
             batch = [p for p in pending if p.series == series]
             numbering, first = await take_numbers(uow.session, series, len(batch))
             for offset, p in enumerate(batch):
                 number = numbering.format(first + offset, p.issue_date)
-                document = InvoiceDocument.model_validate({
-                    **p.snapshot, "number": number,
-                    "payment": {**p.snapshot["payment"], "reference": number}})
-                await uow.session.execute(ISSUE, {"n": number, "id": p.invoice_id,
-                                                  "snap": document.model_dump_json()})
+                stored = InvoiceDocument.model_validate_json(p.snapshot)
+                document = stored.model_copy(update={
+                    "number": number,
+                    "payment": stored.payment.model_copy(update={"reference": number})})
+                ids.append(p.invoice_id)
+                numbers.append(number)
                 uow.publish(topics.BILLING_INVOICES, p.customer_id, Envelope.wrap(
                     InvoiceIssued(document=document, run_id=run.run_id,
                                   issued_by=run.requested_by), job_id=job_id))
                 job.log(f"Document {number} created for {document.buyer.name}")
-                counts["documents_created"] += 1
-                invoiced[p.currency] = invoiced.get(p.currency, Decimal(0)) + p.gross_total
+                tally.counts["documents_created"] += 1
+                tally.invoiced[p.currency] = tally.invoiced.get(p.currency, Decimal(0)) + p.gross_total
+        await conn.execute(ISSUE, ids, numbers)
         await uow.commit()
         return len(pending)

@@ -1,13 +1,17 @@
-"""The EN 16931 CII XML (Factur-X / ZUGFeRD profile EN 16931) of an issued document.
+"""The EN 16931 CII XML (Factur-X / ZUGFeRD profile EN 16931) of an issued document,
+and the XRechnung 3.0 CII XML for buyers who require it.
 
 Built from billing's snapshot as it is: amounts are printed, never recomputed, so
 the XML states what the PDF states and the Schematron judges billing's arithmetic.
-Element order follows the Factur-X 1.0 EN 16931 XSD.
+Element order follows the Factur-X 1.0 EN 16931 XSD. The XRechnung XML is the same
+CII with the XRechnung specification identifier (BT-24), the seller contact (BG-6,
+BT-41..43) and the seller's electronic address (BT-34) that the XRechnung rules ask for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from affbill_contracts.common import PostalAddress
@@ -22,9 +26,21 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "qdt": QDT, "udt": UDT}
 EN16931 = "urn:cen.eu:en16931:2017"
+XRECHNUNG_VERSION = "3.0"
+XRECHNUNG = f"{EN16931}#compliant#urn:xeinkauf.de:kosit:xrechnung_{XRECHNUNG_VERSION}"
+PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"  # BT-23, as XRechnung asks
 # VATEX codes for the categories that carry no VAT (EN 16931 BT-121)
 EXEMPTION_CODES = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G",
                    "O": "VATEX-EU-O"}
+
+
+@dataclass(frozen=True)
+class SellerContact:
+    """The seller's contact (BG-6) XRechnung requires; from the documents settings."""
+
+    name: str = "Billing team"  # BT-41 contact point
+    phone: str = "+49 30 0000000"  # BT-42
+    email: str = "billing@affiliate-network.example"  # BT-43
 
 
 def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None,
@@ -61,14 +77,26 @@ def _address(parent: etree._Element, address: PostalAddress) -> None:
         _ram(node, "CountrySubDivisionName", address.region)
 
 
-def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool) -> None:
+def _contact(parent: etree._Element, contact: SellerContact) -> None:
+    node = _ram(parent, "DefinedTradeContact")
+    _ram(node, "PersonName", contact.name)
+    _ram(_ram(node, "TelephoneUniversalCommunication"), "CompleteNumber", contact.phone)
+    _ram(_ram(node, "EmailURIUniversalCommunication"), "URIID", contact.email)
+
+
+def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
+           contact: SellerContact | None = None) -> None:
     node = _ram(parent, tag)
     _ram(node, "Name", party.name)
     if seller and party.company_register:
         _ram(node, "Description", party.company_register)  # BT-33
+    email = party.email
+    if contact is not None:  # XRechnung: BG-6, and BT-34 falls back to the contact's e-mail
+        email = email or contact.email
+        _contact(node, contact)
     _address(node, party.address)
-    if party.email:
-        _ram(_ram(node, "URIUniversalCommunication"), "URIID", party.email, schemeID="EM")
+    if email:
+        _ram(_ram(node, "URIUniversalCommunication"), "URIID", email, schemeID="EM")
     if party.vat_id:
         _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.vat_id, schemeID="VA")
     if seller and party.tax_number:
@@ -120,10 +148,22 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
 
 
 def cii_xml(doc: InvoiceDocument) -> bytes:
-    """The CII XML of the document, UTF-8, deterministic for the same snapshot."""
+    """The EN 16931 CII XML (factur-x.xml), UTF-8, deterministic for the same snapshot."""
+    return _cii(doc, EN16931)
+
+
+def xrechnung_xml(doc: InvoiceDocument, contact: SellerContact) -> bytes:
+    """The XRechnung 3.0 CII XML of the document, UTF-8, deterministic likewise."""
+    return _cii(doc, XRECHNUNG, process=PEPPOL_BILLING, contact=contact)
+
+
+def _cii(doc: InvoiceDocument, specification: str, *, process: str | None = None,
+         contact: SellerContact | None = None) -> bytes:
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context = _el(root, RSM, "ExchangedDocumentContext")
-    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", EN16931)
+    if process:
+        _ram(_ram(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID", process)
+    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", specification)
 
     header = _el(root, RSM, "ExchangedDocument")
     _ram(header, "ID", doc.number)
@@ -139,7 +179,7 @@ def cii_xml(doc: InvoiceDocument) -> bytes:
     agreement = _ram(transaction, "ApplicableHeaderTradeAgreement")
     if doc.buyer_reference:
         _ram(agreement, "BuyerReference", doc.buyer_reference)
-    _party(agreement, "SellerTradeParty", doc.seller, seller=True)
+    _party(agreement, "SellerTradeParty", doc.seller, seller=True, contact=contact)
     _party(agreement, "BuyerTradeParty", doc.buyer, seller=False)
     _ram(transaction, "ApplicableHeaderTradeDelivery")
 

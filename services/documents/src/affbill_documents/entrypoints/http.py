@@ -1,4 +1,5 @@
-"""HTTP routes of the documents service: the invoice list, metadata, PDF and XML downloads."""
+"""HTTP routes of the documents service: the invoice list, metadata, PDF, XML and
+XRechnung downloads."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
 
 MONEY_FIELDS = ("net_total", "tax_total", "gross_total", "amount_due")
-MEDIA = {"pdf": "application/pdf", "xml": "application/xml"}
+MEDIA = {"pdf": "application/pdf", "xml": "application/xml", "xrechnung": "application/xml"}
 
 
 def _item(row: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +34,8 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
     out["needs_attention"] = not row["valid"]
     out["pdf_url"] = f"/invoices/{row['invoice_id']}/pdf"
     out["xml_url"] = f"/invoices/{row['invoice_id']}/xml"
+    out["xrechnung_url"] = (f"/invoices/{row['invoice_id']}/xrechnung"
+                            if row["xrechnung_sha256"] else None)
     return out
 
 
@@ -69,7 +72,11 @@ def build_router(runtime: Runtime) -> APIRouter:
         if found is None:
             raise HTTPException(404, f"No rendered document for invoice {invoice_id}")
         data, sha, number = found
-        name = "factur-x.xml" if kind == "xml" else f"{number}.pdf"
+        if data is None:
+            raise HTTPException(404, f"Invoice {number} has no XRechnung: its buyer's "
+                                     "e-invoice format is factur-x")
+        name = {"xml": "factur-x.xml", "xrechnung": f"{number}-xrechnung.xml"}.get(
+            kind, f"{number}.pdf")
         return Response(data, media_type=MEDIA[kind], headers={
             "ETag": f'"{sha}"', "Content-Disposition": f'inline; filename="{name}"'})
 
@@ -82,5 +89,11 @@ def build_router(runtime: Runtime) -> APIRouter:
                 responses={200: {"content": {"application/xml": {}}}})
     async def xml(invoice_id: uuid.UUID) -> Response:
         return await download(invoice_id, "xml")
+
+    @router.get("/invoices/{invoice_id}/xrechnung", response_class=Response,
+                responses={200: {"content": {"application/xml": {}}}})
+    async def xrechnung(invoice_id: uuid.UUID) -> Response:
+        """The XRechnung XML, for invoices whose buyer requires it (404 otherwise)."""
+        return await download(invoice_id, "xrechnung")
 
     return router

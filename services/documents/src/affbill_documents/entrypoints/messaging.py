@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from affbill_contracts import topics
@@ -15,11 +14,10 @@ from affbill_runtime.runtime import Runtime
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
-from affbill_documents.service_layer import rendering
+from affbill_documents.service_layer import rejected, rendering
 from affbill_documents.service_layer.rendering import Renders
 
 __all__ = ["Renders", "build_router", "consumer_groups"]
-log = logging.getLogger("affbill.documents.messaging")
 
 # Sent through the outbox relay; declared here so the AsyncAPI document lists them.
 PUBLISHES = [
@@ -33,8 +31,9 @@ def consumer_groups(group: str) -> dict[str, str]:
     return {f"{group}.{topics.BILLING_INVOICES}": topics.BILLING_INVOICES}
 
 
-async def raw_body(msg: Any, _: Any) -> Any:
-    return msg.body
+async def records(msg: Any, _: Any) -> Any:
+    """The batch's Kafka records as they came: bytes with their partition and offset."""
+    return list(msg.raw_message)
 
 
 def build_router(runtime: Runtime) -> KafkaRouter:
@@ -46,20 +45,22 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     @router.subscriber(topics.BILLING_INVOICES, group_id=group, batch=True,
                        max_records=runtime.settings.render_batch_size, batch_timeout_ms=200,
                        auto_offset_reset="earliest", isolation_level="read_committed",
-                       decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR,
+                       decoder=records, ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.BILLING_INVOICES}:subscribe",
                        description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
-    async def on_invoices(messages: list[bytes]) -> None:
-        envelopes = []
-        for raw in messages:
+    async def on_invoices(messages: list[Any]) -> None:
+        envelopes, bad = [], []
+        for record in messages:
+            raw = record.value or b""  # a tombstone (no value) is kept as empty bytes
             try:
                 envelope = decode(raw)
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                log.error("rejected message", extra={"topic": topics.BILLING_INVOICES,
-                                                     "reason": str(exc)[:500]})
+                bad.append(rejected.Rejected(topics.BILLING_INVOICES, str(exc), raw,
+                                             record.partition, record.offset))
                 continue
             if isinstance(envelope.payload, InvoiceIssued | InvoiceCancelled):
                 envelopes.append(envelope)
+        await rejected.keep(runtime.uow, bad)
         if envelopes:
             await rendering.render_invoices(runtime.uow, runtime.state.renderer, envelopes)
 

@@ -78,6 +78,9 @@ def _row(item: Issued, r: Rendered, job_id: uuid.UUID) -> dict[str, Any]:
         "failed_rules": r.failed_rules, "findings": r.findings, "render_ms": round(r.render_ms),
         "validate_ms": round(r.validate_ms), "event_id": item.envelope.event_id,
         "issuing_job_id": item.envelope.job_id, "rendering_job_id": job_id,
+        "e_invoice_format": r.e_invoice_format, "xrechnung": r.xrechnung,
+        "xrechnung_sha256": r.xrechnung_sha256,
+        "xrechnung_size": None if r.xrechnung is None else len(r.xrechnung),
     }
 
 

@@ -1,0 +1,19 @@
+"""Reading shared topics in tests: other tests put malformed messages there on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from affbill_contracts import Envelope, decode
+
+
+def decoded(records: Iterable[Any]) -> list[Envelope[Any]]:
+    """The records that are valid envelopes, decoded; anything else is skipped."""
+    out = []
+    for record in records:
+        try:
+            out.append(decode(record.value))
+        except (ValueError, KeyError):  # not JSON, unknown type, invalid payload
+            continue
+    return out

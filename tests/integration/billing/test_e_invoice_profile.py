@@ -1,0 +1,90 @@
+"""The e-invoice format of a billing profile (factur-x | xrechnung with a buyer reference):
+edited through the profile API, validated naming the field, carried on the snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from affbill_billing.entrypoints import http as billing_http
+from affbill_billing.service_layer import ingest, runs
+from affbill_contracts import Envelope, ProcessSelected, decode, topics
+from affbill_runtime.problems import install_problem_handlers
+from affbill_runtime.runtime import Runtime
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from tests.integration.billing.conftest import advertiser, row
+
+pytestmark = pytest.mark.integration
+TODAY = dt.date(2026, 11, 2)
+LEITWEG_ID = "04011000-12345-67"
+
+
+@pytest.fixture
+async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(billing_http.build_router(billing))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://billing") as client:
+        yield client
+
+
+async def test_xrechnung_needs_a_buyer_reference(billing: Runtime,
+                                                 api: httpx.AsyncClient) -> None:
+    customer = await advertiser(billing, f"ho-{uuid.uuid4().hex[:6]}", country="DE")
+    url = f"/customers/{customer}/profile"
+    profile = (await api.get(url)).json()
+    assert (profile["e_invoice_format"], profile["buyer_reference"]) == ("factur-x", None)
+
+    refused = await api.patch(url, json={"e_invoice_format": "xrechnung"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"] == [{
+        "field": "buyer_reference",
+        "reason": "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)"}]
+    blank = await api.patch(url, json={"e_invoice_format": "xrechnung", "buyer_reference": " "})
+    assert blank.status_code == 422
+    assert [e["field"] for e in blank.json()["errors"]] == ["buyer_reference"]
+    unknown = await api.patch(url, json={"e_invoice_format": "ubl"})
+    assert [e["field"] for e in unknown.json()["errors"]] == ["e_invoice_format"]
+    assert (await api.get(url)).json()["version"] == profile["version"]  # nothing written
+
+    updated = (await api.patch(url, json={"e_invoice_format": "xrechnung",
+                                          "buyer_reference": LEITWEG_ID})).json()
+    assert (updated["e_invoice_format"], updated["buyer_reference"]) == ("xrechnung", LEITWEG_ID)
+    cleared = await api.patch(url, json={"buyer_reference": None})  # still xrechnung
+    assert cleared.status_code == 422
+    assert cleared.json()["errors"][0]["field"] == "buyer_reference"
+    back = (await api.patch(url, json={"e_invoice_format": "factur-x",
+                                       "buyer_reference": None})).json()
+    assert (back["e_invoice_format"], back["buyer_reference"]) == ("factur-x", None)
+
+
+async def test_a_run_carries_the_format_and_the_reference_on_the_snapshot(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    xr, fx = (f"ho-{uuid.uuid4().hex[:6]}" for _ in range(2))
+    customers = [await advertiser(billing, c, country="DE") for c in (xr, fx)]
+    await ingest.apply_stat_rows(billing.uow(), [row(xr, revenue="40.00000"),
+                                                 row(fx, revenue="30.00000")])
+    assert (await api.patch(f"/customers/{customers[0]}/profile", json={
+        "e_invoice_format": "xrechnung", "buyer_reference": LEITWEG_ID,
+        "email_recipients": ["rechnung@stadt.example", "ap@stadt.example"]})).status_code == 200
+
+    await runs.process_selected(billing.uow, Envelope.wrap(ProcessSelected(
+        run_id=uuid.uuid4(), customer_ids=customers, requested_by="anna")),
+        billing.settings, TODAY)
+
+    async with billing.engine.connect() as conn:
+        values = (await conn.execute(text("select value from outbox where topic = :t"),
+                                     {"t": topics.BILLING_INVOICES})).scalars().all()
+    docs = {e.payload.document.customer_id: e.payload.document for e in map(decode, values)}
+    xrechnung, facturx = docs[customers[0]], docs[customers[1]]
+    assert xrechnung.e_invoice_format == "xrechnung"
+    assert xrechnung.buyer_reference == LEITWEG_ID
+    assert xrechnung.buyer.email == "rechnung@stadt.example"  # BT-49: the first recipient
+    assert facturx.e_invoice_format == "factur-x" and facturx.buyer_reference is None
