@@ -98,6 +98,9 @@ async def wait_applied(schema: str, rows: int, timeout: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="billing processes (the local stack runs 2; each consumes a share "
+                             "of the partitions)")
     args = parser.parse_args()
     schema = f"billing_bench_{uuid.uuid4().hex[:6]}"
     group = f"bench-{schema}"
@@ -115,7 +118,8 @@ def main() -> None:
     logs.mkdir(parents=True, exist_ok=True)
     billing = start(["affbill-billing", "serve", "--port", str(port)], env={
         "DATABASE_URL": DB, "KAFKA_BOOTSTRAP_SERVERS": KAFKA, "LOG_LEVEL": "WARNING",
-        "AFFBILL_BILLING_SERVICE_NAME": schema, "AFFBILL_BILLING_CONSUMER_GROUP": group},
+        "AFFBILL_BILLING_SERVICE_NAME": schema, "AFFBILL_BILLING_CONSUMER_GROUP": group,
+        "AFFBILL_BILLING_HTTP_WORKERS": str(args.workers)},
         log=logs / "bench-billing.log")
     try:
         wait_http(f"http://127.0.0.1:{port}/health/ready", billing)
@@ -125,6 +129,7 @@ def main() -> None:
     finally:
         stop(billing)
         drop_schema(DB, schema)
+    print(f"billing processes: {args.workers}")
     print(f"rows_per_s={rate:.0f} baseline_rows_per_s={copy_rate:.0f} ratio={rate / copy_rate:.3f}")
 
 
