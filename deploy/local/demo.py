@@ -35,7 +35,9 @@ def say(text: str) -> None:
 
 def cli(*args: str) -> int:
     print(f"$ affbill {' '.join(args)}", flush=True)
-    return subprocess.run([CLI, *args], check=False).returncode
+    # a wide table even when the output is a log file, not a terminal
+    env = {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "160")}
+    return subprocess.run([CLI, *args], check=False, env=env).returncode
 
 
 def generator_lines(api: httpx.Client) -> list[dict]:
