@@ -2,12 +2,14 @@
 
     PYTHONPATH=. .venv/bin/python bench/gateway_load.py [--rps 200 --seconds 20]
 
-Needs Kafka and PostgreSQL (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL). Starts billing, jobs
-and the gateway as processes on schemas of their own, loads 10,000 customers with open
-items into billing's tables (COPY, untimed) and one job into the job log (its events on
-jobs.events). Open-loop load: request i is due at start + i/rps whatever the answers
+Needs Kafka and PostgreSQL (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL). Starts billing (two
+HTTP processes, as the Procfile does), jobs and the gateway as processes on schemas of
+their own, loads 10,000 customers with open items into billing's tables (COPY, untimed)
+and one job into the job log (its events on jobs.events). Open-loop load: request i is due at start + i/rps whatever the answers
 before it did, and its latency counts from when it was due (no coordinated omission).
-The baseline is the same load straight against billing and jobs, in the same run.
+The baseline is the same load straight against billing and jobs, in the same run: the
+two take turns in slices, so both meet the same background load of a shared machine,
+whose load average is printed before and after.
 Last line: rps=<n> p50_ms=<n> p99_ms=<n> errors=<n> (through the gateway).
 """
 
@@ -39,6 +41,7 @@ DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:5432
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 ADMIN_KEY = "affb_bench-admin-" + uuid.uuid4().hex
+Result = tuple[list[float], int, float]  # latencies (ms), errors, achieved requests/s
 
 
 async def load_customers(schema: str, customers: int, items: int) -> None:
@@ -108,7 +111,7 @@ class Connection:
 
 
 async def drive(url: str, paths: list[str], rps: int, seconds: float, headers: dict[str, str],
-                connections: int = 100) -> tuple[list[float], int, float]:
+                connections: int = 100) -> Result:
     """Open-loop load; latencies (ms) of good answers, errors, achieved requests/s.
 
     Requests fall due at a fixed rate into a queue that the connections serve; latency
@@ -173,28 +176,50 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> None:
         print("jobs: the jobs service does not serve GET /jobs/{id} yet")
     print(f"load: {args.rps} requests/s for {args.seconds} s, half on each of "
           f"{[p for _, p in routes]}, {args.customers} customers")
+    print(f"machine load average (1, 5, 15 min): {loadavg()} on {os.cpu_count()} cores")
     rps = args.rps // len(routes)  # the two routes are driven side by side
-    base = await asyncio.gather(*(drive(url[s], [p], rps, args.seconds, {})
-                                  for s, p in routes))
-    print("baseline (straight to the services): " + figures(*merge(base)))
-    gw = await asyncio.gather(*(drive(url["gateway"], [f"/api/v1{p}"], rps, args.seconds,
-                                      {"X-API-Key": ADMIN_KEY}) for _, p in routes))
-    for (service, _), result in zip(routes, gw, strict=True):
-        print(f"  {service} through the gateway: " + figures(*result))
-    print(figures(*merge(gw)))
+    direct = [(url[s], p, {}) for s, p in routes]
+    gateway = [(url["gateway"], f"/api/v1{p}", {"X-API-Key": ADMIN_KEY}) for _, p in routes]
+    # the machine is shared: baseline and gateway take turns in slices (ABBA...), so
+    # both see the same background load and neither always runs on a warmer system
+    base: list[list[Result]] = [[] for _ in routes]
+    gw: list[list[Result]] = [[] for _ in routes]
+    for turn in range(args.slices):
+        order = [(direct, base), (gateway, gw)]
+        for targets, into in order if turn % 2 == 0 else order[::-1]:
+            results = await asyncio.gather(*(drive(u, [p], rps, args.seconds / args.slices, h)
+                                             for u, p, h in targets))
+            for collected, result in zip(into, results, strict=True):
+                collected.append(result)
+    print("baseline (straight to the services): "
+          + figures(*merge([merge(r, slices=True) for r in base])))
+    for (service, _), results in zip(routes, gw, strict=True):
+        print(f"  {service} through the gateway: " + figures(*merge(results, slices=True)))
+    print(f"machine load average after: {loadavg()}")
+    print(figures(*merge([merge(r, slices=True) for r in gw])))
 
 
-def merge(results: list[tuple[list[float], int, float]]) -> tuple[list[float], int, float]:
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def merge(results: list[Result], slices: bool = False) -> Result:
+    """Routes side by side add their rates; slices of one route average theirs."""
+    rate = sum(r[2] for r in results)
     return ([x for r in results for x in r[0]], sum(r[1] for r in results),
-            sum(r[2] for r in results))
+            rate / len(results) if slices else rate)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rps", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="per side, all slices")
+    parser.add_argument("--slices", type=int, default=4,
+                        help="baseline and gateway take turns this many times each")
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=3, help="open items per customer")
+    parser.add_argument("--billing-workers", type=int, default=2,
+                        help="billing's HTTP processes (the Procfile runs 2)")
     parser.add_argument("--routes", default="generator,jobs",
                         help="which of generator,jobs to load")
     args = parser.parse_args()
@@ -202,6 +227,7 @@ def main() -> None:
     schemas = {s: f"bench_gw_{s}_{run}" for s in ("billing", "jobs", "gateway")}
     ports = {s: free_port() for s in schemas}
     env = {"DATABASE_URL": DB, "KAFKA_BOOTSTRAP_SERVERS": KAFKA, "LOG_LEVEL": "WARNING",
+           "AFFBILL_BILLING_HTTP_WORKERS": str(args.billing_workers),
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
            "AFFBILL_GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
            "AFFBILL_GATEWAY_JOBS_URL": f"http://127.0.0.1:{ports['jobs']}"}

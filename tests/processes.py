@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import asyncpg
 import httpx
 
 
@@ -65,3 +69,75 @@ def running_services(ports: dict[str, int], env: dict[str, str], logs: Path,
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+STACK = ("sync", "billing", "documents", "jobs", "gateway")
+
+
+def start_simulator(port: int, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """The adtracker simulator (HasOffers wire format) on `port`, ready when this returns."""
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("affbill-simulator")), "serve",
+                             "--port", str(port), "--rate-limit", "0", *args],
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/control/requests", proc, timeout=30)
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc
+
+
+@contextlib.contextmanager
+def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
+                  simulator_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+    """The simulator and the five services as processes on free ports, wired to each other
+    (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key
+    `admin_key`. The stack gets a database of its own next to `database_url` (dropped
+    afterwards), and new consumer groups that start at the topics' end, so neither earlier
+    data nor earlier traffic on the broker shows. Yields {name: base URL}."""
+    # imported here: the services' modules take seconds, which other users of this file skip
+    from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
+    from affbill_contracts import topics
+    from affbill_documents.entrypoints.messaging import consumer_groups as documents_groups
+    from affbill_runtime.messaging import ensure_topics, start_groups_at_end
+
+    run = uuid.uuid4().hex[:6]
+    group = {s: f"e2e-{run}-{s}" for s in STACK}
+    ports = {s: free_port() for s in (*STACK, "simulator")}
+    url = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
+
+    async def fresh_groups() -> None:
+        await ensure_topics(kafka)
+        await start_groups_at_end(kafka, {
+            **billing_groups(group["billing"]), **documents_groups(group["documents"]),
+            group["jobs"]: topics.JOBS_EVENTS, group["sync"]: topics.SYNC_REQUESTS})
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    own_database = f"{database_url.rsplit('/', 1)[1]}_{run}"
+    asyncio.run(fresh_groups())
+    asyncio.run(admin(f'create database "{own_database}"'))
+    env = {**os.environ, "DATABASE_URL": f"{database_url.rsplit('/', 1)[0]}/{own_database}",
+           "KAFKA_BOOTSTRAP_SERVERS": kafka,
+           "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
+           "AFFBILL_SYNC_CONNECTORS": json.dumps([{
+               "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
+               "token": "sim-token", "timezone": "Europe/Berlin"}])}
+    env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": g for s, g in group.items()})
+    env.update({f"AFFBILL_GATEWAY_{s.upper()}_URL": url[s]
+                for s in ("sync", "billing", "documents", "jobs")})
+    try:
+        simulator = start_simulator(ports["simulator"], logs / "simulator.log", *simulator_args)
+        try:
+            with running_services({s: ports[s] for s in STACK}, env, logs):
+                yield url
+        finally:
+            simulator.terminate()
+            simulator.wait(10)
+    finally:
+        asyncio.run(admin(f'drop database if exists "{own_database}" with (force)'))

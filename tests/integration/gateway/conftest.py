@@ -141,8 +141,10 @@ async def seed_customer(stack: Stack, revenue: str = "120.00000") -> str:
     async with httpx.AsyncClient(base_url=stack.billing) as billing:
         async with asyncio.timeout(60):
             while True:
+                # advertisers and stats are consumed by separate groups: wait for both
                 items = (await billing.get(f"/generator/{customer}/items")).json()
-                if items["total"]:
+                profile = await billing.get(f"/customers/{customer}/profile")
+                if items["total"] and profile.status_code == 200:
                     return customer
                 await asyncio.sleep(0.3)
 

@@ -37,11 +37,11 @@ class FakeGateway:
         return json.loads(self.requests[i].content)
 
 
-def invoke(gateway: FakeGateway | Handler, *args: str, env: dict[str, str] | None = None
+def invoke(gateway: FakeGateway | Handler, *args: str, env: dict[str, str | None] | None = None
            ) -> Any:
     transport = httpx.MockTransport(gateway)
     return CliRunner().invoke(app, ["--key", "k-1", *args], obj={"transport": transport},
-                              env={"COLUMNS": "200", **(env or {})})
+                              env={"COLUMNS": "200", "AFFBILL_URL": None, **(env or {})})
 
 
 def lines(*texts: str, finished: bool = True, cursor: str = "c2") -> httpx.Response:
@@ -221,3 +221,26 @@ def test_invoice_list_and_keys() -> None:
     assert made.exit_code == 0 and "affb_secret" in made.output
     assert gw.body(1) == {"name": "anna", "role": "viewer"}
     assert "Revoked anna" in invoke(gw, "keys", "revoke", "k1").output
+
+
+def test_tables_show_the_fields_billing_and_documents_send() -> None:
+    gw = FakeGateway({
+        ("GET", "/api/v1/drafts"): {"items": [{
+            "draft_id": "d-1", "customer_id": "ho:advertiser:7", "customer_name": "Acme Media",
+            "currency": "EUR", "document_type": "380", "version": 3, "lines": 2, "items": 5,
+            "totals": {"net": "100.00", "tax": "19.00", "gross": "119.00"}, "age_days": 4,
+            "approvals": {"required": 2, "count": 1, "by": ["anna"], "complete": False}}],
+            "total": 1, "limit": 50, "offset": 0},
+        ("GET", "/api/v1/invoices"): {"items": [{
+            "invoice_id": "i-1", "number": "INV-2026-00001", "buyer_name": "Acme Media GmbH",
+            "customer_id": "ho:advertiser:7", "issue_date": "2026-11-26",
+            "due_date": "2026-12-10", "currency": "EUR", "net_total": "72.50",
+            "gross_total": "86.28", "status": "cancelled", "valid": True}],
+            "total": 1, "limit": 50, "offset": 0}})
+    drafts = invoke(gw, "drafts", "list").output
+    for shown in ("Acme Media", "100.00", "119.00", "4 d", "1/2"):
+        assert shown in drafts, shown
+    invoices = invoke(gw, "invoices", "list").output
+    for shown in ("INV-2026-00001", "Acme Media GmbH", "2026-12-10", "72.50", "86.28",
+                  "cancelled", "yes"):
+        assert shown in invoices, shown

@@ -7,12 +7,15 @@ import uuid
 
 import httpx
 import pytest
+from affbill_gateway.config import Settings
 from affbill_gateway.domain.keys import Role
 from affbill_gateway.domain.routes import FORWARDED, Route
+from affbill_gateway.entrypoints import forwarding
+from affbill_gateway.entrypoints.forwarding import long_poll_s
 
+from tests.processes import free_port
 from tests.unit.gateway.conftest import KEYS, Upstream, key
 
-PORTS = {"sync": 8001, "billing": 8002, "documents": 8003, "jobs": 8004}
 ID = "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b"
 
 
@@ -29,7 +32,7 @@ async def test_route_is_forwarded_to_its_service(gateway: httpx.AsyncClient, ups
         headers={**key(Role.ADMIN), "X-Request-Id": "req-42", "content-type": "application/json"})
     assert response.status_code == 200, response.text
     [sent] = upstream.requests
-    assert (sent.method, sent.url.port) == (route.method, PORTS[route.upstream])
+    assert (sent.method, sent.url.host) == (route.method, route.upstream)
     assert sent.url.path == concrete(route.upstream_path)
     assert sent.url.params["limit"] == "5" and sent.url.params["offset"] == "10"
     assert sent.headers["x-request-id"] == "req-42"
@@ -50,44 +53,66 @@ async def test_the_services_answer_comes_back_as_it_is(gateway: httpx.AsyncClien
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("encoding", ["content-length", "chunked"])
 async def test_downloads_stream_through_with_their_type(gateway: httpx.AsyncClient,
-                                                       upstream: Upstream) -> None:
+                                                       upstream: Upstream, encoding: str) -> None:
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4000
     upstream.reply = lambda r: httpx.Response(200, content=pdf, headers={
-        "content-type": "application/pdf",
+        "content-type": "application/pdf", "transfer-encoding": encoding,
         "content-disposition": 'attachment; filename="INV-2026-00001.pdf"'})
-    response = await gateway.get(f"/api/v1/invoices/{ID}/pdf", headers=key(Role.VIEWER))
-    assert response.status_code == 200 and response.content == pdf
-    assert response.headers["content-type"] == "application/pdf"
-    assert "INV-2026-00001.pdf" in response.headers["content-disposition"]
+    for _ in range(2):  # the second one on the kept-alive connection
+        response = await gateway.get(f"/api/v1/invoices/{ID}/pdf", headers=key(Role.VIEWER))
+        assert response.status_code == 200 and response.content == pdf
+        assert response.headers["content-type"] == "application/pdf"
+        assert "INV-2026-00001.pdf" in response.headers["content-disposition"]
 
 
-async def test_long_poll_gets_its_wait_on_top_of_the_read_timeout(
-        gateway: httpx.AsyncClient, upstream: Upstream) -> None:
-    await gateway.get(f"/api/v1/jobs/{ID}/lines?after=7&wait=25", headers=key(Role.VIEWER))
-    await gateway.get(f"/api/v1/jobs/{ID}/lines?wait=900", headers=key(Role.VIEWER))
-    timeouts = [r.extensions["timeout"]["read"] for r in upstream.requests]
-    assert timeouts == [30 + 25, 30 + 30]  # the jobs service caps wait at 30 s
-
-
-@pytest.mark.parametrize(("error", "status", "title"), [
-    (httpx.ConnectError("refused"), 502, "Bad Gateway"),
-    (httpx.ReadTimeout("slow"), 504, "Gateway Timeout"),
+@pytest.mark.parametrize(("query", "seconds"), [
+    ("after=7&wait=25", 25.0), ("wait=900", 30.0), ("wait=-3", 0.0), ("wait=soon", 0.0), ("", 0.0),
 ])
-async def test_a_service_that_does_not_answer_is_a_problem(
-        gateway: httpx.AsyncClient, upstream: Upstream, error: Exception, status: int,
-        title: str) -> None:
-    def fail(request: httpx.Request) -> httpx.Response:
-        raise error
+def test_long_poll_wait_is_read_as_the_jobs_service_caps_it(query: str, seconds: float) -> None:
+    assert long_poll_s(query) == seconds
 
-    upstream.reply = fail
-    response = await gateway.get("/api/v1/generator", headers={**key(Role.VIEWER),
+
+class TestTimeouts:
+    @pytest.fixture
+    def settings(self) -> Settings:
+        return Settings(read_timeout_s=0.3)
+
+    async def test_a_slow_service_is_504_but_a_long_poll_gets_its_wait_on_top(
+            self, gateway: httpx.AsyncClient, upstream: Upstream) -> None:
+        upstream.delay = 0.8
+        slow = await gateway.get(f"/api/v1/jobs/{ID}", headers={**key(Role.VIEWER),
                                                                "X-Request-Id": "r-1"})
-    assert response.status_code == status
+        assert slow.status_code == 504
+        assert slow.headers["content-type"] == "application/problem+json"
+        assert slow.json()["title"] == "Gateway Timeout" and "jobs" in slow.json()["detail"]
+        assert slow.json()["request_id"] == "r-1"
+        polled = await gateway.get(f"/api/v1/jobs/{ID}/lines?wait=3", headers=key(Role.VIEWER))
+        assert polled.status_code == 200
+
+
+class TestRefused:
+    @pytest.fixture
+    def settings(self) -> Settings:
+        return Settings(billing_url=f"http://127.0.0.1:{free_port()}")  # nothing listens
+
+    async def test_a_service_that_is_down_is_502(self, gateway: httpx.AsyncClient) -> None:
+        response = await gateway.get("/api/v1/generator", headers={**key(Role.VIEWER),
+                                                                   "X-Request-Id": "r-1"})
+        assert response.status_code == 502
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["title"] == "Bad Gateway" and "billing" in problem["detail"]
+        assert problem["request_id"] == "r-1"
+
+
+async def test_a_method_the_table_does_not_have_is_not_forwarded(
+        gateway: httpx.AsyncClient, upstream: Upstream) -> None:
+    response = await gateway.put(f"/api/v1/drafts/{ID}", headers=key(Role.ADMIN), json={})
+    assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["title"] == title and "billing" in problem["detail"]
-    assert problem["request_id"] == "r-1"
+    assert upstream.requests == []
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer x"},
@@ -134,7 +159,7 @@ async def test_sync_requests_carry_the_key_name_as_who(gateway: httpx.AsyncClien
                                   json={"connector": "hasoffers-sim", "scope": "partial"})
     assert response.status_code == 202 and response.json()["job_id"] == ID
     [sent] = upstream.requests
-    assert (sent.url.port, sent.url.path) == (8001, "/syncs")
+    assert (sent.url.host, sent.url.path) == ("sync", "/syncs")
     assert httpx.Response(200, content=sent.content).json() == {
         "connector": "hasoffers-sim", "scope": "partial",
         "requested_by": "accountant@network.example"}
@@ -200,3 +225,13 @@ async def test_openapi_documents_every_route_with_its_security(
 
 def test_every_principal_in_the_fakes_has_a_role() -> None:
     assert {p.role for p in KEYS.values()} == set(Role)
+
+
+async def test_a_body_over_the_limit_is_413_and_not_forwarded(
+        gateway: httpx.AsyncClient, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forwarding, "MAX_BODY", 10)
+    response = await gateway.post("/api/v1/drafts", content=b'{"customer_id": "ho:1"}',
+                                  headers=key(Role.ACCOUNTANT))
+    assert response.status_code == 413
+    assert response.json()["detail"] == "A request body may have at most 10 bytes."
+    assert upstream.requests == []

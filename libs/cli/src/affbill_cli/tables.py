@@ -12,13 +12,16 @@ from affbill_cli.follow import line_text, step_of
 
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for i, column in enumerate(columns):  # the first column is the id: never broken
+    for i, column in enumerate(columns):  # ids are kept whole; no value is cut short
         table.add_column(column, justify="right" if column in AMOUNTS else "left",
-                         no_wrap=i == 0)
+                         no_wrap=i == 0 or column in IDS, overflow="fold",
+                         min_width=UUID_WIDTH if column in IDS else None)
     return table
 
 
-AMOUNTS = {"Open total", "Items", "Pending", "Total", "Net", "Gross", "Done"}
+IDS = {"Draft", "Invoice", "Job", "Key"}  # what other commands take: shown whole
+UUID_WIDTH = 36
+AMOUNTS = {"Open total", "Items", "Pending", "Total", "Net", "Gross", "Done", "Lines", "Age"}
 
 
 def _s(value: Any) -> str:
@@ -50,38 +53,46 @@ def generator(body: dict[str, Any]) -> Table:
 
 
 def drafts(body: dict[str, Any]) -> Table:
-    table = _table(_paged(body, "Drafts"), "Draft", "Customer", "Currency", "Total", "Version",
-                   "Approvals", "Created")
+    """Billing's draft list: customer, totals, age and approvals."""
+    table = _table(_paged(body, "Drafts"), "Draft", "Customer", "Currency", "Net", "Gross",
+                   "Lines", "Items", "Age", "Approvals", "Version")
     for d in body.get("items", []):
         totals = d.get("totals") or {}
+        approvals = d.get("approvals") or {}
         table.add_row(_s(d.get("draft_id")), _s(d.get("customer_name") or d.get("customer_id")),
-                      _s(d.get("currency")), _s(totals.get("gross") or d.get("gross_total")),
-                      _s(d.get("version")), _s(len(d.get("approvals") or [])),
-                      _s(d.get("created_at")))
+                      _s(d.get("currency")), _s(totals.get("net")), _s(totals.get("gross")),
+                      _s(d.get("lines")), _s(d.get("items")), f"{_s(d.get('age_days'))} d",
+                      f"{approvals.get('count', 0)}/{approvals.get('required', 0)}",
+                      _s(d.get("version")))
     return table
 
 
 def document(body: dict[str, Any]) -> Group:
-    """A draft or an invoice: its fields, then its lines."""
+    """A draft (billing) or an invoice's metadata (documents): its fields, totals, lines."""
     head = _table("", "Field", "Value")
     for k, v in body.items():
-        if k != "lines" and not isinstance(v, (dict, list)):
+        if not isinstance(v, (dict, list)):
             head.add_row(k, _s(v))
-    lines = _table("Lines", "Description", "Quantity", "Unit price", "Net")
-    for line in body.get("lines", []) or []:
+    for k, v in (body.get("totals") or {}).items():  # a draft's net, tax and gross
+        head.add_row(k, _s(v))
+    lines = _table("Lines", "Description", "Quantity", "Unit price", "VAT %", "Net")
+    for line in body.get("lines") or []:
         lines.add_row(_s(line.get("description")), _s(line.get("quantity")),
-                      _s(line.get("unit_price")), _s(line.get("net_amount")))
+                      _s(line.get("unit_price")), _s(line.get("vat_rate")),
+                      _s(line.get("net_amount")))
     return Group(head, lines) if body.get("lines") else Group(head)
 
 
 def invoices(body: dict[str, Any]) -> Table:
-    table = _table(_paged(body, "Invoices"), "Number", "Invoice", "Customer", "Status", "Date",
-                   "Currency", "Gross")
+    """The documents service's invoice list."""
+    table = _table(_paged(body, "Invoices"), "Number", "Invoice", "Customer", "Status",
+                   "Issued", "Due", "Currency", "Net", "Gross", "Valid")
     for i in body.get("items", []):
         table.add_row(_s(i.get("number")), _s(i.get("invoice_id")),
-                      _s(i.get("customer_name") or i.get("customer_id")), _s(i.get("status")),
-                      _s(i.get("issue_date")), _s(i.get("currency")),
-                      _s(i.get("gross_total")))
+                      _s(i.get("buyer_name") or i.get("customer_id")), _s(i.get("status")),
+                      _s(i.get("issue_date")), _s(i.get("due_date")), _s(i.get("currency")),
+                      _s(i.get("net_total")), _s(i.get("gross_total")),
+                      "" if i.get("valid") is None else ("yes" if i["valid"] else "no"))
     return table
 
 

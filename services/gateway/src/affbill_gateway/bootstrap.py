@@ -1,6 +1,5 @@
 """Wires the gateway service together: the one place dependencies are chosen (the test seam)."""
 
-import httpx
 from affbill_runtime.runtime import Runtime
 
 from affbill_gateway.adapters.upstreams import Upstreams
@@ -9,12 +8,11 @@ from affbill_gateway.entrypoints import messaging
 from affbill_gateway.service_layer.keys import Keys
 
 
-def bootstrap(settings: Settings | None = None,
-              transport: httpx.AsyncBaseTransport | None = None) -> Runtime:
+def bootstrap(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     runtime = Runtime(settings, package="affbill_gateway")
     runtime.broker.include_router(messaging.build_router(runtime))
     runtime.state.settings = settings
     runtime.state.keys = Keys(runtime.engine, settings.key_cache_s)
-    runtime.state.upstreams = Upstreams(settings, transport)
+    runtime.state.upstreams = Upstreams(settings)
     return runtime

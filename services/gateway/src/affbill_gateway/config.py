@@ -10,6 +10,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "gateway"
     http_port: int = 8000
+    http_access_log: bool = False  # the gateway logs each request itself, with id and user
     # the owning services; defaults are the local stack's ports
     sync_url: str = "http://127.0.0.1:8001"
     billing_url: str = "http://127.0.0.1:8002"

@@ -1,13 +1,29 @@
-"""HTTP clients of the owning services: one pooled httpx.AsyncClient per service."""
+"""HTTP/1.1 clients of the owning services: pooled keep-alive connections on asyncio streams.
+
+The gateway only relays requests to a handful of known services on loopback, so it
+needs no more than HTTP/1.1 with keep-alive, httptools' parser (uvicorn's) and
+timeouts. httpx spent most of the gateway's time per request (its pool's locks and
+events; with this anyio, one failed `import sniffio` each): bench/gateway_load.py.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httptools
 
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.routes import Upstream
+
+CHUNK = 65_536
+IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+UNSAFE_IN_TARGET = re.compile(r"[\x00-\x20\x7f]")
 
 
 class UpstreamUnavailable(Exception):
@@ -19,38 +35,249 @@ class UpstreamUnavailable(Exception):
         self.timeout = timeout
 
 
+class UpstreamStatusError(Exception):
+    """The service answered with an error status where the gateway needed its data."""
+
+    def __init__(self, upstream: Upstream, status: int) -> None:
+        super().__init__(f"{upstream} answered {status}")
+        self.status = status
+
+
+class _Parsed:
+    """httptools callbacks: the head, then body chunks as they are parsed."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.chunks: list[bytes] = []
+        self.head_done = False
+        self.done = False
+        self.keep_alive = False
+        self.parser: httptools.HttpResponseParser | None = None
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        self.head_done = True
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        # the parser forgets keep-alive once it has moved past the message: ask now
+        self.keep_alive = self.parser is not None and self.parser.should_keep_alive()
+        self.done = True
+
+
+class _Connection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.idle_since = 0.0
+        self.reused = False
+
+    def usable(self, now: float, keepalive_s: float) -> bool:
+        return (not self.writer.is_closing() and not self.reader.at_eof()
+                and now - self.idle_since < keepalive_s)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class UpstreamResponse:
+    """A service's answer: status, headers (lower-case names), and the body read or to stream."""
+
+    def __init__(self, pool: Pool, conn: _Connection, parser: httptools.HttpResponseParser,
+                 parsed: _Parsed, read_timeout_s: float) -> None:
+        self._pool, self._conn, self._parser, self._parsed = pool, conn, parser, parsed
+        self._timeout = read_timeout_s
+        self.status_code: int = parser.get_status_code()
+        self.headers = parsed.headers
+        self.content = b""
+        self._open = True
+
+    async def _next_chunks(self) -> list[bytes]:
+        """Read until the parser has body bytes or the message is complete."""
+        parsed = self._parsed
+        while not parsed.chunks and not parsed.done:
+            async with asyncio.timeout(self._timeout):
+                data = await self._conn.reader.read(CHUNK)
+            if not data:
+                if "content-length" in parsed.headers or "transfer-encoding" in parsed.headers:
+                    raise ConnectionResetError("the service closed the connection mid-answer")
+                parsed.done = True  # a body delimited by the end of the connection
+                self._conn.writer.close()
+                break
+            self._parser.feed_data(data)
+        chunks, parsed.chunks = parsed.chunks, []
+        return chunks
+
+    async def aread(self) -> bytes:
+        try:
+            body = []
+            while not self._parsed.done:
+                body += await self._next_chunks()
+            body += self._parsed.chunks
+            self.content = b"".join(body)
+        finally:
+            await self.aclose()
+        return self.content
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                for chunk in await self._next_chunks():
+                    yield chunk
+                if self._parsed.done and not self._parsed.chunks:
+                    return
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._open:
+            self._open = False
+            keep = self._parsed.done and self._parsed.keep_alive
+            self._pool.release(self._conn, keep)
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class Pool:
+    """Keep-alive connections to one service, at most `limit` in use at once."""
+
+    def __init__(self, upstream: Upstream, url: str, limit: int, connect_timeout_s: float,
+                 keepalive_s: float) -> None:
+        parts = urlsplit(url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"{upstream} URL must be http://host[:port], got {url!r}")
+        self.upstream = upstream
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.prefix = parts.path.rstrip("/")
+        self.host_header = parts.netloc
+        self.connect_timeout_s = connect_timeout_s
+        self.keepalive_s = keepalive_s
+        self.idle: list[_Connection] = []
+        self.slots = asyncio.Semaphore(limit)
+
+    async def _connection(self) -> _Connection:
+        now = time.monotonic()
+        while self.idle:
+            conn = self.idle.pop()
+            if conn.usable(now, self.keepalive_s):
+                conn.reused = True
+                return conn
+            conn.close()
+        async with asyncio.timeout(self.connect_timeout_s):
+            return _Connection(*await asyncio.open_connection(self.host, self.port))
+
+    def release(self, conn: _Connection, keep: bool) -> None:
+        if keep and not conn.writer.is_closing():
+            conn.idle_since = time.monotonic()
+            self.idle.append(conn)
+        else:
+            conn.close()
+        self.slots.release()
+
+    def _give_up(self, conn: _Connection | None) -> None:
+        """A request that failed: its connection is closed (it may hold half an answer)."""
+        if conn is None:
+            self.slots.release()
+        else:
+            self.release(conn, keep=False)
+
+    def _head(self, method: str, target: str, headers: dict[str, str], body: bytes | None
+              ) -> bytes:
+        lines = [f"{method} {self.prefix}{target} HTTP/1.1", f"Host: {self.host_header}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    async def request(self, method: str, target: str, headers: dict[str, str],
+                      body: bytes | None, read_timeout_s: float, stream: bool
+                      ) -> UpstreamResponse:
+        target = UNSAFE_IN_TARGET.sub(lambda m: f"%{ord(m.group()):02X}", target)
+        message = self._head(method, target, headers, body) + (body or b"")
+        if self.slots.locked():  # every connection busy: wait for one, but not forever
+            try:
+                async with asyncio.timeout(read_timeout_s):
+                    await self.slots.acquire()
+            except TimeoutError as exc:
+                raise UpstreamUnavailable(self.upstream, timeout=True) from exc
+        else:
+            await self.slots.acquire()
+        for attempt in (1, 2):
+            conn: _Connection | None = None
+            parsed, received = _Parsed(), False
+            try:
+                conn = await self._connection()
+                conn.writer.write(message)
+                parser = parsed.parser = httptools.HttpResponseParser(parsed)
+                async with asyncio.timeout(read_timeout_s):
+                    while not (parsed.done if not stream else parsed.head_done):
+                        data = await conn.reader.read(CHUNK)
+                        if not data:
+                            raise ConnectionResetError("the service closed the connection")
+                        received = True
+                        parser.feed_data(data)
+                response = UpstreamResponse(self, conn, parser, parsed, read_timeout_s)
+                if not stream:
+                    await response.aread()  # all parsed already: hands the connection back
+                return response
+            except TimeoutError as exc:  # before OSError, whose subclass it is
+                self._give_up(conn)
+                raise UpstreamUnavailable(self.upstream, timeout=True) from exc
+            except (OSError, httptools.HttpParserError) as exc:
+                # a kept-alive connection the service had just closed: once more, afresh
+                if (attempt == 1 and conn is not None and conn.reused and not received
+                        and method in IDEMPOTENT):
+                    conn.close()
+                    continue
+                self._give_up(conn)
+                raise UpstreamUnavailable(self.upstream, timeout=False) from exc
+            except BaseException:  # cancelled: the slot and the connection must not leak
+                self._give_up(conn)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
 class Upstreams:
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
-                 ) -> None:
+    """The owning services by name; `send` relays one request to one of them."""
+
+    KEEPALIVE_S = 4.0  # under uvicorn's 5 s: the gateway drops a connection before the service
+
+    def __init__(self, settings: Settings) -> None:
         urls = {Upstream.SYNC: settings.sync_url, Upstream.BILLING: settings.billing_url,
                 Upstream.DOCUMENTS: settings.documents_url, Upstream.JOBS: settings.jobs_url}
-        self.timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-        limits = httpx.Limits(max_connections=settings.upstream_connections,
-                              max_keepalive_connections=settings.upstream_connections)
-        self.clients = {u: httpx.AsyncClient(base_url=url, timeout=self.timeout, limits=limits,
-                                             transport=transport)
-                        for u, url in urls.items()}
+        self.read_timeout_s = settings.read_timeout_s
+        self.pools = {u: Pool(u, url, settings.upstream_connections,
+                              settings.connect_timeout_s, self.KEEPALIVE_S)
+                      for u, url in urls.items()}
 
-    async def send(self, upstream: Upstream, method: str, path: str, *, stream: bool = False,
-                   read_timeout_s: float | None = None, **kwargs: Any) -> httpx.Response:
-        """The service's response; with stream=True the caller closes it."""
-        client = self.clients[upstream]
-        timeout = (httpx.Timeout(read_timeout_s, connect=self.timeout.connect)
-                   if read_timeout_s else self.timeout)
-        request = client.build_request(method, path, timeout=timeout, **kwargs)
-        try:
-            return await client.send(request, stream=stream)
-        except httpx.TimeoutException as exc:
-            raise UpstreamUnavailable(upstream, timeout=True) from exc
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(upstream, timeout=False) from exc
+    async def send(self, upstream: Upstream, method: str, path: str, *,
+                   headers: dict[str, str], content: bytes | None = None,
+                   stream: bool = False, read_timeout_s: float | None = None
+                   ) -> UpstreamResponse:
+        """The service's response; with stream=True the caller reads it to the end or closes it.
+
+        `path` includes the query string; a body gets its Content-Length.
+        """
+        return await self.pools[upstream].request(
+            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream)
 
     async def get_json(self, upstream: Upstream, path: str, headers: dict[str, str],
                        params: dict[str, Any]) -> Any:
-        response = await self.send(upstream, "GET", path, headers=headers, params=params)
-        response.raise_for_status()
+        response = await self.send(upstream, "GET", f"{path}?{urlencode(params)}",
+                                   headers=headers)
+        if response.status_code >= 400:
+            raise UpstreamStatusError(upstream, response.status_code)
         return response.json()
 
     async def aclose(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        for pool in self.pools.values():
+            pool.close()

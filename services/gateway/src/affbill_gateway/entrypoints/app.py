@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from affbill_gateway.bootstrap import bootstrap
 from affbill_gateway.config import Settings
-from affbill_gateway.entrypoints import http, problems
+from affbill_gateway.entrypoints import forwarding, http, problems
+from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
 
 log = logging.getLogger("affbill.gateway")
+
+
+def _openapi(app: FastAPI, documented: list[APIRoute]) -> dict[str, Any]:
+    """FastAPI's document of its own routes and of the forwarded ones (served by Forwarder)."""
+    app.openapi_schema = get_openapi(title=app.title, version=app.version,
+                                     description=app.description,
+                                     routes=[*app.routes, *documented])
+    return app.openapi_schema
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -25,6 +38,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                                   "the owning service. Every /api/v1 route needs an API key.",
                       http_routers=[http.build_router(runtime)])
     problems.install(app)
+    documented = forwarding.documented_routes()
+    app.openapi = lambda: app.openapi_schema or _openapi(app, documented)  # type: ignore[method-assign]
+    app.add_middleware(Forwarder, upstreams=runtime.state.upstreams)  # innermost: after the key
     app.add_middleware(Authentication, keys=runtime.state.keys)
     app.add_middleware(RequestContext)  # outermost: the id exists before anything answers
     started = app.router.lifespan_context
@@ -38,6 +54,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                     settings.bootstrap_admin_name):
                 log.info("first admin key created from configuration",
                          extra={"key_name": settings.bootstrap_admin_name})
+            # the app's long-lived objects leave the collector's view: full collections
+            # under load then take well under a millisecond instead of ~100 ms
+            gc.freeze()
             try:
                 yield
             finally:

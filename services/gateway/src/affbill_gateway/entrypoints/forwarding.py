@@ -1,22 +1,30 @@
-"""Forwarded routes: built from the route table, passed to the owning service as they are.
+"""Forwarded routes: the route table served as plain ASGI and relayed to the owning service.
 
-The caller's query string and body go through untouched; the gateway adds who is
-calling (X-Affbill-User) and the request id, and hands back the service's answer.
-Downloads stream through without being held in memory.
+A relay needs neither FastAPI's router nor its dependency solving, which cost several
+times the relay itself per request (bench/gateway_load.py): `Forwarder` matches the
+table, checks the typed path parameters, and passes the caller's query string and body
+through untouched, adding who is calling (X-Affbill-User) and the request id. The
+service's answer goes back as bytes; downloads stream through without being held.
+The OpenAPI document describes the same table (`documented_routes`).
 """
 
 from __future__ import annotations
 
 import inspect
+import re
+import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
-from fastapi import APIRouter, Path, Request, Response, Security
-from fastapi.responses import StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi import Path, Request, Security
+from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from affbill_gateway.adapters.upstreams import Upstreams
-from affbill_gateway.domain.routes import FORWARDED, PARAM_TYPES, Route
+from affbill_gateway.adapters.upstreams import UpstreamResponse, Upstreams, UpstreamUnavailable
+from affbill_gateway.domain.routes import API, FORWARDED, PARAM_TYPES, Route
+from affbill_gateway.entrypoints.problems import problem_response, unavailable
 from affbill_gateway.entrypoints.security import current_user, route_docs
 from affbill_gateway.service_layer.keys import Principal
 
@@ -24,57 +32,164 @@ PASSED_IN = ("content-type", "accept", "if-none-match")
 PASSED_BACK = ("content-type", "content-disposition", "content-length", "etag", "last-modified",
                "cache-control", "location", "retry-after")
 MAX_WAIT_S = 30.0
+MAX_BODY = 16 * 1024 * 1024
 
 
 def upstream_headers(request: Request, user: Principal) -> dict[str, str]:
-    headers = {h: v for h in PASSED_IN if (v := request.headers.get(h))}
-    headers.update({"X-Request-Id": request.state.request_id, "X-Affbill-User": user.name,
+    """What a service gets besides the body: the caller's content headers, id and name."""
+    return _upstream_headers(request.headers, request.state.request_id, user)
+
+
+def _upstream_headers(given: Headers, request_id: str, user: Principal) -> dict[str, str]:
+    headers = {h: v for h in PASSED_IN if (v := given.get(h))}
+    headers.update({"X-Request-Id": request_id, "X-Affbill-User": user.name,
                     "Accept-Encoding": "identity"})
     return headers
 
 
-def long_poll_s(request: Request) -> float:
+def long_poll_s(query: str) -> float:
+    """The ?wait= of a long-poll, as the jobs service caps it (0 when absent or not a number)."""
     try:
-        return min(max(float(request.query_params.get("wait", 0)), 0.0), MAX_WAIT_S)
+        return min(max(float(dict(parse_qsl(query)).get("wait", 0)), 0.0), MAX_WAIT_S)
     except ValueError:
         return 0.0  # the jobs service names the bad value
 
 
-async def forward(upstreams: Upstreams, route: Route, request: Request, user: Principal,
-                  values: dict[str, Any]) -> Response:
-    path = route.target({k: quote(str(v), safe="") for k, v in values.items()})
-    if request.url.query:
-        path += "?" + request.url.query
-    extra = long_poll_s(request) if route.long_poll else 0.0
-    response = await upstreams.send(
-        route.upstream, route.method, path, stream=route.download,
-        read_timeout_s=upstreams.timeout.read + extra if extra else None,
-        headers=upstream_headers(request, user),
-        content=await request.body() if route.has_body else None)
-    headers = {h: v for h in PASSED_BACK if (v := response.headers.get(h))}
-    if route.download:
-        if "content-encoding" in response.headers:  # aiter_bytes decodes: the length changes
-            headers.pop("content-length", None)
-        return StreamingResponse(response.aiter_bytes(), response.status_code, headers,
-                                 background=BackgroundTask(response.aclose))
-    headers.pop("content-length", None)  # Response computes it
-    return Response(response.content, response.status_code, headers)
+def _pattern(route: Route) -> re.Pattern[str]:
+    return re.compile(re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", re.escape(API + route.path)
+                             .replace(r"\{", "{").replace(r"\}", "}")))
 
 
-def _endpoint(upstreams: Upstreams, route: Route) -> Any:
-    async def endpoint(request: Request, user: Principal, **values: Any) -> Response:
-        return await forward(upstreams, route, request, user, values)
+def _path_values(route: Route, given: dict[str, str]) -> tuple[dict[str, str], list[dict]]:
+    """The path parameters quoted for the service, or the errors of the ones not well-typed."""
+    values, errors = {}, []
+    for name, value in given.items():
+        if PARAM_TYPES.get(name) is uuid.UUID:
+            try:
+                value = str(uuid.UUID(value))
+            except ValueError:
+                errors.append({"field": f"path.{name}", "reason": "must be a UUID"})
+                continue
+        values[name] = quote(value, safe="")
+    return values, errors
 
-    endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+
+class _Disconnected(Exception):
+    """The caller went away before its body was read: nothing is forwarded."""
+
+
+async def _body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it is larger than MAX_BODY."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+class Forwarder:
+    """Serves the forwarded routes of the table; anything else goes on to FastAPI.
+
+    Runs after Authentication, so the caller (scope state "principal") is known and
+    allowed. A path of the table with another method goes on too: the gateway's own
+    POST /adtracker/syncs sits beside the forwarded GET /adtracker/syncs.
+    """
+
+    def __init__(self, app: ASGIApp, upstreams: Upstreams) -> None:
+        self.app = app
+        self.upstreams = upstreams
+        self.table = [(_pattern(r), r) for r in FORWARDED]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(API + "/"):
+            await self.app(scope, receive, send)
+            return
+        for pattern, route in self.table:
+            if route.method == scope["method"] and (match := pattern.fullmatch(path)):
+                await self.forward(route, match.groupdict(), scope, receive, send)
+                return
+        await self.app(scope, receive, send)  # the gateway's own routes, or 404/405
+
+    async def forward(self, route: Route, given: dict[str, str], scope: Scope,
+                      receive: Receive, send: Send) -> None:
+        state = scope["state"]
+        request_id = state.get("request_id")
+        values, errors = _path_values(route, given)
+        try:
+            body = await _body(receive) if route.has_body else None
+        except _Disconnected:
+            return
+        if refusal := _refusal(errors, route.has_body and body is None, request_id):
+            await refusal(scope, receive, send)
+            return
+        target = route.target(values)
+        query = scope.get("query_string", b"").decode("latin-1")
+        if query:
+            target += "?" + query
+        extra = long_poll_s(query) if route.long_poll else 0.0
+        try:
+            response = await self.upstreams.send(
+                route.upstream, route.method, target, stream=route.download,
+                read_timeout_s=self.upstreams.read_timeout_s + extra if extra else None,
+                headers=_upstream_headers(Headers(scope=scope), request_id, state["principal"]),
+                content=body)
+        except UpstreamUnavailable as exc:
+            await unavailable(exc, request_id)(scope, receive, send)
+            return
+        await _relay(response, route.download, send)
+
+
+def _refusal(errors: list[dict[str, str]], too_large: bool, request_id: str | None
+             ) -> Response | None:
+    """The problem for a request the gateway refuses itself, or None."""
+    if errors:
+        return problem_response(422, "Invalid request", "; ".join(
+            f"{e['field']}: {e['reason']}" for e in errors), request_id, errors=errors)
+    if too_large:
+        return problem_response(413, "Content Too Large", f"A request body may have at most "
+                                f"{MAX_BODY} bytes.", request_id)
+    return None
+
+
+async def _relay(response: UpstreamResponse, stream: bool, send: Send) -> None:
+    """The service's answer to the caller: status, the headers that matter, the bytes."""
+    headers = [(h.encode(), v.encode("latin-1")) for h in PASSED_BACK
+               if h != "content-length" and (v := response.headers.get(h))]
+    if not stream:
+        if response.status_code not in (204, 304):  # answers that never have a body
+            headers.append((b"content-length", str(len(response.content)).encode()))
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": headers})
+        await send({"type": "http.response.body", "body": response.content})
+        return
+    if length := response.headers.get("content-length"):
+        headers.append((b"content-length", length.encode()))
+    try:
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": headers})
+        async for chunk in response.aiter_bytes():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        await response.aclose()
+
+
+def _signature(route: Route) -> inspect.Signature:
+    return inspect.Signature([
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
         inspect.Parameter("user", inspect.Parameter.KEYWORD_ONLY,
                           annotation=Annotated[Principal, Security(current_user)]),
         *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
             PARAM_TYPES.get(name, str), Path(description=name.replace("_", " ") + ".")])
           for name in route.params)])
-    endpoint.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_')}" \
-        .replace("{", "").replace("}", "")
-    return endpoint
 
 
 def _openapi_extra(route: Route) -> dict[str, Any]:
@@ -92,13 +207,17 @@ def _openapi_extra(route: Route) -> dict[str, Any]:
     return extra
 
 
-def build_router(upstreams: Upstreams) -> APIRouter:
-    """Routes below /api/v1 (the caller's router adds the prefix)."""
-    router = APIRouter()
+def documented_routes() -> list[APIRoute]:
+    """The table as FastAPI routes for the OpenAPI document only: Forwarder serves them,
+    so their endpoints (a signature, no body) are never mounted or called."""
+    routes = []
     for route in FORWARDED:
-        router.add_api_route(
-            route.path, _endpoint(upstreams, route), methods=[route.method],
-            summary=route.summary, tags=[route.upstream.value],
-            **route_docs(route.access, _openapi_extra(route)))
-    return router
-
+        def described() -> None:
+            """Served by Forwarder."""
+        described.__signature__ = _signature(route)  # type: ignore[attr-defined]
+        described.__name__ = f"{route.method.lower()}_{route.path.strip('/')}".replace(
+            "/", "_").replace("{", "").replace("}", "")
+        routes.append(APIRoute(API + route.path, described, methods=[route.method],
+                               summary=route.summary, tags=[route.upstream.value],
+                               **route_docs(route.access, _openapi_extra(route))))
+    return routes

@@ -6,6 +6,7 @@ Routes here are thin: validate, call a handler or the owning service, answer.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Annotated, Any
 
@@ -131,11 +132,13 @@ def build_router(runtime: Runtime) -> APIRouter:
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],
                  summary="Start a standard or partial sync", **route_docs(Access.ACT))
     async def request_sync(body: SyncRequest, request: Request, user: User) -> Response:
-        response = await upstreams.send(
-            Upstream.SYNC, "POST", "/syncs", headers=forwarding.upstream_headers(request, user),
-            json={**body.model_dump(mode="json", exclude_none=True), "requested_by": user.name})
+        headers = forwarding.upstream_headers(request, user)
+        headers["content-type"] = "application/json"
+        response = await upstreams.send(Upstream.SYNC, "POST", "/syncs", headers=headers,
+                                        content=json.dumps({
+                                            **body.model_dump(mode="json", exclude_none=True),
+                                            "requested_by": user.name}).encode())
         return Response(response.content, response.status_code,
                         media_type=response.headers.get("content-type"))
 
-    router.include_router(forwarding.build_router(upstreams))
     return router

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from affbill_gateway.adapters.upstreams import UpstreamUnavailable
+from affbill_gateway.adapters.upstreams import UpstreamStatusError, UpstreamUnavailable
 
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status"],
@@ -31,6 +31,15 @@ def problem_response(status: int, title: str, detail: str | None, request_id: st
         body["request_id"] = request_id
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def unavailable(exc: UpstreamUnavailable, request_id: str | None) -> JSONResponse:
+    """502 when the service refused or dropped the connection, 504 when it was too slow."""
+    if exc.timeout:
+        return problem_response(504, "Gateway Timeout", f"The {exc.upstream} service did not "
+                                "answer in time.", request_id)
+    return problem_response(502, "Bad Gateway", f"The {exc.upstream} service is not "
+                            "reachable.", request_id)
 
 
 def request_id(request: Request) -> str | None:
@@ -59,8 +68,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(UpstreamUnavailable)
     async def _upstream(request: Request, exc: UpstreamUnavailable) -> JSONResponse:
-        if exc.timeout:
-            return problem_response(504, "Gateway Timeout", f"The {exc.upstream} service did "
-                                    "not answer in time.", request_id(request))
-        return problem_response(502, "Bad Gateway", f"The {exc.upstream} service is not "
-                                "reachable.", request_id(request))
+        return unavailable(exc, request_id(request))
+
+    @app.exception_handler(UpstreamStatusError)
+    async def _refused(request: Request, exc: UpstreamStatusError) -> JSONResponse:
+        return problem_response(502, "Bad Gateway", f"{exc}: the gateway could not go on.",
+                                request_id(request))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ class Keys:
         self.engine = engine
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lookups: dict[str, asyncio.Future[Principal | None]] = {}
+        self._revocations = 0  # a lookup that saw a revocation happen keeps nothing
 
     async def authenticate(self, key: str) -> Principal | None:
         """The active key's owner, or None (unknown, revoked, or not a key at all)."""
@@ -61,12 +64,21 @@ class Keys:
         hit = self._cache.get(digest)
         if hit and hit[0] > time.monotonic():
             return hit[1]
+        if (pending := self._lookups.get(digest)) is None:
+            # one lookup per key at a time: the requests that arrive meanwhile share it
+            pending = self._lookups[digest] = asyncio.ensure_future(self._lookup(digest))
+            pending.add_done_callback(lambda _: self._lookups.pop(digest, None))
+        return await asyncio.shield(pending)
+
+    async def _lookup(self, digest: str) -> Principal | None:
+        revocations = self._revocations
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(api_keys.c.key_id, api_keys.c.name, api_keys.c.role)
                                       .where(api_keys.c.key_hash == digest,
                                              api_keys.c.revoked_at.is_(None)))).first()
         principal = Principal(row.key_id, row.name, Role(row.role)) if row else None
-        if self.cache_s > 0 and principal:  # only good keys: guessing must not fill memory
+        if self.cache_s > 0 and principal and revocations == self._revocations:
+            # only good keys: guessing must not fill memory
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[digest] = (time.monotonic() + self.cache_s, principal)
@@ -107,6 +119,7 @@ class Keys:
                 raise LastAdmin(str(key_id))
             row = (await conn.execute(update(api_keys).where(api_keys.c.key_id == key_id)
                                       .values(revoked_at=func.now()).returning(*SHOWN))).one()
+        self._revocations += 1
         self._cache.clear()
         return dict(row._mapping)
 
