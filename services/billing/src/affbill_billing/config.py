@@ -25,4 +25,6 @@ class Settings(ServiceSettings):
     seller_bic: str = "COBADEFFXXX"
     domestic_vat_rate: Decimal = Decimal("19")
     run_concurrency: int = 8  # customers billed at once in a run
+    # generator pages are reused while the database wrote nothing, at most this long; 0 = off
+    generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off

@@ -10,16 +10,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
 from affbill_runtime.runtime import Runtime
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
+from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
@@ -104,6 +106,7 @@ def printable(value: Any) -> Any:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
+    pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
     async def read_profile(customer_id: str) -> dict[str, Any]:
         async with runtime.engine.connect() as conn:
@@ -157,8 +160,13 @@ def build_router(runtime: Runtime) -> APIRouter:
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
             currency: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-            page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-        f = GeneratorFilter(customer, account_manager, period_from, period_to, currency)
+            page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+        key = (customer, account_manager, period_from, period_to, currency, page, page_size)
+        return Response(await pages.page(key, lambda: generator_page(
+            GeneratorFilter(customer, account_manager, period_from, period_to, currency),
+            page, page_size)), media_type="application/json")
+
+    async def generator_page(f: GeneratorFilter, page: int, page_size: int) -> bytes:
         customers, rows = await generator_rows(runtime.engine, f, page_size,
                                                (page - 1) * page_size)
         lines: dict[str, dict[str, Any]] = {}
@@ -179,8 +187,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "in_drafts": {"items": r["draft_items"], "total": amount_text(r["draft_total"])},
                 "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
                 if same else None})
-        return {"page": page, "page_size": page_size,
-                "customers": customers, "lines": list(lines.values())}
+        return orjson.dumps({"page": page, "page_size": page_size,
+                             "customers": customers, "lines": list(lines.values())})
 
     @router.get("/generator/{customer_id}/items")
     async def customer_items(
