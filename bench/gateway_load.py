@@ -28,9 +28,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
 from affbill_contracts import Envelope, JobStarted, encode, topics
 from affbill_contracts.jobs import JobKind
-from affbill_runtime.messaging import ensure_topics
+from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from aiokafka import AIOKafkaProducer
 
@@ -236,6 +237,9 @@ def main() -> None:
         env[f"AFFBILL_{service.upper()}_CONSUMER_GROUP"] = f"bench-{run}-{service}"
     try:
         asyncio.run(ensure_topics(KAFKA))
+        # the services read only what arrives from now on, not a long-lived broker's history
+        asyncio.run(start_groups_at_end(KAFKA, billing_groups(f"bench-{run}-billing") | {
+            f"bench-{run}-jobs": topics.JOBS_EVENTS}))
         upgrade("affbill_billing", DB, schemas["billing"])
         asyncio.run(load_customers(schemas["billing"], args.customers, args.items))
         with running_services(ports, {**os.environ, **env},
