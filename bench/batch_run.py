@@ -19,12 +19,12 @@ import uuid
 from decimal import Decimal
 
 import asyncpg
+
 from affbill_billing.bootstrap import bootstrap
 from affbill_billing.config import Settings
 from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected
 from affbill_runtime.migrations import upgrade
-
 from bench._stack import drop_schema
 
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
@@ -43,7 +43,7 @@ async def load(schema: str, customers: int, items: int, kind: str = "advertiser"
             (cid, f"Customer {n}", "domestic", "EUR") for n, cid in enumerate(ids)],
             columns=["customer_id", "billing_name", "tax_treatment", "billing_currency"])
         start = dt.date(2026, 1, 1)
-        for n, cid in enumerate(ids):
+        for _n, cid in enumerate(ids):
             await conn.copy_records_to_table("billable_items", records=[
                 (uuid.uuid4(), cid, str(k % 4), f"Offer {k % 4}", start + dt.timedelta(days=k // 4),
                  "EUR", 3, Decimal("37.50000") + Decimal(k) / 1000) for k in range(items)],

@@ -5,7 +5,8 @@
 Needs Kafka and PostgreSQL (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL). Starts billing (two
 HTTP processes, as the Procfile does), jobs and the gateway as processes on schemas of
 their own, loads 10,000 customers with open items into billing's tables (COPY, untimed)
-and one job into the job log (its events on jobs.events). Open-loop load: request i is due at start + i/rps whatever the answers
+and one job into the job log (its events on jobs.events).
+Open-loop load: request i is due at start + i/rps whatever the answers
 before it did, and its latency counts from when it was due (no coordinated omission).
 The baseline is the same load straight against billing and jobs, in the same run: the
 two take turns in slices, so both meet the same background load of a shared machine,
@@ -28,13 +29,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from aiokafka import AIOKafkaProducer
+
 from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
 from affbill_contracts import Envelope, JobStarted, encode, topics
 from affbill_contracts.jobs import JobKind
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
-from aiokafka import AIOKafkaProducer
-
 from bench._stack import drop_schema
 from tests.processes import free_port, running_services
 

@@ -25,8 +25,8 @@ from decimal import Decimal
 
 import asyncpg
 import httpx
-from affbill_runtime.migrations import upgrade
 
+from affbill_runtime.migrations import upgrade
 from bench._stack import drop_schema, free_port, start, stop, wait_http
 
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
@@ -64,11 +64,12 @@ async def load(schema: str, customers: int, items: int) -> None:
 def serve(schema: str, port: int) -> None:
     """The server process: billing's routes plus the baseline route."""
     import uvicorn
+    from fastapi import FastAPI
+    from sqlalchemy import text
+
     from affbill_billing.bootstrap import bootstrap
     from affbill_billing.config import Settings
     from affbill_billing.entrypoints import http as billing_http
-    from fastapi import FastAPI
-    from sqlalchemy import text
 
     runtime = bootstrap(Settings(service_name=schema, database_url=DB))
     app = FastAPI()

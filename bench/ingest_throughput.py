@@ -23,8 +23,8 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from affbill_contracts import topics
 from affbill_billing.entrypoints.messaging import consumer_groups
+from affbill_contracts import topics
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from affbill_sync.adapters import encoding
@@ -36,7 +36,7 @@ DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:5432
 PLAIN_DB = DB.replace("postgresql+asyncpg://", "postgresql://")
 
 
-def facts(connector: str, rows: int):  # noqa: ANN201 - a generator of (key, value, record)
+def facts(connector: str, rows: int):
     job = str(uuid.uuid4())
     for i in range(rows):
         day = dt.date(2026, 1, 1) + dt.timedelta(days=i // 10_000)
@@ -83,7 +83,7 @@ async def baseline(records: list[tuple]) -> float:
         await conn.close()
 
 
-async def wait_applied(schema: str, rows: int, timeout: float) -> None:
+async def wait_applied(schema: str, rows: int, timeout: float) -> None:  # noqa: ASYNC109 polling deadline
     conn = await asyncpg.connect(PLAIN_DB)
     try:
         deadline = time.monotonic() + timeout

@@ -21,6 +21,7 @@ import time
 import uuid
 
 import asyncpg
+
 from affbill_contracts import Envelope
 from affbill_contracts.billing import InvoiceIssued
 from affbill_documents.adapters.pool import RenderPool
@@ -28,7 +29,6 @@ from affbill_documents.bootstrap import bootstrap
 from affbill_documents.config import Settings
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.migrations import upgrade
-
 from tests.unit.documents.samples import invoice
 
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")

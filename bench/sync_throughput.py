@@ -27,8 +27,8 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from affbill_runtime.messaging import ensure_topics
 from affbill_contracts.topics import TopicSpec
+from affbill_runtime.messaging import ensure_topics
 from affbill_sync.adapters import encoding
 from affbill_sync.domain.model import StatFact
 from bench._stack import drop_schema, free_port, peak_rss_mb, start, stop, wait_http
@@ -68,7 +68,8 @@ async def baseline(rows: int) -> float:
         await producer.stop()
 
 
-def run_sync(base: str, connector: str, scope: str, date_from: str, date_to: str) -> tuple[float, dict]:
+def run_sync(base: str, connector: str, scope: str, date_from: str,
+             date_to: str) -> tuple[float, dict]:
     started = time.perf_counter()
     job = httpx.post(f"{base}/syncs", json={"connector": connector, "scope": scope,
                                             "date_from": date_from, "date_to": date_to,

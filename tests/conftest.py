@@ -27,7 +27,7 @@ def _docker_answers() -> bool:
 
         docker.from_env(timeout=3).ping()
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -37,7 +37,8 @@ def kafka_bootstrap() -> Iterator[str]:
         yield url
         return
     if not _docker_answers():
-        pytest.fail(f"no Kafka: KAFKA_BOOTSTRAP_SERVERS is not set and no Docker engine; {START_HINT}")
+        pytest.fail("no Kafka: KAFKA_BOOTSTRAP_SERVERS is not set and no Docker engine; "
+                    f"{START_HINT}")
     from testcontainers.kafka import KafkaContainer
 
     with KafkaContainer().with_kraft() as kafka:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from affbill_contracts import (
     Envelope,
     JobFinished,
@@ -26,8 +28,6 @@ from affbill_contracts import (
     encode,
     topics,
 )
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from tests.events import decoded
 from tests.processes import free_port, start_service, wait_ready
 
@@ -40,7 +40,8 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
           ) -> Iterator[dict[str, int]]:
     logs = tmp_path_factory.mktemp("logs")
     env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
-    run = uuid.uuid4().hex[:6]  # own consumer groups: a demo running beside the tests is not disturbed
+    # own consumer groups: a demo running beside the tests is not disturbed
+    run = uuid.uuid4().hex[:6]
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": f"e2e-{run}-{s}" for s in SERVICES})
     ports = {s: free_port() for s in SERVICES}
     procs = {}

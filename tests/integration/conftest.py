@@ -19,6 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import text
+
 from affbill_contracts import Envelope, StartSync, decode, topics
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
@@ -26,9 +29,6 @@ from affbill_sync.adapters.connectors.base import ConnectorConfig
 from affbill_sync.bootstrap import bootstrap
 from affbill_sync.config import Settings
 from affbill_sync.service_layer import handlers
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import text
-
 from tests.events import decoded
 from tests.processes import free_port
 
@@ -174,13 +174,14 @@ FACT_TOPICS = (topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_ADVERTISERS,
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     known = consumer.partitions_for_topic(topic)
     if not known:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh consumer knows none
+        await consumer._client.force_metadata_update()
         known = consumer.partitions_for_topic(topic)
     return known or set()
 
 
 @pytest.fixture
-async def world(database_url: str, kafka_bootstrap: str, sim: Simulator) -> AsyncIterator[SyncWorld]:
+async def world(database_url: str, kafka_bootstrap: str,
+                sim: Simulator) -> AsyncIterator[SyncWorld]:
     schema = f"sync_{uuid.uuid4().hex[:8]}"
     tag = uuid.uuid4().hex[:6]
     await asyncio.to_thread(upgrade, "affbill_sync", database_url, schema)

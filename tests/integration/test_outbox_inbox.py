@@ -152,8 +152,8 @@ async def test_relay_crash_and_faststream_consumer_crash_give_one_effect(world: 
         assert seqs == sorted(seqs), "events of one key arrived out of order"
 
 
-async def test_consumer_restart_without_offset_commit_reapplies_nothing(world: Any,
-                                                                        kafka_bootstrap: str) -> None:
+async def test_consumer_restart_without_offset_commit_reapplies_nothing(
+        world: Any, kafka_bootstrap: str) -> None:
     engine, topic = world
     written = await write_events(engine, topic)
     await relay_with_crash(engine, kafka_bootstrap, topic)

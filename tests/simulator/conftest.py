@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from affbill_simulator.app import create_app
 from affbill_simulator.scale import Scale
-from fastapi import FastAPI
 
 START = dt.date(2026, 3, 1)
 END = START + dt.timedelta(days=4)

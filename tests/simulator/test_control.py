@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from affbill_simulator.app import create_app
 
+from affbill_simulator.app import create_app
 from tests.simulator.conftest import (
     EF_KEY,
     SCALE,
@@ -32,7 +32,8 @@ def sums(stats: list[dict[str, str]]) -> dict[tuple[str, str], tuple[Decimal, in
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-async def truth(sim: httpx.AsyncClient, **params: str) -> dict[tuple[str, str], tuple[Decimal, int]]:
+async def truth(sim: httpx.AsyncClient,
+                **params: str) -> dict[tuple[str, str], tuple[Decimal, int]]:
     rows = (await sim.get("/control/truth", params=params)).json()
     return {(t["advertiser_id"], t["currency"]): (Decimal(t["revenue"]), t["conversions"])
             for t in rows}

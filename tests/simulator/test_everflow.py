@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from affbill_simulator.app import create_app
 
+from affbill_simulator.app import create_app
 from tests.simulator.conftest import (
     EF_KEY,
     SCALE,
@@ -115,7 +115,7 @@ async def test_the_11th_concurrent_reporting_call_is_429() -> None:
         await c.post("/control/faults", json={"kind": "timeout", "times": 10, "seconds": 0.5,
                                               "path_contains": "reporting"})
         slow = [asyncio.create_task(report(c)) for _ in range(10)]
-        while app.state.sim.reporting_in_flight < 10:
+        while app.state.sim.reporting_in_flight < 10:  # noqa: ASYNC110 polls simulator state
             await asyncio.sleep(0.01)
         eleventh = await report(c)
         assert eleventh.status_code == 429 and eleventh.headers["Retry-After"]

@@ -1,4 +1,7 @@
-"""TUNE/HasOffers wire format: envelope, paging edges, strings with 5 decimals, token, rate limit."""
+"""TUNE/HasOffers wire format.
+
+Envelope, paging edges, strings with 5 decimals, token, rate limit.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import re
 from decimal import Decimal
 
 import httpx
-from affbill_simulator.app import create_app
 
+from affbill_simulator.app import create_app
 from tests.simulator.conftest import (
     END,
     SCALE,
@@ -96,7 +99,8 @@ async def test_partner_lists_keyed_by_id(sim: httpx.AsyncClient) -> None:
     assert set(employees["2"]["Employee"]) == {"id", "first_name", "last_name", "email",
                                                "status"}
     advertisers = (await ho_response(sim, ho("Advertiser", "findAll", limit=2, page=2)))["data"]
-    assert (advertisers["count"], advertisers["current"], list(advertisers["data"])) == (3, 1, ["3"])
+    assert (advertisers["count"], advertisers["current"],
+            list(advertisers["data"])) == (3, 1, ["3"])
     adv = advertisers["data"]["3"]["Advertiser"]
     assert set(adv) == {"id", "company", "status", "account_manager_id", "address1", "address2",
                         "city", "region", "country", "zipcode", "phone", "currency", "ref_id"}

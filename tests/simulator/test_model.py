@@ -8,7 +8,6 @@ from affbill_simulator.model import Network
 from affbill_simulator.money import five, number
 from affbill_simulator.scale import Scale
 from affbill_simulator.stats import StatWindow
-
 from tests.simulator.conftest import START
 
 MULTI = Scale(seed=9, advertisers=4, offers_per_advertiser=3, affiliates=5, days=3,

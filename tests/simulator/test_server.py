@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from affbill_simulator.app import create_app
 
+from affbill_simulator.app import create_app
 from tests.processes import free_port
 from tests.simulator.conftest import SCALE, client, ho, window
 

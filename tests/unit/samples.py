@@ -8,13 +8,33 @@ from decimal import Decimal
 from typing import Any
 
 from affbill_contracts import (
-    AdvertiserSynced, AffiliateSynced, ConversionSynced, DocumentRendered, EmployeeSynced,
-    InvoiceCancelled, InvoiceIssued, IssueDrafts, JobFinished, JobLogLine, JobProgress, JobQueued,
-    JobStarted, Payload, ProcessSelected, StartSync, StatRowSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionSynced,
+    DocumentRendered,
+    EmployeeSynced,
+    InvoiceCancelled,
+    InvoiceIssued,
+    IssueDrafts,
+    JobFinished,
+    JobLogLine,
+    JobProgress,
+    JobQueued,
+    JobStarted,
+    Payload,
+    ProcessSelected,
+    StartSync,
+    StatRowSynced,
 )
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
-    InvoiceDocument, InvoiceLine, Party, PaymentInstructions, PrecedingInvoice, TaxSubtotal, Totals,
+    InvoiceDocument,
+    InvoiceLine,
+    Party,
+    PaymentInstructions,
+    PrecedingInvoice,
+    TaxSubtotal,
+    Totals,
 )
 
 

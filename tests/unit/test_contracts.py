@@ -12,8 +12,15 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from affbill_contracts import (
-    EVENT_TYPES, Envelope, InvoiceIssued, JobLogLine, ProcessSelected, StartSync, StatRowSynced,
-    decode, encode,
+    EVENT_TYPES,
+    Envelope,
+    InvoiceIssued,
+    JobLogLine,
+    ProcessSelected,
+    StartSync,
+    StatRowSynced,
+    decode,
+    encode,
 )
 from affbill_contracts.base import Contract
 from affbill_contracts.codec import UnknownEventType, UnsupportedSchemaVersion

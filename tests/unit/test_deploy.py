@@ -17,7 +17,7 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def settings(service: str):  # noqa: ANN201
+def settings(service: str):
     return importlib.import_module(f"affbill_{service}.config").Settings()
 
 

@@ -11,16 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from fastapi import FastAPI
+from sqlalchemy import text
+
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import Envelope, IssueDrafts, ProcessSelected, decode, topics
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from fastapi import FastAPI
-from sqlalchemy import text
-
 from tests.events import decoded
 from tests.integration.billing.conftest import advertiser, row
 

@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
-from fastapi import FastAPI
-from sqlalchemy import text
-
 from tests.integration.billing.conftest import advertiser, row
 
 pytestmark = pytest.mark.integration

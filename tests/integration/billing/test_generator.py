@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import ConversionSynced, Envelope
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
-from fastapi import FastAPI
-
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration

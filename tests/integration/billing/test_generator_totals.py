@@ -8,11 +8,11 @@ import datetime as dt
 import uuid
 
 import pytest
+from sqlalchemy import text
+
 from affbill_billing.service_layer import drafts, ingest, issuing, runs
 from affbill_contracts import Envelope, ProcessSelected
 from affbill_runtime.runtime import Runtime
-from sqlalchemy import text
-
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration

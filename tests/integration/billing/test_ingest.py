@@ -15,11 +15,15 @@ from sqlalchemy import text
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest
 from affbill_contracts import (
-    AdvertiserSynced, ConversionSynced, EmployeeSynced, Envelope, encode, topics,
+    AdvertiserSynced,
+    ConversionSynced,
+    EmployeeSynced,
+    Envelope,
+    encode,
+    topics,
 )
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
-
 from tests.integration.billing.conftest import row
 
 pytestmark = pytest.mark.integration

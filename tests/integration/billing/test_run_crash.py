@@ -13,11 +13,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, encode, topics
-from affbill_runtime.runtime import Runtime
-from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_runtime.messaging import start_groups_at_end
+from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import row
 from tests.processes import free_port, start_service, wait_ready
 

@@ -8,12 +8,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
+
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
-from sqlalchemy import text
-
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
@@ -29,13 +29,14 @@ async def customer_with_items(billing: Runtime, threshold: str | None = None) ->
     if threshold:
         async with billing.engine.begin() as conn:
             await conn.execute(text("update billing_profiles set threshold_amount = :t "
-                                    "where customer_id = :c"), {"t": Decimal(threshold), "c": customer})
+                                    "where customer_id = :c"),
+                               {"t": Decimal(threshold), "c": customer})
     return c, customer
 
 
 def command(*customers: str, run_id: uuid.UUID | None = None) -> Envelope[ProcessSelected]:
-    return Envelope.wrap(ProcessSelected(run_id=run_id or uuid.uuid4(), customer_ids=list(customers),
-                                         requested_by="anna"))
+    return Envelope.wrap(ProcessSelected(run_id=run_id or uuid.uuid4(),
+                                         customer_ids=list(customers), requested_by="anna"))
 
 
 async def outbox(billing: Runtime, topic: str) -> list:
@@ -54,11 +55,12 @@ async def test_a_run_issues_documents_and_skips_below_threshold(billing: Runtime
     [issued] = [e.payload for e in await outbox(billing, topics.BILLING_INVOICES)]
     doc = issued.document
     assert doc.number == "INV-2026-00001" and doc.customer_id == rich
-    assert doc.totals.line_total == Decimal("72.50") == sum(l.net_amount for l in doc.lines)
+    assert doc.totals.line_total == Decimal("72.50") == sum(line.net_amount for line in doc.lines)
     assert doc.totals.tax_total == Decimal("13.78")  # 19 % once on 72.50, rounded HALF_UP
     assert doc.totals.grand_total == Decimal("86.28")
-    assert [(l.quantity, l.unit_price) for l in doc.lines] == [(Decimal(5), Decimal("12.5")),
-                                                               (Decimal(1), Decimal("10.00"))]  # 10.00001 billed as 10.00
+    # 10.00001 billed as 10.00
+    assert [(line.quantity, line.unit_price) for line in doc.lines] == [
+        (Decimal(5), Decimal("12.5")), (Decimal(1), Decimal("10.00"))]
     lines = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
              if e.type == "jobs.job.log"]
     assert any(t.startswith("Document INV-2026-00001 created for Acme") for t in lines)

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from affbill_billing.domain.money import round_money
+from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
-from affbill_runtime.runtime import Runtime
-from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_runtime.messaging import start_groups_at_end
+from affbill_runtime.runtime import Runtime
 from tests.integration.conftest import WINDOW, Simulator, SyncWorld
 
 pytestmark = pytest.mark.integration
@@ -36,9 +36,11 @@ async def test_invoice_total_matches_the_simulators_revenue(
         async with billing.engine.connect() as conn:
             for _ in range(120):  # the billing consumers catch up
                 applied = await conn.scalar(text(
-                    "select count(*) from stat_rows where stat_key like :c"), {"c": f"{connector}|%"})
+                    "select count(*) from stat_rows where stat_key like :c"),
+                    {"c": f"{connector}|%"})
                 profile = await conn.scalar(text(
-                    "select count(*) from billing_profiles where customer_id = :c"), {"c": customer})
+                    "select count(*) from billing_profiles where customer_id = :c"),
+                    {"c": customer})
                 if applied == expected_items and profile:
                     break
                 await asyncio.sleep(0.25)

@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+
 from affbill_contracts import decode
 from affbill_documents.adapters.pool import RenderPool
 from affbill_documents.bootstrap import bootstrap
 from affbill_documents.config import Settings
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
-from sqlalchemy import text
 
 
 @pytest.fixture(scope="session")

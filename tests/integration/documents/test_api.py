@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
 from affbill_contracts import Envelope
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
 from affbill_documents.entrypoints import http
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
-
 from tests.unit.documents.samples import cancellation, invoice
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = service_app(documents, title="affbill documents", http_routers=[http.build_router(documents)])
+    app = service_app(documents, title="affbill documents",
+                      http_routers=[http.build_router(documents)])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://documents") as client:
         yield client
@@ -80,6 +81,7 @@ async def test_errors_are_problems_naming_the_field(api: httpx.AsyncClient) -> N
     assert fields == {"query.status", "query.limit"}
     backwards = await api.get("/invoices", params={"date_from": "2026-12-01",
                                                    "date_to": "2026-11-01"})
-    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "query.date_to"
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "query.date_to"
     not_an_id = await api.get("/invoices/42")
     assert not_an_id.status_code == 422

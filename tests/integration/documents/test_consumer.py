@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
 from affbill_contracts import Envelope, encode, topics
 from affbill_contracts.billing import InvoiceIssued
 from affbill_documents.entrypoints.messaging import consumer_groups
 from affbill_documents.service_layer.rejected import Rejected, keep
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import text
-
 from tests.unit.documents.samples import invoice
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,8 @@ async def test_invoices_on_kafka_are_rendered_and_announced(documents: Runtime,
             while True:
                 async with documents.engine.connect() as conn:
                     done = await conn.scalar(text(
-                        "select count(*) from outbox where topic = :t and published_at is not null"),
+                        "select count(*) from outbox"
+                        " where topic = :t and published_at is not null"),
                         {"t": topics.DOCUMENTS_RENDERED})
                 if done == len(docs):
                     break

@@ -7,12 +7,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
+
 from affbill_contracts import Envelope, topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
 from affbill_contracts.invoices import InvoiceDocument, Totals
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.runtime import Runtime
-
 from tests.integration.documents.conftest import outbox, stored
 from tests.unit.documents.samples import cancellation, invoice
 

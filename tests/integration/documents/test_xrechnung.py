@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
 from affbill_contracts import Envelope
 from affbill_contracts.billing import InvoiceIssued
 from affbill_documents.entrypoints import http
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
-
 from tests.integration.documents.conftest import stored
 from tests.unit.documents.samples import LEITWEG_ID, invoice, xrechnung_invoice
 

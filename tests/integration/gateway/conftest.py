@@ -19,12 +19,12 @@ from typing import Any, Self
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced, encode, topics
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-
 from tests.events import decoded
 from tests.processes import free_port, running_services
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from affbill_contracts import topics
 
+from affbill_contracts import topics
 from tests.integration.gateway.conftest import CONNECTOR, Stack, Topic, seed_customer
 
 pytestmark = pytest.mark.integration

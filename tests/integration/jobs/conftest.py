@@ -10,6 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+
 from affbill_contracts import Envelope, encode, topics
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
 from affbill_jobs.bootstrap import bootstrap
@@ -20,8 +23,6 @@ from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
-from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI
 
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 

@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 import pytest
-from affbill_runtime.runtime import Runtime
 
+from affbill_runtime.runtime import Runtime
 from tests.integration.jobs.conftest import Story, record
 
 pytestmark = pytest.mark.integration

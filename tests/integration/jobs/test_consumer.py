@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from affbill_contracts import encode, topics
-from affbill_runtime.runtime import Runtime
 from sqlalchemy import text
 
+from affbill_contracts import encode, topics
+from affbill_runtime.runtime import Runtime
 from tests.integration.jobs.conftest import Story, eventually
 
 pytestmark = pytest.mark.integration

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from affbill_jobs.bootstrap import bootstrap
 from affbill_runtime.runtime import Runtime
-
 from tests.integration.jobs.conftest import Story, api_of, record
 
 pytestmark = pytest.mark.integration

@@ -39,26 +39,28 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
     try:
         wait_ready(f"{url}/health/ready", proc)
         await world.mark()
-        job = httpx.post(f"{url}/syncs", json={
+        job = httpx.post(f"{url}/syncs", json={  # noqa: ASYNC210 blocking is fine in this test
             "connector": connector.id, "scope": "partial", "date_from": WINDOW[0].isoformat(),
             "date_to": WINDOW[1].isoformat()}).json()["job_id"]
         deadline = time.monotonic() + 60
         while True:  # wait until it is in the middle of the stats
-            run = httpx.get(f"{url}/syncs/{job}").json()
+            run = httpx.get(f"{url}/syncs/{job}").json()  # noqa: ASYNC210 blocking is fine here
             if run["counts"].get("stat", {}).get("published", 0) > 10_000:
                 break
             assert run["status"] == "running" and time.monotonic() < deadline, run
             await asyncio.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")  # the restart finds the run and resumes
+        # the restart finds the run and resumes
+        proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
         wait_ready(f"{url}/health/ready", proc)
         deadline = time.monotonic() + 120
-        while (run := httpx.get(f"{url}/syncs/{job}").json())["status"] == "running" \
-                or run["status"] == "queued":
+        while ((run := httpx.get(f"{url}/syncs/{job}").json())["status"]  # noqa: ASYNC210 test
+               == "running" or run["status"] == "queued"):
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
-        assert run["status"] == "succeeded", (run["reason"], (tmp_path / "sync.log").read_text()[-2500:])
+        assert run["status"] == "succeeded", (run["reason"],
+                                              (tmp_path / "sync.log").read_text()[-2500:])
     finally:
         proc.terminate()
         proc.wait(20)
@@ -88,7 +90,7 @@ async def test_data_changing_between_pages_is_read_again(
 
     def hooked(config: Any) -> Any:
         connector = build_connector(config)
-        connector._http.event_hooks["response"].append(restate_after_first_page)  # noqa: SLF001
+        connector._http.event_hooks["response"].append(restate_after_first_page)
         return connector
 
     monkeypatch.setattr(worker_module, "build_connector", hooked)
@@ -110,7 +112,7 @@ async def test_paging_notices_a_changed_total(world: SyncWorld, sim: Simulator) 
                 date=START.isoformat(), advertiser_id="1", offer_id="1", affiliate_id="1098",
                 currency="EUR", revenue="1.00000", payout="0.00000", conversions=0)]})
 
-    connector._http.event_hooks["response"].append(grow)  # noqa: SLF001
+    connector._http.event_hooks["response"].append(grow)
     try:
         with pytest.raises(DataChanged, match="changed while paging"):
             async for _ in connector.stat_days(*WINDOW):

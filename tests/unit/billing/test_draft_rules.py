@@ -8,6 +8,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftError, Presets, vat
@@ -17,8 +20,6 @@ from affbill_billing.domain.invoicing import Terms, document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import bills_now
-from hypothesis import given
-from hypothesis import strategies as st
 
 RATE = Decimal(19)
 money5 = st.decimals(min_value=Decimal(-5000), max_value=Decimal(5000), places=5)

@@ -49,7 +49,8 @@ def test_half_up_rounding() -> None:
     assert round_money(Decimal("1.0005"), "KWD") == Decimal("1.001")
 
 
-@given(st.decimals(min_value=0, max_value=10**6, places=2), st.decimals(min_value=0, max_value=10**6, places=2))
+@given(st.decimals(min_value=0, max_value=10**6, places=2),
+       st.decimals(min_value=0, max_value=10**6, places=2))
 def test_threshold_boundary(total: Decimal, threshold: Decimal) -> None:
     assert reaches_threshold(total, threshold) == (total >= threshold)
     assert reaches_threshold(threshold, threshold)
@@ -96,7 +97,8 @@ def test_lines_bill_every_item_once_and_print_quantity_times_price(
 def test_same_price_per_conversion_bills_conversions() -> None:
     items = _items([("a", 3, Decimal("37.50000")), ("a", 2, Decimal("25.00000"))])
     [line] = build_lines(items, LineGrouping.OFFER_PER_PERIOD, VATS[0], "EUR")
-    assert (line.quantity, line.unit_price, line.net("EUR")) == (5, Decimal("12.5"), Decimal("62.50"))
+    assert (line.quantity, line.unit_price, line.net("EUR")) == (5, Decimal("12.5"),
+                                                                  Decimal("62.50"))
 
 
 def test_numbers_and_dates() -> None:
@@ -106,7 +108,8 @@ def test_numbers_and_dates() -> None:
     assert series.format(102, dt.date(2026, 11, 1), cancellation=True) == "INV-2026-00102-S"
     end = dt.date(2026, 10, 31)
     assert invoice_date(InvoiceDateRule.PERIOD_END, dt.date(2026, 11, 5), end) == end
-    assert invoice_date(InvoiceDateRule.DAY_AFTER_PERIOD, dt.date(2026, 11, 5), end) == dt.date(2026, 11, 1)
+    assert (invoice_date(InvoiceDateRule.DAY_AFTER_PERIOD, dt.date(2026, 11, 5), end)
+            == dt.date(2026, 11, 1))
     assert invoice_date(InvoiceDateRule.TODAY, dt.date(2026, 11, 5), end) == dt.date(2026, 11, 5)
     assert due_date(dt.date(2026, 11, 1), 14) == dt.date(2026, 11, 15)
 

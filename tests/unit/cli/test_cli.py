@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
+
 from affbill_cli import follow
 from affbill_cli.main import app
-from typer.testing import CliRunner
 
 JOB = "0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33"
 Handler = Callable[[httpx.Request], httpx.Response]

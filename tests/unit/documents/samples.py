@@ -33,7 +33,8 @@ DOMESTIC_BUYER = Party(name="Acme Media GmbH", vat_id="DE123456789",
 EU_BUYER = Party(name="Publicité Lumière SARL", vat_id="FR40303265045",
                  address=PostalAddress(lines=["12 rue de la Paix"], postal_code="75002",
                                        city="Paris", country_code="FR"))
-REVERSE_CHARGE = "Reverse charge: VAT to be accounted for by the recipient (Art. 196 VAT Directive)."
+REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
+                  " (Art. 196 VAT Directive).")
 CENT = Decimal("0.01")
 
 
@@ -56,8 +57,9 @@ def invoice(lines: int = 3, *, reverse_charge: bool = False, number: str = "INV-
     net = sum((i.net_amount for i in items), Decimal(0))
     tax = _round(net * vat_rate / 100)
     fields: dict[str, Any] = {
-        "invoice_id": uuid.uuid4(), "number": number, "document_type": "380", "customer_id": customer_id,
-        "issue_date": issue_date, "due_date": issue_date + dt.timedelta(days=14), "period_start": start,
+        "invoice_id": uuid.uuid4(), "number": number, "document_type": "380",
+        "customer_id": customer_id, "issue_date": issue_date,
+        "due_date": issue_date + dt.timedelta(days=14), "period_start": start,
         "period_end": end, "currency": "EUR", "seller": SELLER,
         "buyer": buyer or (EU_BUYER if reverse_charge else DOMESTIC_BUYER), "lines": items,
         "tax_breakdown": [TaxSubtotal(vat_category=category, vat_rate=vat_rate, taxable_amount=net,
@@ -95,7 +97,8 @@ def negated(doc: InvoiceDocument) -> InvoiceDocument:
     for line in data["lines"]:
         line["quantity"], line["net_amount"] = -line["quantity"], -line["net_amount"]
     for group in data["tax_breakdown"]:
-        group["taxable_amount"], group["tax_amount"] = -group["taxable_amount"], -group["tax_amount"]
+        group["taxable_amount"], group["tax_amount"] = (-group["taxable_amount"],
+                                                        -group["tax_amount"])
     data["totals"] = {k: -v for k, v in data["totals"].items()}
     return InvoiceDocument.model_validate(data)
 

@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pikepdf
 import pytest
+from pypdf import PdfReader
+
 from affbill_contracts.invoices import InvoiceDocument, Totals
 from affbill_documents.adapters.renderer import Rendered, Renderer
 from affbill_documents.domain.printing import money
-from pypdf import PdfReader
-
 from tests.unit.documents.samples import cancellation, invoice, negated
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from affbill_contracts.jobs import JobStatus
 from affbill_documents.domain.documents import (
     DocumentStatus,
@@ -14,9 +17,6 @@ from affbill_documents.domain.documents import (
     status_of,
 )
 from affbill_documents.domain.printing import amount, money, print_model, rate
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tests.unit.documents.samples import cancellation, invoice
 
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=5,

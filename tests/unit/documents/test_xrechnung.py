@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pikepdf
 import pytest
-from affbill_documents.adapters.cii import EN16931, XRECHNUNG, SellerContact
-from affbill_documents.adapters.renderer import Renderer
 from lxml import etree
 
+from affbill_documents.adapters.cii import EN16931, XRECHNUNG, SellerContact
+from affbill_documents.adapters.renderer import Renderer
 from tests.unit.documents.samples import (
     LEITWEG_ID,
     cancellation,

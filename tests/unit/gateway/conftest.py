@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import httptools
 import httpx
 import pytest
+
 from affbill_gateway.bootstrap import bootstrap
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.keys import Role

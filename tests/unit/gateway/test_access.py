@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from affbill_gateway.domain.keys import (
     Access,
     Role,

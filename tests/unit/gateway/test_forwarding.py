@@ -7,12 +7,12 @@ import uuid
 
 import httpx
 import pytest
+
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.keys import Role
 from affbill_gateway.domain.routes import FORWARDED, Route
 from affbill_gateway.entrypoints import forwarding
 from affbill_gateway.entrypoints.forwarding import long_poll_s
-
 from tests.processes import free_port
 from tests.unit.gateway.conftest import KEYS, Upstream, key
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+
 from affbill_gateway.service_layer.runs import PAGE, NothingToBill, generator_customers
 
 CUSTOMERS = [f"ho:advertiser:{n}" for n in range(1234)]

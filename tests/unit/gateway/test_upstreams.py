@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+
 from affbill_gateway.adapters.upstreams import Pool, UpstreamUnavailable
 from affbill_gateway.domain.routes import Upstream
 

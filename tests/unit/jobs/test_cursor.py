@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from affbill_jobs.domain.cursor import Page, Tail, decode, encode
-from affbill_jobs.domain.model import Mark
 from hypothesis import given
 from hypothesis import strategies as st
+
+from affbill_jobs.domain.cursor import Page, Tail, decode, encode
+from affbill_jobs.domain.model import Mark
 
 marks = st.builds(Mark, st.datetimes(min_value=dt.datetime(2000, 1, 1),
                                      timezones=st.just(dt.UTC)),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from affbill_jobs.adapters import parts_codec
 from affbill_jobs.domain.model import (
     Finished,
@@ -19,8 +22,6 @@ from affbill_jobs.domain.model import (
     fold,
     summarize,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 

@@ -10,10 +10,12 @@ import httpx
 import pytest
 
 from affbill_sync.adapters.connectors import build_connector
-from affbill_sync.adapters.connectors.base import (
-    AdtrackerAuthError, ConnectorConfig, RetriesExhausted,
-)
 from affbill_sync.adapters.connectors import http as http_module
+from affbill_sync.adapters.connectors.base import (
+    AdtrackerAuthError,
+    ConnectorConfig,
+    RetriesExhausted,
+)
 from affbill_sync.domain.model import StatFact
 from affbill_sync.domain.quarantine import Rejected
 
@@ -43,13 +45,13 @@ def stat(date: str, revenue: str = "1.50000", currency: str = "EUR", adv: str = 
                      "payout": "1.00000"}, "Offer": {"name": "Shop"}}
 
 
-def connector(handler: object, kind: str = "hasoffers", **over: object):  # noqa: ANN201
+def connector(handler: object, kind: str = "hasoffers", **over: object):
     config = ConnectorConfig(id="c", kind=kind, base_url="http://adtracker", token="t",
                              max_attempts=3, **over)
     return build_connector(config, transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
 
 
-async def collect(c) -> list:  # noqa: ANN001
+async def collect(c) -> list:
     out = []
     async for day, facts in c.stat_days(dt.date(2026, 10, 1), dt.date(2026, 10, 2)):
         out.append((day, facts))

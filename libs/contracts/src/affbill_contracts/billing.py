@@ -33,7 +33,7 @@ class ProcessSelected(Payload):
                               examples=["anna@network.example"])
 
     @model_validator(mode="after")
-    def _something_selected(self) -> "ProcessSelected":
+    def _something_selected(self) -> ProcessSelected:
         if not self.customer_ids and not self.item_ids:
             raise ValueError("select at least one customer or item")
         return self

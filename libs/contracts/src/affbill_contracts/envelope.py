@@ -13,7 +13,7 @@ from affbill_contracts.base import Contract
 P = TypeVar("P", bound="Payload")
 
 #: event type → payload class (current schema version)
-EVENT_TYPES: dict[str, type["Payload"]] = {}
+EVENT_TYPES: dict[str, type[Payload]] = {}
 
 
 class Payload(Contract):
@@ -62,7 +62,7 @@ class Envelope(Contract, Generic[P]):
         return value.astimezone(UTC)
 
     @classmethod
-    def wrap(cls, payload: P, *, job_id: uuid.UUID | None = None, **extra: Any) -> "Envelope[P]":
+    def wrap(cls, payload: P, *, job_id: uuid.UUID | None = None, **extra: Any) -> Envelope[P]:
         """Put a payload in a fresh envelope, type and version taken from its class."""
         return Envelope[type(payload)](  # type: ignore[misc]
             type=payload.EVENT_TYPE,

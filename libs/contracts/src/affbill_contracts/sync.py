@@ -47,7 +47,7 @@ class StartSync(Payload):
     )
 
     @model_validator(mode="after")
-    def _window(self) -> "StartSync":
+    def _window(self) -> StartSync:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from must not be after date_to")
         return self

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from affbill_contracts.envelope import Envelope
 from affbill_runtime.outbox import Outbox

@@ -13,7 +13,13 @@ from typing import Any
 from affbill_contracts import topics
 from affbill_contracts.envelope import Envelope, Payload
 from affbill_contracts.jobs import (
-    JobFinished, JobKind, JobLogLine, JobProgress, JobStarted, JobStatus, LogLevel,
+    JobFinished,
+    JobKind,
+    JobLogLine,
+    JobProgress,
+    JobStarted,
+    JobStatus,
+    LogLevel,
 )
 
 _last_seq = 0

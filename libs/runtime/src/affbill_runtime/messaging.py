@@ -81,7 +81,7 @@ async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) ->
                                     enable_auto_commit=False)
         await consumer.start()
         try:
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - a new client knows none
+            await consumer._client.force_metadata_update()
             parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
             consumer.assign(parts)
             await consumer.commit(await consumer.end_offsets(parts))

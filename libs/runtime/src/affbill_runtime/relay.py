@@ -27,7 +27,7 @@ HEADERS = [("content-type", b"application/json")]
 
 class Producer(Protocol):
     async def send(self, topic: str, value: bytes, key: bytes | None = None,
-                   headers: Any = None) -> "asyncio.Future[Any]": ...
+                   headers: Any = None) -> asyncio.Future[Any]: ...
 
 
 class OutboxRelay:

@@ -1,1 +1,2 @@
-"""affbill billing: Customers, billing profiles, billable items, the generator, batch runs, drafts and invoices."""
+"""affbill billing: Customers, billing profiles, billable items, the generator, batch runs,
+drafts and invoices."""

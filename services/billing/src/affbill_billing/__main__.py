@@ -1,8 +1,8 @@
 """`affbill-billing serve|migrate|asyncapi`."""
 
-from affbill_runtime.service import run_cli
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints.asyncapi import asyncapi
+from affbill_runtime.service import run_cli
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Wires the billing service together: the one place dependencies are chosen (the test seam)."""
 
-from affbill_runtime.runtime import Runtime
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints import messaging
+from affbill_runtime.runtime import Runtime
 
 
 def bootstrap(settings: Settings | None = None) -> Runtime:

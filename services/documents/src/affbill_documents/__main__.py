@@ -1,9 +1,8 @@
 """`affbill-documents serve|migrate|asyncapi`."""
 
-from affbill_runtime.service import run_cli
-
 from affbill_documents.config import Settings
 from affbill_documents.entrypoints.asyncapi import asyncapi
+from affbill_runtime.service import run_cli
 
 
 def main() -> None:

@@ -2,11 +2,10 @@
 
 import asyncio
 
-from affbill_runtime.runtime import Runtime
-
 from affbill_documents.adapters.pool import RenderPool
 from affbill_documents.config import Settings
 from affbill_documents.entrypoints import messaging
+from affbill_runtime.runtime import Runtime
 
 
 def bootstrap(settings: Settings | None = None, renderer: messaging.Renders | None = None

@@ -2,11 +2,11 @@
 
 import os
 
-from affbill_runtime.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from affbill_documents.adapters.cii import SellerContact
+from affbill_runtime.settings import ServiceSettings
 
 CONTACT = SellerContact()
 

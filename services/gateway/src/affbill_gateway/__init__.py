@@ -1,1 +1,2 @@
-"""affbill gateway: The one public HTTP entry: API keys, roles, and routing to the owning service."""
+"""affbill gateway: The one public HTTP entry: API keys, roles, and routing to the owning
+service."""

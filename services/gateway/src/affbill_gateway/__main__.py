@@ -1,9 +1,8 @@
 """`affbill-gateway serve|migrate|asyncapi`."""
 
-from affbill_runtime.service import run_cli
-
 from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints.asyncapi import asyncapi
+from affbill_runtime.service import run_cli
 
 
 def main() -> None:

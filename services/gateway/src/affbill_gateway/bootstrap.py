@@ -1,11 +1,10 @@
 """Wires the gateway service together: the one place dependencies are chosen (the test seam)."""
 
-from affbill_runtime.runtime import Runtime
-
 from affbill_gateway.adapters.upstreams import Upstreams
 from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints import messaging
 from affbill_gateway.service_layer.keys import Keys
+from affbill_runtime.runtime import Runtime
 
 
 def bootstrap(settings: Settings | None = None) -> Runtime:

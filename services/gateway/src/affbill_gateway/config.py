@@ -1,8 +1,9 @@
 """Settings of the gateway service (environment: AFFBILL_GATEWAY_*, plus the shared ones)."""
 
-from affbill_runtime.settings import ServiceSettings
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from affbill_runtime.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

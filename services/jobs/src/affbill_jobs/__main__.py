@@ -1,9 +1,8 @@
 """`affbill-jobs serve|migrate|asyncapi`."""
 
-from affbill_runtime.service import run_cli
-
 from affbill_jobs.config import Settings
 from affbill_jobs.entrypoints.asyncapi import asyncapi
+from affbill_runtime.service import run_cli
 
 
 def main() -> None:

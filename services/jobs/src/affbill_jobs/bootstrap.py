@@ -1,11 +1,10 @@
 """Wires the jobs service together: the one place dependencies are chosen (the test seam)."""
 
-from affbill_runtime.runtime import Runtime
-from affbill_runtime.settings import asyncpg_url
-
 from affbill_jobs.adapters.notifications import JobBoard, JobListener
 from affbill_jobs.config import Settings
 from affbill_jobs.entrypoints import messaging
+from affbill_runtime.runtime import Runtime
+from affbill_runtime.settings import asyncpg_url
 
 
 def bootstrap(settings: Settings | None = None) -> Runtime:

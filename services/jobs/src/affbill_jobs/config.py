@@ -1,8 +1,9 @@
 """Settings of the jobs service (environment: AFFBILL_JOBS_*, plus the shared ones)."""
 
-from affbill_runtime.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from affbill_runtime.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,1 +1,4 @@
-"""The adtracker simulator: a real HTTP server speaking HasOffers and Everflow (docs/simulator.md)."""
+"""The adtracker simulator: a real HTTP server speaking HasOffers and Everflow.
+
+See docs/simulator.md.
+"""

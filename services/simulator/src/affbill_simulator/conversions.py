@@ -73,7 +73,8 @@ def _generate(scale: Scale, partners: Partners) -> Iterator[Conversion]:
                 pending = (hi >> 16) % 1000 < scale.pending_share * 1000
                 n += 1
                 yield Conversion(f"c-{n}", midnight + dt.timedelta(seconds=(hi >> 24) % 86_400),
-                                 str(advertiser), str(offer), str(1001 + (hi >> 8) % scale.affiliates),
+                                 str(advertiser), str(offer),
+                                 str(1001 + (hi >> 8) % scale.affiliates),
                                  partners.currencies(advertiser)[0], price,
                                  (price * PAYOUT_SHARE).quantize(Q5),
                                  "pending" if pending else "approved")

@@ -1,4 +1,6 @@
-"""The HasOffers Target::Method calls: partner lists, stats and conversions as HasOffers writes them.
+"""The HasOffers Target::Method calls.
+
+Partner lists, stats and conversions as HasOffers writes them.
 
 Every value is a string and money has exactly 5 decimals.
 """

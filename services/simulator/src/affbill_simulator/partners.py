@@ -69,7 +69,8 @@ class Partners:
 
     def employee(self, n: int) -> Employee:
         h = self._h(5, n)
-        return Employee(n, FIRST_NAMES[h % len(FIRST_NAMES)], LAST_NAMES[(h >> 8) % len(LAST_NAMES)])
+        return Employee(n, FIRST_NAMES[h % len(FIRST_NAMES)],
+                        LAST_NAMES[(h >> 8) % len(LAST_NAMES)])
 
     def employees(self) -> list[Employee]:
         return [self.employee(n) for n in range(1, self.scale.employees + 1)]

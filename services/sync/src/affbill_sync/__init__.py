@@ -1,1 +1,2 @@
-"""affbill sync: Pulls employees, advertisers, affiliates, stats and conversions from the adtracker and publishes them."""
+"""affbill sync: Pulls employees, advertisers, affiliates, stats and conversions from the
+adtracker and publishes them."""

@@ -30,7 +30,8 @@ ITEM_FILTER = """
     and (cast(:currency as text) is null or b.currency = :currency)
 """
 CUSTOMER_FILTER = """
-    (cast(:customer as text) is null or c.customer_id = :customer or c.name ilike '%' || :customer || '%')
+    (cast(:customer as text) is null or c.customer_id = :customer
+     or c.name ilike '%' || :customer || '%')
     and (cast(:account_manager as text) is null or c.account_manager_id = :account_manager)
 """
 # Without a period, a line comes from generator_totals (kept by triggers, migration 0009):

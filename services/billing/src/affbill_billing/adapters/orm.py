@@ -1,7 +1,15 @@
 """Tables of the billing schema. Migrations in ../migrations create them."""
 
 from sqlalchemy import (
-    Column, Date, DateTime, Integer, MetaData, Numeric, Table, Text, Uuid,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

@@ -87,7 +87,8 @@ class Draft:
             raise DraftError("item_ids", "select at least one open item")
         currencies = sorted({i.currency for i in items})
         if len(currencies) > 1:
-            raise DraftError("item_ids", f"items in more than one currency ({', '.join(currencies)})"
+            raise DraftError("item_ids",
+                             f"items in more than one currency ({', '.join(currencies)})"
                              ": make one draft per currency")
         draft = cls(replace(presets, currency=currencies[0]), [], list(items))
         draft.lines = draft._item_lines(domestic_rate)

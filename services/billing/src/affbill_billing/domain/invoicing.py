@@ -15,7 +15,8 @@ from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
 from affbill_billing.domain.invoice_lines import Line, Totals, Vat, totals
 from affbill_billing.domain.profiles import TaxTreatment
 
-REVERSE_CHARGE = "Reverse charge: VAT to be accounted for by the recipient (Art. 196 VAT Directive)."
+REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
+                  " (Art. 196 VAT Directive).")
 EXPORT = "Service not taxable in the seller's country (place of supply outside the EU)."
 
 

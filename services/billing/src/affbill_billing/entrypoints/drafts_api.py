@@ -8,9 +8,6 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import VatCategory
-from affbill_contracts.money import CurrencyCode
 from pydantic import BaseModel, Field
 
 from affbill_billing.domain.dates import InvoiceDateRule
@@ -18,6 +15,9 @@ from affbill_billing.domain.drafts import DraftError, check_period, vat
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.profiles import TaxTreatment
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import VatCategory
+from affbill_contracts.money import CurrencyCode
 
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4,
                                     description="Units billed, up to 4 decimals.")]

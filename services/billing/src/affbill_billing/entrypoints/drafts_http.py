@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, Depends, Query, Response
 
 from affbill_billing.adapters import billing_queries as queries
@@ -16,6 +15,7 @@ from affbill_billing.entrypoints import drafts_api as api
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import drafts, issuing, views
 from affbill_billing.service_layer.errors import NotFound
+from affbill_runtime.runtime import Runtime
 
 User = Annotated[str, Depends(acting_user)]
 Limit = Annotated[int, Query(ge=1, le=500)]

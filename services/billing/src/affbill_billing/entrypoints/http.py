@@ -11,10 +11,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import EInvoiceFormat
-from affbill_contracts.money import CurrencyCode
-from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, model_validator
@@ -27,6 +23,10 @@ from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import EInvoiceFormat
+from affbill_contracts.money import CurrencyCode
+from affbill_runtime.runtime import Runtime
 
 PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
@@ -146,7 +146,8 @@ def build_router(runtime: Runtime) -> APIRouter:
             if row is None:
                 raise HTTPException(404, "No billing profile for this customer")
             if body.version is not None and body.version != row.version:
-                raise HTTPException(409, f"The profile changed meanwhile (now version {row.version})")
+                raise HTTPException(
+                    409, f"The profile changed meanwhile (now version {row.version})")
             if {"e_invoice_format", "buyer_reference"} & changes.keys():
                 await _xrechnung_has_reference(conn, customer_id, changes)
             if changes:
@@ -201,7 +202,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                                 (page - 1) * page_size)
         return {"page": page, "page_size": page_size,
                 "total": rows[0]["total_items"] if rows else 0,
-                "items": [{k: _json(str(v) if k in ("item_id", "adjusts_invoice_id", "draft_id") and v
+                "items": [{k: _json(str(v)
+                                    if k in ("item_id", "adjusts_invoice_id", "draft_id") and v
                                     else v) for k, v in r.items() if k != "total_items"}
                           for r in rows]}
 

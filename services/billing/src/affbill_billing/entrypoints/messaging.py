@@ -18,10 +18,16 @@ from faststream.kafka import KafkaRouter
 from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionSynced,
+    EmployeeSynced,
 )
 from affbill_contracts.billing import (
-    InvoiceCancelled, InvoiceIssued, IssueDrafts, ProcessSelected,
+    InvoiceCancelled,
+    InvoiceIssued,
+    IssueDrafts,
+    ProcessSelected,
 )
 from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope

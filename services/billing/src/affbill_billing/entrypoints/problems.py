@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from affbill_runtime.problems import problem
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+from affbill_runtime.problems import problem
 
 USER_HEADER = "X-Affbill-User"
 

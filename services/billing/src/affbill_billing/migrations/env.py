@@ -1,4 +1,4 @@
-from affbill_runtime.migrations import run_env
 from affbill_billing.adapters.orm import metadata
+from affbill_runtime.migrations import run_env
 
 run_env(metadata)

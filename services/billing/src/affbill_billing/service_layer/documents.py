@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from affbill_billing.config import Settings
+from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
     EInvoiceFormat,
@@ -17,9 +19,6 @@ from affbill_contracts.invoices import (
     TaxSubtotal,
     Totals,
 )
-
-from affbill_billing.config import Settings
-from affbill_billing.domain.invoicing import InvoicePlan
 
 
 def seller(settings: Settings) -> Party:

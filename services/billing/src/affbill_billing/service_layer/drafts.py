@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from affbill_runtime.db import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +25,7 @@ from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.invoicing import vat_for
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+from affbill_runtime.db import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 

@@ -1,7 +1,8 @@
 """Adtracker facts → customers, billable items and pending conversions.
 
 Set-based and idempotent: a batch claims its events (stat rows by consumer
-position, the rest by event id in the inbox), keeps the latest value per natural key, and recomputes the open billable item of every
+position, the rest by event id in the inbox), keeps the latest value per natural
+key, and recomputes the open billable item of every
 (customer, offer, day, currency) it touched, in one transaction. The open item
 always holds what the source says minus what was already invoiced, so a
 restatement of an invoiced day becomes a new adjustment item, never an edit.
@@ -17,13 +18,16 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from affbill_contracts.adtracker import (
-    AdvertiserSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
-)
 from affbill_billing.adapters import fast_stats
 from affbill_billing.adapters.fast_stats import StatRecord, record_of
 from affbill_billing.domain.customers import customer_id
 from affbill_billing.domain.profiles import default_tax_treatment
+from affbill_contracts.adtracker import (
+    AdvertiserSynced,
+    ConversionSynced,
+    EmployeeSynced,
+    StatRowSynced,
+)
 from affbill_contracts.codec import decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_runtime.db import UnitOfWork
@@ -84,7 +88,8 @@ do update set units = excluded.units, revenue = excluded.revenue,
 DROP_EMPTY = """
 delete from billable_items b using item_target t
 where b.state = 'open' and t.revenue = 0 and t.units = 0
-  and (b.customer_id, b.offer_id, b.day, b.currency) = (t.customer_id, t.offer_id, t.day, t.currency)
+  and (b.customer_id, b.offer_id, b.day, b.currency)
+    = (t.customer_id, t.offer_id, t.day, t.currency)
 """
 
 

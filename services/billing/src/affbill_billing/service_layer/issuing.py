@@ -13,14 +13,6 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from affbill_contracts import topics
-from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts
-from affbill_contracts.envelope import Envelope
-from affbill_contracts.invoices import InvoiceDocument, PrecedingInvoice
-from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
-from affbill_runtime.db import UnitOfWork
-from affbill_runtime.inbox import claim
-from affbill_runtime.jobs import JobReporter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +26,14 @@ from affbill_billing.domain.invoicing import InvoicePlan, document_type
 from affbill_billing.service_layer.documents import snapshot
 from affbill_billing.service_layer.drafts import UowFactory, locked_draft
 from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_contracts import topics
+from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts
+from affbill_contracts.envelope import Envelope
+from affbill_contracts.invoices import InvoiceDocument, PrecedingInvoice
+from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
+from affbill_runtime.db import UnitOfWork
+from affbill_runtime.inbox import claim
+from affbill_runtime.jobs import JobReporter
 
 SERVICE = "billing"
 BULK_CONSUMER = "billing.issue_drafts"
@@ -261,7 +261,8 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
     number = numbering.format(counter, today, cancellation=True)
     document = snapshot(uuid.uuid4(), number, original.customer_id, plan, {"billing_name": "-"},
                         settings, document_type=cancellation_type(original.document_type.value),
-                        notes=[f"Cancellation of invoice {original.number} of {original.issue_date}."],
+                        notes=[f"Cancellation of invoice {original.number}"
+                               f" of {original.issue_date}."],
                         buyer_reference=original.buyer_reference,
                         preceding=PrecedingInvoice(number=original.number,
                                                    issue_date=original.issue_date))

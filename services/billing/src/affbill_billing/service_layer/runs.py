@@ -27,13 +27,6 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from affbill_contracts import topics
-from affbill_contracts.billing import InvoiceIssued, ProcessSelected
-from affbill_contracts.envelope import Envelope
-from affbill_contracts.invoices import InvoiceDocument
-from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
-from affbill_runtime.db import UnitOfWork
-from affbill_runtime.jobs import JobReporter
 from sqlalchemy import text
 
 from affbill_billing.adapters import drafts_repo
@@ -48,6 +41,13 @@ from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import snapshot
 from affbill_billing.service_layer.drafts import presets_of
+from affbill_contracts import topics
+from affbill_contracts.billing import InvoiceIssued, ProcessSelected
+from affbill_contracts.envelope import Envelope
+from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
+from affbill_runtime.db import UnitOfWork
+from affbill_runtime.jobs import JobReporter
 
 SERVICE = "billing"
 log = logging.getLogger("affbill.billing.runs")
@@ -111,7 +111,8 @@ async def _raw(uow: UnitOfWork, sql: str, *args: Any) -> tuple[Any, list[Any]]:
     return (await connection.get_raw_connection()).driver_connection, rows
 
 
-async def process_selected(uow_factory: Callable[[], UnitOfWork], envelope: Envelope[ProcessSelected],
+async def process_selected(uow_factory: Callable[[], UnitOfWork],
+                           envelope: Envelope[ProcessSelected],
                            settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
     run: ProcessSelected = envelope.payload
     job_id = envelope.job_id or run.run_id
@@ -343,7 +344,8 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                                   issued_by=run.requested_by), job_id=job_id))
                 job.log(f"Document {number} created for {document.buyer.name}")
                 tally.counts["documents_created"] += 1
-                tally.invoiced[p.currency] = tally.invoiced.get(p.currency, Decimal(0)) + p.gross_total
+                tally.invoiced[p.currency] = (tally.invoiced.get(p.currency, Decimal(0))
+                                              + p.gross_total)
         await conn.execute(ISSUE, ids, numbers)
         await uow.commit()
         return len(pending)

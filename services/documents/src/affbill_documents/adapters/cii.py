@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import InvoiceDocument, InvoiceLine, Party, TaxSubtotal
 from lxml import etree
 
+from affbill_contracts.common import PostalAddress
+from affbill_contracts.invoices import InvoiceDocument, InvoiceLine, Party, TaxSubtotal
 from affbill_documents.domain.printing import plain
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"

@@ -1,6 +1,5 @@
 """Tables of the documents schema. Migrations in ../migrations create them."""
 
-from affbill_runtime.tables import inbox_table, outbox_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from affbill_runtime.tables import inbox_table, outbox_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

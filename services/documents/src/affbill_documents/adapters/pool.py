@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from affbill_contracts.invoices import InvoiceDocument
-
 from affbill_documents.adapters.cii import SellerContact
 from affbill_documents.adapters.renderer import RENDER_ERROR, Rendered, Renderer
 
@@ -34,7 +33,7 @@ def _render(snapshot: bytes) -> Rendered:
     doc = InvoiceDocument.model_validate_json(snapshot)
     try:
         return _renderer.render(doc)
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the others
+    except Exception as exc:
         return Rendered(invoice_id=doc.invoice_id, pdf=b"", xml=b"", valid=False,
                         failed_rules=[RENDER_ERROR],
                         findings=[{"rule": RENDER_ERROR, "message": f"{type(exc).__name__}: "

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from affbill_contracts.invoices import EInvoiceFormat, InvoiceDocument
-
 from affbill_documents.adapters.cii import SellerContact, cii_xml, xrechnung_xml
 from affbill_documents.adapters.pdf import PdfMaker
 from affbill_documents.adapters.validation import Finding, Validator

@@ -103,13 +103,15 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
         "buyer": _party(doc.buyer),
         "lines": [{"no": str(line.line_no), "description": line.description,
                    "period": _unless(period(line.period_start, line.period_end), whole),
-                   "quantity": format(line.quantity, ",f"), "unit_price": money(line.unit_price, cur),
+                   "quantity": format(line.quantity, ",f"),
+                   "unit_price": money(line.unit_price, cur),
                    "net": money(line.net_amount, cur), "vat": rate(line.vat_rate)}
                   for line in doc.lines],
         "tax": [{"label": f"{CATEGORY_NAMES.get(g.vat_category.value, 'VAT')} "
                           f"{rate(g.vat_rate)} on {money(g.taxable_amount, cur)}",
                  "amount": money(g.tax_amount, cur)} for g in doc.tax_breakdown],
-        "totals": {"net": money(doc.totals.line_total, cur), "tax": money(doc.totals.tax_total, cur),
+        "totals": {"net": money(doc.totals.line_total, cur),
+                   "tax": money(doc.totals.tax_total, cur),
                    "gross": money(doc.totals.grand_total, cur),
                    "due": money(doc.totals.amount_due, cur)},
         "payment": {"terms": doc.payment.terms, "iban": doc.payment.iban or "",

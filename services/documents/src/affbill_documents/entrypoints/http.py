@@ -8,13 +8,13 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from affbill_documents.adapters import queries
 from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
+from affbill_runtime.runtime import Runtime
 
 MONEY_FIELDS = ("net_total", "tax_total", "gross_total", "amount_due")
 MEDIA = {"pdf": "application/pdf", "xml": "application/xml", "xrechnung": "application/xml"}

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from faststream import AckPolicy
+from faststream.kafka import KafkaRouter
+
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
 from affbill_contracts.codec import decode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_runtime.runtime import Runtime
-from faststream import AckPolicy
-from faststream.kafka import KafkaRouter
-
 from affbill_documents.service_layer import rejected, rendering
 from affbill_documents.service_layer.rendering import Renders
+from affbill_runtime.runtime import Runtime
 
 __all__ = ["Renders", "build_router", "consumer_groups"]
 

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from affbill_runtime.db import UnitOfWork
-
 from affbill_documents.adapters import repository
+from affbill_runtime.db import UnitOfWork
 
 log = logging.getLogger("affbill.documents.rejected")
 

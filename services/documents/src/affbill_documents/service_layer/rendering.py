@@ -24,13 +24,12 @@ from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import JobKind, LogLevel
-from affbill_runtime.db import UnitOfWork
-from affbill_runtime.jobs import JobReporter
-from affbill_runtime.messaging import apply_once
-
 from affbill_documents.adapters import repository
 from affbill_documents.adapters.renderer import Rendered
 from affbill_documents.domain import documents as rules
+from affbill_runtime.db import UnitOfWork
+from affbill_runtime.jobs import JobReporter
+from affbill_runtime.messaging import apply_once
 
 SERVICE = "documents"
 CONSUMER = "documents.billing.invoices"

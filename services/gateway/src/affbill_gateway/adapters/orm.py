@@ -1,6 +1,5 @@
 """Tables of the gateway schema. Migrations in ../migrations create them."""
 
-from affbill_runtime.tables import inbox_table, outbox_table
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -13,6 +12,8 @@ from sqlalchemy import (
     func,
     text,
 )
+
+from affbill_runtime.tables import inbox_table, outbox_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

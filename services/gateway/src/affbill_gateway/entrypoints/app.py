@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from affbill_runtime.runtime import Runtime
-from affbill_runtime.service import service_app
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -19,6 +17,8 @@ from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints import forwarding, http, problems
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
+from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
 
 log = logging.getLogger("affbill.gateway")
 

@@ -10,17 +10,17 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from affbill_contracts.sync import SyncScope
-from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from affbill_contracts.sync import SyncScope
 from affbill_gateway.domain.keys import Access, Role
 from affbill_gateway.domain.routes import API, Upstream
 from affbill_gateway.entrypoints import forwarding
 from affbill_gateway.entrypoints.security import current_user, route_docs
 from affbill_gateway.service_layer import runs
 from affbill_gateway.service_layer.keys import KeyNameTaken, LastAdmin, Principal, UnknownKey
+from affbill_runtime.runtime import Runtime
 
 User = Annotated[Principal, Security(current_user)]
 Limit = Annotated[int, Query(ge=1, le=500)]

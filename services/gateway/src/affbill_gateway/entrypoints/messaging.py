@@ -2,13 +2,14 @@
 queued job they start. Sync requests go through the sync's own HTTP route, which puts them
 on sync.requests; the channel stays declared for tools that send it directly."""
 
+from faststream.kafka import KafkaRouter
+
 from affbill_contracts import topics
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobQueued
 from affbill_contracts.sync import StartSync
 from affbill_runtime.runtime import Runtime
-from faststream.kafka import KafkaRouter
 
 PUBLISHES = [
     (topics.SYNC_REQUESTS, StartSync),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from affbill_runtime.problems import PROBLEM
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from affbill_gateway.adapters.upstreams import UpstreamStatusError, UpstreamUnavailable
+from affbill_runtime.problems import PROBLEM
 
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status"],

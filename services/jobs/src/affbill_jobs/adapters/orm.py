@@ -1,6 +1,5 @@
 """Tables of the jobs schema. Migrations in ../migrations create them."""
 
-from affbill_runtime.tables import inbox_table, outbox_table
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+from affbill_runtime.tables import inbox_table, outbox_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

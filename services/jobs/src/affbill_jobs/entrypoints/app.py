@@ -1,12 +1,12 @@
 """ASGI factory: `uvicorn --factory affbill_jobs.entrypoints.app:create_app`."""
 
-from affbill_runtime.service import service_app
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from affbill_jobs.bootstrap import bootstrap
 from affbill_jobs.entrypoints import http
+from affbill_runtime.service import service_app
 
 
 class EchoRequestId:

@@ -1,9 +1,9 @@
 """AsyncAPI factory: `faststream docs gen affbill_jobs.entrypoints.asyncapi:asyncapi --factory`."""
 
-from affbill_runtime.service import asyncapi_app
 from faststream import FastStream
 
 from affbill_jobs.bootstrap import bootstrap
+from affbill_runtime.service import asyncapi_app
 
 
 def asyncapi() -> FastStream:

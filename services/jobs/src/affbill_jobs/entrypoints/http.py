@@ -7,17 +7,17 @@ import uuid
 from typing import Annotated, Any
 
 import orjson
-from affbill_contracts.jobs import JobKind, LogLevel
-from affbill_runtime.problems import problem
-from affbill_runtime.runtime import Runtime
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from affbill_contracts.jobs import JobKind, LogLevel
 from affbill_jobs.adapters import queries
 from affbill_jobs.domain import cursor as cursors
 from affbill_jobs.domain.model import Status
 from affbill_jobs.service_layer import reading
+from affbill_runtime.problems import problem
+from affbill_runtime.runtime import Runtime
 
 MAX_WAIT_S = 30
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS  # column names are str subclasses
@@ -27,7 +27,8 @@ class Line(BaseModel):
     time: dt.datetime = Field(description="When the line was produced.")
     level: LogLevel = Field(description="Severity.")
     service: str = Field(description="Service that wrote it.", examples=["billing"])
-    text: str = Field(description="The line.", examples=["Document INV-2026-00042 created for Acme"])
+    text: str = Field(description="The line.",
+                      examples=["Document INV-2026-00042 created for Acme"])
 
 
 class LinePage(BaseModel):

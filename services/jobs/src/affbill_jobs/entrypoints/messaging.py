@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from affbill_contracts import topics
-from affbill_contracts.codec import decode
-from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
-from affbill_runtime.runtime import Runtime
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
+from affbill_contracts import topics
+from affbill_contracts.codec import decode
+from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
 from affbill_jobs.service_layer import ingest
+from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.jobs.messaging")
 JOB_EVENT_TYPES = {c.EVENT_TYPE for c in (JobQueued, JobStarted, JobProgress, JobLogLine,

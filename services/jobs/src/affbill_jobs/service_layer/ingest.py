@@ -13,8 +13,6 @@ from typing import Any
 
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
-from affbill_runtime.db import UnitOfWork
-
 from affbill_jobs.adapters import parts_codec, store
 from affbill_jobs.domain.model import (
     Finished,
@@ -28,6 +26,7 @@ from affbill_jobs.domain.model import (
     fold,
     summarize,
 )
+from affbill_runtime.db import UnitOfWork
 
 
 def to_event(envelope: Envelope[Any]) -> JobEvent:

@@ -1,8 +1,19 @@
 """Tables of the sync schema. Migrations in ../migrations create them."""
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table,
-    Text, Uuid, func,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

@@ -58,7 +58,7 @@ class FactPublisher:
         if cached is not None:
             return cached
         if topic not in self._partitions:
-            await self._producer.client._wait_on_metadata(topic)  # noqa: SLF001
+            await self._producer.client._wait_on_metadata(topic)
             self._partitions[topic] = sorted(
                 self._producer.client.cluster.partitions_for_topic(topic))
         partition = self._partitioner(key, self._partitions[topic], None)
@@ -104,5 +104,5 @@ class FactPublisher:
         self._pending = []
         try:
             await self._producer.abort_transaction()
-        except Exception:  # noqa: BLE001 - nothing left to undo if the transaction is gone
+        except Exception:
             pass

@@ -10,5 +10,7 @@ from affbill_sync.entrypoints import http
 def create_app() -> FastAPI:
     runtime = bootstrap()
     return service_app(runtime, title="affbill sync",
-                       description="Pulls employees, advertisers, affiliates, stats and conversions from the adtracker and publishes them.",
+                       description=(
+                           "Pulls employees, advertisers, affiliates, stats and "
+                           "conversions from the adtracker and publishes them."),
                        http_routers=[http.build_router(runtime)])

@@ -8,4 +8,6 @@ from affbill_sync.bootstrap import bootstrap
 
 def asyncapi() -> FastStream:
     return asyncapi_app(bootstrap(), title="affbill sync",
-                        description="Pulls employees, advertisers, affiliates, stats and conversions from the adtracker and publishes them.")
+                        description=(
+                            "Pulls employees, advertisers, affiliates, stats and "
+                            "conversions from the adtracker and publishes them."))

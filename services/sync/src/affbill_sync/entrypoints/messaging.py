@@ -5,7 +5,11 @@ from faststream.kafka import KafkaRouter
 
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionSynced, EmployeeSynced, StatRowSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionSynced,
+    EmployeeSynced,
+    StatRowSynced,
 )
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted

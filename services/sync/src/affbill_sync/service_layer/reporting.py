@@ -31,7 +31,7 @@ class RunReporter:
                                       .values(status="running", started_at=func.now()))
             await uow.commit()
 
-    async def progress(self, counts: "object", force: bool = False) -> None:
+    async def progress(self, counts: object, force: bool = False) -> None:
         step: str = counts.step  # type: ignore[attr-defined]
         self._counts[step] = counts.as_dict()  # type: ignore[attr-defined]
         async with self._uow() as uow:

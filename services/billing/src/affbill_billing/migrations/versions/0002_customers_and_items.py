@@ -57,7 +57,8 @@ def upgrade() -> None:
     op.create_index("stat_rows_group", "stat_rows", ["customer_id", "offer_id", "day", "currency"])
     op.create_table(
         "billable_items",
-        sa.Column("item_id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+        sa.Column("item_id", sa.Uuid, primary_key=True,
+                  server_default=sa.text("gen_random_uuid()")),
         sa.Column("customer_id", sa.Text, nullable=False),
         sa.Column("offer_id", sa.Text, nullable=False),
         sa.Column("offer_name", sa.Text, nullable=False),
@@ -103,5 +104,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("rejected_messages", "conversions", "billable_items", "stat_rows", "customers", "employees"):
+    for table in ("rejected_messages", "conversions", "billable_items", "stat_rows", "customers",
+                  "employees"):
         op.drop_table(table)

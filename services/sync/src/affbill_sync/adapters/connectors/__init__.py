@@ -1,7 +1,11 @@
 """Adtracker connectors: one interface, one implementation per platform's wire format."""
 
 from affbill_sync.adapters.connectors.base import (
-    AdtrackerAuthError, AdtrackerError, Connector, ConnectorConfig, RetriesExhausted,
+    AdtrackerAuthError,
+    AdtrackerError,
+    Connector,
+    ConnectorConfig,
+    RetriesExhausted,
 )
 
 

@@ -9,7 +9,11 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field, HttpUrl
 
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionStatus, ConversionSynced, EmployeeSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionStatus,
+    ConversionSynced,
+    EmployeeSynced,
 )
 from affbill_sync.domain.model import DayTotal, StatFact
 from affbill_sync.domain.quarantine import Rejected

@@ -12,7 +12,11 @@ from typing import Any
 import httpx
 
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionStatus, ConversionSynced, EmployeeSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionStatus,
+    ConversionSynced,
+    EmployeeSynced,
 )
 from affbill_contracts.common import PostalAddress
 from affbill_sync.adapters.connectors import mapping
@@ -96,9 +100,11 @@ class EverflowConnector:
     async def _table(self, date_from: dt.date, date_to: dt.date) -> list[StatFact | Rejected]:
         """A complete report of the window: split in halves until Everflow says complete."""
         async with self._reporting:
-            body = _json(await self.client.request("POST", "/v1/networks/reporting/entity/table", json={
-                "from": date_from.isoformat(), "to": date_to.isoformat(),
-                "columns": [{"column": c} for c in STAT_COLUMNS], "query": {"filters": []}}))
+            body = _json(await self.client.request(
+                "POST", "/v1/networks/reporting/entity/table",
+                json={"from": date_from.isoformat(), "to": date_to.isoformat(),
+                      "columns": [{"column": c} for c in STAT_COLUMNS],
+                      "query": {"filters": []}}))
         if body.get("incomplete_results"):
             if date_from == date_to:
                 raise AdtrackerError(f"Everflow report of {date_from} exceeds 10,000 rows even "

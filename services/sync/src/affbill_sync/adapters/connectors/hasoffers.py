@@ -11,13 +11,20 @@ import httpx
 import orjson
 
 from affbill_contracts.adtracker import (
-    AdvertiserSynced, AffiliateSynced, ConversionStatus, ConversionSynced, EmployeeSynced,
+    AdvertiserSynced,
+    AffiliateSynced,
+    ConversionStatus,
+    ConversionSynced,
+    EmployeeSynced,
 )
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.money import MINOR_UNITS
 from affbill_sync.adapters.connectors import mapping
 from affbill_sync.adapters.connectors.base import (
-    AdtrackerAuthError, AdtrackerError, ConnectorConfig, DataChanged,
+    AdtrackerAuthError,
+    AdtrackerError,
+    ConnectorConfig,
+    DataChanged,
 )
 from affbill_sync.adapters.connectors.http import RetryingClient
 from affbill_sync.adapters.connectors.paging import days_in_order, pages_in_order
