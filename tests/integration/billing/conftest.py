@@ -8,14 +8,18 @@ import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from affbill_billing.bootstrap import bootstrap
 from affbill_billing.config import Settings
+from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.migrations import upgrade
+from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 
 DAY = dt.date(2026, 10, 1)
@@ -30,6 +34,17 @@ async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runt
                                  consumer_group=f"test-{schema}"))
     yield runtime
     await runtime.engine.dispose()
+
+
+@pytest.fixture
+async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The billing service's HTTP API in-process, with the service's problem responses."""
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(billing_http.build_router(billing))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://billing") as client:
+        yield client
 
 
 def row(connector: str, affiliate: str = "1004", revenue: str = "10.00000", units: int = 2,

@@ -6,34 +6,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
-from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
-from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
 ANNA, BEN, CARL = ({"X-Affbill-User": u} for u in ("anna", "ben", "carl"))
-
-
-@pytest.fixture
-async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(billing_http.build_router(billing))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://billing") as client:
-        yield client
 
 
 async def customer(billing: Runtime) -> tuple[str, str]:

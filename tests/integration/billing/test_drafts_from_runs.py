@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from fastapi import FastAPI
 from sqlalchemy import text
 
-from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import Envelope, IssueDrafts, ProcessSelected, decode, topics
@@ -26,15 +23,6 @@ from tests.integration.billing.conftest import advertiser, row
 
 pytestmark = pytest.mark.integration
 TODAY = dt.date(2026, 11, 2)
-
-
-@pytest.fixture
-async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(billing_http.build_router(billing))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://billing") as client:
-        yield client
 
 
 async def customer(billing: Runtime, drafts_by_default: bool = False,

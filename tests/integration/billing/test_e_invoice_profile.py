@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
-from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import Envelope, ProcessSelected, decode, topics
-from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import advertiser, row
 
 pytestmark = pytest.mark.integration
 TODAY = dt.date(2026, 11, 2)
 LEITWEG_ID = "04011000-12345-67"
-
-
-@pytest.fixture
-async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(billing_http.build_router(billing))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://billing") as client:
-        yield client
 
 
 async def test_xrechnung_needs_a_buyer_reference(billing: Runtime,

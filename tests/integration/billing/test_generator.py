@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import ConversionSynced, Envelope
-from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import DAY, advertiser, row
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(billing_http.build_router(billing))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://billing") as client:
-        yield client
 
 
 async def test_profile_defaults_from_core_data_and_validated_updates(

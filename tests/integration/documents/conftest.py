@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -14,8 +15,10 @@ from affbill_contracts import decode
 from affbill_documents.adapters.pool import RenderPool
 from affbill_documents.bootstrap import bootstrap
 from affbill_documents.config import Settings
+from affbill_documents.entrypoints import http
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +52,13 @@ async def stored(runtime: Runtime) -> dict[uuid.UUID, dict[str, Any]]:
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(text("select * from documents"))).mappings().all()
     return {r["invoice_id"]: dict(r) for r in rows}
+
+
+@pytest.fixture
+async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The documents service's HTTP API in-process."""
+    app = service_app(documents, title="affbill documents",
+                      http_routers=[http.build_router(documents)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://documents") as client:
+        yield client

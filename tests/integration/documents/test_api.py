@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from affbill_contracts import Envelope
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
-from affbill_documents.entrypoints import http
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.runtime import Runtime
-from affbill_runtime.service import service_app
 from tests.unit.documents.samples import cancellation, invoice
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = service_app(documents, title="affbill documents",
-                      http_routers=[http.build_router(documents)])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://documents") as client:
-        yield client
 
 
 async def test_list_filters_pages_and_downloads(documents: Runtime, api: httpx.AsyncClient) -> None:

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from affbill_contracts import Envelope
 from affbill_contracts.billing import InvoiceIssued
-from affbill_documents.entrypoints import http
 from affbill_documents.service_layer.rendering import render_invoices
 from affbill_runtime.runtime import Runtime
-from affbill_runtime.service import service_app
 from tests.integration.documents.conftest import stored
 from tests.unit.documents.samples import LEITWEG_ID, invoice, xrechnung_invoice
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = service_app(documents, title="affbill documents",
-                      http_routers=[http.build_router(documents)])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://documents") as client:
-        yield client
 
 
 async def test_xrechnung_is_stored_listed_and_downloadable(documents: Runtime,

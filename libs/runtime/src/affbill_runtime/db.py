@@ -62,6 +62,14 @@ class UnitOfWork:
     def publish(self, topic: str, key: str | None, envelope: Envelope[Any]) -> None:
         self.outbox.add(topic, key, envelope)
 
+    async def driver_connection(self) -> Any:
+        """The asyncpg connection of this unit of work, its transaction begun (SQLAlchemy
+        begins it lazily, at its own first statement; raw statements alone would autocommit).
+        For set-based work SQLAlchemy has no word for: COPY, arrays, temporary tables."""
+        connection = await self.session.connection()
+        await connection.exec_driver_sql("select 1")
+        return (await connection.get_raw_connection()).driver_connection
+
     async def commit(self) -> None:
         await self.outbox.flush()
         await self.session.commit()

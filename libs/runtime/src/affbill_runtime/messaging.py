@@ -31,6 +31,16 @@ async def consumer_decoder(msg: Any, original: Callable[[Any], Awaitable[Any]]) 
     return data
 
 
+async def raw_body(msg: Any, _: Any) -> Any:
+    """Decoder for subscribers that validate themselves: the bytes (a batch: a list of them)."""
+    return msg.body
+
+
+async def raw_records(msg: Any, _: Any) -> Any:
+    """Batch decoder: the Kafka records as they came, bytes with topic, partition and offset."""
+    return list(msg.raw_message)
+
+
 def create_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
     return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=consumer_decoder,
                        logger=logging.getLogger(f"affbill.{client_id}.broker"))

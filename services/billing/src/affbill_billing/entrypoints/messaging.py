@@ -32,6 +32,7 @@ from affbill_contracts.billing import (
 from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
+from affbill_runtime.messaging import raw_body, raw_records
 from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.billing.messaging")
@@ -56,14 +57,6 @@ def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitabl
     ]
 
 
-async def raw_body(msg: Any, _: Any) -> Any:
-    return msg.body
-
-
-async def delivered(msg: Any, _: Any) -> Any:
-    """A batch as Kafka delivered it: value with topic, partition and offset."""
-    return [ingest.Delivered(r.topic, r.partition, r.offset, r.value or b"")
-            for r in msg.raw_message]
 
 
 def consumer_groups(group: str) -> dict[str, str]:
@@ -109,7 +102,7 @@ def _subscribe_stats(router: KafkaRouter, runtime: Runtime, group: str) -> None:
     """adtracker.stats: millions of rows; exactly once by consumer position (see ingest)."""
     topic = topics.ADTRACKER_STATS
 
-    @router.subscriber(topic, group_id=group, max_records=10_000, decoder=delivered,
+    @router.subscriber(topic, group_id=group, max_records=10_000, decoder=raw_records,
                        title=f"{topic}:subscribe",
                        description="Batches of Envelope[StatRowSynced]", **BATCH)
     async def on_stats(messages: Any) -> None:

@@ -38,14 +38,6 @@ log = logging.getLogger("affbill.billing.ingest")
 REJECT = "insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)"
 
 
-async def _raw(uow: UnitOfWork) -> Any:
-    """The asyncpg connection of the unit of work, its transaction begun (SQLAlchemy begins
-    it lazily, at its own first statement; raw statements alone would autocommit)."""
-    connection = await uow.session.connection()
-    await connection.exec_driver_sql("select 1")
-    return (await connection.get_raw_connection()).driver_connection
-
-
 STAT_IN = """
 create temporary table if not exists stat_in (
     stat_key text, customer_id text, offer_id text, offer_name text, day date, currency text,
@@ -109,18 +101,19 @@ async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowS
     """Apply stat-row events once each (inbox by event id); returns how many were new."""
 
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        await _apply_stat_records(await _raw(uow), [record_of(e.payload) for e in fresh])
+        records = [record_of(e.payload) for e in fresh]
+        await _apply_stat_records(await uow.driver_connection(), records)
 
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
 
 
 class Delivered(NamedTuple):
-    """A message as Kafka delivered it."""
+    """A message as Kafka delivered it (aiokafka's ConsumerRecord has these fields too)."""
 
     topic: str
     partition: int
     offset: int
-    value: bytes
+    value: bytes | None
 
 
 @dataclass(slots=True)
@@ -162,10 +155,11 @@ async def _parse_chunk(messages: list[Delivered]) -> _Chunk:
     for i, message in enumerate(messages):
         if i % 250 == 249:
             await asyncio.sleep(0)  # the other chunk's transaction proceeds meanwhile
-        record = fast_stats.parse(message.value)
+        raw = message.value or b""
+        record = fast_stats.parse(raw)
         if record is None:
             try:
-                record = record_of(decode_as(StatRowSynced, message.value).payload)
+                record = record_of(decode_as(StatRowSynced, raw).payload)
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
                 reasons[i] = str(exc)
         records.append(record)
@@ -174,7 +168,7 @@ async def _parse_chunk(messages: list[Delivered]) -> _Chunk:
 
 async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk) -> int:
     async with uow:
-        conn = await _raw(uow)
+        conn = await uow.driver_connection()
         fresh = {id(m) for m in await claim_positions(conn, STREAM_CONSUMER, chunk.messages)}
         if not fresh:
             return 0
@@ -182,7 +176,7 @@ async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk) -> int:
                    if r is not None and id(m) in fresh]
         if records:
             await _apply_stat_records(conn, records)
-        rejected = [(m.topic, reason[:2000], m.value) for i, reason in chunk.reasons.items()
+        rejected = [(m.topic, reason[:2000], m.value or b"") for i, reason in chunk.reasons.items()
                     if id(m := chunk.messages[i]) in fresh]
         if rejected:
             for topic, reason, _ in rejected:
@@ -203,7 +197,7 @@ on conflict (customer_id) do nothing
 async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
                          seller_country: str = "DE") -> int:
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        conn = await _raw(uow)
+        conn = await uow.driver_connection()
         customers: dict[str, tuple[Any, ...]] = {}
         employees: dict[tuple[str, str], tuple[Any, ...]] = {}
         for env in fresh:
@@ -249,7 +243,7 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
                             ) -> int:
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
         latest = {(e.payload.connector, e.payload.conversion_id): e.payload for e in fresh}
-        conn = await _raw(uow)
+        conn = await uow.driver_connection()
         await conn.executemany("""
             insert into conversions (connector, conversion_id, customer_id, status, currency,
                                      revenue, converted_at)
@@ -267,7 +261,7 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
 async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
     """A message that is not a valid contract: kept with the reason, never silently dropped."""
     async with uow:
-        conn = await _raw(uow)
+        conn = await uow.driver_connection()
         await conn.execute(REJECT, topic, reason[:2000], raw)
         await uow.commit()
 

@@ -15,6 +15,7 @@ from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_documents.service_layer import rejected, rendering
 from affbill_documents.service_layer.rendering import Renders
+from affbill_runtime.messaging import raw_records
 from affbill_runtime.runtime import Runtime
 
 __all__ = ["Renders", "build_router", "consumer_groups"]
@@ -31,11 +32,6 @@ def consumer_groups(group: str) -> dict[str, str]:
     return {f"{group}.{topics.BILLING_INVOICES}": topics.BILLING_INVOICES}
 
 
-async def records(msg: Any, _: Any) -> Any:
-    """The batch's Kafka records as they came: bytes with their partition and offset."""
-    return list(msg.raw_message)
-
-
 def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     for topic, payload in PUBLISHES:
@@ -45,7 +41,7 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     @router.subscriber(topics.BILLING_INVOICES, group_id=group, batch=True,
                        max_records=runtime.settings.render_batch_size, batch_timeout_ms=200,
                        auto_offset_reset="earliest", isolation_level="read_committed",
-                       decoder=records, ack_policy=AckPolicy.NACK_ON_ERROR,
+                       decoder=raw_records, ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.BILLING_INVOICES}:subscribe",
                        description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
     async def on_invoices(messages: list[Any]) -> None:

@@ -8,7 +8,6 @@ bad message never blocks the batch.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
@@ -17,15 +16,12 @@ from affbill_contracts import topics
 from affbill_contracts.codec import decode
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
 from affbill_jobs.service_layer import ingest
+from affbill_runtime.messaging import raw_body
 from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.jobs.messaging")
 JOB_EVENT_TYPES = {c.EVENT_TYPE for c in (JobQueued, JobStarted, JobProgress, JobLogLine,
                                            JobFinished)}
-
-
-async def raw_body(msg: Any, _: Any) -> Any:
-    return msg.body
 
 
 def build_router(runtime: Runtime) -> KafkaRouter:

@@ -47,13 +47,6 @@ def to_event(envelope: Envelope[Any]) -> JobEvent:
     raise TypeError(f"not a job event: {envelope.type}")
 
 
-async def _raw(uow: UnitOfWork) -> Any:
-    """The unit of work's asyncpg connection with its transaction begun."""
-    connection = await uow.session.connection()
-    await connection.exec_driver_sql("select 1")
-    return (await connection.get_raw_connection()).driver_connection
-
-
 async def record_job_events(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
                             channel: str) -> set[uuid.UUID]:
     """Apply job events (each with a job_id); returns the jobs that were touched."""
@@ -67,7 +60,7 @@ async def record_job_events(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
     lines = [store.Line(job, e.mark.service, e.mark.seq, e.mark.at, e.level, e.text)
              for job, events in by_job.items() for e in events if isinstance(e, Logged)]
     async with uow:
-        conn = await _raw(uow)
+        conn = await uow.driver_connection()
         state = await store.lock_jobs(conn, first_seen)
         counted = await store.add_lines(conn, lines)
         rows = []
@@ -90,6 +83,6 @@ async def record_job_events(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
 async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
     """A message that is not a valid job event: kept with the reason, never silently dropped."""
     async with uow:
-        await store.reject(await _raw(uow), topic, raw, reason)
+        await store.reject(await uow.driver_connection(), topic, raw, reason)
         await uow.commit()
 
