@@ -12,6 +12,14 @@ XRechnung Schematron (compiled on the first XRechnung document a worker meets). 
 code list differs in one entry: the Factur-X list of specification identifiers (BT-24,
 rule FX-SCH-A-000556, code list 1) also holds the XRechnung identifier, whose form the
 KoSIT rule BR-DE-21 checks instead. Every other rule and code is the same.
+
+Both Schematrons run *targeted* (:func:`targeted`): the compiled rules are the official
+ones, only the way the XSLT finds the nodes they apply to changes. The ISO skeleton walks
+the whole document once per pattern (66 walks of every element and attribute for EN
+16931, about 1.2 ms per invoice line); targeted, each pattern selects the nodes its rules
+can match with their own match expressions, in document order, and fires the same rule
+bodies on them. The SVRL report is byte for byte the same (tests/unit/documents/
+test_schematron.py compares both on valid and on broken invoices); it takes half the time.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from typing import Any
 from lxml import etree
 
 from affbill_documents.adapters.cii import XRECHNUNG
+
+XSL = "http://www.w3.org/1999/XSL/Transform"
 
 RULES = resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931"
 XSD = RULES / "Factur-X_EN16931.xsd"
@@ -67,6 +77,65 @@ def _schematron_source() -> str:
                         "<xsl:param name=\"archiveDirParameter\" />", 1)
 
 
+def _without_predicates(pattern: str) -> str:
+    """``//a[b = '[x]']/c[1]`` → ``//a/c``: the pattern's path, which selects a superset."""
+    out, depth, quote = [], 0, ""
+    for ch in pattern:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"" and depth:
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def targeted(stylesheet: str) -> str:
+    """The ISO-skeleton Schematron XSLT with each pattern's walk replaced by a selection.
+
+    In the skeleton every pattern is a mode ``Mn``: the start template applies it to the
+    document node, and a default template plus every rule template recurse into ``@*|*``,
+    so each element and attribute is visited once per pattern and the highest-priority
+    rule whose match it satisfies fires. Here the start template applies the mode to the
+    union of the mode's rule matches without their predicates (relative ones anchored with
+    ``//``) — every node a rule can fire on, each once, in document order, which is the
+    order of the walk — and the recursions are dropped. Which rule fires on a node is
+    still decided by the unchanged matches and priorities, so a predicate that cannot be
+    evaluated still counts as "no match", as in the walk. Same rules, same output.
+    """
+    root = etree.fromstring(stylesheet.encode("utf-8"))
+    apply_templates = f"{{{XSL}}}apply-templates"
+    matches: dict[str, list[str]] = {}
+    for template in root.iterfind(f"{{{XSL}}}template"):
+        mode = template.get("mode") or ""
+        if not (mode.startswith("M") and mode[1:].isdigit()):
+            continue
+        for child in list(template):
+            if (child.tag == apply_templates and child.get("mode") == mode
+                    and child.get("select") == "@*|*"):
+                template.remove(child)
+        if template.get("priority") not in ("-1", "-2"):  # -1, -2: the skeleton's defaults
+            path = _without_predicates(template.get("match", ""))
+            matches.setdefault(mode, []).append(path if path.startswith("/") else f"//{path}")
+    retargeted = 0
+    for start in root.iterfind(f"{{{XSL}}}template[@match='/']"):
+        if start.get("mode"):
+            continue
+        for node in start.iter(apply_templates):
+            mode = node.get("mode") or ""
+            if mode in matches and node.get("select") == "/":
+                node.set("select", " | ".join(f"({m})" for m in matches[mode]))
+                retargeted += 1
+    if retargeted != len(matches):
+        raise ValueError(f"not an ISO skeleton Schematron: {retargeted} of {len(matches)} "
+                         "patterns are applied from the start template")
+    return etree.tostring(root, encoding="unicode")
+
+
 def _with_specification(codedb: bytes, identifier: str) -> str:
     """The Factur-X code lists with one more allowed specification identifier (list 1)."""
     root = etree.fromstring(codedb)
@@ -82,7 +151,7 @@ class Validator:
         self._xsd = etree.XMLSchema(etree.parse(str(XSD)))
         self._saxon = PySaxonProcessor(license=False)
         self._xslt = self._saxon.new_xslt30_processor().compile_stylesheet(
-            stylesheet_text=_schematron_source())
+            stylesheet_text=targeted(_schematron_source()))
         self._codedb = self._saxon.parse_xml(xml_file_name=str(RULES / CODEDB))
         self._codedb_set: Any = None
         self._xrechnung: Any = None
@@ -113,7 +182,7 @@ class Validator:
         """XSD, the EN 16931 Schematron and the KoSIT XRechnung Schematron."""
         if self._xrechnung is None:
             self._xrechnung = self._saxon.new_xslt30_processor().compile_stylesheet(
-                stylesheet_text=XRECHNUNG_SCHEMATRON.read_text(encoding="utf-8"))
+                stylesheet_text=targeted(XRECHNUNG_SCHEMATRON.read_text(encoding="utf-8")))
             self._xrechnung_codedb = self._saxon.parse_xml(xml_text=_with_specification(
                 (RULES / CODEDB).read_bytes(), XRECHNUNG))
         report = self._validate(xml, self._xrechnung_codedb)
