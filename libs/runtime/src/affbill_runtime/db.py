@@ -70,6 +70,14 @@ class UnitOfWork:
         await connection.exec_driver_sql("select 1")
         return (await connection.get_raw_connection()).driver_connection
 
+    async def autocommit_connection(self) -> Any:
+        """The asyncpg connection of this unit of work *without* a transaction: each
+        statement commits on its own. For work done in single statements that publish
+        nothing (the outbox needs the unit of work's transaction)."""
+        connection = await self.session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT"})
+        return (await connection.get_raw_connection()).driver_connection
+
     async def commit(self) -> None:
         await self.outbox.flush()
         await self.session.commit()

@@ -1,0 +1,106 @@
+"""The run's single-statement path: it bills only items exactly as they were read.
+
+A customer is billed in one statement when its open items, read unlocked, make one
+document; the statement locks them and writes only if they still carry the same
+fingerprint. Anything that changed in between — a restatement, an item taken by a
+draft, an item locked by another transaction, a new item — leaves the statement
+writing nothing, and the run bills the customer on the locking path instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from affbill_billing.domain.grouping import Item
+from affbill_billing.service_layer import ingest, runs
+from affbill_contracts import ProcessSelected
+from affbill_runtime.runtime import Runtime
+from tests.integration.billing.conftest import DAY, row
+from tests.integration.billing.test_runs import TODAY, command, customer_with_items, outbox
+
+pytestmark = pytest.mark.integration
+
+REVENUES = ["37.50000", "0.00000", "-12.34567", "0.00001", "123456789.12345", "1E-5", "5"]
+
+
+async def test_python_and_postgres_compute_the_same_fingerprint(billing: Runtime) -> None:
+    async with billing.uow() as uow:
+        conn = await uow.autocommit_connection()
+        await conn.execute("create temporary table fp (item_id uuid, units int, revenue numeric)")
+        rows = [(uuid.uuid4(), n - 2, Decimal(r)) for n, r in enumerate(REVENUES)]
+        await conn.executemany("insert into fp values ($1, $2, $3)", rows)
+        in_postgres = await conn.fetchval(f"select {runs.FINGERPRINT} from fp")
+        read_back = [Item(r[0], "o", "o", DAY, "EUR", r[1], r[2])
+                     for r in await conn.fetch("select item_id, units, revenue from fp")]
+        assert runs.fingerprint(read_back) == in_postgres
+        changed = [*read_back[:-1], Item(read_back[-1].item_id, "o", "o", DAY, "EUR",
+                                          read_back[-1].units, read_back[-1].revenue + 1)]
+        assert runs.fingerprint(changed) != in_postgres
+
+
+async def _read(billing: Runtime, customer: str) -> list[Item]:
+    async with billing.uow() as uow:
+        conn = await uow.autocommit_connection()
+        return (await runs._open_items(conn, [customer], None)).get(customer, [])
+
+
+async def _bill_unchanged(billing: Runtime, customer: str, items: list[Item]) -> int | None:
+    run = ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer], requested_by="anna")
+    async with billing.uow() as uow:
+        profiles = await runs._profiles(billing.uow, [customer])
+        conn = await uow.autocommit_connection()
+        return await runs._bill_unchanged(conn, run, customer, items, profiles[customer],
+                                          billing.settings, TODAY)
+
+
+async def _invoices(billing: Runtime, customer: str) -> int:
+    async with billing.engine.connect() as conn:
+        return await conn.scalar(text("select count(*) from invoices where customer_id = :c"),
+                                 {"c": customer})
+
+
+async def test_items_as_read_are_billed_in_one_statement(billing: Runtime) -> None:
+    _, customer = await customer_with_items(billing)
+    assert await _bill_unchanged(billing, customer, await _read(billing, customer)) == 1
+    assert await _invoices(billing, customer) == 1
+    assert await _read(billing, customer) == []
+
+
+async def test_a_restatement_after_the_read_writes_nothing_and_the_run_bills_it(
+        billing: Runtime) -> None:
+    c, customer = await customer_with_items(billing)
+    stale = await _read(billing, customer)
+    await ingest.apply_stat_rows(billing.uow(), [row(c, "1004", "40.00000", 4)])  # restated
+
+    assert await _bill_unchanged(billing, customer, stale) is None
+    assert await _invoices(billing, customer) == 0
+
+    await runs.process_selected(billing.uow, command(customer), billing.settings, TODAY)
+    [issued] = [e.payload for e in await outbox(billing, "billing.invoices")]
+    assert issued.document.totals.line_total == Decimal("75.00")  # 40 + 25 + 10.00001
+
+
+async def test_a_new_item_after_the_read_writes_nothing(billing: Runtime) -> None:
+    c, customer = await customer_with_items(billing)
+    stale = await _read(billing, customer)
+    await ingest.apply_stat_rows(billing.uow(), [
+        row(c, "1004", "5.00000", 1, day=DAY + dt.timedelta(days=3))])
+    assert await _bill_unchanged(billing, customer, stale) is None
+    assert await _invoices(billing, customer) == 0
+
+
+async def test_an_item_locked_elsewhere_writes_nothing(billing: Runtime) -> None:
+    _, customer = await customer_with_items(billing)
+    items = await _read(billing, customer)
+    async with billing.uow() as holder:
+        conn = await holder.driver_connection()
+        await conn.execute("select 1 from billable_items where item_id = $1 for update",
+                           items[0].item_id)
+        assert await _bill_unchanged(billing, customer, items) is None
+    assert await _invoices(billing, customer) == 0
+    assert await _bill_unchanged(billing, customer, items) == 1  # the lock is gone
