@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.money import round_money
@@ -25,8 +25,9 @@ class LineGrouping(StrEnum):
     OFFER_PER_DAY = "offer_per_day"
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
+    """An open billable item as a run or a draft bills it (a tuple: runs make millions)."""
+
     item_id: uuid.UUID
     offer_id: str
     offer_name: str

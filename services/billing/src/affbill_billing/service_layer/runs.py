@@ -114,11 +114,11 @@ update billable_items b set state = 'invoiced', invoice_id = p.invoice_id, updat
 from pending p where b.item_id in (select item_id from locked)
 """
 PENDING = """
-select invoice_id, customer_id, series, currency, issue_date, gross_total,
-       snapshot::text as snapshot
+select invoice_id, customer_id, series, currency, issue_date, gross_total
 from invoices where run_id = $1 and status = 'pending'
 order by created_at, invoice_id limit $2 for update skip locked
 """
+SNAPSHOTS = "select invoice_id, snapshot::text from invoices where invoice_id = any($1::uuid[])"
 # the stored snapshot gets its number in place: no second copy of it travels to Postgres
 ISSUE = """
 update invoices i set number = n.number, status = 'issued', issued_at = now(),
@@ -137,6 +137,8 @@ class _Tally:
         "documents_created": 0, "drafts_created": 0, "customers_skipped": 0})
     invoiced: dict[str, Decimal] = field(default_factory=dict)
     pending: int = 0  # documents of this process waiting for their number
+    # the snapshots this process stored for them, so numbering need not read them back
+    documents: dict[uuid.UUID, InvoiceDocument] = field(default_factory=dict)
 
 
 async def _raw(uow: UnitOfWork, sql: str, *args: Any) -> tuple[Any, list[Any]]:
@@ -217,7 +219,7 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork],
                         for customer in few:
                             pending = await _bill_unchanged(
                                 conn, run, customer, items.get(customer, []),
-                                profiles.get(customer), settings, today) \
+                                profiles.get(customer), settings, today, tally.documents) \
                                 if customer in whole else None
                             if pending is None:
                                 locking.append(customer)
@@ -310,7 +312,8 @@ def _total(items: Sequence[Item], currency: str) -> Decimal:
 
 
 async def _bill_unchanged(conn: Any, run: ProcessSelected, customer: str, items: list[Item],
-                          profile: dict[str, Any] | None, settings: Settings, today: dt.date
+                          profile: dict[str, Any] | None, settings: Settings, today: dt.date,
+                          documents: dict[uuid.UUID, InvoiceDocument] | None = None
                           ) -> int | None:
     """Bill a customer whose open items (read unlocked) make one document, in one statement.
 
@@ -335,7 +338,11 @@ async def _bill_unchanged(conn: Any, run: ProcessSelected, customer: str, items:
         plan.issue_date, plan.due_date, plan.period_start, plan.period_end, plan.totals.net,
         plan.totals.tax, plan.totals.gross, document.model_dump_json(), run.run_id,
         run.period_end, fingerprint(items))
-    return 1 if status == f"UPDATE {len(items)}" else None
+    if status != f"UPDATE {len(items)}":
+        return None
+    if documents is not None:
+        documents[invoice_id] = document
+    return 1
 
 
 DEADLOCK = "40P01"
@@ -440,15 +447,20 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
         job = JobReporter(uow, SERVICE, job_id)
         ids: list[uuid.UUID] = []
         numbers: list[str] = []
+        stored = {p.invoice_id: tally.documents.get(p.invoice_id) for p in pending}
+        if missing := [i for i, doc in stored.items() if doc is None]:  # another process's
+            stored.update({r[0]: InvoiceDocument.model_validate_json(r[1])
+                           for r in await conn.fetch(SNAPSHOTS, missing)})
         for series in sorted({p.series for p in pending}):
             batch = [p for p in pending if p.series == series]
             numbering, first = await take_numbers(uow.session, series, len(batch))
             for offset, p in enumerate(batch):
                 number = numbering.format(first + offset, p.issue_date)
-                stored = InvoiceDocument.model_validate_json(p.snapshot)
-                document = stored.model_copy(update={
+                snapshot = stored[p.invoice_id]
+                assert snapshot is not None
+                document = snapshot.model_copy(update={
                     "number": number,
-                    "payment": stored.payment.model_copy(update={"reference": number})})
+                    "payment": snapshot.payment.model_copy(update={"reference": number})})
                 ids.append(p.invoice_id)
                 numbers.append(number)
                 uow.publish(topics.BILLING_INVOICES, p.customer_id, Envelope.wrap(
@@ -460,4 +472,6 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                                               + p.gross_total)
         await conn.execute(ISSUE, ids, numbers)
         await uow.commit()
-        return len(pending)
+    for invoice_id in ids:
+        tally.documents.pop(invoice_id, None)
+    return len(pending)
