@@ -60,6 +60,7 @@ PENDING_NUMBER = "(pending)"
 ISSUE_BATCH = 500  # pending documents numbered per transaction
 PROFILE_CHUNK = 1000  # customers whose profiles are read with one query
 ITEMS_CHUNK = 25  # customers whose open items are read with one query
+YIELD_EVERY = 25  # documents numbered between turns of the event loop
 
 PROFILES = text("""
 select p.*, c.name from billing_profiles p join customers c using (customer_id)
@@ -113,6 +114,12 @@ with locked as (
 update billable_items b set state = 'invoiced', invoice_id = p.invoice_id, updated_at = now()
 from pending p where b.item_id in (select item_id from locked)
 """
+# A pending document needs no flush to disk of its own: lost in a database crash, it
+# takes its items' invoicing with it (one transaction), the run resumes and bills them
+# again, and nothing left Postgres yet. The numbering transaction flushes synchronously,
+# and the WAL is one sequence: every pending document it numbers is on disk before its
+# number and its event are.
+PENDING_WITHOUT_FLUSH = "set synchronous_commit to off"
 PENDING = """
 select invoice_id, customer_id, series, currency, issue_date, gross_total
 from invoices where run_id = $1 and status = 'pending'
@@ -216,15 +223,19 @@ async def process_selected(uow_factory: Callable[[], UnitOfWork],
                     async with uow_factory() as uow:
                         conn = await uow.autocommit_connection()
                         items = await _open_items(conn, few, run.period_end)
-                        for customer in few:
-                            pending = await _bill_unchanged(
-                                conn, run, customer, items.get(customer, []),
-                                profiles.get(customer), settings, today, tally.documents) \
-                                if customer in whole else None
-                            if pending is None:
-                                locking.append(customer)
-                            else:
-                                await billed(pending)
+                        await conn.execute(PENDING_WITHOUT_FLUSH)
+                        try:
+                            for customer in few:
+                                pending = await _bill_unchanged(
+                                    conn, run, customer, items.get(customer, []),
+                                    profiles.get(customer), settings, today,
+                                    tally.documents) if customer in whole else None
+                                if pending is None:
+                                    locking.append(customer)
+                                else:
+                                    await billed(pending)
+                        finally:
+                            await conn.execute("reset synchronous_commit")
                     for customer in locking:
                         await billed(await _bill_customer(
                             uow_factory, run, job_id, customer, customer in whole,
@@ -455,6 +466,8 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
             batch = [p for p in pending if p.series == series]
             numbering, first = await take_numbers(uow.session, series, len(batch))
             for offset, p in enumerate(batch):
+                if offset % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)  # let the billing workers' statements go on
                 number = numbering.format(first + offset, p.issue_date)
                 snapshot = stored[p.invoice_id]
                 assert snapshot is not None
