@@ -1,14 +1,16 @@
 """The run's single-statement path: it bills only items exactly as they were read.
 
 A customer is billed in one statement when its open items, read unlocked, make one
-document; the statement locks them and writes only if they still carry the same
-fingerprint. Anything that changed in between — a restatement, an item taken by a
-draft, an item locked by another transaction, a new item — leaves the statement
-writing nothing, and the run bills the customer on the locking path instead.
+document; the statement invoices them and keeps its writes only if they still carry the
+fingerprint read. A restatement or an item taken by a draft in between fails the
+statement (nothing written) and the run bills the customer on the locking path; an item
+another transaction holds is waited for; an item that appeared after the read is not
+invoiced and stays open, one committed before it fails it too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -94,13 +96,44 @@ async def test_a_new_item_after_the_read_writes_nothing(billing: Runtime) -> Non
     assert await _invoices(billing, customer) == 0
 
 
-async def test_an_item_locked_elsewhere_writes_nothing(billing: Runtime) -> None:
+async def test_an_item_reserved_by_a_draft_after_the_read_writes_nothing(
+        billing: Runtime) -> None:
+    _, customer = await customer_with_items(billing)
+    stale = await _read(billing, customer)
+    async with billing.engine.begin() as conn:
+        await conn.execute(text("update billable_items set draft_id = :d where item_id = :i"),
+                           {"d": uuid.uuid4(), "i": stale[0].item_id})
+    assert await _bill_unchanged(billing, customer, stale) is None
+    assert await _invoices(billing, customer) == 0
+
+
+async def test_an_item_changed_while_the_statement_waits_for_it_writes_nothing(
+        billing: Runtime) -> None:
+    _, customer = await customer_with_items(billing)
+    items = await _read(billing, customer)
+    async with billing.uow() as holder:  # another transaction holds an item, then restates it
+        conn = await holder.driver_connection()
+        await conn.execute("update billable_items set revenue = revenue + 1 where item_id = $1",
+                           items[0].item_id)
+        waiting = asyncio.create_task(_bill_unchanged(billing, customer, items))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # the statement waits for the item's lock
+        await holder.commit()
+    assert await asyncio.wait_for(waiting, 10) is None
+    assert await _invoices(billing, customer) == 0
+    assert (await _read(billing, customer))[0].revenue == items[0].revenue + 1
+
+
+async def test_an_item_locked_but_unchanged_is_billed_once_the_lock_is_gone(
+        billing: Runtime) -> None:
     _, customer = await customer_with_items(billing)
     items = await _read(billing, customer)
     async with billing.uow() as holder:
         conn = await holder.driver_connection()
         await conn.execute("select 1 from billable_items where item_id = $1 for update",
                            items[0].item_id)
-        assert await _bill_unchanged(billing, customer, items) is None
-    assert await _invoices(billing, customer) == 0
-    assert await _bill_unchanged(billing, customer, items) == 1  # the lock is gone
+        waiting = asyncio.create_task(_bill_unchanged(billing, customer, items))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+    assert await asyncio.wait_for(waiting, 10) == 1
+    assert await _invoices(billing, customer) == 1

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import text
 
@@ -91,28 +92,28 @@ where customer_id = any($1::text[]) and state = 'open' and draft_id is null
   and ($2::date is null or day <= $2::date)
 order by customer_id, day, offer_id
 """
-# One customer, one statement (its own transaction): lock the customer's open items; only
-# if they are exactly the items read before (same ids, units and revenue: the same
-# fingerprint) insert the pending document and invoice them. Otherwise nothing is written
-# and the customer takes the locking path.
+# One customer, one statement (its own transaction): invoice the customer's open items
+# and insert the pending document, on the premise that they are exactly the items read
+# before (same ids, units and revenue: the same fingerprint). If they are not — restated,
+# reserved by a draft, gone — require() fails the statement, nothing is written, and the
+# customer takes the locking path. Items that appeared after the read are not seen by the
+# statement either and stay open for the next run.
 FINGERPRINT = ("md5(string_agg(item_id::text || '/' || units || '/' || revenue, ','"
                " order by item_id))")
-INVOICE_UNCHANGED_ITEMS = f"""
-with locked as (
-    select item_id, units, revenue from billable_items
+ITEMS_CHANGED = "AF001"  # the SQLSTATE require() fails with (migration billing_0011)
+INVOICE_ITEMS_AS_READ = f"""
+with invoiced as (
+    update billable_items set state = 'invoiced', invoice_id = $1, updated_at = now()
     where customer_id = $2 and state = 'open' and draft_id is null
       and ($15::date is null or day <= $15::date)
-    for update skip locked
-), pending as (
-    insert into invoices (invoice_id, customer_id, series, status, document_type, currency,
-        issue_date, due_date, period_start, period_end, net_total, tax_total, gross_total,
-        snapshot, run_id)
-    select $1::uuid, $2::text, $3::text, 'pending', $4::text, $5::text, $6::date, $7::date,
-           $8::date, $9::date, $10::numeric, $11::numeric, $12::numeric, $13::jsonb, $14::uuid
-    where (select {FINGERPRINT} from locked) = $16::text
-    returning invoice_id)
-update billable_items b set state = 'invoiced', invoice_id = p.invoice_id, updated_at = now()
-from pending p where b.item_id in (select item_id from locked)
+    returning item_id, units, revenue)
+insert into invoices (invoice_id, customer_id, series, status, document_type, currency,
+    issue_date, due_date, period_start, period_end, net_total, tax_total, gross_total,
+    snapshot, run_id)
+select $1::uuid, $2::text, $3::text, 'pending', $4::text, $5::text, $6::date, $7::date,
+       $8::date, $9::date, $10::numeric, $11::numeric, $12::numeric, $13::jsonb, $14::uuid
+where require((select {FINGERPRINT} from invoiced) = $16::text,
+              'the open items changed since they were read')
 """
 # A pending document needs no flush to disk of its own: lost in a database crash, it
 # takes its items' invoicing with it (one transaction), the run resumes and bills them
@@ -344,13 +345,16 @@ async def _bill_unchanged(conn: Any, run: ProcessSelected, customer: str, items:
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile, settings,
                         document_type=kind, notes=[profile["intro_text"], profile["closing_text"]])
-    status = await conn.execute(
-        INVOICE_UNCHANGED_ITEMS, invoice_id, customer, profile["number_series"], kind, currency,
-        plan.issue_date, plan.due_date, plan.period_start, plan.period_end, plan.totals.net,
-        plan.totals.tax, plan.totals.gross, document.model_dump_json(), run.run_id,
-        run.period_end, fingerprint(items))
-    if status != f"UPDATE {len(items)}":
-        return None
+    try:
+        await conn.execute(
+            INVOICE_ITEMS_AS_READ, invoice_id, customer, profile["number_series"], kind,
+            currency, plan.issue_date, plan.due_date, plan.period_start, plan.period_end,
+            plan.totals.net, plan.totals.tax, plan.totals.gross, document.model_dump_json(),
+            run.run_id, run.period_end, fingerprint(items))
+    except asyncpg.PostgresError as exc:
+        if exc.sqlstate in (ITEMS_CHANGED, DEADLOCK):  # rolled back: the locking path
+            return None
+        raise
     if documents is not None:
         documents[invoice_id] = document
     return 1

@@ -1,0 +1,32 @@
+"""``require(ok, message)``: a statement that finds its premise false fails as a whole.
+
+A run bills a customer in one statement that invoices the items it reads and must
+roll back when they are not the items planned (see runs.INVOICE_ITEMS_AS_READ); SQL has
+no RAISE, so the statement calls this. SQLSTATE AF001 names the case for the caller.
+
+Revision ID: billing_0011
+Revises: billing_0010
+"""
+
+from alembic import op
+
+revision = "billing_0011"
+down_revision = "billing_0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("""
+        create function require(ok boolean, message text) returns boolean
+        language plpgsql as $$
+        begin
+            if ok is not true then
+                raise exception '%', message using errcode = 'AF001';
+            end if;
+            return true;
+        end $$""")
+
+
+def downgrade() -> None:
+    op.execute("drop function require(boolean, text)")
