@@ -1,20 +1,20 @@
 """Batch runs ("Process selected"): per customer, one transaction, per currency one document.
 
 Idempotent by construction: the run's row records that it was asked for; each
-customer's open items are locked (SKIP LOCKED: a concurrent run leaves them to
-the one holding them) and leave the open state in the transaction that issues
-their invoice. A redelivered or restarted run finds only what is still open,
+customer's open items leave the open state in the transaction that creates their
+document, and only if they are the items that document was planned from. A redelivered or restarted run finds only what is still open,
 so it completes what is missing and doubles nothing. A customer's documents wait
 as 'pending' until the run numbers them, many per transaction, from the series'
 counter row locked by that transaction: gapless, and one commit for many.
 
 Speed (bench/batch_run.py): profiles and open items are read for many customers at
 once, and a customer whose items all go on one document is billed in one statement, its
-own transaction: it locks the items read before, and only if every one is still open and
-unchanged inserts the pending document and invoices them (otherwise it writes nothing and
-the customer takes the locking path: lock its items, plan, insert, commit). Pending
-documents are numbered while the next customers are billed, 500 per transaction with one
-set-based UPDATE.
+own transaction: it invoices the customer's open items and inserts the pending document,
+and fails as a whole unless the items it invoiced are the ones read (fingerprint). Other
+customers, and those whose items changed, take the locking path: lock the items (SKIP
+LOCKED: a concurrent run leaves them to the one holding them), plan, insert, commit.
+Pending documents are numbered while the next customers are billed, 500 per transaction
+with one set-based UPDATE.
 """
 
 from __future__ import annotations
