@@ -11,12 +11,13 @@ from decimal import Decimal
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from affbill_billing.bootstrap import bootstrap
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
-from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced
+from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, StatRowSynced, decode
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
@@ -62,3 +63,33 @@ async def advertiser(billing: Runtime, c: str, country: str = "FR", vat: str | N
         account_manager_id="3", currency="EUR", vat_id=vat,
         address=PostalAddress(lines=["Rue 1"], city="Paris", country_code=country)))])
     return f"{c}:advertiser:7"
+
+
+# runs: a customer with three open items, the run command, the events a test left in the outbox
+TODAY = dt.date(2026, 11, 2)
+
+
+async def customer_with_items(billing: Runtime, threshold: str | None = None) -> tuple[str, str]:
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    customer = await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [
+        row(c, "1004", "37.50000", 3), row(c, "1005", "25.00000", 2),
+        row(c, "1004", "10.00001", 1, offer="21", day=DAY + dt.timedelta(days=1))])
+    if threshold:
+        async with billing.engine.begin() as conn:
+            await conn.execute(text("update billing_profiles set threshold_amount = :t "
+                                    "where customer_id = :c"),
+                               {"t": Decimal(threshold), "c": customer})
+    return c, customer
+
+
+def command(*customers: str, run_id: uuid.UUID | None = None) -> Envelope[ProcessSelected]:
+    return Envelope.wrap(ProcessSelected(run_id=run_id or uuid.uuid4(),
+                                         customer_ids=list(customers), requested_by="anna"))
+
+
+async def outbox(billing: Runtime, topic: str) -> list:
+    async with billing.engine.connect() as conn:
+        values = (await conn.execute(text("select value from outbox where topic = :t order by id"),
+                                     {"t": topic})).scalars().all()
+    return [decode(v) for v in values]

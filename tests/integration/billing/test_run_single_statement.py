@@ -22,8 +22,14 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.service_layer import ingest, runs
 from affbill_contracts import ProcessSelected
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.conftest import DAY, row
-from tests.integration.billing.test_runs import TODAY, command, customer_with_items, outbox
+from tests.integration.billing.conftest import (
+    DAY,
+    TODAY,
+    command,
+    customer_with_items,
+    outbox,
+    row,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -3,47 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import uuid
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
-from affbill_billing.service_layer import ingest, runs
-from affbill_contracts import Envelope, ProcessSelected, decode, topics
+from affbill_billing.service_layer import runs
+from affbill_contracts import topics
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.conftest import DAY, advertiser, row
+from tests.integration.billing.conftest import (
+    TODAY,
+    command,
+    customer_with_items,
+    outbox,
+)
 
 pytestmark = pytest.mark.integration
-TODAY = dt.date(2026, 11, 2)
-
-
-async def customer_with_items(billing: Runtime, threshold: str | None = None) -> tuple[str, str]:
-    c = f"ho-{uuid.uuid4().hex[:6]}"
-    customer = await advertiser(billing, c, country="DE", vat=None)
-    await ingest.apply_stat_rows(billing.uow(), [
-        row(c, "1004", "37.50000", 3), row(c, "1005", "25.00000", 2),
-        row(c, "1004", "10.00001", 1, offer="21", day=DAY + dt.timedelta(days=1))])
-    if threshold:
-        async with billing.engine.begin() as conn:
-            await conn.execute(text("update billing_profiles set threshold_amount = :t "
-                                    "where customer_id = :c"),
-                               {"t": Decimal(threshold), "c": customer})
-    return c, customer
-
-
-def command(*customers: str, run_id: uuid.UUID | None = None) -> Envelope[ProcessSelected]:
-    return Envelope.wrap(ProcessSelected(run_id=run_id or uuid.uuid4(),
-                                         customer_ids=list(customers), requested_by="anna"))
-
-
-async def outbox(billing: Runtime, topic: str) -> list:
-    async with billing.engine.connect() as conn:
-        values = (await conn.execute(text("select value from outbox where topic = :t order by id"),
-                                     {"t": topic})).scalars().all()
-    return [decode(v) for v in values]
 
 
 async def test_a_run_issues_documents_and_skips_below_threshold(billing: Runtime) -> None:

@@ -2,8 +2,9 @@
 
 Idempotent by construction: the run's row records that it was asked for; each
 customer's open items leave the open state in the transaction that creates their
-document, and only if they are the items that document was planned from. A redelivered or restarted run finds only what is still open,
-so it completes what is missing and doubles nothing. A customer's documents wait
+document, and only if they are the items that document was planned from. A
+redelivered or restarted run finds only what is still open, so it completes what is
+missing and doubles nothing. A customer's documents wait
 as 'pending' until the run numbers them, many per transaction, from the series'
 counter row locked by that transaction: gapless, and one commit for many.
 
@@ -41,7 +42,7 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.grouping import Item, LineGrouping
-from affbill_billing.domain.invoicing import Terms, document_type, plan_invoice
+from affbill_billing.domain.invoicing import InvoicePlan, Terms, document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import bills_now
@@ -323,6 +324,16 @@ def _total(items: Sequence[Item], currency: str) -> Decimal:
     return round_money(sum((i.revenue for i in items), Decimal(0)), currency)
 
 
+def _pending_document(invoice_id: uuid.UUID, customer: str, plan: InvoicePlan,
+                      profile: dict[str, Any], settings: Settings
+                      ) -> tuple[str, InvoiceDocument]:
+    """The document type (a negative total is a credit note) and the snapshot, unnumbered."""
+    kind = document_type(plan.totals.net)
+    return kind, snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile, settings,
+                          document_type=kind,
+                          notes=[profile["intro_text"], profile["closing_text"]])
+
+
 async def _bill_unchanged(conn: Any, run: ProcessSelected, customer: str, items: list[Item],
                           profile: dict[str, Any] | None, settings: Settings, today: dt.date,
                           documents: dict[uuid.UUID, InvoiceDocument] | None = None
@@ -342,9 +353,7 @@ async def _bill_unchanged(conn: Any, run: ProcessSelected, customer: str, items:
         return None
     plan = plan_invoice(items, currency, _terms(profile, settings), today)
     invoice_id = uuid.uuid4()
-    kind = document_type(plan.totals.net)
-    document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile, settings,
-                        document_type=kind, notes=[profile["intro_text"], profile["closing_text"]])
+    kind, document = _pending_document(invoice_id, customer, plan, profile, settings)
     try:
         await conn.execute(
             INVOICE_ITEMS_AS_READ, invoice_id, customer, profile["number_series"], kind,
@@ -434,10 +443,7 @@ async def _bill_customer_once(uow_factory: Callable[[], UnitOfWork], run: Proces
                 counts["drafts_created"] += 1
                 job.log(f"Draft created for {profile['name']}")
                 continue
-            kind = document_type(plan.totals.net)  # a negative total is a credit note
-            document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile, settings,
-                                document_type=kind,
-                                notes=[profile["intro_text"], profile["closing_text"]])
+            kind, document = _pending_document(invoice_id, customer, plan, profile, settings)
             await conn.execute(
                 INVOICE_ITEMS, invoice_id, customer, profile["number_series"], kind, currency,
                 plan.issue_date, plan.due_date, plan.period_start, plan.period_end,
@@ -463,7 +469,9 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
         ids: list[uuid.UUID] = []
         numbers: list[str] = []
         stored = {p.invoice_id: tally.documents.get(p.invoice_id) for p in pending}
-        if missing := [i for i, doc in stored.items() if doc is None]:  # another process's
+        # read back only what this process's single statements did not build: documents
+        # of the locking path, of another process or of an interrupted run
+        if missing := [i for i, doc in stored.items() if doc is None]:
             stored.update({r[0]: InvoiceDocument.model_validate_json(r[1])
                            for r in await conn.fetch(SNAPSHOTS, missing)})
         for series in sorted({p.series for p in pending}):
@@ -473,11 +481,11 @@ async def _issue_pending(uow_factory: Callable[[], UnitOfWork], run: ProcessSele
                 if offset % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)  # let the billing workers' statements go on
                 number = numbering.format(first + offset, p.issue_date)
-                snapshot = stored[p.invoice_id]
-                assert snapshot is not None
-                document = snapshot.model_copy(update={
+                unnumbered = stored[p.invoice_id]
+                assert unnumbered is not None
+                document = unnumbered.model_copy(update={
                     "number": number,
-                    "payment": snapshot.payment.model_copy(update={"reference": number})})
+                    "payment": unnumbered.payment.model_copy(update={"reference": number})})
                 ids.append(p.invoice_id)
                 numbers.append(number)
                 uow.publish(topics.BILLING_INVOICES, p.customer_id, Envelope.wrap(
