@@ -48,5 +48,6 @@ asyncapi: setup  ## write every service's AsyncAPI document to docs/asyncapi/
 	  .venv/bin/faststream docs gen --factory --out docs/asyncapi/$$s.json affbill_$$s.entrypoints.asyncapi:asyncapi >/dev/null; \
 	  echo "docs/asyncapi/$$s.json"; done
 
-lint: setup  ## ruff
+lint: setup  ## ruff, and the layering contracts of .importlinter (import-linter)
 	@.venv/bin/ruff check libs services tests bench
+	@.venv/bin/lint-imports --no-cache
