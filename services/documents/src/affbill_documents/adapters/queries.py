@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from affbill_contracts.invoices import DocumentType
 from affbill_documents.domain.documents import DocumentStatus
 
 METADATA = """
@@ -19,11 +20,12 @@ cancelled_by_invoice_id, profile, pdf_sha256, pdf_size, xml_sha256, xml_size, va
 failed_rules, render_ms, validate_ms, event_id, issuing_job_id, rendering_job_id, rendered_at,
 e_invoice_format, xrechnung_sha256, xrechnung_size
 """
+CREDIT_NOTE = DocumentType.CREDIT_NOTE.value
 STATUS = {
-    DocumentStatus.ISSUED: "not (document_type = '381' and cancels_number is not null) "
+    DocumentStatus.ISSUED: f"not (document_type = '{CREDIT_NOTE}' and cancels_number is not null) "
                            "and cancelled_by_invoice_id is null",
     DocumentStatus.CANCELLED: "cancelled_by_invoice_id is not null",
-    DocumentStatus.CANCELLATION: "document_type = '381' and cancels_number is not null",
+    DocumentStatus.CANCELLATION: f"document_type = '{CREDIT_NOTE}' and cancels_number is not null",
 }
 FILTER = """
     (cast(:customer_id as text) is null or customer_id = :customer_id)

@@ -10,25 +10,28 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from affbill_contracts.invoices import DocumentType
 from affbill_documents.adapters.orm import documents, rejected_messages
 
 # An invoice is cancelled by the cancellation that names it: by id when billing sent it
 # (InvoiceCancelled), else by number of the same customer (a 381 InvoiceIssued).
-LINK_CANCELLATIONS = text("""
+CREDIT_NOTE = DocumentType.CREDIT_NOTE.value
+LINK_CANCELLATIONS = text(f"""
 update documents o set cancelled_by_invoice_id = c.invoice_id
 from documents c
-where c.invoice_id = any(:ids) and c.document_type = '381' and c.cancels_number is not null
+where c.invoice_id = any(:ids) and c.document_type = '{CREDIT_NOTE}'
+  and c.cancels_number is not null
   and o.cancelled_by_invoice_id is null and o.invoice_id <> c.invoice_id
   and (o.invoice_id = c.cancels_invoice_id
        or (c.cancels_invoice_id is null and o.number = c.cancels_number
            and o.customer_id = c.customer_id))
 """)
 # ... and an invoice arriving after its cancellation (another partition) finds it.
-LINK_LATE_ORIGINALS = text("""
+LINK_LATE_ORIGINALS = text(f"""
 update documents o set cancelled_by_invoice_id = c.invoice_id
 from documents c
 where o.invoice_id = any(:ids) and o.cancelled_by_invoice_id is null
-  and c.document_type = '381' and c.invoice_id <> o.invoice_id
+  and c.document_type = '{CREDIT_NOTE}' and c.invoice_id <> o.invoice_id
   and (c.cancels_invoice_id = o.invoice_id
        or (c.cancels_invoice_id is null and c.cancels_number = o.number
            and c.customer_id = o.customer_id))

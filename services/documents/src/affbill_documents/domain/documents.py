@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from affbill_contracts.invoices import DocumentType
 from affbill_contracts.jobs import JobStatus
 
 
@@ -16,7 +17,7 @@ class DocumentStatus(StrEnum):
 
 def status_of(document_type: str, cancels_number: str | None,
               cancelled_by: object | None) -> DocumentStatus:
-    if document_type == "381" and cancels_number:
+    if document_type == DocumentType.CREDIT_NOTE and cancels_number:
         return DocumentStatus.CANCELLATION
     if cancelled_by is not None:
         return DocumentStatus.CANCELLED

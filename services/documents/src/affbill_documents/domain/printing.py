@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import InvoiceDocument, Party
+from affbill_contracts.invoices import DocumentType, InvoiceDocument, Party
 from affbill_contracts.money import UnknownCurrency, quantum
 
 CATEGORY_NAMES = {"S": "VAT", "Z": "VAT (zero rated)", "E": "VAT exempt",
@@ -77,7 +77,7 @@ def _unless(text: str, same_as: str) -> str:
 
 
 def title(doc: InvoiceDocument) -> str:
-    if doc.document_type.value == "381":
+    if doc.document_type is DocumentType.CREDIT_NOTE:
         return "Cancellation" if doc.preceding_invoice else "Credit note"
     return "Invoice"
 

@@ -22,7 +22,7 @@ from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
-from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.invoices import DocumentType, InvoiceDocument
 from affbill_contracts.jobs import JobKind, LogLevel
 from affbill_documents.adapters import repository
 from affbill_documents.adapters.renderer import Rendered
@@ -70,8 +70,8 @@ def _row(item: Issued, r: Rendered, job_id: uuid.UUID) -> dict[str, Any]:
         "currency": doc.currency, "net_total": doc.totals.line_total,
         "tax_total": doc.totals.tax_total, "gross_total": doc.totals.grand_total,
         "amount_due": doc.totals.amount_due, "cancels_invoice_id": item.cancelled_invoice_id,
-        "cancels_number": preceding.number if preceding and doc.document_type.value == "381"
-        else None,
+        "cancels_number": (preceding.number if preceding
+                           and doc.document_type is DocumentType.CREDIT_NOTE else None),
         "profile": r.profile, "pdf": r.pdf, "pdf_sha256": r.pdf_sha256, "pdf_size": len(r.pdf),
         "xml": r.xml, "xml_sha256": r.xml_sha256, "xml_size": len(r.xml), "valid": r.valid,
         "failed_rules": r.failed_rules, "findings": r.findings, "render_ms": round(r.render_ms),
