@@ -211,7 +211,8 @@ class OutboxRelay:
                          failures: dict[int, str]) -> None:
         if not failures:
             return
-        await conn.execute(_MARK_FAILED, {"ids": list(failures), "reasons": list(failures.values())})
+        await conn.execute(_MARK_FAILED, {"ids": list(failures),
+                                          "reasons": list(failures.values())})
         self.failed += len(failures)
         for r in rows:
             if r.id in failures:
