@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import exists, select
 
@@ -79,9 +79,11 @@ def build_router(runtime: Runtime) -> APIRouter:
         return {"job_id": str(job_id), "status": "queued"}
 
     @router.post("/syncs/{job_id}/cancel", status_code=202)
-    async def cancel_sync(job_id: uuid.UUID, body: CancelRequest | None = None
+    async def cancel_sync(job_id: uuid.UUID, body: CancelRequest | None = None,
+                          user: Annotated[str | None, Header(alias="X-Affbill-User")] = None
                           ) -> dict[str, str]:
-        """Stop a queued or running sync: writes CancelSync to sync.requests."""
+        """Stop a queued or running sync: writes CancelSync to sync.requests. Who asks is
+        the gateway's caller (X-Affbill-User), else the body's requested_by."""
         async with runtime.engine.connect() as conn:
             row = (await conn.execute(select(sync_runs.c.status, sync_runs.c.connector)
                                       .where(sync_runs.c.job_id == job_id))).first()
@@ -93,7 +95,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             raise HTTPException(409, f"The sync has already ended: {row.status}")
         connector = row.connector if row is not None else decode(start).payload.connector
         command = CancelSync(sync_job_id=job_id,
-                             requested_by=(body or CancelRequest()).requested_by)
+                             requested_by=user or (body or CancelRequest()).requested_by)
         # keyed like its StartSync: the same partition, so it never overtakes it
         await send(connector, Envelope.wrap(command, job_id=job_id))
         return {"job_id": str(job_id), "status": "cancelling"}
