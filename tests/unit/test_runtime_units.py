@@ -10,7 +10,7 @@ from aiokafka import errors as kafka_errors
 
 from affbill_runtime.jobs import next_seq
 from affbill_runtime.logs import JsonFormatter
-from affbill_runtime.relay import OutboxRelay
+from affbill_runtime.refusals import refusal
 from affbill_runtime.settings import ServiceSettings, asyncpg_url
 
 
@@ -75,8 +75,7 @@ class _Producer:
     TypeError("value must be bytes"),
 ])
 async def test_the_relay_sets_aside_what_kafka_refuses_for_good(error: Exception) -> None:
-    relay = OutboxRelay(None, _Producer(), schema="s")  # type: ignore[arg-type]
-    assert type(error).__name__ in await relay._refusal(error, "jobs.events")
+    assert type(error).__name__ in await refusal(_Producer(), error, "jobs.events")
 
 
 @pytest.mark.parametrize("error", [
@@ -85,15 +84,12 @@ async def test_the_relay_sets_aside_what_kafka_refuses_for_good(error: Exception
     kafka_errors.RequestTimedOutError(),
 ])
 async def test_the_relay_keeps_rows_waiting_on_errors_that_may_pass(error: Exception) -> None:
-    relay = OutboxRelay(None, _Producer(), schema="s")  # type: ignore[arg-type]
     with pytest.raises(type(error)):
-        await relay._refusal(error, "jobs.events")
+        await refusal(_Producer(), error, "jobs.events")
 
 
 async def test_an_unknown_topic_is_refused_only_when_the_broker_answers_without_it() -> None:
     unknown = kafka_errors.UnknownTopicOrPartitionError()
-    missing = OutboxRelay(None, _Producer(True, {"other"}), schema="s")  # type: ignore[arg-type]
-    assert "does not exist" in await missing._refusal(unknown, "no.such.topic")
-    down = OutboxRelay(None, _Producer(False), schema="s")  # type: ignore[arg-type]
+    assert "does not exist" in await refusal(_Producer(True, {"other"}), unknown, "no.such")
     with pytest.raises(kafka_errors.UnknownTopicOrPartitionError):
-        await down._refusal(unknown, "no.such.topic")
+        await refusal(_Producer(False), unknown, "no.such")

@@ -28,13 +28,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from aiokafka import errors as kafka_errors
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import BigInteger, Text
 
 from affbill_runtime import inbox
+from affbill_runtime.refusals import refusal
 
 log = logging.getLogger("affbill.outbox")
 HEADERS = [("content-type", b"application/json")]
@@ -57,16 +58,6 @@ _STILL_LEADER = text("""
 select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()
 and granted and classid = 0 and objid::bigint = :k and objsubid = 1
 """)
-
-
-# What Kafka answers about the row itself: sending it again cannot succeed. Anything
-# else (broker down, timeouts, a closing producer) may pass, and the row waits.
-REFUSED_FOR_GOOD = (
-    kafka_errors.MessageSizeTooLargeError, kafka_errors.RecordTooLargeError,
-    kafka_errors.RecordListTooLargeError, kafka_errors.CorruptRecordException,
-    kafka_errors.InvalidTopicError, kafka_errors.TopicAuthorizationFailedError,
-    TypeError, ValueError,
-)
 
 
 class Producer(Protocol):
@@ -133,10 +124,21 @@ class OutboxRelay:
 
     async def _publish_loop(self, leader: AsyncConnection) -> None:
         next_maintenance = time.monotonic() + self._maintenance_interval_s
+        backoff = 0.0
         while True:
             if not await leader.scalar(_STILL_LEADER, {"k": self._lock_id}):
                 raise LeadershipLost("the relay's advisory lock is no longer held")
-            sent = await self.relay_once(leader)
+            try:
+                sent = await self.relay_once(leader)
+                backoff = 0.0
+            except SQLAlchemyError:
+                raise  # the leader's session is in doubt: stop publishing, stand again
+            except Exception as exc:  # Kafka unreachable and the like: keep the lead, wait
+                backoff = min(30.0, max(0.5, backoff * 2))
+                log.warning("outbox relay could not send; retrying in %.1f s", backoff,
+                            extra={"error": f"{type(exc).__name__}: {exc}"})
+                await asyncio.sleep(backoff)
+                continue
             if time.monotonic() >= next_maintenance:
                 await self.maintain(leader)
                 next_maintenance = time.monotonic() + self._maintenance_interval_s
@@ -172,7 +174,8 @@ class OutboxRelay:
                 acks.append((r, await self._producer.send(
                     r.topic, r.value, key=r.key.encode() if r.key else None, headers=HEADERS)))
             except Exception as exc:
-                failures[r.id] = await self._refusal(exc, r.topic)  # raises when transient
+                # raises when the error may pass: the round ends, the rows wait
+                failures[r.id] = await refusal(self._producer, exc, r.topic)
                 if r.key is not None:
                     failed_key[r.key] = r.id
         results = await asyncio.gather(*(f for _, f in acks), return_exceptions=True)
@@ -180,7 +183,7 @@ class OutboxRelay:
         for (r, _), result in zip(acks, results, strict=True):
             if isinstance(result, BaseException):
                 try:
-                    failures[r.id] = await self._refusal(result, r.topic)
+                    failures[r.id] = await refusal(self._producer, result, r.topic)
                 except BaseException as exc:
                     transient = exc
         await self._set_aside(conn, rows, failures)
@@ -190,22 +193,6 @@ class OutboxRelay:
         await self._mark_published(conn, published)
         self.published += len(published)
         return len(rows)
-
-    async def _refusal(self, exc: BaseException, topic: str) -> str:
-        """Why Kafka refused a row for good; re-raises an error that may pass (broker down)."""
-        if isinstance(exc, kafka_errors.UnknownTopicOrPartitionError):
-            if await self._topic_missing(topic):
-                return f"topic {topic!r} does not exist on the broker"
-            raise exc
-        if not isinstance(exc, REFUSED_FOR_GOOD):
-            raise exc
-        return f"{type(exc).__name__}: {exc}"[:2000]
-
-    async def _topic_missing(self, topic: str) -> bool:
-        client = getattr(self._producer, "client", None)
-        if client is None:
-            return False
-        return bool(await client.force_metadata_update()) and topic not in client.cluster.topics()
 
     async def _set_aside(self, conn: AsyncConnection, rows: Sequence[Any],
                          failures: dict[int, str]) -> None:
