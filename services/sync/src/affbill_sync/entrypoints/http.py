@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from affbill_contracts import decode, topics
 from affbill_contracts.envelope import Envelope
@@ -116,10 +116,12 @@ def build_router(runtime: Runtime) -> APIRouter:
         async with runtime.engine.connect() as conn:
             row = (await conn.execute(select(sync_runs).where(sync_runs.c.job_id == job_id))
                    ).first()
-            requested = row is None and await conn.scalar(
-                select(exists().where(outbox.c.event_id == job_id)))
-        if requested:  # the command is on its way to the consumer
-            return {"job_id": str(job_id), "status": "requested", "counts": {}}
+            start = row is None and await conn.scalar(
+                select(outbox.c.value).where(outbox.c.event_id == job_id))
+        if start:  # the command is on its way to the consumer: what it asks for
+            request = decode(start).payload
+            return {"job_id": str(job_id), "status": "requested", "counts": {},
+                    **request.model_dump(mode="json")}
         if row is None:
             raise HTTPException(404, "No such sync")
         return _run(row)
