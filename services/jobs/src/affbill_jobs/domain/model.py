@@ -202,7 +202,7 @@ def summarize(parts: Mapping[str, Part]) -> Job:
     for f in finished:
         for name, value in f.counts.items():
             counts[name] = counts.get(name, 0) + value
-    failures = [f for f in finished if f.status is Status.FAILED and f.reason]
+    failures = [f for f in finished if f.status in (Status.FAILED, Status.CANCELLED) and f.reason]
     reason = ("; ".join(f"{f.mark.service}: {f.reason}" for f in failures) if len(failures) > 1
               else failures[0].reason if failures else None)
     steps = sorted(((p.service, s) for p in values for s in p.steps.values()),
