@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs the five affbill services from the Procfile (honcho) in the background.
+# Runs the five affbill services from the Procfile in the background, under
+# deploy/local/supervise.py: a service that crashes is restarted (with backoff, logged)
+# instead of taking the stack down.
 #   deploy/local/services.sh start|stop|status
 # start waits until every service answers /health/ready.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 eval "$("$ROOT/deploy/local/env.sh")"
 PIDFILE="$AFFBILL_STATE/services.pid"
+STATUS="$AFFBILL_STATE/services.status.json"  # written by the supervisor: pids and restarts
 LOG="$AFFBILL_STATE/logs/services.log"
 VENV="$ROOT/.venv/bin"
 declare -A PORTS=([gateway]=8000 [sync]=8001 [billing]=8002 [documents]=8003 [jobs]=8004 [simulator]=8090)
@@ -28,10 +31,10 @@ start() {
     mkdir -p "$(dirname "$LOG")"
     AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY="$(admin_key)"; export AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY
     log "starting gateway, sync, billing, documents, jobs and the adtracker simulator (log: $LOG)"
-    # its own session, so stop can end honcho and every service as one process group
+    # its own session, so stop can end the supervisor and every service as one process group
     cd "$ROOT"
-    PATH="$VENV:$PATH" setsid bash -c 'echo $$ > "$1"; exec honcho start -f Procfile' \
-      _ "$PIDFILE" >"$LOG" 2>&1 </dev/null &
+    PATH="$VENV:$PATH" setsid bash -c 'echo $$ > "$1"; exec python deploy/local/supervise.py \
+      Procfile --status-file "$2"' _ "$PIDFILE" "$STATUS" >"$LOG" 2>&1 </dev/null &
     for _ in $(seq 1 20); do [[ -s "$PIDFILE" ]] && break; sleep 0.1; done
   fi
   local s
@@ -53,14 +56,19 @@ stop() {
     for _ in $(seq 1 40); do pid_alive "$PIDFILE" || break; sleep 0.25; done
     pid_alive "$PIDFILE" && kill -KILL -- "-$(cat "$PIDFILE")" 2>/dev/null
   fi
-  rm -f "$PIDFILE"
+  rm -f "$PIDFILE" "$STATUS"
+}
+
+restarts() {  # how often the supervisor restarted a service (empty when none)
+  [[ -s "$STATUS" ]] || return 0
+  "$VENV/python" -c 'import json,sys; n=json.load(open(sys.argv[1])).get(sys.argv[2],{}).get("restarts",0); print(f"  (restarted {n}x)" if n else "")' "$STATUS" "$1" 2>/dev/null || true
 }
 
 status() {
   local s rc=0
   for s in gateway sync billing documents jobs simulator; do
-    if ready "$s"; then printf '  %-10s ready  http://127.0.0.1:%s%s\n' "$s" "${PORTS[$s]}" "${PROBE[$s]:-/health/ready}"
-    else printf '  %-10s DOWN   http://127.0.0.1:%s\n' "$s" "${PORTS[$s]}"; rc=1; fi
+    if ready "$s"; then printf '  %-10s ready  http://127.0.0.1:%s%s%s\n' "$s" "${PORTS[$s]}" "${PROBE[$s]:-/health/ready}" "$(restarts "$s")"
+    else printf '  %-10s DOWN   http://127.0.0.1:%s%s\n' "$s" "${PORTS[$s]}" "$(restarts "$s")"; rc=1; fi
   done
   return $rc
 }

@@ -28,6 +28,7 @@ from affbill_contracts import (
     encode,
     topics,
 )
+from affbill_runtime.messaging import start_groups_at_end
 from tests.events import decoded
 from tests.processes import free_port, start_service, wait_ready
 
@@ -43,6 +44,8 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
     # own consumer groups: a demo running beside the tests is not disturbed
     run = uuid.uuid4().hex[:6]
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": f"e2e-{run}-{s}" for s in SERVICES})
+    # the sync reads only the commands sent from now on, not the broker's history of them
+    asyncio.run(start_groups_at_end(kafka_bootstrap, {f"e2e-{run}-sync": topics.SYNC_REQUESTS}))
     ports = {s: free_port() for s in SERVICES}
     procs = {}
     for service, port in ports.items():

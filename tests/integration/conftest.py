@@ -127,6 +127,17 @@ class SyncWorld:
                                       {"j": job_id})).mappings().one()
         return dict(row)
 
+    async def run_or_none(self, job_id: uuid.UUID) -> dict[str, Any] | None:
+        async with self.runtime.engine.connect() as conn:
+            row = (await conn.execute(text("select * from sync_runs where job_id = :j"),
+                                      {"j": job_id})).mappings().first()
+        return dict(row) if row else None
+
+    async def queued(self) -> int:
+        async with self.runtime.engine.connect() as conn:
+            return int(await conn.scalar(text(
+                "select count(*) from sync_runs where status = 'queued'")) or 0)
+
     async def job_events(self, job_id: uuid.UUID) -> list[Envelope[Any]]:
         async with self.runtime.engine.connect() as conn:
             values = (await conn.execute(text(

@@ -35,7 +35,7 @@ class Crash(Exception):
 
 
 class RelayDyingBeforeMark(OutboxRelay):
-    async def _mark_published(self, ids: Any) -> None:
+    async def _mark_published(self, conn: Any, ids: Any) -> None:
         raise Crash("relay died after Kafka acknowledged, before marking sent")
 
 

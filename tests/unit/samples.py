@@ -10,6 +10,7 @@ from typing import Any
 from affbill_contracts import (
     AdvertiserSynced,
     AffiliateSynced,
+    CancelSync,
     ConversionSynced,
     DocumentRendered,
     EmployeeSynced,
@@ -78,6 +79,8 @@ _partner = dict(connector="hasoffers-main", company="Acme Media GmbH", status="a
 
 SAMPLES: dict[str, Payload] = {p.EVENT_TYPE: p for p in [
     StartSync(connector="hasoffers-main", scope="standard", requested_by="anna"),
+    CancelSync(sync_job_id=uuid.UUID("0b8e8a52-7f0c-4d3e-9a55-3f2f4f1d9c11"),
+               requested_by="anna"),
     EmployeeSynced(connector="hasoffers-main", employee_id="12", first_name="Anna",
                    status="active"),
     AdvertiserSynced(**_partner, advertiser_id="501"),

@@ -6,9 +6,11 @@ import json
 import logging
 
 import pytest
+from aiokafka import errors as kafka_errors
 
 from affbill_runtime.jobs import next_seq
 from affbill_runtime.logs import JsonFormatter
+from affbill_runtime.refusals import refusal
 from affbill_runtime.settings import ServiceSettings, asyncpg_url
 
 
@@ -43,3 +45,51 @@ def test_logs_are_one_json_object_per_line() -> None:
     entry = json.loads(line)
     assert entry["msg"] == "hello you" and entry["service"] == "billing"
     assert entry["level"] == "info" and entry["job_id"] == "j-1"
+
+
+class _Cluster:
+    def __init__(self, topics: set[str]) -> None:
+        self._topics = topics
+
+    def topics(self) -> set[str]:
+        return self._topics
+
+
+class _Client:
+    def __init__(self, reachable: bool, topics: set[str]) -> None:
+        self.reachable, self.cluster = reachable, _Cluster(topics)
+
+    async def force_metadata_update(self) -> bool:
+        return self.reachable
+
+
+class _Producer:
+    def __init__(self, reachable: bool = True, topics: set[str] = frozenset()) -> None:
+        self.client = _Client(reachable, set(topics))
+
+
+@pytest.mark.parametrize("error", [
+    kafka_errors.MessageSizeTooLargeError("The message is 11534336 bytes"),
+    kafka_errors.TopicAuthorizationFailedError("x"),
+    kafka_errors.InvalidTopicError("x"),
+    TypeError("value must be bytes"),
+])
+async def test_the_relay_sets_aside_what_kafka_refuses_for_good(error: Exception) -> None:
+    assert type(error).__name__ in await refusal(_Producer(), error, "jobs.events")
+
+
+@pytest.mark.parametrize("error", [
+    kafka_errors.KafkaTimeoutError(), kafka_errors.KafkaConnectionError(),
+    kafka_errors.NotLeaderForPartitionError(), kafka_errors.ProducerClosed(),
+    kafka_errors.RequestTimedOutError(),
+])
+async def test_the_relay_keeps_rows_waiting_on_errors_that_may_pass(error: Exception) -> None:
+    with pytest.raises(type(error)):
+        await refusal(_Producer(), error, "jobs.events")
+
+
+async def test_an_unknown_topic_is_refused_only_when_the_broker_answers_without_it() -> None:
+    unknown = kafka_errors.UnknownTopicOrPartitionError()
+    assert "does not exist" in await refusal(_Producer(True, {"other"}), unknown, "no.such")
+    with pytest.raises(kafka_errors.UnknownTopicOrPartitionError):
+        await refusal(_Producer(False), unknown, "no.such")

@@ -64,7 +64,9 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
 
     async def fresh_groups() -> None:
         await ensure_topics(kafka_bootstrap)
-        await start_groups_at_end(kafka_bootstrap, consumer_groups(f"gw-it-{run}-billing"))
+        await start_groups_at_end(kafka_bootstrap, {
+            **consumer_groups(f"gw-it-{run}-billing"),
+            f"gw-it-{run}-sync": topics.SYNC_REQUESTS})  # not the history of sync requests
 
     asyncio.run(fresh_groups())
     with running_services(ports, env, tmp_path_factory.mktemp("gateway-logs")):

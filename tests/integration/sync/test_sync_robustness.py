@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from affbill_contracts import topics
+from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_sync.adapters.connectors import build_connector
 from affbill_sync.adapters.connectors.base import DataChanged
 from affbill_sync.domain.model import StatFact
@@ -30,8 +31,13 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
     await sim.reset(days=10, rows_per_day=12000, advertisers=20, offers_per_advertiser=5,
                     affiliates=200)  # 120,000 rows
     connector = world.settings.connectors[0].model_copy(update={"page_size": 2000})
+    group = f"test-sync-{uuid.uuid4().hex[:8]}"  # reads only the commands sent from now on
+    await ensure_topics(kafka_bootstrap)
+    await start_groups_at_end(kafka_bootstrap, {group: topics.SYNC_REQUESTS})
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_SYNC_SERVICE_NAME": world.settings.service_name,
+           "AFFBILL_SYNC_CONSUMER_GROUP": group,
+           "AFFBILL_SYNC_LEASE_S": "6",  # the killed process's lease runs out soon
            "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())])}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -47,16 +53,18 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
             run = httpx.get(f"{url}/syncs/{job}").json()  # noqa: ASYNC210 blocking is fine here
             if run["counts"].get("stat", {}).get("published", 0) > 10_000:
                 break
-            assert run["status"] == "running" and time.monotonic() < deadline, run
+            # "requested" while the command travels through sync.requests to the consumer
+            assert run["status"] in ("requested", "queued", "running"), run
+            assert time.monotonic() < deadline, run
             await asyncio.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        # the restart finds the run and resumes
+        # the restart finds the run, its lease ran out: it resumes
         proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
         wait_ready(f"{url}/health/ready", proc)
         deadline = time.monotonic() + 120
         while ((run := httpx.get(f"{url}/syncs/{job}").json())["status"]  # noqa: ASYNC210 test
-               == "running" or run["status"] == "queued"):
+               in ("running", "queued", "requested")):
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
         assert run["status"] == "succeeded", (run["reason"],

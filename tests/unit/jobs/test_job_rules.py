@@ -106,7 +106,8 @@ def test_status_follows_the_parts(events: list[JobEvent]) -> None:
     if unfinished_work:
         assert job.status is Status.RUNNING and job.finished_at is None
     elif finishes:
-        worst = [Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.FAILED]
+        worst = [Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.CANCELLED,
+                 Status.FAILED]
         assert job.status is max((f.status for f in finishes), key=worst.index)
         assert job.finished_at == max(f.mark.at for f in finishes)
     elif any(not isinstance(e, Queued) for e in events):
@@ -158,3 +159,11 @@ def test_warnings_outrank_success_and_progress_keeps_the_latest_per_step() -> No
     assert job.status is Status.SUCCEEDED_WITH_WARNINGS
     assert [(p.step, p.done, dict(p.counters)) for _, p in job.progress] == [
         ("employees", 3, {}), ("stats", 20, {"fetched": 20})]
+
+
+def test_a_cancelled_sync_ends_cancelled_with_its_reason() -> None:
+    events = [Started(mark("sync", 1, 0), "standard_sync", "Standard sync", "anna"),
+              Finished(mark("sync", 2, 1), Status.CANCELLED, {}, "Cancelled by anna")]
+    job = job_of(events)
+    assert (job.status, job.reason) == (Status.CANCELLED, "Cancelled by anna")
+    assert job.finished_at == T0 + dt.timedelta(seconds=1)

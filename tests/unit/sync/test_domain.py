@@ -98,3 +98,12 @@ def test_fast_stat_encoding_is_the_contract() -> None:
     removed = decode(encoding.removed_stat_row(key, eid, job)).payload
     assert removed.removed and removed.revenue == 0 and removed.stat_key == key
     assert StatRowSynced.model_validate(envelope.payload.model_dump(), extra="forbid")
+
+
+def test_a_window_is_bounded_and_runs_forwards() -> None:
+    start = dt.date(2026, 1, 1)
+    assert windows.window_problem(start, start + dt.timedelta(days=399), 400) is None
+    too_long = windows.window_problem(start, start + dt.timedelta(days=400), 400)
+    assert too_long and "401 days" in too_long and "at most 400" in too_long
+    backwards = windows.window_problem(start, start - dt.timedelta(days=1), 400)
+    assert backwards == "date_from 2026-01-01 is after date_to 2025-12-31"

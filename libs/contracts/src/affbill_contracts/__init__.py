@@ -25,14 +25,14 @@ from affbill_contracts.jobs import (
     LogLevel,
 )
 from affbill_contracts.money import Money
-from affbill_contracts.sync import StartSync, SyncScope
+from affbill_contracts.sync import CancelSync, StartSync, SyncScope
 
 __all__ = [
     "EVENT_TYPES", "AdvertiserSynced", "AffiliateSynced", "ConversionStatus", "ConversionSynced",
     "DocumentRendered", "EmployeeSynced", "Envelope", "InvoiceCancelled", "InvoiceIssued",
     "IssueDrafts",
     "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobQueued", "JobStarted",
-    "JobStatus", "LogLevel",
+    "JobStatus", "LogLevel", "CancelSync",
     "Money", "PartnerStatus", "Payload", "ProcessSelected", "StartSync", "StatRowSynced",
     "SyncScope", "decode", "encode", "topics", "upcaster",
 ]

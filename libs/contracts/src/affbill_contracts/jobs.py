@@ -24,6 +24,7 @@ class JobStatus(StrEnum):
     SUCCEEDED = "succeeded"
     SUCCEEDED_WITH_WARNINGS = "succeeded_with_warnings"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped on request; what it finished before stays
 
 
 class LogLevel(StrEnum):

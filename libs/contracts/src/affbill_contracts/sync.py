@@ -1,8 +1,9 @@
-"""sync.requests: commands that start a sync job."""
+"""sync.requests: commands that start or stop a sync job."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
 from typing import ClassVar
 
@@ -51,3 +52,18 @@ class StartSync(Payload):
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from must not be after date_to")
         return self
+
+
+class CancelSync(Payload):
+    """Stop a queued or running sync. A running sync stops between two pages: the Kafka
+    transaction of the step it is in is aborted, so nothing of that step is published;
+    the steps finished before stay. The job ends ``cancelled``."""
+
+    EVENT_TYPE: ClassVar[str] = "sync.cancel"
+
+    sync_job_id: uuid.UUID = Field(description="The job id of the sync to stop.",
+                                   examples=["0b8e8a52-7f0c-4d3e-9a55-3f2f4f1d9c11"])
+    requested_by: str = Field(
+        min_length=1, max_length=200, description="Who asked to stop it.",
+        examples=["anna@network.example"],
+    )

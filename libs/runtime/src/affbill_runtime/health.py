@@ -34,6 +34,20 @@ async def readiness(runtime: Runtime) -> dict[str, Any]:
     return checks
 
 
+async def details(runtime: Runtime) -> dict[str, Any]:
+    """What an operator watches but that does not make the service unready: the outbox
+    rows waiting and those the relay set aside as failed (an alert when above 0)."""
+    if runtime.relay is None:
+        return {}
+    try:
+        async with asyncio.timeout(2):
+            return {"outbox": {"pending": await runtime.relay.pending(),
+                               "failed": await runtime.relay.failed_rows(),
+                               "relay_leading": runtime.relay.leading}}
+    except Exception as exc:
+        return {"outbox": f"unknown: {type(exc).__name__}"}
+
+
 def health_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/health", tags=["health"])
 
@@ -47,7 +61,8 @@ def health_router(runtime: Runtime) -> APIRouter:
         is_ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if is_ready else "not ready",
-             "service": runtime.settings.service_name, "checks": checks},
+             "service": runtime.settings.service_name, "checks": checks,
+             "details": await details(runtime)},
             status_code=200 if is_ready else 503,
         )
 

@@ -57,3 +57,20 @@ def create_consumer_positions_v1() -> None:
 
 def drop_consumer_positions_v1() -> None:
     op.drop_table("consumer_positions")
+
+
+def add_outbox_failures_v2() -> None:
+    """Outbox rows the relay set aside (``failed_at``, ``failure``), found by key, and a
+    BRIN index that lets the inbox be purged by age without a scan."""
+    op.add_column("outbox", sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("failure", sa.Text, nullable=True))
+    op.create_index("outbox_failed", "outbox", ["key", "id"],
+                    postgresql_where=sa.text("failed_at IS NOT NULL"))
+    op.create_index("inbox_processed_at", "inbox", ["processed_at"], postgresql_using="brin")
+
+
+def drop_outbox_failures_v2() -> None:
+    op.drop_index("inbox_processed_at", table_name="inbox")
+    op.drop_index("outbox_failed", table_name="outbox")
+    op.drop_column("outbox", "failure")
+    op.drop_column("outbox", "failed_at")

@@ -58,7 +58,8 @@ class Runtime:
         self.relay = OutboxRelay(self.engine, self.producer, schema=self.schema,
                                  batch_size=s.outbox_batch_size,
                                  poll_interval_s=s.outbox_poll_interval_s,
-                                 retention=timedelta(hours=s.outbox_retention_hours))
+                                 retention=timedelta(hours=s.outbox_retention_hours),
+                                 inbox_retention=timedelta(days=s.inbox_retention_days))
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         await self.broker.start()
         self._tasks = [asyncio.create_task(work(), name=name) for name, work in self._background]

@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 1000
     outbox_poll_interval_s: float = 0.2
     outbox_retention_hours: int = 72
+    # processed event ids are forgotten after this: longer than any redelivery (Kafka retention)
+    inbox_retention_days: int = 14
     consumer_group: str | None = None  # default affbill-<service name>
 
     @property

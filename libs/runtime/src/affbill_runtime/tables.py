@@ -1,4 +1,5 @@
-"""The messaging tables every service schema has: outbox and inbox."""
+"""The messaging tables every service schema has: outbox and inbox (migration_ops.py
+creates them: ``create_messaging_tables_v1`` then ``add_outbox_failures_v2``)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("value", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True),
+        # set aside by the relay: Kafka refused the row for good (relay.py); never purged
+        Column("failed_at", DateTime(timezone=True), nullable=True),
+        Column("failure", Text, nullable=True),
         Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        Index("outbox_failed", "key", "id", postgresql_where=text("failed_at IS NOT NULL")),
     )
 
 
@@ -42,6 +47,7 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("processed_at", DateTime(timezone=True), nullable=False,
                server_default=func.now()),
         PrimaryKeyConstraint("consumer", "event_id"),
+        Index("inbox_processed_at", "processed_at", postgresql_using="brin"),
     )
 
 

@@ -1,11 +1,11 @@
 """Settings of the documents service (environment: AFFBILL_DOCUMENTS_*, plus the shared ones)."""
 
-import os
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from affbill_documents.adapters.cii import SellerContact
+from affbill_documents.adapters.cpus import available_cpus
 from affbill_runtime.settings import ServiceSettings
 
 CONTACT = SellerContact()
@@ -16,8 +16,9 @@ class Settings(ServiceSettings):
 
     service_name: str = "documents"
     http_port: int = 8003
-    # worker processes rendering and validating documents (one per core by default)
-    render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # worker processes rendering and validating documents (by default one per CPU of the
+    # container's quota: cgroup cpu.max, then the process's CPU affinity)
+    render_workers: int = Field(default_factory=available_cpus, ge=1)
     # billing.invoices events taken per batch: one transaction and one rendering job each
     render_batch_size: int = Field(64, ge=1, le=1000)
     # the seller's contact in XRechnung documents (BG-6: BT-41 contact point, BT-42 phone,

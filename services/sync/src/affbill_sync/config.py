@@ -16,6 +16,9 @@ class Settings(ServiceSettings):
     http_port: int = 8001
     # JSON list in AFFBILL_SYNC_CONNECTORS; the default is the bundled simulator
     connectors: list[ConnectorConfig] = [SIMULATOR]
+    max_window_days: int = 400  # a longer sync window is refused (422 at the HTTP route)
+    lease_s: float = 30.0  # a running sync renews its lease; lapsed, another worker takes over
+    max_attempts: int = 3  # a sync whose process died this often is failed as abandoned
 
     def connector(self, connector_id: str) -> ConnectorConfig | None:
         return next((c for c in self.connectors if c.id == connector_id), None)

@@ -60,6 +60,8 @@ FORWARDED: tuple[Route, ...] = (
     Route("GET", "/adtracker/syncs", S, "/syncs", "List syncs with their counts",
           ("connector", "status", "limit")),
     Route("GET", "/adtracker/syncs/{job_id}", S, "/syncs/{job_id}", "One sync"),
+    Route("POST", "/adtracker/syncs/{job_id}/cancel", S, "/syncs/{job_id}/cancel",
+          "Stop a queued or running sync (it ends cancelled)"),
     Route("GET", "/adtracker/quarantine", S, "/quarantine", "Quarantined adtracker rows",
           ("connector", "job_id", "entity", *PAGED)),
     Route("GET", "/customers", B, "/customers", "List customers",

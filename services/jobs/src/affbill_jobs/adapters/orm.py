@@ -24,7 +24,8 @@ metadata = MetaData()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
-STATUSES = ("queued", "running", "succeeded", "succeeded_with_warnings", "failed")
+STATUSES = ("queued", "running", "succeeded", "succeeded_with_warnings", "failed",
+            "cancelled")
 
 jobs = Table(
     "jobs", metadata,

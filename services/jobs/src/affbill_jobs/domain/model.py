@@ -9,7 +9,7 @@ the queued mark from the gateway). Each service's share is a *part*:
   event cannot move it back;
 - the job is **queued** until any part shows work, **running** while a part runs (or work
   was seen but nothing finished yet), and once no part runs its outcome is the worst of its
-  finished parts: failed > succeeded_with_warnings > succeeded;
+  finished parts: failed > cancelled > succeeded_with_warnings > succeeded;
 - what the job is (kind, title, who started it) comes from its earliest JobStarted, or
   from its JobQueued until a service started it;
 - counts are summed over the parts; the reason is the failed part's (each prefixed with
@@ -33,10 +33,12 @@ class Status(StrEnum):
     SUCCEEDED = "succeeded"
     SUCCEEDED_WITH_WARNINGS = "succeeded_with_warnings"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
-FINISHED = frozenset({Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.FAILED})
-_WORST = [Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.FAILED]
+FINISHED = frozenset({Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.CANCELLED,
+                      Status.FAILED})
+_WORST = [Status.SUCCEEDED, Status.SUCCEEDED_WITH_WARNINGS, Status.CANCELLED, Status.FAILED]
 
 
 @dataclass(frozen=True, order=True)
@@ -200,7 +202,7 @@ def summarize(parts: Mapping[str, Part]) -> Job:
     for f in finished:
         for name, value in f.counts.items():
             counts[name] = counts.get(name, 0) + value
-    failures = [f for f in finished if f.status is Status.FAILED and f.reason]
+    failures = [f for f in finished if f.status in (Status.FAILED, Status.CANCELLED) and f.reason]
     reason = ("; ".join(f"{f.mark.service}: {f.reason}" for f in failures) if len(failures) > 1
               else failures[0].reason if failures else None)
     steps = sorted(((p.service, s) for p in values for s in p.steps.values()),

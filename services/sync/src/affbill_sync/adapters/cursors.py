@@ -1,8 +1,9 @@
 """The sync's cursors: fingerprints per natural key and digests per day.
 
-A step reads them, stages its changes in a temporary table of its own
-transaction, and applies them only after Kafka committed the step's facts;
-a failed step leaves the cursors as they were.
+A step reads them, stages its changes in temporary tables of its own session
+(outside any transaction, so a long step never holds one open), and applies them
+in one short transaction only after Kafka committed the step's facts; a failed
+step drops the staged changes and leaves the cursors as they were.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import orjson
 STAGE_DAYS = """
 create temporary table if not exists day_stage (
     seq bigserial, stat_date date not null, digests bytea not null, rows integer not null
-) on commit drop
+)
 """
 APPLY_DAYS = """
 insert into stat_fingerprints (connector, stat_date, digests, rows, updated_at)
@@ -30,7 +31,7 @@ STAGE = """
 create temporary table if not exists fp_stage (
     seq bigserial, entity text not null, natural_key text not null, digest bytea, stat_date date,
     state text, removed boolean not null
-) on commit drop
+)
 """
 APPLY_UPSERT = """
 insert into fingerprints (connector, entity, natural_key, digest, stat_date, state, updated_at)
@@ -51,7 +52,7 @@ StagedRow = tuple[str, str, bytes | None, dt.date | None, str | None, bool]
 
 
 class Cursors:
-    """Bound to one asyncpg connection with an open transaction (one sync step)."""
+    """Bound to one asyncpg connection outside a transaction (one sync step)."""
 
     def __init__(self, conn: asyncpg.Connection, connector: str) -> None:
         self._conn = conn
@@ -62,7 +63,19 @@ class Cursors:
     async def open(self) -> None:
         await self._conn.execute(STAGE)
         await self._conn.execute(STAGE_DAYS)
+        await self._conn.execute("truncate fp_stage, day_stage")
         self._days_staged = 0
+
+    async def close(self) -> None:
+        """Drop what the step staged: the pooled connection keeps no temporary tables."""
+        await self._conn.execute("drop table if exists fp_stage, day_stage")
+
+    async def known_days(self, date_from: dt.date, date_to: dt.date) -> set[dt.date]:
+        """The days of the window with stat fingerprints: one query for the whole window."""
+        rows = await self._conn.fetch(
+            "select stat_date from stat_fingerprints where connector = $1 "
+            "and stat_date between $2 and $3", self._connector, date_from, date_to)
+        return {r[0] for r in rows}
 
     async def stat_day(self, day: dt.date) -> dict[str, bytes]:
         """The fingerprints of a day's stat rows: natural key → digest."""
@@ -98,6 +111,11 @@ class Cursors:
         self._digests.append((self._connector, day, digest or b""))
 
     async def apply(self) -> None:
+        async with self._conn.transaction():
+            await self._apply()
+        await self.close()
+
+    async def _apply(self) -> None:
         if self._days_staged:
             await self._conn.execute(APPLY_DAYS, self._connector)
         if self._staged:

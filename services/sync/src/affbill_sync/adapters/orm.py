@@ -24,6 +24,7 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 # One row per requested sync: the queue and the history. status: queued → running → a JobStatus.
+# A running sync renews lease_until; a lapsed lease means its process is gone (worker.py).
 sync_runs = Table(
     "sync_runs", metadata,
     Column("job_id", Uuid, primary_key=True),
@@ -38,6 +39,10 @@ sync_runs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("counts", JSONB, nullable=False, server_default="{}"),
     Column("reason", Text),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("cancel_requested_by", Text),
+    Column("cancel_requested_at", DateTime(timezone=True)),
     Index("sync_runs_queue", "status", "requested_at"),
 )
 

@@ -12,6 +12,18 @@ def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
     return previous, today
 
 
+def window_problem(date_from: dt.date, date_to: dt.date, max_days: int) -> str | None:
+    """Why a sync window cannot be synced, or None: its start after its end, or longer
+    than ``max_days`` days (one request per day range and one cursor per day)."""
+    if date_from > date_to:
+        return f"date_from {date_from} is after date_to {date_to}"
+    length = (date_to - date_from).days + 1
+    if length > max_days:
+        return (f"the window {date_from} – {date_to} has {length} days; at most {max_days} "
+                "are synced at once: split it into several syncs")
+    return None
+
+
 def split(date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Two halves of a window; a single day cannot be split and comes back alone."""
     days = (date_to - date_from).days

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-FINAL = {"succeeded", "succeeded_with_warnings", "failed"}
+FINAL = {"succeeded", "succeeded_with_warnings", "failed", "cancelled"}
 STEPS = ("employee", "advertiser", "affiliate", "stat", "conversion")
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
         console.print(f"[red]{answer.json().get('title', answer.text)}[/red]")
         return 2
     job_id = answer.json()["job_id"]
-    console.print(f"{args.scope.capitalize()} sync of {args.connector} queued: job {job_id}")
+    console.print(f"{args.scope.capitalize()} sync of {args.connector} requested: job {job_id}")
     run = follow(f"{args.url}/syncs/{job_id}", console)
     counts = run.get("counts") or {}
     table = Table("step", box=None)

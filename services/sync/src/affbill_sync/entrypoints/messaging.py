@@ -13,7 +13,7 @@ from affbill_contracts.adtracker import (
 )
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_contracts.sync import StartSync
+from affbill_contracts.sync import CancelSync, StartSync
 from affbill_runtime.runtime import Runtime
 from affbill_sync.service_layer import handlers
 
@@ -25,6 +25,8 @@ PUBLISHES = [
     (topics.ADTRACKER_STATS, StatRowSynced),
     (topics.ADTRACKER_CONVERSIONS, ConversionSynced),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
+    # the HTTP routes write the one entrance of a sync, through the outbox
+    (topics.SYNC_REQUESTS, StartSync | CancelSync),
 ]
 
 
@@ -36,8 +38,13 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     @router.subscriber(topics.SYNC_REQUESTS, group_id=runtime.settings.group,
                        auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
                        title=f"{topics.SYNC_REQUESTS}:subscribe")
-    async def on_start_sync(envelope: Envelope[StartSync]) -> None:
-        if await handlers.request_sync(runtime.uow(), envelope, runtime.state.settings):
+    async def on_sync_request(envelope: Envelope[StartSync | CancelSync]) -> None:
+        if isinstance(envelope.payload, CancelSync):
+            applied = await handlers.cancel_sync(runtime.uow(), envelope)
+        else:
+            applied = await handlers.request_sync(runtime.uow(), envelope,
+                                                  runtime.state.settings)
+        if applied:
             runtime.state.worker.wake()
 
     return router

@@ -52,7 +52,8 @@ class RunReporter:
         async with self._uow() as uow:
             job = JobReporter(uow, SERVICE, self.job_id)
             if reason:
-                job.log(reason, LogLevel.ERROR)
+                job.log(reason, LogLevel.WARNING if status is JobStatus.CANCELLED
+                        else LogLevel.ERROR)
             job.log(f"Sync {status.value.replace('_', ' ')}: {totals['fetched']} fetched, "
                     f"{totals['published']} published, {totals['unchanged']} unchanged, "
                     f"{totals['quarantined']} quarantined")

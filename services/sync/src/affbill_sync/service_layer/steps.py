@@ -142,9 +142,14 @@ async def _read_days(ctx: StepContext, date_from: dt.date, date_to: dt.date,
             if attempt == MAX_RESTARTS:
                 raise
             # the days already finished are consistent; read the rest again
+    known = await ctx.cursors.known_days(date_from, date_to)  # not one query per empty day
     for day in windows.days(date_from, date_to):
-        if day not in done:  # no rows at all that day: whatever we had is gone
+        if day in done:
+            continue
+        if day in known:  # no rows at all that day: whatever we had is gone
             await _stat_day(ctx, day, [], counts)
+        else:  # empty before and now: only its (empty) totals digest
+            ctx.cursors.stage_day_digest(day, day_digest(iter(())))
 
 
 async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejected],

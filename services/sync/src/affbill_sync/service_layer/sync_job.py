@@ -1,19 +1,17 @@
 """One sync run from start to finish, reported to the job log.
 
 Steps run in order; each publishes in one Kafka transaction and advances the
-cursors in one database transaction after it. A step that fails (auth error,
-retries exhausted) publishes nothing, leaves the cursors as they were, and
-fails the job with its reason; the steps before it stay done.
+cursors in one short database transaction after it (while the step reads the
+adtracker, its connection holds no transaction: VACUUM goes on). A step that
+fails (auth error, retries exhausted) or is cancelled publishes nothing, leaves
+the cursors as they were, and ends the job with its reason; the steps before it
+stay done.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,6 +19,7 @@ from affbill_contracts.jobs import JobStatus, LogLevel
 from affbill_sync.adapters.connectors.base import AdtrackerError, Connector
 from affbill_sync.adapters.cursors import Cursors, quarantine
 from affbill_sync.adapters.publisher import FactPublisher
+from affbill_sync.adapters.queue import SyncRun
 from affbill_sync.domain.quarantine import Rejected
 from affbill_sync.service_layer import steps
 from affbill_sync.service_layer.reporting import RunReporter
@@ -32,15 +31,7 @@ PROGRESS_EVERY_S = 1.0
 STANDARD = ("employee", "advertiser", "affiliate", "stat", "conversion")
 PARTIAL = ("stat", "conversion")
 
-
-@dataclass(frozen=True)
-class SyncRun:
-    job_id: uuid.UUID
-    connector: str
-    scope: str
-    date_from: dt.date
-    date_to: dt.date
-    requested_by: str
+__all__ = ["SyncJob", "SyncRun"]
 
 
 class SyncJob:
@@ -80,9 +71,7 @@ class SyncJob:
     async def _step(self, entity: str, counts: steps.Counts) -> None:
         async with self.engine.connect() as sa_conn:
             raw = await sa_conn.get_raw_connection()
-            conn = raw.driver_connection
-            tx = conn.transaction()
-            await tx.start()
+            conn = raw.driver_connection  # no transaction: each read commits on its own
             cursors = Cursors(conn, self.run.connector)
             await cursors.open()
             await self.publisher.begin()
@@ -100,10 +89,9 @@ class SyncJob:
                 await self.publisher.commit()
             except BaseException:
                 await self.publisher.abort()
-                await tx.rollback()
+                await cursors.close()
                 raise
-            await cursors.apply()
-            await tx.commit()
+            await cursors.apply()  # one short transaction, after Kafka committed
 
     async def _quarantine(self, rejected: list[Rejected]) -> None:
         # kept in its own transaction: bad rows stay on record even if the step fails later
@@ -123,5 +111,3 @@ class SyncJob:
             self._last_progress = now
             await self.reporter.progress(counts)
 
-
-RunnerFactory = Callable[[SyncRun], Awaitable[SyncJob]]

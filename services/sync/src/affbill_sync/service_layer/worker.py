@@ -1,48 +1,46 @@
 """The sync queue: requested runs wait in sync_runs; one runs at a time per connector.
 
-A run left 'running' by a process that died is found at start-up (nobody
-holds its connector's lock) and queued again: re-running it publishes every
-fact, and no fact twice in effect (deterministic event ids, natural keys).
+A running sync holds a lease in its row and renews it while it works; no
+connection stays open in a transaction meanwhile. When a process dies, its lease
+runs out, and any sync worker (this replica or another, at its next round — no
+restart needed) takes the run over: it is queued again up to ``max_attempts``
+times — re-running publishes every fact, no fact twice in effect (deterministic
+event ids, natural keys) — and then failed as abandoned, with the reason in the
+job log. A stop request (CancelSync) is seen at the next renewal: the step in
+progress aborts its Kafka transaction and the job ends cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import zlib
 from collections.abc import Callable
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from affbill_contracts.jobs import JobStatus
+from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
+from affbill_runtime.jobs import JobReporter
+from affbill_sync.adapters import queue
 from affbill_sync.adapters.connectors import build_connector
 from affbill_sync.adapters.publisher import FactPublisher
+from affbill_sync.adapters.queue import SyncRun
 from affbill_sync.config import Settings
+from affbill_sync.domain.windows import window_problem
 from affbill_sync.service_layer.reporting import RunReporter
-from affbill_sync.service_layer.sync_job import SyncJob, SyncRun
+from affbill_sync.service_layer.sync_job import SyncJob
 
 log = logging.getLogger("affbill.sync.worker")
 
-CLAIM = text("""
-update sync_runs set status = 'running', started_at = now()
-where job_id = (
-    select job_id from sync_runs r
-    where status = 'queued' and not exists (
-        select 1 from sync_runs x where x.connector = r.connector and x.status = 'running')
-    order by requested_at limit 1 for update skip locked)
-returning job_id, connector, scope, date_from, date_to, requested_by
-""")
 
+class Stop(Exception):
+    """Why the worker stopped a run it leases: a stop request, or the lease was lost."""
 
-def _lock_id(connector: str) -> int:
-    return zlib.crc32(f"affbill.sync.{connector}".encode())
-
-
-async def _try_lock(conn: AsyncConnection, connector: str) -> bool:
-    return bool(await conn.scalar(text("select pg_try_advisory_lock(:k)"),
-                                  {"k": _lock_id(connector)}))
+    def __init__(self, status: JobStatus | None, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status  # None: the run is no longer ours, report nothing
+        self.reason = reason
 
 
 class SyncWorker:
@@ -58,9 +56,9 @@ class SyncWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        await self.recover()
         while True:
             try:
+                await self.recover()
                 ran = await self.run_next()
             except asyncio.CancelledError:
                 raise
@@ -68,54 +66,94 @@ class SyncWorker:
                 log.exception("sync worker failed; retrying")
                 ran = False
             if not ran:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_s)
-                except TimeoutError:
-                    pass
                 self._wakeup.clear()
 
-    async def recover(self) -> None:
-        async with self.engine.connect() as conn:
-            running = (await conn.execute(text(
-                "select job_id, connector from sync_runs where status = 'running'"))).all()
-            for job_id, connector in running:
-                if await _try_lock(conn, connector):
-                    await conn.execute(text("update sync_runs set status = 'queued' "
-                                            "where job_id = :j"), {"j": job_id})
-                    await conn.commit()
-                    await conn.execute(text("select pg_advisory_unlock(:k)"),
-                                       {"k": _lock_id(connector)})
-                    log.warning("re-queued interrupted sync", extra={"job_id": str(job_id)})
-            await conn.commit()
+    async def recover(self) -> int:
+        """Take over the runs whose lease ran out: queue them again, or fail them as
+        abandoned after ``max_attempts``. Returns how many were taken over."""
+        async with self.uow_factory() as uow:
+            runs = await queue.lapsed(uow.session)
+            for r in runs:
+                job = JobReporter(uow, "sync", r.job_id)
+                gone = ("the process running it stopped renewing its lease"
+                        + (f" (it ran out at {r.lease_until:%Y-%m-%d %H:%M:%S %Z})"
+                           if r.lease_until else ""))
+                if r.attempts < self.settings.max_attempts:
+                    await queue.set_status(uow.session, r.job_id, "queued")
+                    job.log(f"Resumed: {gone}; attempt {r.attempts + 1} of "
+                            f"{self.settings.max_attempts}", LogLevel.WARNING)
+                    log.warning("re-queued interrupted sync", extra={"job_id": str(r.job_id)})
+                    continue
+                reason = f"Abandoned: {gone}, {r.attempts} times"
+                await queue.set_status(uow.session, r.job_id, "failed", reason)
+                kind = JobKind.STANDARD_SYNC if r.scope == "standard" else JobKind.PARTIAL_SYNC
+                job.started(kind, f"{r.scope.capitalize()} sync of {r.connector}",
+                            r.requested_by)
+                job.log(reason, LogLevel.ERROR)
+                job.finished(JobStatus.FAILED, reason=reason)
+                log.error("abandoned sync failed", extra={"job_id": str(r.job_id)})
+            await uow.commit()
+        return len(runs)
 
     async def run_next(self) -> bool:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(CLAIM)).first()
-            await conn.commit()
-            if row is None:
-                return False
-            run = SyncRun(*row)
-            if not await _try_lock(conn, run.connector):  # another replica runs this connector
-                await conn.execute(text("update sync_runs set status = 'queued' "
-                                        "where job_id = :j"), {"j": run.job_id})
-                await conn.commit()
-                return False
-            try:
-                await self.execute(run)
-            finally:
-                await conn.execute(text("select pg_advisory_unlock(:k)"),
-                                   {"k": _lock_id(run.connector)})
-                await conn.commit()
+        """Claim the oldest runnable sync and run it to its end; False when none waits."""
+        run = await queue.claim(self.engine, self.settings.lease_s)
+        if run is None:
+            return False
+        reporter = RunReporter(self.uow_factory, run.job_id)
+        work = asyncio.create_task(self.execute(run, reporter), name=f"sync-{run.job_id}")
+        keeper = asyncio.create_task(self._keep_lease(run, work))
+        try:
+            await work
+        except asyncio.CancelledError:
+            stop = keeper.result() if keeper.done() and not keeper.cancelled() else None
+            if stop is None:
+                raise  # the worker itself is stopping: the lease runs out, another resumes
+            await self._stopped(run, stop, reporter)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         return True
 
-    async def execute(self, run: SyncRun) -> None:
-        reporter = RunReporter(self.uow_factory, run.job_id)
+    async def _keep_lease(self, run: SyncRun, work: asyncio.Task[None]) -> Stop:
+        """Renew the lease until the run ends; stop the run on a stop request or when the
+        lease is no longer ours (another worker took it over)."""
+        every = min(self.settings.lease_s / 3, 2.0)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                lease = await queue.renew(self.engine, run.job_id, self.settings.lease_s)
+            except Exception:
+                log.warning("could not renew a sync's lease", exc_info=True)
+                continue
+            if not lease.held:
+                stop = Stop(None, "its lease was taken over by another worker")
+            elif lease.cancel_requested_by:
+                stop = Stop(JobStatus.CANCELLED, f"Cancelled by {lease.cancel_requested_by}")
+            else:
+                continue
+            work.cancel()
+            return stop
+
+    async def _stopped(self, run: SyncRun, stop: Stop, reporter: RunReporter) -> None:
+        log.warning("sync stopped", extra={"job_id": str(run.job_id), "reason": stop.reason})
+        if stop.status is not None:
+            await reporter.finished(stop.status, stop.reason)
+
+    async def execute(self, run: SyncRun, reporter: RunReporter | None = None) -> None:
+        reporter = reporter or RunReporter(self.uow_factory, run.job_id)
         config = self.settings.connector(run.connector)
         await reporter.started(run.scope, run.connector, run.requested_by,
                                f"{run.date_from} – {run.date_to}")
         if config is None:
             await reporter.finished(JobStatus.FAILED,
                                     f"No adtracker connector named {run.connector!r} is configured")
+            return
+        if problem := window_problem(run.date_from, run.date_to, self.settings.max_window_days):
+            await reporter.finished(JobStatus.FAILED, f"The sync window is refused: {problem}")
             return
         connector = build_connector(config)
         publisher = FactPublisher(self.settings.kafka_bootstrap_servers,
