@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import StartSync
+from affbill_runtime import audit
+from affbill_runtime.acting import actor
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.messaging import apply_once
 from affbill_sync.adapters.orm import sync_runs
@@ -35,5 +37,9 @@ async def request_sync(uow: UnitOfWork, envelope: Envelope[StartSync], settings:
                 scope=request.scope.value, date_from=request.date_from or default_from,
                 date_to=request.date_to or default_to, requested_by=request.requested_by,
                 status="queued").on_conflict_do_nothing())
+            await audit.record(uow.session, entity_kind="sync",
+                               entity_id=env.job_id or env.event_id, action="request",
+                               after=request.model_dump(mode="json"),
+                               who=actor(request.requested_by))
 
     return await apply_once(uow, CONSUMER, [envelope], effect) > 0
