@@ -19,16 +19,11 @@ import httpx
 import pytest
 
 from affbill_runtime.settings import asyncpg_url
-from tests.integration.gateway.conftest import (  # noqa: F401 (fixtures)
-    ADMIN_KEY,
-    CONNECTOR,
-    Stack,
-    admin,
-    seed_customer,
-    stack,
-)
+from tests.integration.gateway import conftest as gateway_stack
+from tests.integration.gateway.conftest import CONNECTOR, Stack, seed_customer
 
 pytestmark = pytest.mark.integration
+stack, admin = gateway_stack.stack, gateway_stack.admin  # the gateway tests' fixtures
 
 
 async def new_key(admin: httpx.AsyncClient, name: str, role: str) -> str:

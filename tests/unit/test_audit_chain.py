@@ -60,7 +60,8 @@ def test_a_rehashed_entry_breaks_the_chain_at_the_next_one() -> None:
     rows[2]["after"] = {"version": 4, "net": "0.01"}
     rows[2]["hash"] = chain_hash(rows[2]["prev_hash"], rows[2])
     status = verify(rows)
-    assert status.broken_at == 4 and status.problem == "prev_hash is not the hash of the entry before"
+    assert status.broken_at == 4
+    assert status.problem == "prev_hash is not the hash of the entry before"
 
 
 def test_a_removed_entry_is_found() -> None:
