@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from affbill_runtime.acting import SYSTEM, Actor, acting_as, actor, actor_from_headers
 from affbill_runtime.audit import GENESIS, canonical, chain_hash, jsonable, verify
+from affbill_runtime.audit_http import AuditFilter
 
 T0 = dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC)
 
@@ -133,3 +134,10 @@ def test_actor_prefers_the_request_and_keeps_a_commands_requester() -> None:
         assert actor("anna") == Actor("anna", "admin", "r1")
         assert actor("ben") == Actor("ben", None, "r1")  # acting for a command's requester
     assert actor() == SYSTEM
+
+
+def test_filters_name_only_what_is_given() -> None:
+    assert AuditFilter().where() == []
+    where = AuditFilter(entity_kind="draft", until=dt.datetime(2026, 12, 1)).where()
+    assert [str(w.compile(compile_kwargs={"literal_binds": True})) for w in where] == [
+        "audit_log.entity_kind = 'draft'", "audit_log.at < '2026-12-01 00:00:00+00:00'"]

@@ -28,14 +28,16 @@ class AuditFilter:
     until: dt.datetime | None = None  # exclusive
 
     def where(self) -> list[Any]:
-        c = AUDIT_LOG.c
-        return [clause for value, clause in (
-            (self.entity_kind, c.entity_kind == self.entity_kind),
-            (self.entity_id, c.entity_id == self.entity_id),
-            (self.actor, c.actor == self.actor),
-            (self.action, c.action == self.action),
-            (self.since, c.at >= _aware(self.since)),
-            (self.until, c.at < _aware(self.until))) if value is not None]
+        c, where = AUDIT_LOG.c, []
+        for column, value in ((c.entity_kind, self.entity_kind), (c.entity_id, self.entity_id),
+                              (c.actor, self.actor), (c.action, self.action)):
+            if value is not None:
+                where.append(column == value)
+        if self.since is not None:
+            where.append(c.at >= _aware(self.since))
+        if self.until is not None:
+            where.append(c.at < _aware(self.until))
+        return where
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
