@@ -19,6 +19,7 @@ from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, StatRowSynced, decode
 from affbill_contracts.common import PostalAddress
+from affbill_runtime.acting import ActingUser
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
@@ -43,6 +44,7 @@ async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_problem_handlers(app)
     app.include_router(billing_http.build_router(billing))
+    app.add_middleware(ActingUser)  # who acts, for the audit trail, as service_app does
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://billing") as client:
         yield client

@@ -210,13 +210,14 @@ async def test_openapi_documents_every_route_with_its_security(
                   for m, op in item.items() if p.startswith("/api/v1")}
     expected = {(r.method, f"/api/v1{r.path}") for r in FORWARDED} | {
         ("POST", "/api/v1/keys"), ("GET", "/api/v1/keys"), ("DELETE", "/api/v1/keys/{key_id}"),
-        ("POST", "/api/v1/runs"), ("POST", "/api/v1/adtracker/syncs")}
+        ("POST", "/api/v1/runs"), ("POST", "/api/v1/adtracker/syncs"),
+        ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit/verify")}
     assert set(operations) == expected
     for (method, path), op in operations.items():
         assert op["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}], path
         assert {"401", "403", "502"} <= set(op["responses"]), path
         roles = op["x-affbill-roles"]
-        if path.startswith("/api/v1/keys"):
+        if path.startswith(("/api/v1/keys", "/api/v1/audit")):
             assert roles == ["admin"]
         else:
             assert roles == (["viewer", "accountant", "admin"] if method == "GET"

@@ -279,3 +279,10 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
     key = gateway(ctx).call("DELETE", f"/keys/{key_id}")
     out.print(f"Revoked {key['name']} ({key['prefix']}…)")
 
+
+
+# audit (its commands live in affbill_cli.audit, which takes the helpers above) --------------
+
+from affbill_cli.audit import audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")

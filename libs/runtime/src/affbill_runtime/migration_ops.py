@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 
 def create_messaging_tables_v1() -> None:
@@ -74,3 +75,42 @@ def drop_outbox_failures_v2() -> None:
     op.drop_index("outbox_failed", table_name="outbox")
     op.drop_column("outbox", "failure")
     op.drop_column("outbox", "failed_at")
+
+
+def create_audit_log_v1() -> None:
+    """The audit trail (affbill_runtime.audit): append-only, refused UPDATE, DELETE and
+    TRUNCATE by trigger, so only a superuser who disables the trigger can alter it — and
+    the hash chain then shows it."""
+    op.create_table(
+        "audit_log",
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.Text, nullable=False),
+        sa.Column("actor_role", sa.Text, nullable=True),
+        sa.Column("entity_kind", sa.Text, nullable=False),
+        sa.Column("entity_id", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("before", postgresql.JSONB, nullable=True),
+        sa.Column("after", postgresql.JSONB, nullable=True),
+        sa.Column("request_id", sa.Text, nullable=True),
+        sa.Column("prev_hash", sa.Text, nullable=False),
+        sa.Column("hash", sa.Text, nullable=False),
+    )
+    op.create_index("audit_log_entity", "audit_log", ["entity_kind", "entity_id", "seq"])
+    op.create_index("audit_log_actor", "audit_log", ["actor", "seq"])
+    op.create_index("audit_log_at", "audit_log", ["at"])
+    op.execute("""
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin
+            raise exception 'the audit trail is append-only (% refused)', tg_op
+                using errcode = 'AF002';
+        end $$""")
+    op.execute("create trigger audit_log_append_only before update or delete on audit_log "
+               "for each row execute function audit_log_append_only()")
+    op.execute("create trigger audit_log_no_truncate before truncate on audit_log "
+               "for each statement execute function audit_log_append_only()")
+
+
+def drop_audit_log_v1() -> None:
+    op.drop_table("audit_log")
+    op.execute("drop function audit_log_append_only()")

@@ -13,7 +13,9 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream import FastStream
 from faststream.specification import AsyncAPI
+from starlette.types import Scope
 
+from affbill_runtime.acting import ActingUser, Actor, actor_from_headers
 from affbill_runtime.health import health_router
 from affbill_runtime.logs import configure_logging
 from affbill_runtime.migrations import upgrade
@@ -23,7 +25,11 @@ from affbill_runtime.settings import ServiceSettings
 
 
 def service_app(runtime: Runtime, *, title: str, description: str = "",
-                http_routers: Sequence[APIRouter] = ()) -> FastAPI:
+                http_routers: Sequence[APIRouter] = (),
+                acting: Callable[[Scope], Actor | None] = actor_from_headers) -> FastAPI:
+    """The service's FastAPI app; `acting` finds who acts in a request (the audit trail's
+    "who"): by default the user the gateway names."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -37,6 +43,7 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
     app.include_router(health_router(runtime))
     for router in http_routers:
         app.include_router(router)
+    app.add_middleware(ActingUser, read=acting)  # innermost: after any authentication
     app.state.runtime = runtime
     return app
 

@@ -23,9 +23,11 @@ from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
+from affbill_billing.service_layer import audit_trail
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
+from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 
 PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
@@ -106,6 +108,7 @@ def printable(value: Any) -> Any:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
+    router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
     async def read_profile(customer_id: str) -> dict[str, Any]:
@@ -151,9 +154,11 @@ def build_router(runtime: Runtime) -> APIRouter:
             if {"e_invoice_format", "buyer_reference"} & changes.keys():
                 await _xrechnung_has_reference(conn, customer_id, changes)
             if changes:
+                before = await audit_trail.profile_state(conn, customer_id)
                 await conn.execute(text(
                     f"update billing_profiles set {sets}, version = version + 1, "
                     "updated_at = now() where customer_id = :c"), {**changes, "c": customer_id})
+                await audit_trail.profile_changed(conn, customer_id, before)
         return await read_profile(customer_id)
 
     @router.get("/generator")

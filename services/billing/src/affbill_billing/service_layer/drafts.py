@@ -24,6 +24,7 @@ from affbill_billing.domain.grouping import Item, LineGrouping
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.invoicing import vat_for
 from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
 from affbill_runtime.db import UnitOfWork
 
@@ -73,6 +74,7 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
         draft = Draft.from_items(items, presets, settings.domestic_vat_rate)
         draft_id = uuid.uuid4()
         await repo.insert(uow.session, draft_id, customer_id, draft, user)
+        await audit_trail.draft_changed(uow.session, draft_id, "create", None, draft, 1, user)
         await uow.commit()
     return draft_id
 
@@ -92,6 +94,7 @@ async def custom_invoice(uow_factory: UowFactory, customer_id: str,
                                                     settings.domestic_vat_rate)))
         draft_id = uuid.uuid4()
         await repo.insert(uow.session, draft_id, customer_id, draft, user)
+        await audit_trail.draft_changed(uow.session, draft_id, "create", None, draft, 1, user)
         await uow.commit()
     return draft_id
 
@@ -116,12 +119,15 @@ async def edit(uow_factory: UowFactory, draft_id: uuid.UUID, version: int,
     version. Items the edit freed go back to the generator."""
     async with uow_factory() as uow:
         _, draft = await locked_draft(uow.session, draft_id, version)
+        before = audit_trail.draft_state(draft, version)
         try:
             freed = change(draft) or []
         except LookupError as exc:
             raise NotFound(str(exc)) from None
         new_version = await repo.save(uow.session, draft_id, draft)
         await repo.release(uow.session, freed)
+        await audit_trail.draft_changed(uow.session, draft_id, "edit_lines", before, draft,
+                                        new_version)
         await uow.commit()
     return new_version
 
@@ -132,6 +138,7 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
     the items as they are now (the way to take in a restatement)."""
     async with uow_factory() as uow:
         _, draft = await locked_draft(uow.session, draft_id, version)
+        before = audit_trail.draft_state(draft, version)
         if "number_series" in changes and not await uow.session.scalar(text(
                 "select 1 from number_series where series = :s"), {"s": changes["number_series"]}):
             raise DraftError("number_series", f"no number series {changes['number_series']!r}")
@@ -143,6 +150,8 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
         draft.change_presets(changes, settings.domestic_vat_rate)
         new_version = await repo.save(uow.session, draft_id, draft)
         await repo.release(uow.session, gone)
+        await audit_trail.draft_changed(uow.session, draft_id, "edit_presets", before, draft,
+                                        new_version)
         await uow.commit()
     return new_version
 
@@ -151,13 +160,17 @@ async def approve(uow_factory: UowFactory, draft_id: uuid.UUID, version: int, us
     """Approve the version the user saw; the same user twice counts once."""
     async with uow_factory() as uow:
         await locked_draft(uow.session, draft_id, version)
+        before = await audit_trail.approvals(uow.session, draft_id, version)
         await repo.approve(uow.session, draft_id, version, user)
+        await audit_trail.draft_approved(uow.session, draft_id, version, before, user)
         await uow.commit()
 
 
 async def discard(uow_factory: UowFactory, draft_id: uuid.UUID, version: int) -> None:
     """Delete the draft; its items return to the generator as open."""
     async with uow_factory() as uow:
-        await locked_draft(uow.session, draft_id, version)
+        _, draft = await locked_draft(uow.session, draft_id, version)
         await repo.delete(uow.session, draft_id)
+        await audit_trail.draft_changed(uow.session, draft_id, "discard",
+                                        audit_trail.draft_state(draft, version), None)
         await uow.commit()

@@ -23,6 +23,7 @@ from affbill_billing.domain.cancellation import cancellation_lines, cancellation
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import Line, Vat, totals
 from affbill_billing.domain.invoicing import InvoicePlan, document_type
+from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import snapshot
 from affbill_billing.service_layer.drafts import UowFactory, locked_draft
 from affbill_billing.service_layer.errors import NotFound, Refused
@@ -80,6 +81,7 @@ async def _issue(uow: UnitOfWork, meta: repo.DraftRow, draft: Draft, user: str,
     uow.publish(topics.BILLING_INVOICES, meta.customer_id, Envelope.wrap(
         InvoiceIssued(document=document, issued_by=user), job_id=job.job_id))
     job.log(f"Document {number} created for {document.buyer.name}")
+    await audit_trail.invoice_issued(s, meta, draft, document, job.job_id, user)
     return document
 
 
@@ -240,6 +242,7 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
         job.log(f"Document {document.number} created for {original.buyer.name}: cancels "
                 f"{original.number}")
         job.finished(JobStatus.SUCCEEDED, documents_created=1)
+        await audit_trail.invoice_cancelled(s, original, document, job.job_id, user)
         await uow.commit()
     return document, job.job_id
 

@@ -40,9 +40,13 @@ def may(role: Role, access: Access) -> bool:
     return RANK[role] >= RANK[LEAST_ROLE[access]]
 
 
+ADMIN_PATHS = ("/api/v1/keys", "/api/v1/audit")  # and what is below them
+
+
 def access_of(method: str, path: str) -> Access:
-    """Keys are admin business; everywhere else reading is READ and changing is ACT."""
-    if path == "/api/v1/keys" or path.startswith("/api/v1/keys/"):
+    """Keys and the audit trail are admin business; everywhere else reading is READ and
+    changing is ACT."""
+    if any(path == p or path.startswith(p + "/") for p in ADMIN_PATHS):
         return Access.ADMIN
     return Access.READ if method in ("GET", "HEAD") else Access.ACT
 

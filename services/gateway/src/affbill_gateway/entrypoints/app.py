@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from affbill_gateway.bootstrap import bootstrap
 from affbill_gateway.config import Settings
-from affbill_gateway.entrypoints import forwarding, http, problems
+from affbill_gateway.entrypoints import audit_http, forwarding, http, problems
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
 from affbill_runtime.runtime import Runtime
@@ -36,7 +36,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app = service_app(runtime, title="affbill gateway",
                       description="The one public HTTP entry: API keys, roles, and routing to "
                                   "the owning service. Every /api/v1 route needs an API key.",
-                      http_routers=[http.build_router(runtime)])
+                      http_routers=[http.build_router(runtime), audit_http.build_router(runtime)],
+                      acting=audit_http.principal_actor)
     problems.install(app)
     documented = forwarding.documented_routes()
     app.openapi = lambda: app.openapi_schema or _openapi(app, documented)  # type: ignore[method-assign]

@@ -43,7 +43,7 @@ def upstream_headers(request: Request, user: Principal) -> dict[str, str]:
 def _upstream_headers(given: Headers, request_id: str, user: Principal) -> dict[str, str]:
     headers = {h: v for h in PASSED_IN if (v := given.get(h))}
     headers.update({"X-Request-Id": request_id, "X-Affbill-User": user.name,
-                    "Accept-Encoding": "identity"})
+                    "X-Affbill-Role": user.role.value, "Accept-Encoding": "identity"})
     return headers
 
 

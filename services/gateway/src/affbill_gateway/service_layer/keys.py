@@ -20,6 +20,7 @@ from affbill_gateway.domain.keys import (
     new_key,
     shown_prefix,
 )
+from affbill_gateway.service_layer import audit_trail
 
 SHOWN = (api_keys.c.key_id, api_keys.c.prefix, api_keys.c.name, api_keys.c.role,
          api_keys.c.created_at, api_keys.c.created_by, api_keys.c.revoked_at)
@@ -93,6 +94,7 @@ class Keys:
                 row = (await conn.execute(insert(api_keys).values(
                     key_id=uuid.uuid4(), key_hash=key_digest(key), prefix=shown_prefix(key),
                     name=name, role=role, created_by=created_by).returning(*SHOWN))).one()
+                await audit_trail.key_changed(conn, "create", None, row)
         except IntegrityError as exc:
             raise KeyNameTaken(name) from exc
         return dict(row._mapping), key
@@ -117,8 +119,10 @@ class Keys:
                 return dict(row._mapping)
             if row.role == Role.ADMIN and await conn.scalar(ACTIVE_ADMINS) <= 1:
                 raise LastAdmin(str(key_id))
+            before = row
             row = (await conn.execute(update(api_keys).where(api_keys.c.key_id == key_id)
                                       .values(revoked_at=func.now()).returning(*SHOWN))).one()
+            await audit_trail.key_changed(conn, "revoke", before, row)
         self._revocations += 1
         self._cache.clear()
         return dict(row._mapping)
@@ -132,7 +136,8 @@ class Keys:
             await conn.execute(text("select pg_advisory_xact_lock(hashtext('gateway.api_keys'))"))
             if await conn.scalar(ACTIVE_ADMINS):
                 return False
-            await conn.execute(insert(api_keys).values(
+            row = (await conn.execute(insert(api_keys).values(
                 key_id=uuid.uuid4(), key_hash=key_digest(key), prefix=shown_prefix(key),
-                name=name, role=Role.ADMIN, created_by="configuration"))
+                name=name, role=Role.ADMIN, created_by="configuration").returning(*SHOWN))).one()
+            await audit_trail.key_changed(conn, "create", None, row, audit_trail.CONFIGURATION)
         return True

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from affbill_contracts import decode, topics
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import CancelSync, StartSync, SyncScope
+from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.orm import outbox, quarantine, sync_runs
 from affbill_sync.domain.windows import window_problem
@@ -53,6 +54,7 @@ def _run(row: Any) -> dict[str, Any]:
 
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["sync"])
+    router.include_router(audit_router(runtime.engine))
     settings = runtime.state.settings
 
     @router.get("/connectors")

@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_contracts.sync import CancelSync, StartSync
+from affbill_runtime import audit
+from affbill_runtime.acting import actor
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_runtime.messaging import apply_once
@@ -48,6 +50,10 @@ async def request_sync(uow: UnitOfWork, envelope: Envelope[StartSync], settings:
                 job_id=env.job_id or env.event_id, connector=request.connector,
                 scope=request.scope.value, date_from=date_from, date_to=date_to,
                 requested_by=request.requested_by, status="queued").on_conflict_do_nothing())
+            await audit.record(uow.session, entity_kind="sync",
+                               entity_id=env.job_id or env.event_id, action="request",
+                               after=request.model_dump(mode="json"),
+                               who=actor(request.requested_by))
 
     return await apply_once(uow, CONSUMER, [envelope], effect) > 0
 
