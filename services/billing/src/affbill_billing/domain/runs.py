@@ -35,11 +35,15 @@ class RunContext:
     period_end: dt.date | None = None  # only items on or before this day
     currency: str | None = None  # only items in this currency
     item_ids: tuple[uuid.UUID, ...] = ()  # single items chosen by the clerk
-    whole: frozenset[str] = frozenset()  # customers whose open items are all billed
+    # customers whose open items are all billed; None: every customer ("select all")
+    whole: frozenset[str] | None = frozenset()
+
+    def bills_whole(self, customer: str) -> bool:
+        return self.whole is None or customer in self.whole
 
     def item_ids_for(self, customer: str) -> list[uuid.UUID] | None:
         """The chosen items of a customer billed in part; None: the whole customer."""
-        return None if customer in self.whole else list(self.item_ids)
+        return None if self.bills_whole(customer) else list(self.item_ids)
 
 
 @dataclass

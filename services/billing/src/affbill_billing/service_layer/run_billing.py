@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from affbill_billing.adapters import billable_items
+from affbill_billing.adapters import billable_items, runs_repo
 from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
@@ -39,7 +39,6 @@ SERVICE = "billing"
 log = logging.getLogger("affbill.billing.runs")
 PENDING_NUMBER = "(pending)"
 ISSUE_BATCH = 500  # pending documents numbered per transaction
-PROGRESS_EVERY = 100  # customers between progress reports
 DEADLOCK = "40P01"
 ATTEMPTS = 3
 
@@ -49,7 +48,6 @@ class Tally:
     """What this process did for the run so far (its share of the job's counters)."""
 
     counts: RunCounts = field(default_factory=RunCounts)
-    invoiced: dict[str, Decimal] = field(default_factory=dict)
     pending: int = 0  # documents of this process waiting for their number
     # the snapshots this process stored for them, so numbering need not read them back
     documents: dict[uuid.UUID, InvoiceDocument] = field(default_factory=dict)
@@ -63,7 +61,6 @@ class RunWork:
     uow_factory: Callable[[], UnitOfWork]
     settings: Settings
     total: int = 0  # customers of the run
-    done: int = 0  # customers this process billed
     tally: Tally = field(default_factory=Tally)
     issue_batch: int = field(default_factory=lambda: ISSUE_BATCH)  # documents per numbering
     # set when enough documents wait for a numbering transaction
@@ -72,17 +69,11 @@ class RunWork:
     def job(self, uow: UnitOfWork) -> JobReporter:
         return JobReporter(uow, SERVICE, self.ctx.job_id)
 
-    async def customer_billed(self, documents_pending: int) -> None:
-        """Count a billed customer: wake numbering, report progress now and then."""
+    def customer_billed(self, documents_pending: int) -> None:
+        """Count a billed customer's documents waiting for a number; wake numbering."""
         self.tally.pending += documents_pending
         if self.tally.pending >= self.issue_batch:
             self.batch_ready.set()
-        self.done += 1
-        if self.done % PROGRESS_EVERY == 0 or self.done == self.total:
-            async with self.uow_factory() as uow:
-                self.job(uow).progress("customers", self.done, self.total,
-                                       **self.tally.counts.as_dict())
-                await uow.commit()
 
 
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
@@ -125,15 +116,15 @@ async def bill_chunk(work: RunWork, customers: Sequence[str],
             for customer in customers:
                 billed = (await bill_as_read(conn, work, customer, items.get(customer, []),
                                              profiles.get(customer))
-                          if customer in work.ctx.whole else None)
+                          if work.ctx.bills_whole(customer) else None)
                 if billed is None:
                     locking.append(customer)
                 else:
-                    await work.customer_billed(billed)
+                    work.customer_billed(billed)
         finally:
             await conn.execute("reset synchronous_commit")
     for customer in locking:
-        await work.customer_billed(await bill_locked(work, customer, profiles.get(customer)))
+        work.customer_billed(await bill_locked(work, customer, profiles.get(customer)))
 
 
 async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[Item],
@@ -208,6 +199,7 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             document = pending_document(work, customer, billed, currency, profile)
             await pending.insert(conn, document, work.ctx, billed)
             documents += 1
+        await runs_repo.add_counts(conn, work.ctx.run_id, counts)
         await uow.commit()
         return documents
 

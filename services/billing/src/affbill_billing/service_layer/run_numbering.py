@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from decimal import Decimal
 
+from affbill_billing.adapters import runs_repo
 from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import Pending
 from affbill_billing.adapters.numbering import take_numbers
+from affbill_billing.domain.runs import RunCounts
 from affbill_billing.service_layer.run_billing import RunWork
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued
@@ -50,6 +51,7 @@ async def number_pending(work: RunWork) -> int:
                 ids.append(p.invoice_id)
                 numbers.append(number)
         await pending.mark_issued(conn, ids, numbers)
+        await runs_repo.add_counts(conn, work.ctx.run_id, RunCounts(documents_created=len(ids)))
         await uow.commit()
     for invoice_id in ids:
         work.tally.documents.pop(invoice_id, None)
@@ -69,8 +71,6 @@ def _issue(work: RunWork, uow: UnitOfWork, p: Pending, unnumbered: InvoiceDocume
     work.job(uow).log(
         f"Document {number} created for {document.buyer.name}")
     work.tally.counts.documents_created += 1
-    work.tally.invoiced[p.currency] = work.tally.invoiced.get(p.currency, Decimal(0)) + \
-        p.gross_total
 
 
 class NumberingAlongside:

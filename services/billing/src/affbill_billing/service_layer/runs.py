@@ -8,27 +8,29 @@ missing and doubles nothing. A customer's documents wait as 'pending' until the 
 numbers them, many per transaction, from the series' counter row locked by that
 transaction: gapless, and one commit for many.
 
-The steps: start (record the run, resolve the clerk's selection into customers), bill
-the customers (run_billing: profiles and open items read for many at once, most
-customers billed in one statement), number what is pending meanwhile and at the end
-(run_numbering), finish (the summary line and the job's counters).
+The steps: start (record the run and resolve the clerk's selection into its work list:
+chunks of customers), work on it (claim a chunk, bill its customers — run_billing —, mark
+it done; number pending documents meanwhile — run_numbering), see it through (chunks a
+dead process held come back when their lease ends), finish (summary line, the job's
+counts). Any billing process may help: :func:`work_on` is all it takes, and the counts
+every transaction adds to the run's row are the run's, however many processes helped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
+import logging
+import os
+import socket
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from affbill_billing.adapters import profiles_repo, runs_repo
 from affbill_billing.config import Settings
-from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.money import round_money
-from affbill_billing.domain.runs import RunContext
+from affbill_billing.domain.runs import RunContext, RunCounts
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
@@ -37,55 +39,42 @@ from affbill_contracts.jobs import JobKind, JobStatus
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 
-PROFILE_CHUNK = 1000  # customers whose profiles are read with one query
-ITEMS_CHUNK = 25  # customers whose open items are read with one query
+log = logging.getLogger("affbill.billing.runs")
+CHUNK = 25  # customers per chunk of the work list (their open items read with one query)
+PROGRESS_EVERY = 100  # customers between progress reports
+POLL_S = 0.2  # how often the process that finishes a run looks whether others are done
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
+UowFactory = Callable[[], UnitOfWork]
+_working_on: set[uuid.UUID] = set()  # runs this process works on now
 
 
-async def process_selected(uow_factory: Callable[[], UnitOfWork],
-                           envelope: Envelope[ProcessSelected],
+async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSelected],
                            settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
-    """Run a ProcessSelected command to its end; returns the job's counts."""
+    """Run a ProcessSelected command to its end; returns the run's counts (summed over every
+    process that helped and every restart)."""
     run: ProcessSelected = envelope.payload
-    ctx = context_of(run, envelope.job_id or run.run_id, settings, today or dt.date.today())
-    if not await start(uow_factory, run, ctx):
+    job_id = envelope.job_id or run.run_id
+    if not await start(uow_factory, run, job_id, today or dt.date.today()):
         return {"already_done": True}
+    work = await work_on(uow_factory, run.run_id, settings)
+    if work is None:  # another process finished it meanwhile
+        return await _counts(uow_factory, run.run_id)
+    await see_through(work)
+    return (await finish(work)).as_dict()
+
+
+async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID,
+                today: dt.date) -> bool:
+    """Record the run with its work list and start its job (or log that it resumes);
+    False when the run finished already."""
     async with uow_factory() as uow:
-        customers = await runs_repo.selected_customers(uow.session, run)
-    work = RunWork(_whole(ctx, run, customers), uow_factory, settings, total=len(customers))
-    numbering = NumberingAlongside(work)
-    try:
-        await bill_customers(work, customers)
-    finally:
-        await numbering.stop()
-    while await number_pending(work):
-        pass
-    return await finish(work)
-
-
-def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, today: dt.date
-               ) -> RunContext:
-    return RunContext(run.run_id, job_id, run.requested_by, today, settings.domestic_vat_rate,
-                      run.period_end, run.currency, tuple(run.item_ids),
-                      frozenset(run.customer_ids))
-
-
-def _whole(ctx: RunContext, run: ProcessSelected, customers: Sequence[str]) -> RunContext:
-    """'Select all' bills every resolved customer whole."""
-    if not run.all_customers:
-        return ctx
-    return RunContext(ctx.run_id, ctx.job_id, ctx.requested_by, ctx.today,
-                      ctx.domestic_vat_rate, ctx.period_end, ctx.currency, (),
-                      frozenset(customers))
-
-
-async def start(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected, ctx: RunContext
-                ) -> bool:
-    """Record the run and start its job (or log that it resumes); False when it finished."""
-    async with uow_factory() as uow:
-        fresh, status = await runs_repo.start(uow.session, run.run_id, run.requested_by)
+        fresh, status = await runs_repo.start(uow.session, run, job_id, today)
         if status == "finished":
             return False
-        job = JobReporter(uow, SERVICE, ctx.job_id)
+        if fresh or not await runs_repo.has_chunks(uow.session, run.run_id):
+            customers = await runs_repo.selected_customers(uow.session, run)
+            await runs_repo.add_chunks(uow.session, run.run_id, customers, CHUNK)
+        job = JobReporter(uow, SERVICE, job_id)
         if fresh:
             job.started(JobKind.BATCH_RUN, "Process selected: " + (
                 "all customers" if run.all_customers else
@@ -97,41 +86,132 @@ async def start(uow_factory: Callable[[], UnitOfWork], run: ProcessSelected, ctx
     return True
 
 
-async def bill_customers(work: RunWork, customers: Sequence[str]) -> None:
-    """Bill the customers, run_concurrency at a time (their transactions overlap)."""
-    for start_at in range(0, len(customers), PROFILE_CHUNK):
-        chunk = customers[start_at:start_at + PROFILE_CHUNK]
-        async with work.uow_factory() as uow:
-            profiles = await profiles_repo.profiles(uow.session, chunk)
-        queue = iter(chunk)
-        await asyncio.gather(*(_bill_from(work, queue, profiles)
+async def work_on(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings
+                  ) -> RunWork | None:
+    """Help a run: bill chunks of its customers until none is left to claim, and number
+    what is pending. Any billing process may call it for any running run, at any time;
+    None when the run is not running."""
+    work = await _load(uow_factory, run_id, settings)
+    if work is not None:
+        _working_on.add(run_id)
+        try:
+            await _bill_claimed(work)
+        finally:
+            _working_on.discard(run_id)
+    return work
+
+
+async def help_runs(uow_factory: UowFactory, settings: Settings) -> int:
+    """Work on every running run that has customers nobody works on (and this process does
+    not work on already); returns how many."""
+    async with uow_factory() as uow:
+        run_ids = [r for r in await runs_repo.runs_to_help(uow.session)
+                   if r not in _working_on]
+    for run_id in run_ids:
+        await work_on(uow_factory, run_id, settings)
+    return len(run_ids)
+
+
+async def help_runs_forever(uow_factory: UowFactory, settings: Settings) -> None:
+    """The billing process's share of other processes' runs (a background task)."""
+    while True:
+        try:
+            await help_runs(uow_factory, settings)
+        except Exception:  # a failing run must not stop this process helping the others
+            log.exception("helping a run failed; trying again")
+        await asyncio.sleep(settings.run_help_every_s)
+
+
+def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day: dt.date
+               ) -> RunContext:
+    return RunContext(run.run_id, job_id, run.requested_by, day, settings.domestic_vat_rate,
+                      run.period_end, run.currency, tuple(run.item_ids),
+                      None if run.all_customers else frozenset(run.customer_ids))
+
+
+async def _load(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings
+                ) -> RunWork | None:
+    async with uow_factory() as uow:
+        row = await runs_repo.selection(uow.session, run_id)
+    if row is None or row.status != "running" or row.selection is None:
+        return None
+    run = ProcessSelected.model_validate(row.selection)
+    return RunWork(context_of(run, row.job_id, settings, row.billing_day), uow_factory,
+                   settings, total=row.customers or 0)
+
+
+async def _bill_claimed(work: RunWork) -> None:
+    """Bill claimed chunks, run_concurrency at a time, numbering meanwhile and after."""
+    numbering = NumberingAlongside(work)
+    try:
+        await asyncio.gather(*(_claim_and_bill(work)
                                for _ in range(work.settings.run_concurrency)))
+    finally:
+        await numbering.stop()
+    while await number_pending(work):
+        pass
 
 
-async def _bill_from(work: RunWork, queue: Iterator[str],
-                     profiles: dict[str, BillingProfile]) -> None:
-    """One worker: takes a few customers at a time from the shared queue."""
-    while few := list(itertools.islice(queue, ITEMS_CHUNK)):
-        await bill_chunk(work, few, profiles)
+async def _claim_and_bill(work: RunWork) -> None:
+    """One worker: claims a chunk, bills its customers, marks it done; until none is left."""
+    while True:
+        async with work.uow_factory() as uow:
+            claimed = await runs_repo.claim(uow.session, work.ctx.run_id, HOLDER,
+                                            work.settings.run_chunk_lease_s)
+            if claimed is None:
+                return
+            chunk_no, customers = claimed
+            profiles = await profiles_repo.profiles(uow.session, customers)
+            await uow.commit()
+        await bill_chunk(work, customers, profiles)
+        await _chunk_done(work, chunk_no, len(customers))
 
 
-def summary(counts: dict[str, int], invoiced: dict[str, Decimal]) -> str:
+async def _chunk_done(work: RunWork, chunk_no: int, customers: int) -> None:
+    """Mark the chunk billed; report progress every PROGRESS_EVERY customers of the run."""
+    async with work.uow_factory() as uow:
+        done = await runs_repo.chunk_done(uow.session, work.ctx.run_id, chunk_no)
+        if done // PROGRESS_EVERY > (done - customers) // PROGRESS_EVERY or done == work.total:
+            counts = await runs_repo.counts(uow.session, work.ctx.run_id)
+            work.job(uow).progress("customers", done, work.total, **counts.as_dict())
+        await uow.commit()
+
+
+async def see_through(work: RunWork) -> None:
+    """Wait until every chunk is billed and every document numbered; chunks whose lease
+    ran out (their process died) are billed here."""
+    while True:
+        async with work.uow_factory() as uow:
+            chunks, documents = await runs_repo.work_left(uow.session, work.ctx.run_id)
+        if not chunks and not documents:
+            return
+        await asyncio.sleep(POLL_S)
+        await _bill_claimed(work)
+
+
+def summary(counts: RunCounts, invoiced: dict[str, Any]) -> str:
     per_currency = ", ".join(f"{round_money(amount, cur)} {cur}"
                              for cur, amount in sorted(invoiced.items()))
-    drafts = counts["drafts_created"]
-    return (f"Run finished: {counts['documents_created']} documents created, "
+    drafts = counts.drafts_created
+    return (f"Run finished: {counts.documents_created} documents created, "
             + (f"{drafts} drafts created, " if drafts else "")
-            + f"{counts['customers_skipped']} customers skipped"
+            + f"{counts.customers_skipped} customers skipped"
             + (f"; invoiced {per_currency}" if per_currency else ""))
 
 
-async def finish(work: RunWork) -> dict[str, int]:
-    """The summary line, the job finished with its counts, the run's row closed."""
-    counts = work.tally.counts.as_dict()
+async def finish(work: RunWork) -> RunCounts:
+    """Close the run once: the summary line and the job finished with the run's counts."""
     async with work.uow_factory() as uow:
+        counts = await runs_repo.finish(uow.session, work.ctx.run_id)
+        if counts is None:  # another process closed it
+            return await runs_repo.counts(uow.session, work.ctx.run_id)
         job = work.job(uow)
-        job.log(summary(counts, work.tally.invoiced))
-        job.finished(JobStatus.SUCCEEDED, **counts)
-        await runs_repo.finish(uow.session, work.ctx.run_id, counts)
+        job.log(summary(counts, await runs_repo.invoiced(uow.session, work.ctx.run_id)))
+        job.finished(JobStatus.SUCCEEDED, **counts.as_dict())
         await uow.commit()
     return counts
+
+
+async def _counts(uow_factory: UowFactory, run_id: uuid.UUID) -> dict[str, int]:
+    async with uow_factory() as uow:
+        return (await runs_repo.counts(uow.session, run_id)).as_dict()
