@@ -1,6 +1,11 @@
 """Batch run: 5,000 customers with 200 open items each → one run over all of them.
 
-    .venv/bin/python bench/batch_run.py [--customers 5000 --items 200]
+    .venv/bin/python bench/batch_run.py [--customers 5000 --items 200 --processes 1]
+
+With ``--processes 2`` the run is measured twice in the same invocation, on two sets of
+customers of the same size: once billed by one process, once by two (the command's
+process and a second billing process that helps through ``runs.work_on``: the run's
+customers are a claimed work list). It prints both and their ratio.
 
 Needs PostgreSQL (`make infra`). Customers, profiles and open items are loaded
 with COPY (untimed); the run is the billing service's own handler, timed from
@@ -14,6 +19,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import sys
 import time
 import uuid
 from decimal import Decimal
@@ -31,12 +37,13 @@ DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:5432
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def load(schema: str, customers: int, items: int, kind: str = "advertiser") -> list[str]:
+async def load(schema: str, customers: int, items: int, kind: str = "advertiser",
+               tag: str = "") -> list[str]:
     conn = await asyncpg.connect(PLAIN, server_settings={"search_path": schema})
     try:
-        ids = [f"bench:{kind}:{n}" for n in range(customers)]
+        ids = [f"bench{tag}:{kind}:{n}" for n in range(customers)]
         await conn.copy_records_to_table("customers", records=[
-            (cid, "bench", kind, str(n), f"Customer {n}", "active") for n, cid in
+            (cid, f"bench{tag}", kind, str(n), f"Customer {n}", "active") for n, cid in
             enumerate(ids)], columns=["customer_id", "connector", "kind", "partner_id", "name",
                                       "status"])
         await conn.copy_records_to_table("billing_profiles", records=[
@@ -90,14 +97,44 @@ async def floor(schema: str, ids: list[str], concurrency: int) -> float:
         await pool.close()
 
 
-async def run(schema: str, ids: list[str]) -> tuple[float, dict]:
+async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, dict]:
+    """One run over ``ids``, billed by ``processes`` billing processes; (seconds, counts)."""
     runtime = bootstrap(Settings(service_name=schema, database_url=DB))
+    run_id = uuid.uuid4()
+    helpers = [await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--help-run", schema, str(run_id))
+        for _ in range(processes - 1)]
     try:
-        command = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=ids,
+        command = Envelope.wrap(ProcessSelected(run_id=run_id, customer_ids=ids,
                                                 requested_by="bench"))
         started = time.perf_counter()
         counts = await runs.process_selected(runtime.uow, command, runtime.settings)
-        return time.perf_counter() - started, counts
+        seconds = time.perf_counter() - started
+        async with runtime.engine.connect() as conn:
+            shares = (await conn.exec_driver_sql(
+                "select count(*) from run_chunks where run_id = $1 group by claimed_by",
+                (run_id,))).scalars().all()
+        print(f"chunks of customers billed per process: {sorted(shares, reverse=True)}")
+        return seconds, counts
+    finally:
+        for helper in helpers:
+            await asyncio.wait_for(helper.wait(), 60)
+        await runtime.engine.dispose()
+
+
+async def help_run(schema: str, run_id: uuid.UUID) -> None:
+    """A second billing process: helps the run until it finished."""
+    runtime = bootstrap(Settings(service_name=schema, database_url=DB))
+    try:
+        async with runtime.engine.connect() as conn:
+            while True:
+                await runs.work_on(runtime.uow, run_id, runtime.settings)
+                status = (await conn.exec_driver_sql(
+                    "select status from runs where run_id = $1", (run_id,))).scalar()
+                await conn.commit()
+                if status == "finished":
+                    return
+                await asyncio.sleep(0.05)
     finally:
         await runtime.engine.dispose()
 
@@ -107,23 +144,37 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--baseline-customers", type=int, default=1000)
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--help-run", nargs=2, metavar=("SCHEMA", "RUN_ID"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.help_run:
+        asyncio.run(help_run(args.help_run[0], uuid.UUID(args.help_run[1])))
+        return
     schema = f"billing_bench_{uuid.uuid4().hex[:6]}"
     upgrade("affbill_billing", DB, schema)
     try:
-        ids = asyncio.run(load(schema, args.customers, args.items))
+        sets = [asyncio.run(load(schema, args.customers, args.items, tag=str(n)))
+                for n in range(args.processes)]
         others = asyncio.run(load(schema, args.baseline_customers, args.items, "affiliate"))
-        print(f"loaded {args.customers:,} customers × {args.items} open items "
+        print(f"loaded {len(sets)} × {args.customers:,} customers × {args.items} open items "
               f"(+ {len(others):,} for the baseline)", flush=True)
         baseline = asyncio.run(floor(schema, others, Settings().run_concurrency))
-        load_before = os.getloadavg()[0]
-        seconds, counts = asyncio.run(run(schema, ids))
+        measured = []
+        for processes, ids in enumerate(sets, start=1):
+            load_before = os.getloadavg()[0]
+            seconds, counts = asyncio.run(run(schema, ids, processes))
+            print(f"run with {processes} process(es): {seconds:.1f} s, {counts}; load average "
+                  f"{load_before:.2f} → {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+            measured.append(counts["documents_created"] / seconds)
     finally:
         drop_schema(DB, schema)
-    print(f"run: {seconds:.1f} s, {counts}; load average {load_before:.2f} → "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"invoices_per_s={counts['documents_created'] / seconds:.0f} "
-          f"items_per_s={counts['documents_created'] * args.items / seconds:.0f} "
+    if len(measured) == 2:
+        print(f"one_process_invoices_per_s={measured[0]:.0f} "
+              f"two_processes_invoices_per_s={measured[1]:.0f} "
+              f"ratio={measured[1] / measured[0]:.2f}")
+    print(f"invoices_per_s={measured[-1]:.0f} "
+          f"items_per_s={measured[-1] * args.items:.0f} "
           f"baseline_invoices_per_s={baseline:.0f}")
 
 

@@ -18,8 +18,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from affbill_billing.adapters import billable_items, profiles_repo
+from affbill_billing.adapters.sql import load
+from affbill_billing.domain.fingerprint import fingerprint
 from affbill_billing.domain.grouping import Item
+from affbill_billing.domain.runs import RunContext
 from affbill_billing.service_layer import ingest, runs
+from affbill_billing.service_layer.run_billing import RunWork, bill_as_read
 from affbill_contracts import ProcessSelected
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import (
@@ -42,28 +47,34 @@ async def test_python_and_postgres_compute_the_same_fingerprint(billing: Runtime
         await conn.execute("create temporary table fp (item_id uuid, units int, revenue numeric)")
         rows = [(uuid.uuid4(), n - 2, Decimal(r)) for n, r in enumerate(REVENUES)]
         await conn.executemany("insert into fp values ($1, $2, $3)", rows)
-        in_postgres = await conn.fetchval(f"select {runs.FINGERPRINT} from fp")
+        in_postgres = await conn.fetchval(f"select {load('items_fingerprint.sql')} from fp")
         read_back = [Item(r[0], "o", "o", DAY, "EUR", r[1], r[2])
                      for r in await conn.fetch("select item_id, units, revenue from fp")]
-        assert runs.fingerprint(read_back) == in_postgres
+        assert fingerprint(read_back) == in_postgres
         changed = [*read_back[:-1], Item(read_back[-1].item_id, "o", "o", DAY, "EUR",
                                           read_back[-1].units, read_back[-1].revenue + 1)]
-        assert runs.fingerprint(changed) != in_postgres
+        assert fingerprint(changed) != in_postgres
 
 
 async def _read(billing: Runtime, customer: str) -> list[Item]:
     async with billing.uow() as uow:
         conn = await uow.autocommit_connection()
-        return (await runs._open_items(conn, [customer], None)).get(customer, [])
+        return (await billable_items.open_items(conn, [customer], _context(billing, customer))
+                ).get(customer, [])
+
+
+def _context(billing: Runtime, customer: str) -> RunContext:
+    run = ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer], requested_by="anna")
+    return runs.context_of(run, run.run_id, billing.settings, TODAY)
 
 
 async def _bill_unchanged(billing: Runtime, customer: str, items: list[Item]) -> int | None:
-    run = ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer], requested_by="anna")
+    work = RunWork(_context(billing, customer), billing.uow, billing.settings)
     async with billing.uow() as uow:
-        profiles = await runs._profiles(billing.uow, [customer])
+        profiles = await profiles_repo.profiles(uow.session, [customer])
+    async with billing.uow() as uow:
         conn = await uow.autocommit_connection()
-        return await runs._bill_unchanged(conn, run, customer, items, profiles[customer],
-                                          billing.settings, TODAY)
+        return await bill_as_read(conn, work, customer, items, profiles[customer])
 
 
 async def _invoices(billing: Runtime, customer: str) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
-from affbill_billing.service_layer import runs
-from affbill_contracts import topics
+from affbill_billing.service_layer import run_billing, runs
+from affbill_contracts import Envelope, ProcessSelected, topics
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import (
@@ -82,7 +83,7 @@ async def test_concurrent_runs_bill_each_item_once_with_gapless_numbers(billing:
 
 async def test_numbering_while_billing_keeps_numbers_gapless_and_snapshots_equal(
         billing: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runs, "ISSUE_BATCH", 2)  # numbered in small batches meanwhile
+    monkeypatch.setattr(run_billing, "ISSUE_BATCH", 2)  # numbered in small batches meanwhile
     customers = [(await customer_with_items(billing))[1] for _ in range(9)]
     results = await asyncio.gather(*(
         runs.process_selected(billing.uow, command(*customers), billing.settings, TODAY)
@@ -98,3 +99,24 @@ async def test_numbering_while_billing_keeps_numbers_gapless_and_snapshots_equal
         document = issued[s.invoice_id]
         assert document.number == s.number == document.payment.reference
         assert InvoiceDocument.model_validate(s.snapshot) == document
+
+
+async def test_select_all_is_resolved_by_billing_under_the_filters(billing: Runtime) -> None:
+    customers = [(await customer_with_items(billing))[1] for _ in range(3)]
+    async with billing.engine.begin() as conn:  # another account manager's customer
+        await conn.execute(text("update customers set account_manager_id = '9' "
+                                "where customer_id = :c"), {"c": customers[2]})
+
+    def select_all(**filters: str) -> Envelope[ProcessSelected]:
+        return Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), all_customers=True,
+                                             requested_by="anna", **filters))
+
+    nothing = await runs.process_selected(billing.uow, select_all(currency="USD"),
+                                          billing.settings, TODAY)
+    assert nothing["documents_created"] == 0
+    counts = await runs.process_selected(billing.uow, select_all(account_manager_id="3"),
+                                         billing.settings, TODAY)
+    assert counts["documents_created"] == 2
+    issued = [e.payload.document for e in await outbox(billing, topics.BILLING_INVOICES)]
+    assert {d.customer_id for d in issued} == set(customers[:2])
+    assert all(len(d.lines) > 0 for d in issued)

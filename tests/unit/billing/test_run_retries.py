@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import datetime as dt
+import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from affbill_billing.service_layer import runs
+from affbill_billing.domain.runs import RunContext, RunCounts
+from affbill_billing.service_layer import run_billing
 
 
 class Deadlock(Exception):
@@ -20,31 +23,36 @@ class Wrapped(Exception):  # how SQLAlchemy hands asyncpg's error on
         self.orig = orig
 
 
+def _work() -> run_billing.RunWork:
+    ctx = RunContext(uuid.uuid4(), uuid.uuid4(), "anna", dt.date(2026, 11, 2), Decimal("19"))
+    return run_billing.RunWork(ctx, None, None)  # type: ignore[arg-type]
+
+
 def test_a_deadlock_is_recognised_however_wrapped() -> None:
-    assert runs._is_deadlock(Deadlock())
-    assert runs._is_deadlock(Wrapped(Deadlock()))
+    assert run_billing.is_deadlock(Deadlock())
+    assert run_billing.is_deadlock(Wrapped(Deadlock()))
     try:
         raise RuntimeError("outer") from Deadlock()
     except RuntimeError as exc:
-        assert runs._is_deadlock(exc)
-    assert not runs._is_deadlock(ValueError("other"))
+        assert run_billing.is_deadlock(exc)
+    assert not run_billing.is_deadlock(ValueError("other"))
 
 
 async def test_billing_is_retried_and_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     attempts: list[int] = []
 
     async def once(*args: Any) -> int:
-        counts: Counter[str] = args[-1]
-        counts["customers_skipped"] += 1  # counted, then the transaction fails
+        counts: RunCounts = args[-1]
+        counts.customers_skipped += 1  # counted, then the transaction fails
         attempts.append(1)
         if len(attempts) < 3:
             raise Wrapped(Deadlock())
         return 2
 
-    monkeypatch.setattr(runs, "_bill_customer_once", once)
-    tally = runs._Tally()
-    pending = await runs._bill_customer(None, None, None, "c", True, {}, None, None, tally)
-    assert (pending, len(attempts), tally.counts["customers_skipped"]) == (2, 3, 1)
+    monkeypatch.setattr(run_billing, "bill_locked_once", once)
+    work = _work()
+    pending = await run_billing.bill_locked(work, "c", None)
+    assert (pending, len(attempts), work.tally.counts.customers_skipped) == (2, 3, 1)
 
 
 async def test_other_errors_and_the_last_deadlock_propagate(
@@ -52,6 +60,6 @@ async def test_other_errors_and_the_last_deadlock_propagate(
     async def deadlock(*args: Any) -> int:
         raise Deadlock()
 
-    monkeypatch.setattr(runs, "_bill_customer_once", deadlock)
+    monkeypatch.setattr(run_billing, "bill_locked_once", deadlock)
     with pytest.raises(Deadlock):
-        await runs._bill_customer(None, None, None, "c", True, {}, None, None, runs._Tally())
+        await run_billing.bill_locked(_work(), "c", None)

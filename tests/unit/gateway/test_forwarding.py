@@ -188,6 +188,9 @@ async def test_bad_sync_requests_never_reach_the_sync(
     ({"customer_ids": [""]}, "customer_ids.0", None),
     ({"customer_ids": ["c"], "period_end": "yesterday"}, "period_end", None),
     ({"customer_ids": ["c"], "run_id": str(uuid.uuid4())}, "run_id", None),
+    ({"customer_ids": ["c"] * 10_001}, "customer_ids", None),
+    ({"item_ids": [str(uuid.uuid4())] * 10_001}, "item_ids", None),
+    ({"all": True, "currency": "euro"}, "currency", None),
 ])
 async def test_bad_runs_are_refused_naming_the_field(
         gateway: httpx.AsyncClient, body: dict[str, object], field: str,

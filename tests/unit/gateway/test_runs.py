@@ -1,4 +1,5 @@
-""""Select all": every customer the generator lists, whatever its paging looks like."""
+""""Select all": the gateway sends the selection, not the generator's customers; it only
+checks that the generator lists someone, whatever its paging looks like."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from affbill_gateway.service_layer.runs import PAGE, NothingToBill, generator_customers
+from affbill_gateway.service_layer.runs import NothingToBill, check_something_to_bill
 
 CUSTOMERS = [f"ho:advertiser:{n}" for n in range(1234)]
 
@@ -17,20 +18,23 @@ def pages(shape: str) -> Any:
 
     async def fetch(params: dict[str, Any]) -> dict[str, Any]:
         asked.append(params)
-        start = params["offset"]
-        lines = [{"customer_id": c} for c in CUSTOMERS[start:start + PAGE]]
+        start, size = params["offset"], params["limit"]
+        assert params["page_size"] == size
+        lines = [{"customer_id": c} for c in CUSTOMERS[start:start + size]]
         if shape == "page":
             return {"page": params["page"], "customers": len(CUSTOMERS), "lines": lines}
-        return {"items": lines, "total": len(CUSTOMERS), "limit": PAGE, "offset": start}
+        return {"items": lines, "total": len(CUSTOMERS), "limit": size, "offset": start}
 
     return fetch, asked
 
 
 @pytest.mark.parametrize("shape", ["page", "limit"])
-async def test_all_customers_are_read_page_by_page(shape: str) -> None:
+async def test_select_all_reads_one_line_under_the_runs_filters(shape: str) -> None:
     fetch, asked = pages(shape)
-    assert await generator_customers(fetch, dt.date(2026, 10, 31)) == CUSTOMERS
-    assert len(asked) == 3 and asked[0]["period_to"] == "2026-10-31"
+    await check_something_to_bill(fetch, dt.date(2026, 10, 31), "EUR", "12")
+    [params] = asked  # one small page, never the whole generator
+    assert params["limit"] == 1 and params["period_to"] == "2026-10-31"
+    assert params["currency"] == "EUR" and params["account_manager"] == "12"
 
 
 async def test_an_empty_generator_is_nothing_to_bill() -> None:
@@ -38,4 +42,4 @@ async def test_an_empty_generator_is_nothing_to_bill() -> None:
         return {"items": [], "total": 0}
 
     with pytest.raises(NothingToBill):
-        await generator_customers(empty, None)
+        await check_something_to_bill(empty, None)

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from affbill_contracts.codec import upcaster
 from affbill_contracts.envelope import Payload
 from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.money import CurrencyCode
+
+CustomerKind = Literal["advertiser", "affiliate"]
+# customer ids or item ids a clerk may name in one run (the gateway refuses more); the
+# contract keeps the wider bounds of version 1 so commands already queued stay valid
+MAX_SELECTED = 10_000
 
 
 class ProcessSelected(Payload):
-    """A batch run ("Process selected") over chosen customers and/or items."""
+    """A batch run ("Process selected") over the selection as the clerk made it.
+
+    Billing resolves the selection into customers when the run starts: every customer with
+    open items (``all_customers``), given customers, the owners of given items; the filters
+    (``currency``, ``customer_kind``, ``account_manager_id``, ``period_end``) narrow
+    whatever is selected. Version 2 added ``all_customers`` and the filters (a version 1
+    command is a valid version 2 one)."""
 
     EVENT_TYPE: ClassVar[str] = "billing.run.process_selected"
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     run_id: uuid.UUID = Field(description="Idempotency key of the run: the same run twice "
                               "creates nothing twice.",
                               examples=["1c9f0a52-7d0a-4b6e-b8f5-3a2d9e8c7b10"])
+    all_customers: bool = Field(default=False, description="Every customer with open items "
+                                "when the run starts (the generator's \"select all\").",
+                                examples=[False])
     customer_ids: list[str] = Field(default_factory=list, max_length=100_000,
                                     description="Customers whose open items are all billed.",
                                     examples=[["hasoffers-main:advertiser:501"]])
@@ -29,14 +46,30 @@ class ProcessSelected(Payload):
     period_end: dt.date | None = Field(default=None,
                                        description="Bill only items on or before this day.",
                                        examples=["2026-10-31"])
+    currency: CurrencyCode | None = Field(default=None, description="Bill only items in this "
+                                          "currency.", examples=["EUR"])
+    customer_kind: CustomerKind | None = Field(default=None, description="Bill only "
+                                               "advertisers or only affiliates.",
+                                               examples=["advertiser"])
+    account_manager_id: str | None = Field(default=None, min_length=1, max_length=200,
+                                           description="Bill only customers this account "
+                                           "manager looks after.", examples=["12"])
     requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
                               examples=["anna@network.example"])
 
     @model_validator(mode="after")
     def _something_selected(self) -> ProcessSelected:
-        if not self.customer_ids and not self.item_ids:
+        if self.all_customers and (self.customer_ids or self.item_ids):
+            raise ValueError("all_customers cannot be combined with customer_ids or item_ids")
+        if not self.all_customers and not self.customer_ids and not self.item_ids:
             raise ValueError("select at least one customer or item")
         return self
+
+
+@upcaster(ProcessSelected.EVENT_TYPE, 1)
+def _process_selected_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 named customers and items only: the same selection in version 2."""
+    return {**payload, "all_customers": False}
 
 
 class IssueDrafts(Payload):

@@ -25,6 +25,10 @@ class Settings(ServiceSettings):
     seller_bic: str = "COBADEFFXXX"
     domestic_vat_rate: Decimal = Decimal("19")
     run_concurrency: int = 8  # customers billed at once in a run
+    # a chunk of a run's customers claimed by a process is its own this long (then another
+    # process may take it: the one that claimed it is taken for dead)
+    run_chunk_lease_s: float = 30.0
+    run_help_every_s: float = 1.0  # how often a billing process looks for runs to help
     # generator pages are reused while the database wrote nothing, at most this long; 0 = off
     generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off

@@ -48,3 +48,14 @@ def restate(items: list[ItemAmount], revenue: Decimal, units: int
     if diff == (Decimal(0), 0):
         return None
     return NewAdjustment(*diff)
+
+
+def open_item(source_revenue: Decimal, source_units: int, items: list[ItemAmount]
+              ) -> tuple[Decimal, int] | None:
+    """What the open item of a (customer, offer, day, currency) holds after the source says
+    revenue and units: the source minus what is invoiced; None, no open item, when that is
+    nothing. Python twin of ``adapters/sql/ingest_recompute.sql``; :func:`restate` is the
+    same rule as a change (an UpdateOpen to zero is the removal of the open item)."""
+    revenue = source_revenue - sum((i.revenue for i in items if i.invoiced), Decimal(0))
+    units = source_units - sum(i.units for i in items if i.invoiced)
+    return None if (revenue, units) == (Decimal(0), 0) else (revenue, units)

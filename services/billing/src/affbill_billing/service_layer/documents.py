@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from affbill_billing.config import Settings
+from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
@@ -30,14 +30,13 @@ def seller(settings: Settings) -> Party:
                                        country_code=settings.seller_country))
 
 
-def buyer(profile: dict[str, Any]) -> Party:
+def buyer(b: Buyer) -> Party:
     """The customer as billed; its e-mail (BT-49, the buyer's electronic address) is the
     first invoice recipient of the profile."""
-    address = dict(profile.get("address") or {})
-    address["country_code"] = profile.get("country") or address.get("country_code")
-    recipients = profile.get("email_recipients") or []
-    return Party(name=profile["billing_name"], vat_id=profile.get("vat_id"),
-                 email=recipients[0] if recipients else None,
+    address = dict(b.address)
+    address["country_code"] = b.country or address.get("country_code")
+    return Party(name=b.billing_name, vat_id=b.vat_id,
+                 email=b.email_recipients[0] if b.email_recipients else None,
                  address=PostalAddress(**{k: v for k, v in address.items()
                                           if k in PostalAddress.model_fields}))
 
@@ -50,25 +49,24 @@ def payment_terms(document_type: str, plan: InvoicePlan) -> str:
 
 
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
-             profile: dict[str, Any], settings: Settings, *, document_type: str = "380",
+             to: Buyer, settings: Settings, *, document_type: str = "380",
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
              preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
     """The document as issued. Amounts keep their sign: a credit note (381) from
     restatements or a cancellation carries negative lines and totals.
 
-    ``profile`` is the billing profile (a run) or the draft's presets: its
+    ``to`` is the buyer from the billing profile (a run) or the draft's presets: its
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
     go on the document; an explicit ``buyer_reference`` wins."""
     cur = plan.currency
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
         customer_id=customer_id, notes=[n for n in notes if n],
-        buyer_reference=buyer_reference or profile.get("buyer_reference"),
-        e_invoice_format=EInvoiceFormat(profile.get("e_invoice_format")
-                                        or EInvoiceFormat.FACTUR_X),
+        buyer_reference=buyer_reference or to.buyer_reference,
+        e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
-        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(profile),
+        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(to),
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,

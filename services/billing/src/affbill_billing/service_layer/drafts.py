@@ -13,17 +13,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.adapters import billable_items, profiles_repo
+from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.config import Settings
-from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftError, Presets
-from affbill_billing.domain.grouping import Item, LineGrouping
+from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.invoicing import vat_for
-from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
 from affbill_runtime.db import UnitOfWork
@@ -31,27 +29,11 @@ from affbill_runtime.db import UnitOfWork
 UowFactory = Callable[[], UnitOfWork]
 
 
-def presets_of(profile: Any) -> Presets:
-    """A profile row (billing_profiles) as the presets a new draft starts from."""
-    return Presets(
-        billing_name=profile["billing_name"], tax_treatment=TaxTreatment(profile["tax_treatment"]),
-        currency=profile["billing_currency"] or "", payment_days=profile["payment_days"],
-        invoice_date_rule=InvoiceDateRule(profile["invoice_date_rule"]),
-        line_grouping=LineGrouping(profile["line_grouping"]),
-        number_series=profile["number_series"], address=dict(profile["address"] or {}),
-        country=profile["country"], vat_id=profile["vat_id"],
-        intro_text=profile.get("intro_text"), closing_text=profile.get("closing_text"),
-        buyer_reference=profile.get("buyer_reference"),
-        e_invoice_format=profile.get("e_invoice_format") or "factur-x")
-
-
 async def _presets(session: AsyncSession, customer_id: str) -> Presets:
-    profile = (await session.execute(text(
-        "select * from billing_profiles where customer_id = :c"), {"c": customer_id})
-               ).mappings().first()
+    profile = await profiles_repo.profile(session, customer_id)
     if profile is None:
         raise NotFound(f"No billing profile for customer {customer_id}")
-    return presets_of(profile)
+    return profile.presets()
 
 
 async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
@@ -61,7 +43,7 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
     item_ids = list(dict.fromkeys(item_ids))
     async with uow_factory() as uow:
         presets = await _presets(uow.session, customer_id)
-        rows = await repo.lock_cart_items(uow.session, item_ids)
+        rows = await billable_items.lock_cart_items(uow.session, item_ids)
         found = {r.item_id for r in rows}
         if missing := [str(i) for i in item_ids if i not in found]:
             raise DraftError("item_ids", f"unknown items: {', '.join(missing[:5])}")
@@ -125,7 +107,7 @@ async def edit(uow_factory: UowFactory, draft_id: uuid.UUID, version: int,
         except LookupError as exc:
             raise NotFound(str(exc)) from None
         new_version = await repo.save(uow.session, draft_id, draft)
-        await repo.release(uow.session, freed)
+        await billable_items.release(uow.session, freed)
         await audit_trail.draft_changed(uow.session, draft_id, "edit_lines", before, draft,
                                         new_version)
         await uow.commit()
@@ -139,17 +121,17 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
     async with uow_factory() as uow:
         _, draft = await locked_draft(uow.session, draft_id, version)
         before = audit_trail.draft_state(draft, version)
-        if "number_series" in changes and not await uow.session.scalar(text(
-                "select 1 from number_series where series = :s"), {"s": changes["number_series"]}):
+        if "number_series" in changes and not await profiles_repo.series_exists(
+                uow.session, changes["number_series"]):
             raise DraftError("number_series", f"no number series {changes['number_series']!r}")
         gone: list[uuid.UUID] = []
         if "line_grouping" in changes:
-            now = await repo.current_items(uow.session, draft)
+            now = await billable_items.current_items(uow.session, draft)
             gone = sorted({i.item_id for i in draft.items} - {i.item_id for i in now})
             draft.items = now
         draft.change_presets(changes, settings.domestic_vat_rate)
         new_version = await repo.save(uow.session, draft_id, draft)
-        await repo.release(uow.session, gone)
+        await billable_items.release(uow.session, gone)
         await audit_trail.draft_changed(uow.session, draft_id, "edit_presets", before, draft,
                                         new_version)
         await uow.commit()

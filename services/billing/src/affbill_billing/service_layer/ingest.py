@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from affbill_billing.adapters import adtracker_facts as facts
 from affbill_billing.adapters import fast_stats
 from affbill_billing.adapters.fast_stats import StatRecord, record_of
 from affbill_billing.domain.customers import customer_id
@@ -35,66 +36,6 @@ from affbill_runtime.messaging import apply_once
 from affbill_runtime.positions import claim_positions
 
 log = logging.getLogger("affbill.billing.ingest")
-REJECT = "insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)"
-
-
-STAT_IN = """
-create temporary table if not exists stat_in (
-    stat_key text, customer_id text, offer_id text, offer_name text, day date, currency text,
-    units integer, revenue numeric(28, 10)) on commit drop
-"""
-UPSERT_STATS = """
-insert into stat_rows (stat_key, customer_id, offer_id, offer_name, day, currency, units, revenue)
-select * from stat_in
-on conflict (customer_id, offer_id, day, currency, stat_key) do update
-set units = excluded.units, revenue = excluded.revenue, offer_name = excluded.offer_name,
-    updated_at = now()
-"""
-TARGETS = """
-create temporary table item_target on commit drop as
-with g as (select distinct customer_id, offer_id, day, currency from stat_in),
-src as (
-    select s.customer_id, s.offer_id, s.day, s.currency, sum(s.revenue) as revenue,
-           sum(s.units) as units, max(s.offer_name) as offer_name
-    from g join stat_rows s using (customer_id, offer_id, day, currency)
-    group by 1, 2, 3, 4),
-inv as (
-    select b.customer_id, b.offer_id, b.day, b.currency, sum(b.revenue) as revenue,
-           sum(b.units) as units, (array_agg(b.invoice_id order by b.updated_at desc))[1] as last
-    from g join billable_items b using (customer_id, offer_id, day, currency)
-    where b.state = 'invoiced' group by 1, 2, 3, 4)
-select src.customer_id, src.offer_id, src.day, src.currency, src.offer_name,
-       src.revenue - coalesce(inv.revenue, 0) as revenue,
-       (src.units - coalesce(inv.units, 0))::integer as units, inv.last as adjusts_invoice_id
-from src left join inv using (customer_id, offer_id, day, currency)
-"""
-APPLY_TARGETS = """
-insert into billable_items (customer_id, offer_id, offer_name, day, currency, units, revenue,
-                            adjusts_invoice_id)
-select customer_id, offer_id, offer_name, day, currency, units, revenue, adjusts_invoice_id
-from item_target where revenue <> 0 or units <> 0
-on conflict (customer_id, offer_id, day, currency) where state = 'open'
-do update set units = excluded.units, revenue = excluded.revenue,
-    offer_name = excluded.offer_name, updated_at = now()
-"""
-DROP_EMPTY = """
-delete from billable_items b using item_target t
-where b.state = 'open' and t.revenue = 0 and t.units = 0
-  and (b.customer_id, b.offer_id, b.day, b.currency)
-    = (t.customer_id, t.offer_id, t.day, t.currency)
-"""
-
-
-async def _apply_stat_records(conn: Any, records: Sequence[StatRecord]) -> None:
-    latest = {r[0]: r for r in records}  # in arrival order: the last word per stat row wins
-    await conn.execute(STAT_IN)
-    await conn.execute("truncate stat_in")
-    await conn.copy_records_to_table("stat_in", records=list(latest.values()))
-    await conn.execute(UPSERT_STATS)
-    await conn.execute("drop table if exists item_target")
-    await conn.execute(TARGETS)
-    await conn.execute(APPLY_TARGETS)
-    await conn.execute(DROP_EMPTY)
 
 
 async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowSynced]]) -> int:
@@ -102,7 +43,7 @@ async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowS
 
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
         records = [record_of(e.payload) for e in fresh]
-        await _apply_stat_records(await uow.driver_connection(), records)
+        await facts.apply_stat_records(await uow.driver_connection(), records)
 
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
 
@@ -175,23 +116,15 @@ async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk) -> int:
         records = [r for m, r in zip(chunk.messages, chunk.records, strict=True)
                    if r is not None and id(m) in fresh]
         if records:
-            await _apply_stat_records(conn, records)
-        rejected = [(m.topic, reason[:2000], m.value or b"") for i, reason in chunk.reasons.items()
+            await facts.apply_stat_records(conn, records)
+        rejected = [(m.topic, reason, m.value or b"") for i, reason in chunk.reasons.items()
                     if id(m := chunk.messages[i]) in fresh]
         if rejected:
             for topic, reason, _ in rejected:
                 log.error("rejected message", extra={"topic": topic, "reason": reason[:500]})
-            await conn.executemany(REJECT, rejected)
+            await facts.reject(conn, rejected)
         await uow.commit()
     return len(fresh)
-
-
-PROFILE_DEFAULTS = """
-insert into billing_profiles (customer_id, billing_name, address, country, vat_id, tax_treatment,
-                              billing_currency, threshold_currency)
-values ($1, $2, coalesce($3::jsonb, '{}'::jsonb), $4, $5, $6, $7, $7)
-on conflict (customer_id) do nothing
-"""
 
 
 async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
@@ -214,27 +147,14 @@ async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
                               p.account_manager_id, p.currency,
                               orjson.dumps(p.address.model_dump()).decode() if p.address else None,
                               p.vat_id, p.email)
-        await conn.executemany("""
-            insert into customers (customer_id, connector, kind, partner_id, name, status,
-                account_manager_id, default_currency, address, vat_id, email)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
-            on conflict (customer_id) do update set name = excluded.name,
-                status = excluded.status, account_manager_id = excluded.account_manager_id,
-                default_currency = excluded.default_currency, address = excluded.address,
-                vat_id = excluded.vat_id, email = excluded.email, updated_at = now()
-            """, list(customers.values()))
+        await facts.upsert_customers(conn, customers.values())
         # a new customer gets a billing profile from its core data; later edits are billing's
-        await conn.executemany(PROFILE_DEFAULTS, [
+        await facts.add_default_profiles(conn, [
             (cid, name, address, country, vat_id,
              default_tax_treatment(seller_country, country, vat_id).value, currency)
             for cid, _, _, _, name, _, _, currency, address, vat_id, _ in customers.values()
             for country in [orjson.loads(address).get("country_code") if address else None]])
-        await conn.executemany("""
-            insert into employees (connector, employee_id, name, email, status)
-            values ($1, $2, $3, $4, $5)
-            on conflict (connector, employee_id) do update set name = excluded.name,
-                email = excluded.email, status = excluded.status, updated_at = now()
-            """, list(employees.values()))
+        await facts.upsert_employees(conn, employees.values())
 
     return await apply_once(uow, "billing.partners", envelopes, effect)
 
@@ -244,16 +164,9 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
         latest = {(e.payload.connector, e.payload.conversion_id): e.payload for e in fresh}
         conn = await uow.driver_connection()
-        await conn.executemany("""
-            insert into conversions (connector, conversion_id, customer_id, status, currency,
-                                     revenue, converted_at)
-            values ($1, $2, $3, $4, $5, $6, $7)
-            on conflict (connector, conversion_id) do update set status = excluded.status,
-                currency = excluded.currency, revenue = excluded.revenue, updated_at = now()
-            """, [(c.connector, c.conversion_id, customer_id(c.connector, "advertiser",
-                                                             c.advertiser_id),
-                   str(c.status), c.currency, c.revenue, c.converted_at)
-                  for c in latest.values()])
+        await facts.upsert_conversions(conn, [
+            (c.connector, c.conversion_id, customer_id(c.connector, "advertiser", c.advertiser_id),
+             str(c.status), c.currency, c.revenue, c.converted_at) for c in latest.values()])
 
     return await apply_once(uow, "billing.conversions", envelopes, effect)
 
@@ -261,8 +174,7 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
 async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
     """A message that is not a valid contract: kept with the reason, never silently dropped."""
     async with uow:
-        conn = await uow.driver_connection()
-        await conn.execute(REJECT, topic, reason[:2000], raw)
+        await facts.reject(await uow.driver_connection(), [(topic, reason, raw)])
         await uow.commit()
 
 

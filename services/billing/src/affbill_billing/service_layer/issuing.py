@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters.invoices import drafts as drafts_repo
+from affbill_billing.adapters.invoices import issued as invoices
 from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.config import Settings
+from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import Line, Vat, totals
@@ -40,15 +41,15 @@ SERVICE = "billing"
 BULK_CONSUMER = "billing.issue_drafts"
 
 
-async def _issue(uow: UnitOfWork, meta: repo.DraftRow, draft: Draft, user: str,
+async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user: str,
                  job: JobReporter, settings: Settings, today: dt.date) -> InvoiceDocument:
     """Issue a locked draft in the caller's transaction (threshold ignored: that is Create)."""
     s = uow.session
-    approvals = await repo.approvers(s, meta.draft_id, meta.version)
+    approvals = await drafts_repo.approvers(s, meta.draft_id, meta.version)
     if len(approvals) < settings.approvals_required:
         raise Refused(f"Needs approvals by {settings.approvals_required} different users; "
                       f"has {len(approvals)}")
-    if moved := await repo.restated(s, draft):
+    if moved := await billable_items.restated(s, draft):
         raise Refused(f"{len(moved)} items of this draft were restated since they were put in "
                       "it: re-apply the line grouping (PATCH line_grouping) to bill the new "
                       "amounts, or discard the draft")
@@ -61,23 +62,11 @@ async def _issue(uow: UnitOfWork, meta: repo.DraftRow, draft: Draft, user: str,
                          ) from None
     number = numbering.format(counter, plan.issue_date)
     p = draft.presets
-    document = snapshot(meta.draft_id, number, meta.customer_id, plan, asdict(p), settings,
+    document = snapshot(meta.draft_id, number, meta.customer_id, plan, buyer_of(p), settings,
                         document_type=kind, notes=[p.intro_text, p.closing_text],
                         buyer_reference=p.buyer_reference)
-    await s.execute(text("""
-        update invoices set number = :n, status = 'issued', document_type = :type,
-            issue_date = :d, due_date = :due, period_start = :p1, period_end = :p2,
-            net_total = :net, tax_total = :tax, gross_total = :gross,
-            snapshot = cast(:snap as jsonb), issued_at = now(), issued_by = :by, job_id = :job,
-            updated_at = now()
-        where invoice_id = :id"""), {
-        "n": number, "type": kind, "d": plan.issue_date, "due": plan.due_date,
-        "p1": plan.period_start, "p2": plan.period_end, "net": plan.totals.net,
-        "tax": plan.totals.tax, "gross": plan.totals.gross, "snap": document.model_dump_json(),
-        "by": user, "job": job.job_id, "id": meta.draft_id})
-    await s.execute(text(
-        "update billable_items set state = 'invoiced', invoice_id = :id, draft_id = null, "
-        "updated_at = now() where draft_id = :id"), {"id": meta.draft_id})
+    await invoices.issue_draft(s, meta.draft_id, document, plan, user, job.job_id)
+    await billable_items.invoice_draft_items(s, meta.draft_id)
     uow.publish(topics.BILLING_INVOICES, meta.customer_id, Envelope.wrap(
         InvoiceIssued(document=document, issued_by=user), job_id=job.job_id))
     job.log(f"Document {number} created for {document.buyer.name}")
@@ -105,9 +94,7 @@ async def request_bulk_issue(uow_factory: UowFactory, draft_ids: list[uuid.UUID]
     draft_ids = list(dict.fromkeys(draft_ids))
     job_id = uuid.uuid4()
     async with uow_factory() as uow:
-        drafts = set((await uow.session.execute(text(
-            "select invoice_id from invoices where invoice_id = any(:i) and status = 'draft'"),
-            {"i": draft_ids})).scalars())
+        drafts = await invoices.existing_drafts(uow.session, draft_ids)
         if unknown := [str(d) for d in draft_ids if d not in drafts]:
             raise DraftError("draft_ids", f"unknown or no longer drafts: {', '.join(unknown[:5])}")
         JobReporter(uow, SERVICE, job_id).started(
@@ -126,9 +113,7 @@ async def issue_drafts(uow_factory: UowFactory, envelope: Envelope[IssueDrafts],
     command, job_id = envelope.payload, envelope.job_id or envelope.event_id
     today = today or dt.date.today()
     async with uow_factory() as uow:
-        if await uow.session.scalar(text(
-                "select 1 from inbox where consumer = :c and event_id = :e"),
-                {"c": BULK_CONSUMER, "e": envelope.event_id}):
+        if await runs_repo.processed(uow.session, BULK_CONSUMER, envelope.event_id):
             return {"already_done": True}
     counts = {"documents_created": 0, "drafts_refused": 0}
     for n, draft_id in enumerate(command.draft_ids, start=1):
@@ -163,36 +148,11 @@ async def issue_drafts(uow_factory: UowFactory, envelope: Envelope[IssueDrafts],
 async def _issue_one(uow: UnitOfWork, draft_id: uuid.UUID, user: str, job: JobReporter,
                      settings: Settings, today: dt.date) -> bool:
     """False when this job issued it already (a redelivered command)."""
-    issued_by = await uow.session.scalar(text(
-        "select job_id from invoices where invoice_id = :d and status <> 'draft'"),
-        {"d": draft_id})
-    if issued_by == job.job_id:
+    if await invoices.issuing_job(uow.session, draft_id) == job.job_id:
         return False
     meta, draft = await locked_draft(uow.session, draft_id, None)
     await _issue(uow, meta, draft, user, job, settings, today)
     return True
-
-
-RETURN_ITEMS = [
-    # an item whose (customer, offer, day, currency) has an open item again (a restatement
-    # adjustment) merges into it: one open item per key, open + invoiced = the source
-    text("""
-    with returned as (
-        select item_id, customer_id, offer_id, day, currency, units, revenue
-        from billable_items where invoice_id = :id and state = 'invoiced'),
-    merged as (
-        update billable_items o set revenue = o.revenue + r.revenue, units = o.units + r.units,
-            updated_at = now()
-        from returned r
-        where o.state = 'open' and (o.customer_id, o.offer_id, o.day, o.currency)
-            = (r.customer_id, r.offer_id, r.day, r.currency)
-        returning r.item_id)
-    delete from billable_items where item_id in (select item_id from merged)"""),
-    text("update billable_items set state = 'open', invoice_id = null, updated_at = now() "
-         "where invoice_id = :id and state = 'invoiced'"),
-    text("delete from billable_items where state = 'open' and draft_id is null "
-         "and revenue = 0 and units = 0 and customer_id = :customer"),
-]
 
 
 async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: str,
@@ -204,9 +164,7 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
     today = today or dt.date.today()
     async with uow_factory() as uow:
         s = uow.session
-        row = (await s.execute(text(
-            "select customer_id, status, series, snapshot, cancels_invoice_id from invoices "
-            "where invoice_id = :id for update"), {"id": invoice_id})).first()
+        row = await invoices.lock_for_cancellation(s, invoice_id)
         if row is None:
             raise NotFound(f"No invoice {invoice_id}")
         if row.status == "cancelled":
@@ -219,23 +177,9 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
         document = await _cancellation(s, original, row.series, settings, today)
         job = JobReporter(uow, SERVICE, uuid.uuid4())
         job.started(JobKind.CANCELLATION, f"Cancel {original.number}", user)
-        await s.execute(text("""
-            insert into invoices (invoice_id, customer_id, number, series, status, document_type,
-                currency, issue_date, due_date, period_start, period_end, net_total, tax_total,
-                gross_total, snapshot, issued_at, issued_by, job_id, cancels_invoice_id)
-            values (:id, :c, :n, :s, 'issued', :type, :cur, :d, :d, :p1, :p2, :net, :tax, :gross,
-                    cast(:snap as jsonb), now(), :by, :job, :orig)"""), {
-            "id": document.invoice_id, "c": original.customer_id, "n": document.number,
-            "s": row.series, "type": document.document_type.value, "cur": document.currency,
-            "d": document.issue_date, "p1": document.period_start, "p2": document.period_end,
-            "net": document.totals.line_total, "tax": document.totals.tax_total,
-            "gross": document.totals.grand_total, "snap": document.model_dump_json(),
-            "by": user, "job": job.job_id, "orig": invoice_id})
-        await s.execute(text(
-            "update invoices set status = 'cancelled', cancelled_at = now(), cancelled_by = :by, "
-            "updated_at = now() where invoice_id = :id"), {"by": user, "id": invoice_id})
-        for statement in RETURN_ITEMS:
-            await s.execute(statement, {"id": invoice_id, "customer": original.customer_id})
+        await invoices.insert_cancellation(s, document, row.series, invoice_id, user,
+                                           job.job_id)
+        await billable_items.return_to_generator(s, invoice_id, original.customer_id)
         uow.publish(topics.BILLING_INVOICES, original.customer_id, Envelope.wrap(
             InvoiceCancelled(cancelled_invoice_id=invoice_id, cancelled_number=original.number,
                              document=document, cancelled_by=user), job_id=job.job_id))
@@ -262,7 +206,7 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
                        original.period_end)
     numbering, counter = await take_numbers(s, series, 1)
     number = numbering.format(counter, today, cancellation=True)
-    document = snapshot(uuid.uuid4(), number, original.customer_id, plan, {"billing_name": "-"},
+    document = snapshot(uuid.uuid4(), number, original.customer_id, plan, Buyer("-"),
                         settings, document_type=cancellation_type(original.document_type.value),
                         notes=[f"Cancellation of invoice {original.number}"
                                f" of {original.issue_date}."],

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_billing.adapters import billing_queries as queries
-from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoicing import document_type
 from affbill_billing.service_layer.errors import NotFound

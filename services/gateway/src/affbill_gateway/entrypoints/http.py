@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from affbill_contracts.billing import MAX_SELECTED, CustomerKind
+from affbill_contracts.money import CurrencyCode
 from affbill_contracts.sync import SyncScope
 from affbill_gateway.domain.keys import Access, Role
 from affbill_gateway.domain.routes import API, Upstream
@@ -47,16 +49,24 @@ class SyncRequest(BaseModel):
 
 
 class RunRequest(BaseModel):
-    """Process selected: whole customers, single items, or every customer in the generator."""
+    """Process selected: whole customers, single items, or every customer in the generator;
+    the filters narrow any of them. Billing resolves the selection when the run starts."""
 
     model_config = ConfigDict(extra="forbid")
 
     customer_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=100_000, examples=[["hasoffers-sim:advertiser:501"]])
-    item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1_000_000)
+        default_factory=list, max_length=MAX_SELECTED, examples=[["hasoffers-sim:advertiser:501"]],
+        description=f"At most {MAX_SELECTED:,}; for more, select all with filters.")
+    item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_SELECTED,
+                                      description=f"At most {MAX_SELECTED:,}.")
     all: bool = Field(False, validate_default=True,
                       description="Every customer in the generator now.")
     period_end: dt.date | None = Field(None, description="Bill only items up to this day.")
+    currency: CurrencyCode | None = Field(None, description="Bill only items in this currency.")
+    customer_kind: CustomerKind | None = Field(None, description="Only advertisers or only "
+                                               "affiliates.")
+    account_manager_id: str | None = Field(None, min_length=1, max_length=200,
+                                           description="Only this account manager's customers.")
 
     @field_validator("all")
     @classmethod
@@ -113,20 +123,23 @@ def build_router(runtime: Runtime) -> APIRouter:
                  summary="Process selected: bill customers or items in a background run",
                  **route_docs(Access.ACT))
     async def request_run(body: RunRequest, request: Request, user: User) -> dict[str, str]:
-        customers = body.customer_ids
         if body.all:
             headers = forwarding.upstream_headers(request, user)
             try:
-                customers = await runs.generator_customers(lambda params: upstreams.get_json(
-                    Upstream.BILLING, "/generator", headers, params), body.period_end)
+                await runs.check_something_to_bill(lambda params: upstreams.get_json(
+                    Upstream.BILLING, "/generator", headers, params), body.period_end,
+                    body.currency, body.account_manager_id)
             except runs.NothingToBill:
                 raise HTTPException(409, "Nothing to bill: the generator has no customer "
                                     "with open items") from None
         title = ("Process selected: all customers" if body.all else
-                 f"Process selected: {len(customers)} customers, {len(body.item_ids)} items")
-        job_id = await runs.request_run(runtime.uow(), customer_ids=customers,
-                                        item_ids=body.item_ids, period_end=body.period_end,
-                                        requested_by=user.name, title=title)
+                 f"Process selected: {len(body.customer_ids)} customers, "
+                 f"{len(body.item_ids)} items")
+        job_id = await runs.request_run(
+            runtime.uow(), all_customers=body.all, customer_ids=body.customer_ids,
+            item_ids=body.item_ids, period_end=body.period_end, currency=body.currency,
+            customer_kind=body.customer_kind, account_manager_id=body.account_manager_id,
+            requested_by=user.name, title=title)
         return {"job_id": str(job_id), "status": "queued"}
 
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],

@@ -1,4 +1,5 @@
-"""Runs ("Process selected"): the gateway sends billing the command and answers at once."""
+"""Runs ("Process selected"): the gateway sends billing the clerk's selection and answers
+at once; billing resolves the selection (e.g. "all customers") when the run starts."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from affbill_contracts import topics
-from affbill_contracts.billing import ProcessSelected
+from affbill_contracts.billing import CustomerKind, ProcessSelected
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobQueued
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import next_seq
 
-PAGE = 500
 SERVICE = "gateway"
 
 
@@ -23,12 +23,18 @@ class NothingToBill(Exception):
 
 
 async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: list[uuid.UUID],
-                      period_end: dt.date | None, requested_by: str, title: str) -> uuid.UUID:
+                      period_end: dt.date | None, requested_by: str, title: str,
+                      all_customers: bool = False, currency: str | None = None,
+                      customer_kind: CustomerKind | None = None,
+                      account_manager_id: str | None = None) -> uuid.UUID:
     """Put ProcessSelected on billing.requests and the queued job on jobs.events (one outbox
     transaction); the job id is the run id."""
     job_id = uuid.uuid4()
-    command = ProcessSelected(run_id=job_id, customer_ids=customer_ids, item_ids=item_ids,
-                              period_end=period_end, requested_by=requested_by)
+    command = ProcessSelected(run_id=job_id, all_customers=all_customers,
+                              customer_ids=customer_ids, item_ids=item_ids,
+                              period_end=period_end, currency=currency,
+                              customer_kind=customer_kind,
+                              account_manager_id=account_manager_id, requested_by=requested_by)
     queued = JobQueued(service=SERVICE, seq=next_seq(), kind=JobKind.BATCH_RUN, title=title,
                        requested_by=requested_by)
     async with uow:
@@ -38,27 +44,22 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
     return job_id
 
 
-async def generator_customers(fetch: Callable[[dict[str, Any]], Awaitable[Any]],
-                              period_end: dt.date | None) -> list[str]:
-    """Every customer in the generator now ("select all"), read page by page.
+async def check_something_to_bill(fetch: Callable[[dict[str, Any]], Awaitable[Any]],
+                                  period_end: dt.date | None, currency: str | None = None,
+                                  account_manager_id: str | None = None) -> None:
+    """"Select all" needs a customer in the generator now: one line of its first page under
+    the same filters tells (billing resolves the whole list itself). Raises NothingToBill.
 
     Accepts the generator's page/page_size answer ({"lines", "customers"}) and the
-    limit/offset one of api.md ({"items", "total"}), so it keeps working either way.
+    limit/offset one of api.md ({"items", "total"}).
     """
-    chosen: dict[str, None] = {}  # ordered, and fast to test at 10,000s
-    page = 1
-    while True:
-        params: dict[str, Any] = {"page": page, "page_size": PAGE, "limit": PAGE,
-                                  "offset": (page - 1) * PAGE}
-        if period_end:
-            params["period_to"] = period_end.isoformat()
-        body = await fetch(params)
-        lines = body.get("items", body.get("lines", []))
-        chosen.update((line["customer_id"], None) for line in lines)
-        total = body.get("total", body.get("customers", 0))
-        if not lines or len(chosen) >= total:
-            break
-        page += 1
-    if not chosen:
+    params: dict[str, Any] = {"page": 1, "page_size": 1, "limit": 1, "offset": 0}
+    if period_end:
+        params["period_to"] = period_end.isoformat()
+    if currency:
+        params["currency"] = currency
+    if account_manager_id:
+        params["account_manager"] = account_manager_id
+    body = await fetch(params)
+    if not body.get("items", body.get("lines")):
         raise NothingToBill()
-    return list(chosen)

@@ -16,65 +16,14 @@ Revises: billing_0008
 import sqlalchemy as sa
 from alembic import op
 
+from affbill_billing.adapters.sql import load
+
 revision = "billing_0009"
 down_revision = "billing_0008"
 branch_labels = None
 depends_on = None
 
 MONEY = sa.Numeric(28, 10)
-
-# (customer_id, currency, day, revenue, in_draft, sign) per open item that came or went
-OPEN = "select customer_id, currency, day, revenue, draft_id is not null, {sign} from {rows} " \
-       "where state = 'open'"
-CAME = {"INSERT": OPEN.format(sign=1, rows="new_rows"),
-        "UPDATE": OPEN.format(sign=-1, rows="old_rows") + " union all "
-                  + OPEN.format(sign=1, rows="new_rows"),
-        "DELETE": OPEN.format(sign=-1, rows="old_rows")}
-APPLY = """
-    insert into generator_totals as g (customer_id, currency, items, total, draft_items,
-                                       draft_total, first_day, last_day)
-    select customer_id, currency,
-           coalesce(sum(sign) filter (where not in_draft), 0),
-           coalesce(sum(sign * revenue) filter (where not in_draft), 0),
-           coalesce(sum(sign) filter (where in_draft), 0),
-           coalesce(sum(sign * revenue) filter (where in_draft), 0),
-           min(day) filter (where sign > 0), max(day) filter (where sign > 0)
-    from ({changes}) as c(customer_id, currency, day, revenue, in_draft, sign)
-    group by customer_id, currency
-    on conflict (customer_id, currency) do update set
-        items = g.items + excluded.items, total = g.total + excluded.total,
-        draft_items = g.draft_items + excluded.draft_items,
-        draft_total = g.draft_total + excluded.draft_total,
-        first_day = least(g.first_day, excluded.first_day),
-        last_day = greatest(g.last_day, excluded.last_day);
-"""
-# groups that lost an open item: gone when empty, else first/last day read again where
-# the item that went was on the boundary
-SETTLE = """
-    delete from generator_totals g using (select distinct customer_id, currency from old_rows
-                                          where state = 'open') o
-    where (g.customer_id, g.currency) = (o.customer_id, o.currency)
-      and g.items = 0 and g.draft_items = 0;
-    update generator_totals g set first_day = d.first_day, last_day = d.last_day
-    from (select o.customer_id, o.currency, min(b.day) as first_day, max(b.day) as last_day
-          from (select customer_id, currency, min(day) as lo, max(day) as hi from old_rows
-                where state = 'open' group by 1, 2) o
-          join generator_totals t on (t.customer_id, t.currency) = (o.customer_id, o.currency)
-               and (o.lo <= t.first_day or o.hi >= t.last_day)
-          join billable_items b on b.customer_id = o.customer_id and b.state = 'open'
-               and b.currency = o.currency
-          group by 1, 2) d
-    where (g.customer_id, g.currency) = (d.customer_id, d.currency);
-"""
-
-
-def _function() -> str:
-    branches = []
-    for op_name, changes in CAME.items():
-        body = APPLY.format(changes=changes) + (SETTLE if op_name != "INSERT" else "")
-        branches.append(f"if TG_OP = '{op_name}' then {body} end if;")
-    return ("create function generator_totals_apply() returns trigger language plpgsql as $$\n"
-            "begin\n" + "\n".join(branches) + "\nreturn null;\nend $$")
 
 
 def upgrade() -> None:
@@ -90,7 +39,8 @@ def upgrade() -> None:
         sa.Column("last_day", sa.Date),
         sa.PrimaryKeyConstraint("customer_id", "currency"),
     )
-    op.execute(_function())
+    # the trigger function's body is adapters/sql/generator_totals_apply.sql
+    op.execute(load("generator_totals_apply.sql"))
     for event, tables in (("insert", "new table as new_rows"),
                           ("update", "old table as old_rows new table as new_rows"),
                           ("delete", "old table as old_rows")):

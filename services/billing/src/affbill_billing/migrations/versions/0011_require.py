@@ -1,7 +1,7 @@
 """``require(ok, message)``: a statement that finds its premise false fails as a whole.
 
 A run bills a customer in one statement that invoices the items it reads and must
-roll back when they are not the items planned (see runs.INVOICE_ITEMS_AS_READ); SQL has
+roll back when they are not the items planned (adapters/sql/invoice_items_as_read.sql); SQL has
 no RAISE, so the statement calls this. SQLSTATE AF001 names the case for the caller.
 
 Revision ID: billing_0011
@@ -10,6 +10,8 @@ Revises: billing_0010
 
 from alembic import op
 
+from affbill_billing.adapters.sql import load
+
 revision = "billing_0011"
 down_revision = "billing_0010"
 branch_labels = None
@@ -17,15 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("""
-        create function require(ok boolean, message text) returns boolean
-        language plpgsql as $$
-        begin
-            if ok is not true then
-                raise exception '%', message using errcode = 'AF001';
-            end if;
-            return true;
-        end $$""")
+    op.execute(load("require.sql"))  # adapters/sql/require.sql
 
 
 def downgrade() -> None:

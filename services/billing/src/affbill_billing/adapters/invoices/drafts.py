@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from affbill_billing.adapters import billable_items
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
@@ -108,7 +109,7 @@ async def insert(session: AsyncSession, draft_id: uuid.UUID, customer_id: str, d
         values (:id, :c, :series, 'draft', :type, :cur, :net, :tax, :gross,
                 cast(:presets as jsonb), cast(:lines as jsonb), cast(:reserved as jsonb), :by, :run)
     """), {**_values(draft), "id": draft_id, "c": customer_id, "by": created_by, "run": run_id})
-    await reserve(session, draft_id, [i.item_id for i in draft.items])
+    await billable_items.reserve(session, draft_id, [i.item_id for i in draft.items])
 
 
 async def save(session: AsyncSession, draft_id: uuid.UUID, draft: Draft) -> int:
@@ -120,45 +121,6 @@ async def save(session: AsyncSession, draft_id: uuid.UUID, draft: Draft) -> int:
             version = version + 1, updated_at = now()
         where invoice_id = :id returning version"""), {**_values(draft), "id": draft_id})
             ).scalar_one()
-
-
-async def reserve(session: AsyncSession, draft_id: uuid.UUID, item_ids: list[uuid.UUID]) -> None:
-    if item_ids:
-        await session.execute(text("update billable_items set draft_id = :d, updated_at = now() "
-                                   "where item_id = any(:i)"), {"d": draft_id, "i": item_ids})
-
-
-async def release(session: AsyncSession, item_ids: list[uuid.UUID]) -> None:
-    """Items back to the generator: open and in no draft."""
-    if item_ids:
-        await session.execute(text("update billable_items set draft_id = null, updated_at = now() "
-                                   "where item_id = any(:i)"), {"i": item_ids})
-
-
-async def lock_cart_items(session: AsyncSession, item_ids: list[uuid.UUID]) -> list[Any]:
-    """The chosen items, locked (a run holding one makes us wait, then we see it invoiced)."""
-    return list((await session.execute(text(
-        "select item_id, customer_id, offer_id, offer_name, day, currency, units, revenue, "
-        "state, draft_id from billable_items where item_id = any(:i) order by item_id for update"),
-        {"i": item_ids})).all())
-
-
-async def restated(session: AsyncSession, draft: Draft) -> list[uuid.UUID]:
-    """Reserved items whose amount moved since they were reserved (a restatement)."""
-    if not draft.items:
-        return []
-    current = {r.item_id: (r.revenue, r.units) for r in (await session.execute(text(
-        "select item_id, revenue, units from billable_items where item_id = any(:i) "
-        "and state = 'open'"), {"i": [i.item_id for i in draft.items]})).all()}
-    return [i.item_id for i in draft.items if current.get(i.item_id) != (i.revenue, i.units)]
-
-
-async def current_items(session: AsyncSession, draft: Draft) -> list[Item]:
-    rows = (await session.execute(text(
-        "select item_id, offer_id, offer_name, day, currency, units, revenue from billable_items "
-        "where item_id = any(:i) and state = 'open'"),
-        {"i": [i.item_id for i in draft.items]})).all()
-    return [Item(*r) for r in rows]
 
 
 async def approvers(session: AsyncSession, draft_id: uuid.UUID, version: int) -> list[str]:
@@ -175,8 +137,7 @@ async def approve(session: AsyncSession, draft_id: uuid.UUID, version: int, user
 
 async def delete(session: AsyncSession, draft_id: uuid.UUID) -> None:
     """Discard: its items return to the generator, its approvals go with it."""
-    await session.execute(text("update billable_items set draft_id = null, updated_at = now() "
-                               "where draft_id = :d"), {"d": draft_id})
+    await billable_items.release_draft(session, draft_id)
     await session.execute(text("delete from draft_approvals where invoice_id = :d"),
                           {"d": draft_id})
     await session.execute(text("delete from invoices where invoice_id = :d and status = 'draft'"),

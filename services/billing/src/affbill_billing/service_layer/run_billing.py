@@ -1,0 +1,222 @@
+"""Billing one run's customers: per customer one transaction, per currency one document.
+
+A customer whose open items (read unlocked, many customers at once) make exactly one
+document is billed by one statement that keeps its writes only if the items are still
+the ones read (adapters/sql/invoice_items_as_read.sql). Every other customer — no
+profile, drafts by default, several currencies, below the threshold, items changed — is
+billed on the locking path: lock its items (SKIP LOCKED), plan, write, commit. The first
+is the second's fast case: both bill the same items into the same documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters.invoices import drafts as drafts_repo
+from affbill_billing.adapters.invoices import pending
+from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
+from affbill_billing.config import Settings
+from affbill_billing.domain.billing_profile import BillingProfile
+from affbill_billing.domain.drafts import Draft
+from affbill_billing.domain.grouping import Item
+from affbill_billing.domain.invoicing import document_type, plan_invoice
+from affbill_billing.domain.money import round_money
+from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
+from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.service_layer.documents import snapshot
+from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.jobs import LogLevel
+from affbill_runtime.db import UnitOfWork
+from affbill_runtime.jobs import JobReporter
+
+SERVICE = "billing"
+log = logging.getLogger("affbill.billing.runs")
+PENDING_NUMBER = "(pending)"
+ISSUE_BATCH = 500  # pending documents numbered per transaction
+DEADLOCK = "40P01"
+ATTEMPTS = 3
+
+
+@dataclass
+class Tally:
+    """What this process did for the run so far (its share of the job's counters)."""
+
+    counts: RunCounts = field(default_factory=RunCounts)
+    pending: int = 0  # documents of this process waiting for their number
+    # the snapshots this process stored for them, so numbering need not read them back
+    documents: dict[uuid.UUID, InvoiceDocument] = field(default_factory=dict)
+
+
+@dataclass
+class RunWork:
+    """A run as one process works on it: what it is, where it writes, what it did."""
+
+    ctx: RunContext
+    uow_factory: Callable[[], UnitOfWork]
+    settings: Settings
+    total: int = 0  # customers of the run
+    tally: Tally = field(default_factory=Tally)
+    issue_batch: int = field(default_factory=lambda: ISSUE_BATCH)  # documents per numbering
+    # set when enough documents wait for a numbering transaction
+    batch_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def job(self, uow: UnitOfWork) -> JobReporter:
+        return JobReporter(uow, SERVICE, self.ctx.job_id)
+
+    def customer_billed(self, documents_pending: int) -> None:
+        """Count a billed customer's documents waiting for a number; wake numbering."""
+        self.tally.pending += documents_pending
+        if self.tally.pending >= self.issue_batch:
+            self.batch_ready.set()
+
+
+def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
+                     profile: BillingProfile) -> PendingDocument:
+    """The document the items make, unnumbered (a negative total is a credit note)."""
+    plan = plan_invoice(list(items), currency,
+                        profile.terms(work.ctx.domestic_vat_rate), work.ctx.today)
+    invoice_id = uuid.uuid4()
+    kind = document_type(plan.totals.net)
+    document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
+                        work.settings, document_type=kind, notes=profile.notes())
+    return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
+
+
+def total_of(items: Sequence[Item], currency: str) -> Decimal:
+    return round_money(sum((i.revenue for i in items), Decimal(0)), currency)
+
+
+def one_document_currency(profile: BillingProfile | None, items: Sequence[Item]) -> str | None:
+    """The currency when the items make exactly one issued document now; None when the
+    locking path decides (no profile, drafts by default, several currencies, threshold)."""
+    currency = items[0].currency
+    if (profile is None or profile.drafts_by_default
+            or any(i.currency != currency for i in items)
+            or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
+        return None
+    return currency
+
+
+async def bill_chunk(work: RunWork, customers: Sequence[str],
+                     profiles: dict[str, BillingProfile]) -> None:
+    """Bill some customers: those whose items make one document in one statement each
+    (on one connection, reading their items at once), the others on the locking path."""
+    locking: list[str] = []
+    async with work.uow_factory() as uow:
+        conn = await uow.autocommit_connection()
+        items = await billable_items.open_items(conn, customers, work.ctx)
+        await conn.execute(PENDING_WITHOUT_FLUSH)
+        try:
+            for customer in customers:
+                billed = (await bill_as_read(conn, work, customer, items.get(customer, []),
+                                             profiles.get(customer))
+                          if work.ctx.bills_whole(customer) else None)
+                if billed is None:
+                    locking.append(customer)
+                else:
+                    work.customer_billed(billed)
+        finally:
+            await conn.execute("reset synchronous_commit")
+    for customer in locking:
+        work.customer_billed(await bill_locked(work, customer, profiles.get(customer)))
+
+
+async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[Item],
+                       profile: BillingProfile | None) -> int | None:
+    """Bill a customer whose items (read unlocked) make one document, in one statement.
+
+    Returns the documents waiting for a number (0: nothing was open), or None when the
+    customer takes the locking path (see one_document_currency) or its items changed."""
+    if not items:
+        return 0
+    currency = one_document_currency(profile, items)
+    if currency is None or profile is None:
+        return None
+    document = pending_document(work, customer, items, currency, profile)
+    try:
+        await pending.insert_as_read(conn, document, work.ctx, items)
+    except ItemsChanged:  # rolled back: the locking path
+        return None
+    work.tally.documents[document.invoice_id] = document.snapshot
+    return 1
+
+
+def is_deadlock(exc: BaseException | None) -> bool:
+    """Postgres chose this transaction to break a deadlock (asyncpg's error, however wrapped)."""
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) == DEADLOCK:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
+async def bill_locked(work: RunWork, customer: str, profile: BillingProfile | None) -> int:
+    """Bill one customer in one transaction; returns how many documents wait for a number.
+
+    A deadlock (a concurrent ingest batch touching the same customer's items and generator
+    totals) rolls the transaction back; the customer is then billed again from the start.
+    Counts are added once the transaction committed.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        counts = RunCounts()
+        try:
+            documents = await bill_locked_once(work, customer, profile, counts)
+        except Exception as exc:
+            if attempt == ATTEMPTS or not is_deadlock(exc):
+                raise
+            log.warning("deadlock billing %s, attempt %d: billing it again", customer, attempt)
+            continue
+        work.tally.counts.drafts_created += counts.drafts_created
+        work.tally.counts.customers_skipped += counts.customers_skipped
+        return documents
+    raise AssertionError("unreachable")
+
+
+async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile | None,
+                           counts: RunCounts) -> int:
+    async with work.uow_factory() as uow:
+        job = work.job(uow)
+        if profile is None:
+            job.log(f"No billing profile for {customer}: nothing billed", LogLevel.WARNING)
+            await uow.commit()
+            return 0
+        conn, items = await billable_items.lock_open_items(uow.session, customer, work.ctx)
+        documents = 0
+        for currency, billed in billable_now(job, profile, items, counts):
+            if profile.drafts_by_default:  # the clerk issues it from the drafts list
+                draft = Draft.from_items(billed, profile.presets(), work.ctx.domestic_vat_rate)
+                await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
+                                         work.ctx.requested_by, work.ctx.run_id)
+                counts.drafts_created += 1
+                job.log(f"Draft created for {profile.name}")
+                continue
+            document = pending_document(work, customer, billed, currency, profile)
+            await pending.insert(conn, document, work.ctx, billed)
+            documents += 1
+        await runs_repo.add_counts(conn, work.ctx.run_id, counts)
+        await uow.commit()
+        return documents
+
+
+def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item],
+                 counts: RunCounts) -> list[tuple[str, list[Item]]]:
+    """The items per currency that bill now; the job log says which wait (threshold)."""
+    by_currency: dict[str, list[Item]] = {}
+    for item in items:
+        by_currency.setdefault(item.currency, []).append(item)
+    now = []
+    for currency, billed in sorted(by_currency.items()):
+        total, threshold = total_of(billed, currency), profile.threshold_in(currency)
+        if bills_now(total, threshold):
+            now.append((currency, billed))
+            continue
+        counts.customers_skipped += 1
+        job.log(f"Skipped items with a total of {total} {currency} (threshold "
+                f"{round_money(threshold, currency)} {currency}) for {profile.name}")
+    return now

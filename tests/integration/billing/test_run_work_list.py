@@ -1,0 +1,74 @@
+"""A run's customers are a claimed work list: processes share a run, and a resumed run
+reports the whole run's counts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from affbill_billing.adapters import profiles_repo, runs_repo
+from affbill_billing.service_layer import run_billing, runs
+from affbill_billing.service_layer.run_numbering import number_pending
+from affbill_contracts import topics
+from affbill_runtime.runtime import Runtime
+from tests.integration.billing.conftest import TODAY, command, customer_with_items, outbox
+
+pytestmark = pytest.mark.integration
+CUSTOMERS = 60  # three chunks of the work list
+
+
+async def _customers(billing: Runtime, n: int) -> list[str]:
+    return [(await customer_with_items(billing))[1] for _ in range(n)]
+
+
+async def _numbers_and_chunks(billing: Runtime) -> tuple[list[str], int]:
+    async with billing.engine.connect() as conn:
+        numbers = (await conn.execute(text("select number from invoices order by number"))
+                   ).scalars().all()
+        open_chunks = await conn.scalar(text(
+            "select count(*) from run_chunks where done_at is null"))
+    return list(numbers), open_chunks
+
+
+async def test_processes_share_a_run_and_it_counts_once(billing: Runtime) -> None:
+    customers = await _customers(billing, CUSTOMERS)
+    cmd = command(*customers)
+    assert await runs.start(billing.uow, cmd.payload, cmd.job_id or cmd.payload.run_id, TODAY)
+    helpers = await asyncio.gather(*(runs.work_on(billing.uow, cmd.payload.run_id,
+                                                  billing.settings) for _ in range(2)))
+    assert all(h is not None for h in helpers)
+    assert sum(h.tally.counts.documents_created for h in helpers) == CUSTOMERS
+    counts = await runs.process_selected(billing.uow, cmd, billing.settings, TODAY)
+    assert counts == {"documents_created": CUSTOMERS, "drafts_created": 0,
+                      "customers_skipped": 0}
+    numbers, open_chunks = await _numbers_and_chunks(billing)
+    assert numbers == [f"INV-2026-{n:05d}" for n in range(1, CUSTOMERS + 1)]
+    assert open_chunks == 0
+    assert await runs.work_on(billing.uow, cmd.payload.run_id, billing.settings) is None
+
+
+async def test_a_resumed_run_reports_the_whole_runs_counts(billing: Runtime) -> None:
+    customers = await _customers(billing, CUSTOMERS)
+    cmd = command(*customers)
+    run_id = cmd.payload.run_id
+    assert await runs.start(billing.uow, cmd.payload, cmd.job_id or run_id, TODAY)
+    work = await runs._load(billing.uow, run_id, billing.settings)  # a process that then dies
+    assert work is not None
+    async with billing.uow() as uow:
+        chunk_no, first = await runs_repo.claim(uow.session, run_id, "gone", 0.0)
+        profiles = await profiles_repo.profiles(uow.session, first)
+        await uow.commit()
+    await run_billing.bill_chunk(work, first, profiles)
+    await runs._chunk_done(work, chunk_no, len(first))
+    assert await number_pending(work) == len(first)
+
+    counts = await runs.process_selected(billing.uow, cmd, billing.settings, TODAY)  # resumed
+    assert counts["documents_created"] == CUSTOMERS
+    finished = [e.payload for e in await outbox(billing, topics.JOBS_EVENTS)
+                if e.type == "jobs.job.finished" and e.job_id == (cmd.job_id or run_id)]
+    assert [f.counts["documents_created"] for f in finished] == [CUSTOMERS]
+    numbers, open_chunks = await _numbers_and_chunks(billing)
+    assert numbers == [f"INV-2026-{n:05d}" for n in range(1, CUSTOMERS + 1)]
+    assert open_chunks == 0
