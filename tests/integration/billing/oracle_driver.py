@@ -254,8 +254,10 @@ class Steps:
             chosen = chosen[:1]
         issuable = []
         for draft_id in chosen:
-            error = self._refusal(draft_id) or (
-                Refused if self.world.restated(self.world.documents[draft_id]) else None)
+            error = self._refusal(draft_id)
+            if error is None and self.world.restated(self.world.documents[draft_id]):
+                event("Create refused: items restated since the cart")
+                error = Refused
             if not step.bulk:
                 with _expect(error):
                     await issuing.issue_draft(self.billing.uow, draft_id, 1, "anna",
@@ -292,4 +294,7 @@ class Steps:
             self.world.documents[document.invoice_id] = Document(
                 document.invoice_id, doc.customer_id, doc.currency, "issued",
                 doc.amounts.negated(), cancellation_type(doc.document_type), cancels=original_id)
+            before = len(self.world.items.items)
             self.world.items.return_items(original_id, doc.customer_id)
+            if len(self.world.items.items) < before:
+                event("cancelled items merged into open adjustments")
