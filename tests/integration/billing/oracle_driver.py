@@ -73,6 +73,47 @@ class _Nothing:
         return None
 
 
+class _Meanwhile:
+    """A stat batch that commits right after a run read the open items, before it bills
+    them: the run's units of work hand out connections that apply the batch once, just
+    after the first read of open billable items."""
+
+    def __init__(self, steps: Steps, batch: Batch) -> None:
+        self.steps, self.batch = steps, batch
+        self.applied: int | None = None  # messages applied, once it happened
+
+    def uow(self) -> Any:
+        uow = self.steps.billing.uow()
+        plain = uow.autocommit_connection
+
+        async def autocommit_connection() -> Any:
+            return _ReadThenRestate(await plain(), self)
+
+        uow.autocommit_connection = autocommit_connection  # type: ignore[method-assign]
+        return uow
+
+    async def after_read(self) -> None:
+        if self.applied is None:
+            self.applied = await ingest.apply_stat_stream(self.steps.billing.uow,
+                                                          [m for m, _ in self.batch])
+
+
+class _ReadThenRestate:
+    """An asyncpg connection that lets the batch commit after reading open items."""
+
+    def __init__(self, conn: Any, meanwhile: _Meanwhile) -> None:
+        self._conn, self._meanwhile = conn, meanwhile
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        rows = await self._conn.fetch(query, *args, **kwargs)
+        if "from billable_items" in query and "state = 'open'" in query:
+            await self._meanwhile.after_read()
+        return rows
+
+
 class Steps:
     """One example's billing: the runtime under test and the oracle beside it."""
 
@@ -90,15 +131,7 @@ class Steps:
 
     # ------------------------------------------------------------------ facts
     async def _statrows(self, step: StatRows) -> None:
-        batch: Batch = []
-        for spec in step.rows:
-            batch.append(stat_message(spec, self.offsets[spec.partition]))
-            self.offsets[spec.partition] += 1
-        if step.garbage:
-            batch.append((Delivered(topics.ADTRACKER_STATS, 0, self.offsets[0], GARBAGE), None))
-            self.offsets[0] += 1
-        self.batches.append(batch)
-        await self._stream(batch, step.chunk_size)
+        await self._stream(self._batch(step.rows, step.garbage), step.chunk_size)
 
     async def _redeliver(self, step: Redeliver) -> None:
         assert await self._stream(self.batches[step.batch % len(self.batches)],
@@ -107,8 +140,14 @@ class Steps:
     async def _stream(self, batch: Batch, chunk_size: int) -> int:
         applied = await ingest.apply_stat_stream(self.billing.uow, [m for m, _ in batch],
                                                  chunk_size)
+        assert applied == self._stream_twin(batch, chunk_size), "stat messages applied"
+        return applied
+
+    def _stream_twin(self, batch: Batch, chunk_size: int) -> int:
+        """The stat stream by the twins: each chunk one transaction, skipping what the
+        partition's position says was applied; returns how many messages were new."""
         fresh_total = 0
-        for start in range(0, len(batch), chunk_size):  # each chunk one transaction
+        for start in range(0, len(batch), chunk_size):
             positions = self.world.positions
             fresh = [(m, r) for m, r in batch[start:start + chunk_size]
                      if m.offset > positions.get(m.partition, -1)]
@@ -117,8 +156,18 @@ class Steps:
             self.world.items.apply_stat_rows(r for _, r in fresh if r is not None)
             self.world.rejected += sum(r is None for _, r in fresh)
             fresh_total += len(fresh)
-        assert applied == fresh_total, "stat messages applied"
-        return applied
+        return fresh_total
+
+    def _batch(self, rows: tuple[RowSpec, ...], garbage: bool = False) -> Batch:
+        batch: Batch = []
+        for spec in rows:
+            batch.append(stat_message(spec, self.offsets[spec.partition]))
+            self.offsets[spec.partition] += 1
+        if garbage:
+            batch.append((Delivered(topics.ADTRACKER_STATS, 0, self.offsets[0], GARBAGE), None))
+            self.offsets[0] += 1
+        self.batches.append(batch)
+        return batch
 
     async def _partnerfact(self, step: PartnerFact) -> None:
         c = CUSTOMERS[step.customer]
@@ -154,11 +203,21 @@ class Steps:
         if not customers and not chosen:
             customers = [customer_id(0)]
         period_end = None if step.period_end is None else DAY + dt.timedelta(step.period_end)
-        expected, skips = self._run_twin(customers, chosen, period_end)
         command = Envelope.wrap(ProcessSelected(
             run_id=uuid.uuid4(), customer_ids=customers, period_end=period_end,
             item_ids=[world.item_ids[r] for r in chosen], requested_by="anna"))
-        counts = await runs.process_selected(self.billing.uow, command, self.settings, TODAY)
+        # whole customers with nothing open when the run reads them are done: what a batch
+        # committing after that read brings stays open for the next run
+        unread = {c for c in customers if not world.items.selected_by_run(c, None, period_end)}
+        meanwhile = _Meanwhile(self, self._batch(step.meanwhile)) if step.meanwhile else None
+        counts = await runs.process_selected(meanwhile.uow if meanwhile else self.billing.uow,
+                                             command, self.settings, TODAY)
+        if meanwhile and meanwhile.applied is not None:
+            event("run: a restatement committed between its read and its statements")
+            assert meanwhile.applied == self._stream_twin(meanwhile.batch, 2500)
+            expected, skips = self._run_twin(customers, chosen, period_end, unread)
+        else:
+            expected, skips = self._run_twin(customers, chosen, period_end, set())
         made = await self.conn.fetch(
             "select invoice_id, customer_id, currency, status from invoices where run_id = $1 "
             "order by customer_id, currency", command.payload.run_id)
@@ -169,11 +228,14 @@ class Steps:
         for invoice_id, customer, currency, status in made:
             _, items, profile = expected[(customer, currency)]
             self._document(invoice_id, customer, currency, status, items, profile)
+        if meanwhile and meanwhile.applied is None:  # the run read nothing: the batch after it
+            await self._stream(meanwhile.batch, 2500)
         if step.redelivered:
             assert await runs.process_selected(self.billing.uow, command, self.settings,
                                                TODAY) == {"already_done": True}
 
-    def _run_twin(self, customers: list[str], chosen: list[int], period_end: dt.date | None
+    def _run_twin(self, customers: list[str], chosen: list[int], period_end: dt.date | None,
+                  unread: set[str]
                   ) -> tuple[dict[tuple[str, str], tuple[str, list[BillableItem], Profile]], int]:
         """What the twins say a run makes: per (customer, currency) an issued invoice or a
         draft of these items; and how many currencies wait below the threshold."""
@@ -181,8 +243,8 @@ class Steps:
         expected, skips = {}, 0
         for customer in dict.fromkeys(customers + [every[r].customer_id for r in chosen]):
             profile = self.world.profiles.get(customer)
-            if profile is None:
-                continue  # logged: no billing profile, nothing billed
+            if profile is None or customer in unread:
+                continue  # no billing profile (logged), or nothing open when read
             whole = customer in customers
             refs = None if whole else {r for r in chosen if every[r].customer_id == customer}
             selected = self.world.items.selected_by_run(customer, refs, period_end)

@@ -79,6 +79,7 @@ class Run:
     items: tuple[int, ...]  # single items chosen besides (the n-th item the example made)
     period_end: int | None
     redelivered: bool
+    meanwhile: tuple[RowSpec, ...] | None  # stat rows committed between the read and the bill
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ profile_edit = st.builds(
     line_grouping=st.sampled_from(list(LineGrouping)))
 run = st.builds(Run, customers=st.lists(st.integers(0, 2), unique=True, max_size=3).map(tuple),
                 items=st.lists(_n, max_size=3).map(tuple),
-                period_end=st.one_of(st.none(), st.integers(0, 2)), redelivered=st.booleans())
+                period_end=st.one_of(st.none(), st.integers(0, 2)), redelivered=st.booleans(),
+                meanwhile=st.one_of(st.none(), st.lists(_row, min_size=1, max_size=4).map(tuple)))
 
 
 def step_strategy(batches: int, items: int, drafts: int, documents: int) -> st.SearchStrategy:

@@ -1,15 +1,16 @@
 """The billable items as the rules make them: a pure fold over what happens to them.
 
 The readable twin of billing's set-based SQL on `billable_items`:
-- `apply_stat_rows`: one ingest transaction (service_layer/ingest: UPSERT_STATS, TARGETS,
-  APPLY_TARGETS, DROP_EMPTY) — the last word per stat key wins, and every
-  (customer, offer, day, currency) the batch touched is restated (domain/restatements);
-- `selected_by_run`: the items a run bills (runs: OPEN_ITEMS, LOCK_ITEMS);
+- `apply_stat_rows`: one ingest transaction (the ingest recompute: upsert the stat rows,
+  TARGETS, APPLY_TARGETS, DROP_EMPTY) — the last word per stat key wins, and every
+  (customer, offer, day, currency) the batch touched follows its source
+  (domain/restatements.follow_source);
+- `selected_by_run`: the items a run bills (OPEN_ITEMS, LOCK_ITEMS);
 - `invoice`, `reserve`, `release`: a run or Create invoicing items, drafts reserving and
   freeing them;
-- `return_items`: a cancellation giving its items back (issuing.RETURN_ITEMS): an item
-  whose key has an open item again merges into it, and an open item left with nothing
-  that no draft holds goes.
+- `return_items`: a cancellation giving its items back (RETURN_ITEMS): an item whose key
+  has an open item again merges into it, and an open item left with nothing that no
+  draft holds goes.
 
 Items are named by `ref`, this fold's own counter (the database names them by uuid).
 tests/integration/billing/test_billing_oracle.py drives both and compares them.
@@ -27,7 +28,7 @@ from affbill_billing.domain.restatements import (
     ItemAmount,
     NewAdjustment,
     UpdateOpen,
-    restate,
+    follow_source,
 )
 
 Key = tuple[str, str, dt.date, str]  # customer, offer, day, currency: one open item at most
@@ -109,7 +110,7 @@ class BillableItems:
     def _restate(self, key: Key) -> None:
         items = self.of_key(key)
         revenue, units, name = self.source(key)
-        change = restate([ItemAmount(i.revenue, i.units, not i.is_open, i.invoice_id,
+        change = follow_source([ItemAmount(i.revenue, i.units, not i.is_open, i.invoice_id,
                                      i.invoiced_at) for i in items], revenue, units)
         if isinstance(change, DropOpen):
             del self.items[items[change.index].ref]

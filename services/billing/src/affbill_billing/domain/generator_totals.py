@@ -1,11 +1,8 @@
-"""What the generator list shows per customer and currency, as a function of the items.
+"""The generator's totals per customer and currency, as a pure fold over open items.
 
-The readable twin of the statement-level triggers of migration billing_0009, which keep
-the table `generator_totals` by deltas: for each (customer, currency) with open items,
-the open items in no draft and their sum, the items reserved by drafts and their sum,
-and the first and last day of all its open items. A pair without open items has no row.
-tests/integration/billing/test_billing_oracle.py compares the table with this function
-after every step.
+Python twin of ``adapters/sql/generator_totals_apply.sql`` (the trigger that keeps the
+``generator_totals`` table): whatever sequence of changes led to the open items, the
+table holds exactly this fold of them.
 """
 
 from __future__ import annotations
@@ -14,24 +11,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
 
-class OpenOrNot(Protocol):
-    """A billable item as far as the generator cares."""
-
-    @property
-    def customer_id(self) -> str: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def day(self) -> dt.date: ...
-    @property
-    def revenue(self) -> Decimal: ...
-    @property
-    def is_open(self) -> bool: ...
-    @property
-    def in_draft(self) -> bool: ...
+@dataclass(frozen=True)
+class OpenItem:
+    customer_id: str
+    currency: str
+    day: dt.date
+    revenue: Decimal
+    in_draft: bool
 
 
 @dataclass(frozen=True)
@@ -44,19 +32,14 @@ class GeneratorTotals:
     last_day: dt.date
 
 
-def generator_totals(items: Iterable[OpenOrNot]) -> dict[tuple[str, str], GeneratorTotals]:
-    """Per (customer, currency) with at least one open item: its generator line's totals."""
-    groups: dict[tuple[str, str], list[OpenOrNot]] = {}
-    for item in items:
-        if item.is_open:
-            groups.setdefault((item.customer_id, item.currency), []).append(item)
-    return {key: _totals(group) for key, group in sorted(groups.items())}
-
-
-def _totals(group: list[OpenOrNot]) -> GeneratorTotals:
-    free = [i for i in group if not i.in_draft]
-    reserved = [i for i in group if i.in_draft]
-    days = [i.day for i in group]
-    return GeneratorTotals(len(free), sum((i.revenue for i in free), Decimal(0)),
-                           len(reserved), sum((i.revenue for i in reserved), Decimal(0)),
-                           min(days), max(days))
+def fold(items: Iterable[OpenItem]) -> dict[tuple[str, str], GeneratorTotals]:
+    """{(customer, currency): totals} of the open items; a group without items has none."""
+    out: dict[tuple[str, str], GeneratorTotals] = {}
+    for i in items:
+        key = (i.customer_id, i.currency)
+        was = out.get(key) or GeneratorTotals(0, Decimal(0), 0, Decimal(0), i.day, i.day)
+        out[key] = GeneratorTotals(
+            was.items + (not i.in_draft), was.total + (0 if i.in_draft else i.revenue),
+            was.draft_items + i.in_draft, was.draft_total + (i.revenue if i.in_draft else 0),
+            min(was.first_day, i.day), max(was.last_day, i.day))
+    return out

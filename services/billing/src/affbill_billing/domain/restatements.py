@@ -3,17 +3,18 @@
 A source stat key's amount lives in one or more billable items: the original
 and, after it was invoiced, adjustment items. When the source changes, the open
 item absorbs the difference; when none is open, a new adjustment item carries
-it, linked to the invoice that billed the key last. An open item that would hold
-nothing (no revenue, no units) is no item. An invoiced item is never edited.
+it. An invoiced item is never edited.
 
-This is the readable twin of ingest's set-based recompute (TARGETS, APPLY_TARGETS,
-DROP_EMPTY); tests/integration/billing/test_billing_oracle.py checks that both agree.
+`follow_source` is the change ingest makes for one (customer, offer, day, currency) —
+the readable twin of the ingest recompute (adapters' SQL); the billable-items fold
+(domain/billable_items.py) applies it and tests/integration/billing/test_billing_oracle.py
+checks the database against that fold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 
@@ -45,22 +46,45 @@ class NewAdjustment:
     adjusts: Hashable | None = None  # the invoice that billed this key last
 
 
+def follow_source(items: list[ItemAmount], revenue: Decimal, units: int
+                  ) -> UpdateOpen | NewAdjustment | None:
+    """The change ingest makes to one key's items when its source says revenue and units:
+    :func:`restate`, where an open item left with nothing is dropped (whatever it held)
+    and a new adjustment names the invoice that billed the key last."""
+    open_index = next((n for n, i in enumerate(items) if not i.invoiced), None)
+    if open_index is not None and open_item(revenue, units, items) is None:
+        return DropOpen(open_index, Decimal(0), 0)
+    change = restate(items, revenue, units)
+    if isinstance(change, NewAdjustment):
+        last = max((i for i in items if i.invoiced), key=lambda i: i.invoiced_at, default=None)
+        return replace(change, adjusts=last.invoice_id if last else None)
+    return change
+
+
 def restate(items: list[ItemAmount], revenue: Decimal, units: int
             ) -> UpdateOpen | NewAdjustment | None:
     """What to do so that the items add up to the source's new revenue and units."""
     open_index = next((i for i, item in enumerate(items) if not item.invoiced), None)
-    invoiced = [i for i in items if i.invoiced]
-    target = (revenue - sum((i.revenue for i in invoiced), Decimal(0)),
-              units - sum(i.units for i in invoiced))
-    empty = target == (Decimal(0), 0)
+    invoiced_revenue = sum((i.revenue for i in items if i.invoiced), Decimal(0))
+    invoiced_units = sum(i.units for i in items if i.invoiced)
     if open_index is not None:
-        if empty:
-            return DropOpen(open_index, *target)
+        target = (revenue - invoiced_revenue, units - invoiced_units)
         current = items[open_index]
         if (current.revenue, current.units) == target:
             return None
         return UpdateOpen(open_index, *target)
-    if empty:
+    diff = (revenue - invoiced_revenue, units - invoiced_units)
+    if diff == (Decimal(0), 0):
         return None
-    last = max(invoiced, key=lambda i: i.invoiced_at, default=None)
-    return NewAdjustment(*target, adjusts=last.invoice_id if last else None)
+    return NewAdjustment(*diff)
+
+
+def open_item(source_revenue: Decimal, source_units: int, items: list[ItemAmount]
+              ) -> tuple[Decimal, int] | None:
+    """What the open item of a (customer, offer, day, currency) holds after the source says
+    revenue and units: the source minus what is invoiced; None, no open item, when that is
+    nothing. Python twin of ``adapters/sql/ingest_recompute.sql``; :func:`restate` is the
+    same rule as a change (an UpdateOpen to zero is the removal of the open item)."""
+    revenue = source_revenue - sum((i.revenue for i in items if i.invoiced), Decimal(0))
+    units = source_units - sum(i.units for i in items if i.invoiced)
+    return None if (revenue, units) == (Decimal(0), 0) else (revenue, units)
