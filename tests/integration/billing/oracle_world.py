@@ -80,7 +80,11 @@ class World:
     rejected: int = 0
 
     def item(self, i: BillableItem) -> Item:
-        return Item(self.item_ids[i.ref], i.offer_id, i.offer_name, i.day, i.currency, i.units,
+        """The item as a run or a draft bills it; one the database made in this very step
+        (a batch during a run) has no known id yet and gets a stand-in: no total depends
+        on it."""
+        item_id = self.item_ids.get(i.ref) or uuid.UUID(int=i.ref)
+        return Item(item_id, i.offer_id, i.offer_name, i.day, i.currency, i.units,
                     i.revenue)
 
     def amounts_of(self, items: list[BillableItem], currency: str, profile: Profile) -> Amounts:
