@@ -36,6 +36,7 @@ from tests.integration.billing.oracle_steps import (
     PartnerFact,
     ProfileEdit,
     Redeliver,
+    Restate,
     RowSpec,
     Run,
     StatRows,
@@ -132,6 +133,16 @@ class Steps:
     # ------------------------------------------------------------------ facts
     async def _statrows(self, step: StatRows) -> None:
         await self._stream(self._batch(step.rows, step.garbage), step.chunk_size)
+
+    async def _restate(self, step: Restate) -> None:
+        rows = list(self.world.items.stat_rows.values())
+        if not rows:  # only rejected messages so far
+            return
+        row = rows[step.stat % len(rows)]
+        c, affiliate = row.customer_id.split(":")[0], row.stat_key.split("|")[4]
+        await self._stream(self._batch((RowSpec(
+            CUSTOMERS.index(c), row.offer_id, (row.day - DAY).days, row.currency, affiliate,
+            step.units, step.revenue, step.removed, row.offer_name, step.partition),)), 2500)
 
     async def _redeliver(self, step: Redeliver) -> None:
         assert await self._stream(self.batches[step.batch % len(self.batches)],
@@ -275,11 +286,14 @@ class Steps:
     # ------------------------------------------------------------------ the manual generator
     async def _cart(self, step: Cart) -> None:
         customer, every = customer_id(step.customer), self.world.items.items
-        own = sorted(r for r, i in every.items() if i.customer_id == customer)
-        refs = list(dict.fromkeys(own[n % len(own)] for n in step.picks)) if own else []
-        others = sorted(r for r, i in every.items() if i.customer_id != customer)
-        if step.foreign and others:
-            refs.append(others[0])
+        free = sorted(r for r, i in every.items()
+                      if i.customer_id == customer and i.is_open and not i.in_draft)
+        refs = list(dict.fromkeys(free[n % len(free)] for n in step.picks)) if free else []
+        odd = sorted(r for r, i in every.items() if r not in refs and (
+            i.customer_id != customer if step.odd == "foreign"
+            else i.customer_id == customer and not (i.is_open and not i.in_draft)))
+        if step.odd and odd:
+            refs.append(odd[0])
         if not refs:
             return
         items = [every[r] for r in refs]

@@ -48,6 +48,17 @@ class StatRows:
 
 
 @dataclass(frozen=True)
+class Restate:
+    """A stat row the example sent before, restated (or removed) at the source."""
+
+    stat: int  # the n-th stat row the example sent
+    units: int
+    revenue: Decimal
+    removed: bool
+    partition: int
+
+
+@dataclass(frozen=True)
 class Redeliver:
     """A stat batch sent before, delivered again: nothing changes."""
 
@@ -85,8 +96,8 @@ class Run:
 @dataclass(frozen=True)
 class Cart:
     customer: int
-    picks: tuple[int, ...]  # the n-th of the customer's items, whatever their state
-    foreign: bool  # an item of another customer too
+    picks: tuple[int, ...]  # the n-th of the customer's open items in no draft
+    odd: str | None  # and one that cannot go: "foreign" (another customer's), "taken"
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,8 @@ class Cancel:
     document: int  # the n-th document the example made
 
 
-Step = StatRows | Redeliver | PartnerFact | ProfileEdit | Run | Cart | Discard | Create | Cancel
+Step = (StatRows | Restate | Redeliver | PartnerFact | ProfileEdit | Run | Cart | Discard | Create
+        | Cancel)
 
 _revenue = st.one_of(
     st.sampled_from([Decimal("0"), Decimal("10.00000"), Decimal("12.50000"), Decimal("0.00500"),
@@ -146,9 +158,12 @@ def step_strategy(batches: int, items: int, drafts: int, documents: int) -> st.S
                                       profile_edit, run, run]
     if batches:
         kinds.append(st.builds(Redeliver, batch=_n, chunk_size=st.sampled_from([2, 2500])))
+        kinds += [st.builds(Restate, stat=_n, units=st.integers(0, 4), revenue=_revenue,
+                            removed=st.sampled_from([False, False, True]),
+                            partition=st.integers(0, 1))] * 2
     if items:
         kinds += [st.builds(Cart, customer=st.integers(0, 2), picks=_tuple,
-                            foreign=st.sampled_from([False, False, False, True]))] * 2
+                            odd=st.sampled_from([None, None, None, "foreign", "taken"]))] * 2
     if drafts:
         kinds += [st.builds(Discard, draft=_n),
                   *[st.builds(Create, drafts=_tuple, bulk=st.booleans())] * 2]
