@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Hashable
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.money import round_money
+
+PRICE_DECIMALS = 10  # what an invoice line's unit price may carry (the contract's limit)
 
 
 class LineGrouping(StrEnum):
@@ -67,15 +69,27 @@ def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) ->
 
 
 def _common_price(items: list[Item]) -> Decimal | None:
-    """The price per conversion when all items share one, exactly."""
+    """The price per conversion when all items share one, exactly (and printable with the
+    10 decimals a document allows)."""
     prices = set()
     for item in items:
         if item.units <= 0:
             return None
-        price = item.revenue / item.units
-        if price * item.units != item.revenue:  # not an exact price: 10.00 for 3 units
+        price = _exact_price(item.revenue, item.units)
+        if price is None:  # not an exact price: 10.00 for 3 units
             return None
-        prices.add(price.normalize())
+        prices.add(price)
         if len(prices) > 1:
             return None
     return prices.pop() if prices else None
+
+
+def _exact_price(revenue: Decimal, units: int) -> Decimal | None:
+    """revenue / units when that division is exact, else None. Decimal's 28 digits would
+    round 12.50 / 3 to 4.166…667, whose product with 3 rounds back to 12.50."""
+    with localcontext(Context(prec=60, traps=[Inexact])):
+        try:
+            price = (revenue / units).normalize()
+        except Inexact:
+            return None
+    return price if price.as_tuple().exponent >= -PRICE_DECIMALS else None

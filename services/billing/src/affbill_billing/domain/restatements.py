@@ -4,11 +4,17 @@ A source stat key's amount lives in one or more billable items: the original
 and, after it was invoiced, adjustment items. When the source changes, the open
 item absorbs the difference; when none is open, a new adjustment item carries
 it. An invoiced item is never edited.
+
+`follow_source` is the change ingest makes for one (customer, offer, day, currency) —
+the readable twin of the ingest recompute (adapters' SQL); the billable-items fold
+(domain/billable_items.py) applies it and tests/integration/billing/test_billing_oracle.py
+checks the database against that fold.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 
@@ -17,6 +23,8 @@ class ItemAmount:
     revenue: Decimal
     units: int
     invoiced: bool
+    invoice_id: Hashable | None = None  # the invoice that billed it
+    invoiced_at: int = 0  # when it was invoiced: the latest names the invoice to adjust
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,30 @@ class UpdateOpen:
 
 
 @dataclass(frozen=True)
+class DropOpen(UpdateOpen):
+    """An update to nothing: the open item goes (the database deletes its row)."""
+
+
+@dataclass(frozen=True)
 class NewAdjustment:
     revenue: Decimal
     units: int
+    adjusts: Hashable | None = None  # the invoice that billed this key last
+
+
+def follow_source(items: list[ItemAmount], revenue: Decimal, units: int
+                  ) -> UpdateOpen | NewAdjustment | None:
+    """The change ingest makes to one key's items when its source says revenue and units:
+    :func:`restate`, where an open item left with nothing is dropped (whatever it held)
+    and a new adjustment names the invoice that billed the key last."""
+    open_index = next((n for n, i in enumerate(items) if not i.invoiced), None)
+    if open_index is not None and open_item(revenue, units, items) is None:
+        return DropOpen(open_index, Decimal(0), 0)
+    change = restate(items, revenue, units)
+    if isinstance(change, NewAdjustment):
+        last = max((i for i in items if i.invoiced), key=lambda i: i.invoiced_at, default=None)
+        return replace(change, adjusts=last.invoice_id if last else None)
+    return change
 
 
 def restate(items: list[ItemAmount], revenue: Decimal, units: int
