@@ -1,13 +1,13 @@
 """The audit trail of every change (append-only, hash-chained; affbill_runtime.audit).
 
 Revision ID: billing_0012_audit
-Revises: billing_0011
+Revises: billing_0012_ops
 """
 
 from affbill_runtime.migration_ops import create_audit_log_v1, drop_audit_log_v1
 
 revision = "billing_0012_audit"
-down_revision = "billing_0011"
+down_revision = "billing_0012_ops"
 branch_labels = None
 depends_on = None
 

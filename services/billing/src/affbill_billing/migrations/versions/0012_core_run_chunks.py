@@ -8,7 +8,7 @@ selection, the day it bills on, its job) and the counts every transaction adds t
 resumed or shared run reports its whole counts.
 
 Revision ID: billing_0012_core
-Revises: billing_0011
+Revises: billing_0012_audit
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 revision = "billing_0012_core"
-down_revision = "billing_0011"
+down_revision = "billing_0012_audit"
 branch_labels = None
 depends_on = None
 
