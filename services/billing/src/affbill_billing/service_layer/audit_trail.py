@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from affbill_billing.adapters import drafts_repo as repo
+from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.domain.drafts import Draft
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime import audit
