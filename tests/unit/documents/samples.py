@@ -16,6 +16,8 @@ from affbill_contracts.invoices import (
     InvoiceDocument,
     InvoiceLine,
     Party,
+    AllowanceCharge,
+    LineAllowance,
     PaymentInstructions,
     PrecedingInvoice,
     TaxSubtotal,
@@ -113,3 +115,76 @@ def xrechnung_invoice(lines: int = 3, **overrides: Any) -> InvoiceDocument:
     fields: dict[str, Any] = {"buyer": buyer, "buyer_reference": LEITWEG_ID,
                               "e_invoice_format": "xrechnung", "number": "INV-2026-00050"}
     return invoice(lines, **{**fields, **overrides})
+
+
+def booked_cancellation(original: InvoiceDocument, number: str | None = None) -> InvoiceDocument:
+    """The cancellation as billing books it: 381, each unit price negated (so every
+    amount is the original's negated), referring to the original."""
+    doc = cancellation(original, number)
+    data = doc.model_dump()
+    for line in data["lines"]:
+        line["unit_price"], line["net_amount"] = -line["unit_price"], -line["net_amount"]
+        for a in line["allowances"]:
+            a["amount"] = -a["amount"]
+    for group in data["tax_breakdown"]:
+        group["taxable_amount"], group["tax_amount"] = (-group["taxable_amount"],
+                                                        -group["tax_amount"])
+    for ac in data["allowances_charges"]:
+        ac["amount"] = -ac["amount"]
+    data["totals"] = {k: -v for k, v in data["totals"].items()}
+    data["payment"]["terms"] = f"Cancels invoice {original.number}; the amount is no longer due."
+    return InvoiceDocument.model_validate(data)
+
+
+def partial_credit_note(original: InvoiceDocument, line_nos: list[int],
+                        number: str = "INV-2026-00060-G") -> InvoiceDocument:
+    """A credit note (381) for some lines of an invoice, booked negative as billing does,
+    referring to the invoice it corrects (BG-3, not a cancellation)."""
+    lines = [line.model_copy(update={"line_no": n, "unit_price": -line.unit_price,
+                                     "net_amount": -line.net_amount})
+             for n, line in enumerate((x for x in original.lines if x.line_no in line_nos), 1)]
+    g = original.tax_breakdown[0]
+    net = sum((x.net_amount for x in lines), Decimal(0))
+    tax = _round(net * g.vat_rate / 100)
+    return InvoiceDocument.model_validate({**original.model_dump(),
+        "invoice_id": uuid.uuid4(), "number": number, "document_type": "381",
+        "issue_date": original.issue_date + dt.timedelta(days=5),
+        "due_date": original.issue_date + dt.timedelta(days=5), "lines": lines,
+        "tax_breakdown": [g.model_copy(update={"taxable_amount": net, "tax_amount": tax})],
+        "totals": Totals(line_total=net, tax_total=tax, grand_total=net + tax,
+                         amount_due=net + tax),
+        "payment": original.payment.model_copy(update={
+            "reference": number, "terms": "Credit note: the amount is credited to your "
+                                          "account; nothing to pay."}),
+        "preceding_invoice": PrecedingInvoice(number=original.number,
+                                              issue_date=original.issue_date,
+                                              cancelled=False)})
+
+
+def with_allowances(number: str = "INV-2026-00061") -> InvoiceDocument:
+    """An invoice with a line allowance (BG-27), a returned unit (negative quantity), a
+    document allowance (BG-20, 5189 code 95) and a charge (BG-21, 7161 code ABK)."""
+    base = invoice(3, number=number)
+    first, second, third = base.lines
+    discounted = first.model_copy(update={
+        "net_amount": first.net_amount - Decimal("5.00"),
+        "allowances": [LineAllowance(amount=Decimal("5.00"), reason="Volume discount",
+                                     reason_code="95")]})
+    returned = third.model_copy(update={
+        "quantity": Decimal(-1), "net_amount": -third.unit_price,
+        "description": "Returned: " + third.description})
+    lines = [discounted, second, returned]
+    allowance = AllowanceCharge(charge=False, amount=Decimal("20.00"), reason="Loyalty discount",
+                                reason_code="95", vat_category="S", vat_rate=Decimal(19))
+    charge = AllowanceCharge(charge=True, amount=Decimal("7.50"), reason="Handling",
+                             reason_code="ABK", vat_category="S", vat_rate=Decimal(19))
+    line_total = sum((x.net_amount for x in lines), Decimal(0))
+    basis = line_total - allowance.amount + charge.amount
+    tax = _round(basis * 19 / 100)
+    return base.model_copy(update={
+        "lines": lines, "allowances_charges": [allowance, charge],
+        "tax_breakdown": [base.tax_breakdown[0].model_copy(update={
+            "taxable_amount": basis, "tax_amount": tax})],
+        "totals": Totals(line_total=line_total, allowance_total=allowance.amount,
+                         charge_total=charge.amount, tax_total=tax,
+                         grand_total=basis + tax, amount_due=basis + tax)})

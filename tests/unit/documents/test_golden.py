@@ -18,7 +18,15 @@ from pypdf import PdfReader
 from affbill_contracts.invoices import InvoiceDocument, Totals
 from affbill_documents.adapters.renderer import Rendered, Renderer
 from affbill_documents.domain.printing import money
-from tests.unit.documents.samples import cancellation, invoice, negated
+from affbill_documents.domain.presentation import presented
+from tests.unit.documents.samples import (
+    booked_cancellation,
+    cancellation,
+    invoice,
+    negated,
+    partial_credit_note,
+    with_allowances,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +40,11 @@ GOLDEN = {
     "multi_page": lambda: invoice(300, number="INV-2026-00044"),
     "cancellation": lambda: cancellation(invoice(2, number="INV-2026-00045")),
     "cancellation_negative": lambda: negated(cancellation(invoice(2, number="INV-2026-00046"))),
+    "cancellation_as_booked": lambda: booked_cancellation(invoice(2, number="INV-2026-00047")),
+    "credit_note_partial": lambda: partial_credit_note(invoice(4, number="INV-2026-00048"),
+                                                       [2, 4]),
+    "allowances_and_charges": lambda: with_allowances(),
+    "allowances_cancelled": lambda: booked_cancellation(with_allowances("INV-2026-00062")),
 }
 
 
@@ -46,6 +59,11 @@ def test_golden_document_is_valid_pdf_a3_with_its_xml(renderer: Renderer, kind: 
 
     assert out.valid and out.failed_rules == [], out.findings
     assert [f for f in out.findings if not f["warning"]] == []
+    # no warnings either; PEPPOL-EN16931-R008 flags the empty delivery block, which the
+    # supply date (issue 14 point 5) fills
+    empty_delivery = b"<ram:ApplicableHeaderTradeDelivery/>" in out.xml
+    assert [f for f in out.findings
+            if not (empty_delivery and f["rule"] == "PEPPOL-EN16931-R008")] == [], out.findings
 
     with pikepdf.open(io.BytesIO(out.pdf)) as pdf:
         meta = pdf.open_metadata()
@@ -59,9 +77,14 @@ def test_golden_document_is_valid_pdf_a3_with_its_xml(renderer: Renderer, kind: 
         assert str(attached.obj.AFRelationship) == "/Data"
 
     text = text_of(out.pdf)
-    for fact in (doc.number, doc.buyer.name, money(doc.totals.grand_total, "EUR"),
-                 money(doc.totals.line_total, "EUR"), money(doc.totals.tax_total, "EUR")):
+    shown = presented(doc)  # a credit note states its amounts positive
+    for fact in (doc.number, doc.buyer.name, money(shown.totals.grand_total, "EUR"),
+                 money(shown.totals.line_total, "EUR"), money(shown.totals.tax_total, "EUR")):
         assert fact in text, fact
+    assert shown.totals.grand_total >= 0 and all(x.unit_price >= 0 for x in shown.lines)
+    if doc.document_type.value == "381":
+        assert "Please transfer" not in text and "Due date" not in text
+        assert "will be credited to your account or refunded" in text
 
 
 def test_same_snapshot_renders_to_identical_bytes(renderer: Renderer) -> None:

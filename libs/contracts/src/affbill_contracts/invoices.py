@@ -4,12 +4,18 @@ Everything the documents service needs to render a PDF/A-3 with EN 16931 XML
 is here; nobody has to ask billing again. Codes follow EN 16931: document type
 380 (invoice) / 381 (credit note, used for cancellations), VAT category codes
 of UNCL5305 (S, Z, E, AE, K, G, O), unit codes of UN/ECE Rec 20.
+
+Amounts are signed as billing books them: a credit note (381) carries negative lines
+and totals, so sums over documents are plain sums. The XML and the PDF state them
+with the sign the document type carries (positive on a 381; the documents service's
+``presented``), and no unit price is ever negative (BR-27).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
@@ -67,6 +73,33 @@ class PaymentInstructions(Contract):
                        examples=["Payable within 14 days without deduction."])
 
 
+class LineAllowance(Contract):
+    """A discount on one line (BG-27): already deducted from the line's net amount."""
+
+    amount: Amount = Field(description="Allowance amount (BT-136), signed like the line.",
+                           examples=["50.00"])
+    reason: str | None = Field(default=None, description="Reason text (BT-139).",
+                               examples=["Volume discount"])
+    reason_code: str | None = Field(default=None, description="UNTDID 5189 code (BT-140).",
+                                    examples=["95"])
+
+
+class AllowanceCharge(Contract):
+    """A document-level allowance (BG-20) or charge (BG-21) in one VAT category."""
+
+    charge: bool = Field(description="False: an allowance (discount); true: a charge.",
+                         examples=[False])
+    amount: Amount = Field(description="Amount (BT-92 / BT-99), signed like the document.",
+                           examples=["100.00"])
+    reason: str | None = Field(default=None, description="Reason text (BT-97 / BT-104).",
+                               examples=["Loyalty discount"])
+    reason_code: str | None = Field(
+        default=None, description="UNTDID 5189 (allowances) or 7161 (charges) code.",
+        examples=["95"])
+    vat_category: VatCategory = Field(description="VAT category it falls in.", examples=["S"])
+    vat_rate: Amount = Field(description="VAT rate in percent.", examples=["19"])
+
+
 class InvoiceLine(Contract):
     line_no: int = Field(ge=1, description="Position on the document, from 1.", examples=[1])
     description: str = Field(min_length=1, description="What is billed.",
@@ -85,6 +118,8 @@ class InvoiceLine(Contract):
                                          examples=["2026-10-01"])
     period_end: dt.date | None = Field(default=None, description="Service period end.",
                                        examples=["2026-10-31"])
+    allowances: list[LineAllowance] = Field(
+        default_factory=list, description="Discounts on this line (BG-27), in net_amount.")
     item_ids: list[uuid.UUID] = Field(default_factory=list,
                                       description="Billable items this line bills.",
                                       examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
@@ -104,8 +139,13 @@ class TaxSubtotal(Contract):
 
 class Totals(Contract):
     line_total: Amount = Field(description="Sum of the lines' net amounts.", examples=["525.00"])
+    allowance_total: Amount = Field(default=Decimal(0), description="Sum of document allowances "
+                                    "(BT-107).", examples=["0"])
+    charge_total: Amount = Field(default=Decimal(0), description="Sum of document charges (BT-108).",
+                                 examples=["0"])
     tax_total: Amount = Field(description="Sum of the tax subtotals.", examples=["99.75"])
-    grand_total: Amount = Field(description="line_total + tax_total.", examples=["624.75"])
+    grand_total: Amount = Field(description="line_total - allowance_total + charge_total "
+                                "+ tax_total.", examples=["624.75"])
     amount_due: Amount = Field(description="What the buyer has to pay.", examples=["624.75"])
 
 
@@ -113,6 +153,8 @@ class PrecedingInvoice(Contract):
     number: str = Field(description="Number of the invoice referred to.",
                         examples=["INV-2026-00042"])
     issue_date: dt.date = Field(description="Its issue date.", examples=["2026-11-01"])
+    cancelled: bool = Field(default=True, description="True: this document cancels it in "
+                            "full; false: a partial credit note against it.", examples=[True])
 
 
 class InvoiceDocument(Contract):
@@ -136,12 +178,14 @@ class InvoiceDocument(Contract):
     lines: list[InvoiceLine] = Field(min_length=1, description="The lines, in print order.")
     tax_breakdown: list[TaxSubtotal] = Field(min_length=1,
                                              description="VAT per category and rate.")
+    allowances_charges: list[AllowanceCharge] = Field(
+        default_factory=list, description="Document-level allowances and charges (BG-20/21).")
     totals: Totals = Field(description="Document totals.")
     payment: PaymentInstructions = Field(description="How to pay.")
     notes: list[str] = Field(default_factory=list, description="Intro and closing texts.",
                              examples=[["Thank you for your business."]])
     preceding_invoice: PrecedingInvoice | None = Field(
-        default=None, description="The invoice a cancellation refers to.")
+        default=None, description="The invoice a cancellation or credit note corrects (BG-3).")
     buyer_reference: str | None = Field(
         default=None, description="Buyer's reference (BT-10); for XRechnung the Leitweg-ID.",
         examples=["04011000-12345-67"])

@@ -17,6 +17,7 @@ class JobKind(StrEnum):
     BULK_ISSUE = "bulk_issue"
     ISSUE = "issue"  # one draft created by hand ("Create")
     CANCELLATION = "cancellation"
+    CREDIT_NOTE = "credit_note"  # a partial credit note against an issued invoice
     RENDERING = "rendering"
 
 

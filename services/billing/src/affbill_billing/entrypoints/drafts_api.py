@@ -129,3 +129,21 @@ class DraftUpdate(Strict):
 def _refuse_nulls(values: dict[str, Any], required: tuple[str, ...]) -> None:
     if nulls := [k for k in required if k in values and values[k] is None]:
         raise DraftError(nulls[0], "cannot be empty")
+
+
+class CreditedLineIn(Strict):
+    line_no: int = Field(ge=1, description="The invoice's line to credit.")
+    quantity: Quantity | None = Field(None, description="Part of its quantity; default all.")
+
+
+class CreditNoteIn(Strict):
+    """A partial credit note: either chosen lines or a net amount (one VAT rate only)."""
+
+    lines: list[CreditedLineIn] = Field(default_factory=list, max_length=1000)
+    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)] | None = None
+    reason: Text | None = None
+
+    def request(self) -> Any:
+        from affbill_billing.domain.credit_notes import CreditedLine, CreditRequest
+        return CreditRequest(tuple(CreditedLine(x.line_no, x.quantity) for x in self.lines),
+                             self.amount, self.reason)

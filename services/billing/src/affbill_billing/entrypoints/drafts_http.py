@@ -1,5 +1,5 @@
 """HTTP routes of the manual generator: customers, drafts (cart, custom, edit, approve,
-Create, discard, bulk issue) and invoices (view, cancel). Thin: parse, call a use case."""
+Create, discard, bulk issue) and invoices (view, cancel, credit). Thin: parse, call a use case."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.entrypoints import drafts_api as api
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
-from affbill_billing.service_layer import drafts, issuing, views
+from affbill_billing.service_layer import credit_notes, drafts, issuing, views
 from affbill_billing.service_layer.errors import NotFound
 from affbill_runtime.runtime import Runtime
 
@@ -127,6 +127,12 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     @router.post("/invoices/{invoice_id}/cancel", status_code=201)
     async def cancel(invoice_id: uuid.UUID, user: User) -> Any:
         document, job_id = await issuing.cancel_invoice(uow, invoice_id, user, settings)
+        return printable({**await views.invoice(engine, document.invoice_id), "job_id": job_id})
+
+    @router.post("/invoices/{invoice_id}/credit-notes", status_code=201)
+    async def credit(invoice_id: uuid.UUID, body: api.CreditNoteIn, user: User) -> Any:
+        document, job_id = await credit_notes.credit_invoice(uow, invoice_id, body.request(),
+                                                             user, settings)
         return printable({**await views.invoice(engine, document.invoice_id), "job_id": job_id})
 
     return router

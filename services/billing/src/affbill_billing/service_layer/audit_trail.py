@@ -84,6 +84,16 @@ async def invoice_cancelled(conn: Any, original: InvoiceDocument,
                        after=after, who=actor(user))
 
 
+async def credit_note_issued(conn: Any, original: InvoiceDocument, credit: InvoiceDocument,
+                             job_id: uuid.UUID, user: str) -> None:
+    """A partial credit note: the invoice stays issued; the credit note is recorded on it."""
+    after = document_state(original, "issued") | {
+        "credited_by_document": document_state(credit, "issued"), "job_id": str(job_id)}
+    await audit.record(conn, entity_kind=INVOICE, entity_id=original.invoice_id,
+                       action="credit", before=document_state(original, "issued"),
+                       after=after, who=actor(user))
+
+
 async def profile_state(conn: Any, customer_id: str) -> dict[str, Any] | None:
     row = (await conn.execute(text("select * from billing_profiles where customer_id = :c"),
                               {"c": customer_id})).mappings().first()

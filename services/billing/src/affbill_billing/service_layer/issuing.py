@@ -171,8 +171,11 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
             raise Refused("This invoice is already cancelled")
         if row.status != "issued":
             raise Refused(f"This invoice is {row.status}, not issued: discard a draft instead")
-        if row.cancels_invoice_id is not None:
-            raise Refused("A cancellation document cannot be cancelled")
+        if row.cancels_invoice_id is not None or row.credits_invoice_id is not None:
+            raise Refused("A cancellation or credit note cannot be cancelled")
+        if await invoices.credited_net(s, invoice_id):
+            raise Refused("This invoice has credit notes: credit what is left with another "
+                          "credit note instead of cancelling it")
         original = InvoiceDocument.model_validate(row.snapshot)
         document = await _cancellation(s, original, row.series, settings, today)
         job = JobReporter(uow, SERVICE, uuid.uuid4())

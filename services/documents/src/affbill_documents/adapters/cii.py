@@ -3,7 +3,8 @@ and the XRechnung 3.0 CII XML for buyers who require it.
 
 Built from billing's snapshot as it is: amounts are printed, never recomputed, so
 the XML states what the PDF states and the Schematron judges billing's arithmetic.
-Element order follows the Factur-X 1.0 EN 16931 XSD. The XRechnung XML is the same
+Element order follows the Factur-X 1.0 EN 16931 XSD. Signs are stated as EN 16931
+wants them (:func:`presented`): a credit note's amounts positive, no negative price. The XRechnung XML is the same
 CII with the XRechnung specification identifier (BT-24), the seller contact (BG-6,
 BT-41..43) and the seller's electronic address (BT-34) that the XRechnung rules ask for.
 """
@@ -17,7 +18,14 @@ from decimal import Decimal
 from lxml import etree
 
 from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import InvoiceDocument, InvoiceLine, Party, TaxSubtotal
+from affbill_contracts.invoices import (
+    AllowanceCharge,
+    InvoiceDocument,
+    InvoiceLine,
+    Party,
+    TaxSubtotal,
+)
+from affbill_documents.domain.presentation import is_credit, presented
 from affbill_documents.domain.printing import plain
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -128,8 +136,71 @@ def _line(parent: etree._Element, line: InvoiceLine) -> None:
     if line.vat_category.value != "O":  # "not subject to VAT" carries no rate (BR-O-05)
         _ram(tax, "RateApplicablePercent", plain(line.vat_rate))
     _period(settlement, line.period_start, line.period_end)
+    for allowance in line.allowances:  # BG-27, already deducted from BT-131
+        _allowance_charge(settlement, False, allowance.amount, allowance.reason,
+                          allowance.reason_code)
     _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount",
          _amount(line.net_amount))
+
+
+def _allowance_charge(parent: etree._Element, charge: bool, amount: Decimal,
+                      reason: str | None, reason_code: str | None,
+                      vat: tuple[str, Decimal] | None = None) -> None:
+    """BG-27 (on a line, ``vat`` None) or BG-20/BG-21 (document level, with its VAT)."""
+    node = _ram(parent, "SpecifiedTradeAllowanceCharge")
+    _el(_ram(node, "ChargeIndicator"), UDT, "Indicator", "true" if charge else "false")
+    _ram(node, "ActualAmount", _amount(amount))
+    if reason_code:
+        _ram(node, "ReasonCode", reason_code)
+    if reason:
+        _ram(node, "Reason", reason)
+    if vat is not None:
+        tax = _ram(node, "CategoryTradeTax")
+        _ram(tax, "TypeCode", "VAT")
+        _ram(tax, "CategoryCode", vat[0])
+        if vat[0] != "O":
+            _ram(tax, "RateApplicablePercent", plain(vat[1]))
+
+
+def _document_allowance(parent: etree._Element, ac: AllowanceCharge) -> None:
+    _allowance_charge(parent, ac.charge, ac.amount, ac.reason, ac.reason_code,
+                      (ac.vat_category.value, ac.vat_rate))
+
+
+def _payment(settlement: etree._Element, doc: InvoiceDocument) -> None:
+    """Payment means (BG-16) for an invoice; a credit note pays nothing in, so it names
+    no account of the seller's to transfer to."""
+    if not doc.payment.iban or is_credit(doc):
+        return
+    means = _ram(settlement, "SpecifiedTradeSettlementPaymentMeans")
+    _ram(means, "TypeCode", "58" if doc.currency == "EUR" else "30")  # SEPA / credit transfer
+    _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.payment.iban)
+    if doc.payment.bic:
+        _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID",
+             doc.payment.bic)
+
+
+def _terms(settlement: etree._Element, doc: InvoiceDocument) -> None:
+    """Payment terms (BT-20); a due date (BT-9) only where something is to be paid."""
+    terms = _ram(settlement, "SpecifiedTradePaymentTerms")
+    _ram(terms, "Description", doc.payment.terms)
+    if not is_credit(doc):
+        _date(terms, "DueDateDateTime", doc.due_date)
+
+
+def _summation(settlement: etree._Element, doc: InvoiceDocument) -> None:
+    """BG-22: BT-109 = BT-106 - BT-107 + BT-108 (BR-CO-13), as billing computed them."""
+    t = doc.totals
+    totals = _ram(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation")
+    _ram(totals, "LineTotalAmount", _amount(t.line_total))
+    if doc.allowances_charges:
+        _ram(totals, "ChargeTotalAmount", _amount(t.charge_total))
+        _ram(totals, "AllowanceTotalAmount", _amount(t.allowance_total))
+    _ram(totals, "TaxBasisTotalAmount",
+         _amount(t.line_total - t.allowance_total + t.charge_total))
+    _ram(totals, "TaxTotalAmount", _amount(t.tax_total), currencyID=doc.currency)
+    _ram(totals, "GrandTotalAmount", _amount(t.grand_total))
+    _ram(totals, "DuePayableAmount", _amount(t.amount_due))
 
 
 def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
@@ -149,12 +220,12 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
 
 def cii_xml(doc: InvoiceDocument) -> bytes:
     """The EN 16931 CII XML (factur-x.xml), UTF-8, deterministic for the same snapshot."""
-    return _cii(doc, EN16931)
+    return _cii(presented(doc), EN16931)
 
 
 def xrechnung_xml(doc: InvoiceDocument, contact: SellerContact) -> bytes:
     """The XRechnung 3.0 CII XML of the document, UTF-8, deterministic likewise."""
-    return _cii(doc, XRECHNUNG, process=PEPPOL_BILLING, contact=contact)
+    return _cii(presented(doc), XRECHNUNG, process=PEPPOL_BILLING, contact=contact)
 
 
 def _cii(doc: InvoiceDocument, specification: str, *, process: str | None = None,
@@ -186,25 +257,14 @@ def _cii(doc: InvoiceDocument, specification: str, *, process: str | None = None
     settlement = _ram(transaction, "ApplicableHeaderTradeSettlement")
     _ram(settlement, "PaymentReference", doc.payment.reference)
     _ram(settlement, "InvoiceCurrencyCode", doc.currency)
-    if doc.payment.iban:
-        means = _ram(settlement, "SpecifiedTradeSettlementPaymentMeans")
-        _ram(means, "TypeCode", "58" if doc.currency == "EUR" else "30")  # SEPA / credit transfer
-        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.payment.iban)
-        if doc.payment.bic:
-            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID",
-                 doc.payment.bic)
+    _payment(settlement, doc)
     for group in doc.tax_breakdown:
         _tax(settlement, group)
     _period(settlement, doc.period_start, doc.period_end)
-    terms = _ram(settlement, "SpecifiedTradePaymentTerms")
-    _ram(terms, "Description", doc.payment.terms)
-    _date(terms, "DueDateDateTime", doc.due_date)
-    totals = _ram(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    _ram(totals, "LineTotalAmount", _amount(doc.totals.line_total))
-    _ram(totals, "TaxBasisTotalAmount", _amount(doc.totals.line_total))
-    _ram(totals, "TaxTotalAmount", _amount(doc.totals.tax_total), currencyID=doc.currency)
-    _ram(totals, "GrandTotalAmount", _amount(doc.totals.grand_total))
-    _ram(totals, "DuePayableAmount", _amount(doc.totals.amount_due))
+    for ac in doc.allowances_charges:
+        _document_allowance(settlement, ac)
+    _terms(settlement, doc)
+    _summation(settlement, doc)
     if doc.preceding_invoice:
         ref = _ram(settlement, "InvoiceReferencedDocument")
         _ram(ref, "IssuerAssignedID", doc.preceding_invoice.number)

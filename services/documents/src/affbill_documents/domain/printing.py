@@ -15,6 +15,7 @@ from typing import Any
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument, Party
 from affbill_contracts.money import UnknownCurrency, quantum
+from affbill_documents.domain.presentation import is_credit, presented
 
 CATEGORY_NAMES = {"S": "VAT", "Z": "VAT (zero rated)", "E": "VAT exempt",
                   "AE": "Reverse charge", "K": "Intra-EU supply (VAT exempt)",
@@ -78,23 +79,65 @@ def _unless(text: str, same_as: str) -> str:
 
 def title(doc: InvoiceDocument) -> str:
     if doc.document_type is DocumentType.CREDIT_NOTE:
-        return "Cancellation" if doc.preceding_invoice else "Credit note"
+        cancels = doc.preceding_invoice is not None and doc.preceding_invoice.cancelled
+        return "Cancellation" if cancels else "Credit note"
     return "Invoice"
 
 
+def corrects(doc: InvoiceDocument) -> tuple[str, str]:
+    """The heading line and sentence naming the invoice a 381 corrects (BG-3)."""
+    ref = doc.preceding_invoice
+    if ref is None:
+        return "", ""
+    if ref.cancelled:
+        return (f"Cancellation of invoice {ref.number}",
+                f"This document cancels invoice {ref.number} of {day(ref.issue_date)}.")
+    return (f"Credit note for invoice {ref.number}",
+            f"This credit note corrects invoice {ref.number} of {day(ref.issue_date)}.")
+
+
+def settlement(doc: InvoiceDocument) -> dict[str, str]:
+    """What the payment block says: an invoice asks for a transfer by its due date; a
+    credit note or cancellation says the amount is credited or refunded, never asks."""
+    due = money(doc.totals.amount_due, doc.currency)
+    if is_credit(doc):
+        return {"due_label": "Amount credited", "due_date": "",
+                "instruction": f"The amount of {due} {doc.currency} will be credited to your "
+                               "account or refunded to you. Nothing is to be paid."}
+    instruction = ""
+    if doc.payment.iban:
+        bic = f" (BIC {doc.payment.bic})" if doc.payment.bic else ""
+        instruction = (f"Please transfer the amount due to IBAN {doc.payment.iban}{bic}, "
+                       f"quoting the reference {doc.payment.reference}.")
+    return {"due_label": "Amount due", "due_date": day(doc.due_date), "instruction": instruction}
+
+
+def _allowances(doc: InvoiceDocument) -> list[dict[str, str]]:
+    cur = doc.currency
+    return [{"label": f"{'Charge' if a.charge else 'Allowance'}"
+                      f"{': ' + a.reason if a.reason else ''} ({rate(a.vat_rate)})",
+             "amount": money(a.amount if a.charge else -a.amount, cur)}
+            for a in doc.allowances_charges]
+
+
+def _line_allowances(line: Any, cur: str) -> str:
+    return "; ".join(f"less {money(a.amount, cur)}{' ' + a.reason if a.reason else ''}"
+                     for a in line.allowances)
+
+
 def print_model(doc: InvoiceDocument) -> dict[str, Any]:
-    """The JSON the invoice template renders."""
+    """The JSON the invoice template renders; amounts as EN 16931 states them."""
+    doc = presented(doc)
     cur = doc.currency
     whole = period(doc.period_start, doc.period_end)
     exemptions = list(dict.fromkeys(g.exemption_reason for g in doc.tax_breakdown
                                     if g.exemption_reason))
-    cancels = (f"This document cancels invoice {doc.preceding_invoice.number} of "
-               f"{day(doc.preceding_invoice.issue_date)}." if doc.preceding_invoice else "")
+    heading, cancels = corrects(doc)
     return {
         "title": title(doc),
         "number": doc.number,
         "issue_date": day(doc.issue_date),
-        "due_date": day(doc.due_date),
+        "due_date": settlement(doc)["due_date"],
         "period": whole,
         "customer_id": doc.customer_id,
         "buyer_reference": doc.buyer_reference or "",
@@ -105,11 +148,13 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
                    "period": _unless(period(line.period_start, line.period_end), whole),
                    "quantity": format(line.quantity, ",f"),
                    "unit_price": money(line.unit_price, cur),
-                   "net": money(line.net_amount, cur), "vat": rate(line.vat_rate)}
+                   "net": money(line.net_amount, cur), "vat": rate(line.vat_rate),
+                   "allowances": _line_allowances(line, cur)}
                   for line in doc.lines],
         "tax": [{"label": f"{CATEGORY_NAMES.get(g.vat_category.value, 'VAT')} "
                           f"{rate(g.vat_rate)} on {money(g.taxable_amount, cur)}",
                  "amount": money(g.tax_amount, cur)} for g in doc.tax_breakdown],
+        "allowances": _allowances(doc),
         "totals": {"net": money(doc.totals.line_total, cur),
                    "tax": money(doc.totals.tax_total, cur),
                    "gross": money(doc.totals.grand_total, cur),
@@ -117,7 +162,9 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
         "payment": {"terms": doc.payment.terms, "iban": doc.payment.iban or "",
                     "bic": doc.payment.bic or "", "bank": doc.payment.bank_name or "",
                     "reference": doc.payment.reference},
+        "settlement": settlement(doc),
         "exemptions": exemptions,
+        "heading": heading,
         "cancels": cancels,
         "notes": list(doc.notes),
     }

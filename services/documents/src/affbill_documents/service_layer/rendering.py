@@ -70,7 +70,7 @@ def _row(item: Issued, r: Rendered, job_id: uuid.UUID) -> dict[str, Any]:
         "currency": doc.currency, "net_total": doc.totals.line_total,
         "tax_total": doc.totals.tax_total, "gross_total": doc.totals.grand_total,
         "amount_due": doc.totals.amount_due, "cancels_invoice_id": item.cancelled_invoice_id,
-        "cancels_number": (preceding.number if preceding
+        "cancels_number": (preceding.number if preceding and preceding.cancelled
                            and doc.document_type is DocumentType.CREDIT_NOTE else None),
         "profile": r.profile, "pdf": r.pdf, "pdf_sha256": r.pdf_sha256, "pdf_size": len(r.pdf),
         "xml": r.xml, "xml_sha256": r.xml_sha256, "xml_size": len(r.xml), "valid": r.valid,
