@@ -57,13 +57,23 @@ def test_totals_after_any_edits_are_the_sum_of_rounded_lines(
     draft = Draft.from_items(items, presets(), RATE)
     freed: list[uuid.UUID] = []
     for op, *args in edits:
+        before = draft.totals()
         if op == "add":
             q, p, v = args
-            draft.add_line(Line("Bonus", q, p, v))
+            try:
+                draft.add_line(Line("Bonus", q, p, v))
+                assert p >= 0
+            except DraftError as exc:  # never a negative price (BR-27): nothing changed
+                assert p < 0 and exc.field == "line.unit_price" and draft.totals() == before
         elif draft.lines and op in ("edit", "vat", "remove"):
             line_id = draft.lines[args[0] % len(draft.lines)].line_id
             if op == "edit":
-                draft.edit_line(line_id, {"quantity": args[1], "unit_price": args[2]})
+                try:
+                    draft.edit_line(line_id, {"quantity": args[1], "unit_price": args[2]})
+                    assert args[2] >= 0
+                except DraftError as exc:
+                    assert args[2] < 0 and exc.field == "line.unit_price"
+                    assert draft.totals() == before
             elif op == "vat":
                 draft.edit_line(line_id, {"vat_category": args[1].category,
                                           "vat_rate": args[1].rate})

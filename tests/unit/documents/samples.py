@@ -13,11 +13,11 @@ from typing import Any
 
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
+    AllowanceCharge,
     InvoiceDocument,
     InvoiceLine,
-    Party,
-    AllowanceCharge,
     LineAllowance,
+    Party,
     PaymentInstructions,
     PrecedingInvoice,
     TaxSubtotal,

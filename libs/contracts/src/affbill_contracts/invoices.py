@@ -139,10 +139,10 @@ class TaxSubtotal(Contract):
 
 class Totals(Contract):
     line_total: Amount = Field(description="Sum of the lines' net amounts.", examples=["525.00"])
-    allowance_total: Amount = Field(default=Decimal(0), description="Sum of document allowances "
-                                    "(BT-107).", examples=["0"])
-    charge_total: Amount = Field(default=Decimal(0), description="Sum of document charges (BT-108).",
-                                 examples=["0"])
+    allowance_total: Amount = Field(default=Decimal(0), examples=["0"],
+                                    description="Sum of document allowances (BT-107).")
+    charge_total: Amount = Field(default=Decimal(0), examples=["0"],
+                                 description="Sum of document charges (BT-108).")
     tax_total: Amount = Field(description="Sum of the tax subtotals.", examples=["99.75"])
     grand_total: Amount = Field(description="line_total - allowance_total + charge_total "
                                 "+ tax_total.", examples=["624.75"])

@@ -12,7 +12,8 @@ def cancellation_lines(lines: list[Line]) -> list[Line]:
     """Each line at the negated unit price: quantity × price still prints the net amount,
     and every amount and VAT group is exactly the original's negated (HALF_UP rounds
     away from zero, symmetrically)."""
-    return [replace(line, unit_price=-line.unit_price) for line in lines]
+    return [replace(line, unit_price=-line.unit_price, allowance=line.allowance and replace(
+        line.allowance, amount=-line.allowance.amount)) for line in lines]
 
 
 def cancellation_type(original_type: str) -> str:

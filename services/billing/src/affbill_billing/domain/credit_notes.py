@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from affbill_billing.domain.drafts import DraftError
-from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.money import round_money
 from affbill_contracts.invoices import InvoiceDocument
 
@@ -31,15 +31,35 @@ class CreditRequest:
     reason: str | None = None
 
 
+def _reasons(doc: InvoiceDocument) -> dict[tuple[str, Decimal], str | None]:
+    return {(g.vat_category.value, g.vat_rate): g.exemption_reason for g in doc.tax_breakdown}
+
+
 def original_lines(doc: InvoiceDocument) -> dict[int, Line]:
     """The invoice's lines as billing's domain lines, by line number."""
-    reasons = {(g.vat_category.value, g.vat_rate): g.exemption_reason
-               for g in doc.tax_breakdown}
+    reasons = _reasons(doc)
     return {x.line_no: Line(x.description, x.quantity, x.unit_price,
                             Vat(x.vat_category.value, x.vat_rate,
                                 reasons.get((x.vat_category.value, x.vat_rate))),
-                            x.unit_code, x.period_start, x.period_end, tuple(x.item_ids))
+                            x.unit_code, x.period_start, x.period_end, tuple(x.item_ids),
+                            Allowance(sum((a.amount for a in x.allowances), Decimal(0)),
+                                      x.allowances[0].reason, x.allowances[0].reason_code)
+                            if x.allowances else None)
             for x in doc.lines}
+
+
+def original_adjustments(doc: InvoiceDocument) -> tuple[AllowanceCharge, ...]:
+    """The invoice's document allowances and charges as billing's domain values."""
+    reasons = _reasons(doc)
+    return tuple(AllowanceCharge(a.charge, a.amount, Vat(
+        a.vat_category.value, a.vat_rate, reasons.get((a.vat_category.value, a.vat_rate))),
+        a.reason, a.reason_code) for a in doc.allowances_charges)
+
+
+def negated(line: Line) -> Line:
+    """The line booked the other way: unit price and allowance negated."""
+    allowance = line.allowance and replace(line.allowance, amount=-line.allowance.amount)
+    return replace(line, unit_price=-line.unit_price, allowance=allowance)
 
 
 def _chosen(doc: InvoiceDocument, chosen: tuple[CreditedLine, ...]) -> list[Line]:
@@ -53,7 +73,10 @@ def _chosen(doc: InvoiceDocument, chosen: tuple[CreditedLine, ...]) -> list[Line
         if quantity <= 0 or abs(quantity) > abs(line.quantity):
             raise DraftError(f"lines.{n}.quantity", f"must be above 0 and at most the "
                              f"invoiced quantity {line.quantity}")
-        out.append(replace(line, quantity=quantity, unit_price=-line.unit_price))
+        if line.allowance is not None and quantity != line.quantity:
+            raise DraftError(f"lines.{n}.quantity", "the line has an allowance: credit all of "
+                             "it, or credit an amount")
+        out.append(negated(replace(line, quantity=quantity)))
     return out
 
 

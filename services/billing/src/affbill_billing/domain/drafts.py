@@ -15,7 +15,13 @@ from typing import Any
 
 from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
-from affbill_billing.domain.invoice_lines import Line, Totals, Vat, totals
+from affbill_billing.domain.invoice_lines import (
+    AllowanceCharge,
+    Line,
+    Totals,
+    Vat,
+    totals,
+)
 from affbill_billing.domain.invoicing import EXPORT, REVERSE_CHARGE, InvoicePlan, vat_for
 from affbill_billing.domain.profiles import TaxTreatment
 
@@ -25,7 +31,13 @@ EXEMPTION_REASONS = {
 }
 VAT_CATEGORIES = frozenset({"S", *EXEMPTION_REASONS})
 LINE_FIELDS = frozenset({"description", "quantity", "unit_price", "unit_code", "vat_category",
-                         "vat_rate", "exemption_reason", "period_start", "period_end"})
+                         "vat_rate", "exemption_reason", "period_start", "period_end",
+                         "allowance"})
+# UNTDID 5189 allowance reason codes EN 16931 accepts (BT-98, BT-140)
+ALLOWANCE_CODES = frozenset({"41", "42", "60", "62", "63", "64", "65", "66", "67", "68", "70",
+                             "71", "88", "95", "100", "102", "103", "104", "105"})
+PRICE_HINT = ("must not be negative (EN 16931 BR-27): give a discount as the line's "
+              "allowance or as a document allowance, returned units as a negative quantity")
 
 
 class DraftError(ValueError):
@@ -80,6 +92,7 @@ class Draft:
     presets: Presets
     lines: list[DraftLine]
     items: list[Item] = field(default_factory=list)  # reserved: billed by the lines
+    adjustments: list[AllowanceCharge] = field(default_factory=list)  # BG-20 / BG-21
 
     @classmethod
     def from_items(cls, items: list[Item], presets: Presets, domestic_rate: Decimal) -> Draft:
@@ -98,6 +111,8 @@ class Draft:
     def custom(cls, presets: Presets, lines: list[Line]) -> Draft:
         if not lines:
             raise DraftError("lines", "a custom invoice needs at least one line")
+        for n, line in enumerate(lines):
+            check_line(line, f"lines.{n}")
         return cls(presets, [DraftLine(uuid.uuid4(), line) for line in lines])
 
     def _item_lines(self, domestic_rate: Decimal) -> list[DraftLine]:
@@ -110,10 +125,12 @@ class Draft:
         return vat_for(self.presets.tax_treatment, domestic_rate)
 
     def totals(self) -> Totals:
-        return totals([d.line for d in self.lines], self.presets.currency)
+        return totals([d.line for d in self.lines], self.presets.currency,
+                      tuple(self.adjustments))
 
     def add_line(self, line: Line) -> uuid.UUID:
         line_id = uuid.uuid4()
+        check_line(line)
         self.lines.append(DraftLine(line_id, replace(line, item_ids=())))
         return line_id
 
@@ -125,7 +142,8 @@ class Draft:
             raise DraftError(min(unknown), "not a field of a line")
         values = {k: v for k, v in changes.items() if k in ("description", "quantity",
                                                              "unit_price", "unit_code",
-                                                             "period_start", "period_end")}
+                                                             "period_start", "period_end",
+                                                             "allowance")}
         if {"vat_category", "vat_rate", "exemption_reason"} & set(changes):
             category = changes.get("vat_category", current.vat.category)
             rate = changes.get("vat_rate", current.vat.rate if category == current.vat.category
@@ -133,6 +151,7 @@ class Draft:
             values["vat"] = vat(category, rate, changes.get("exemption_reason"))
         edited = replace(current, **values)
         check_period(edited)
+        check_line(edited, prices="unit_price" in changes)
         self.lines[index] = DraftLine(line_id, edited)
 
     def remove_line(self, line_id: uuid.UUID) -> list[uuid.UUID]:
@@ -148,6 +167,13 @@ class Draft:
         if "currency" in changes and self.items and changes["currency"] != self.presets.currency:
             raise DraftError("currency", f"the draft bills items in {self.presets.currency}; "
                              "items cannot change currency")
+        changes = dict(changes)
+        if "allowances_charges" in changes:
+            default = self.default_vat(domestic_rate)  # for those that name no VAT
+            self.adjustments = [
+                check_adjustment(a if a.vat is not None else replace(a, vat=default),
+                                 f"allowances_charges.{n}")
+                for n, a in enumerate(changes.pop("allowances_charges") or [])]
         self.presets = replace(self.presets, **changes)
         if "line_grouping" in changes and self.items:
             free = [d for d in self.lines if not d.line.item_ids]
@@ -166,7 +192,8 @@ class Draft:
         issued = invoice_date(self.presets.invoice_date_rule, today, end)
         return InvoicePlan(self.presets.currency, [d.line for d in self.lines], self.totals(),
                            issued, due_date(issued, self.presets.payment_days),
-                           min(starts) if starts else None, max(ends) if ends else None)
+                           min(starts) if starts else None, max(ends) if ends else None,
+                           tuple(self.adjustments))
 
     def _index(self, line_id: uuid.UUID) -> int:
         for n, d in enumerate(self.lines):
@@ -179,3 +206,39 @@ def check_period(line: Line, where: str = "line") -> Line:
     if line.period_start and line.period_end and line.period_start > line.period_end:
         raise DraftError(f"{where}.period_end", "ends before it starts")
     return line
+
+
+def _reason(reason: str | None, code: str | None, where: str, charge: bool) -> None:
+    """BR-33/38/42/44: a reason or a code; the code from UNTDID 5189 or 7161."""
+    if not (reason or code):
+        raise DraftError(f"{where}.reason", "give a reason or a reason_code (EN 16931 BR-33, "
+                         "BR-38, BR-42)")
+    if code and not charge and code not in ALLOWANCE_CODES:
+        raise DraftError(f"{where}.reason_code", f"not an UNTDID 5189 allowance code; one of "
+                         f"{', '.join(sorted(ALLOWANCE_CODES, key=int))}")
+    if code and charge and not (code.isalpha() and code.isupper() and len(code) <= 3):
+        raise DraftError(f"{where}.reason_code", "not an UNTDID 7161 charge code (e.g. ABK, "
+                         "FC, SAA)")
+
+
+def check_line(line: Line, where: str = "line", prices: bool = True) -> Line:
+    """What EN 16931 allows on a line: a price of 0 or more (BR-27), a quantity other than
+    0 (negative for returned units), an allowance above 0 with a reason or code.
+    ``prices`` False: the price was not edited (a run's line keeps a restated price)."""
+    if prices and line.unit_price < 0:
+        raise DraftError(f"{where}.unit_price", PRICE_HINT)
+    if line.quantity == 0:
+        raise DraftError(f"{where}.quantity", "must not be 0 (negative for returned units)")
+    if line.allowance is not None:
+        if line.allowance.amount <= 0:
+            raise DraftError(f"{where}.allowance.amount", "must be above 0")
+        _reason(line.allowance.reason, line.allowance.reason_code, f"{where}.allowance", False)
+    return line
+
+
+def check_adjustment(a: AllowanceCharge, where: str) -> AllowanceCharge:
+    if a.amount <= 0:
+        raise DraftError(f"{where}.amount", "must be above 0 (charge says which way)")
+    _reason(a.reason, a.reason_code, where, a.charge)
+    return a
+

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
-from affbill_billing.domain.invoice_lines import Line, Totals, Vat, totals
+from affbill_billing.domain.invoice_lines import AllowanceCharge, Line, Totals, Vat, totals
 from affbill_billing.domain.profiles import TaxTreatment
 
 REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
@@ -46,6 +46,12 @@ class InvoicePlan:
     due_date: dt.date
     period_start: dt.date | None
     period_end: dt.date | None
+    adjustments: tuple[AllowanceCharge, ...] = ()  # document allowances and charges
+
+
+def basis(t: Totals) -> Decimal:
+    """The document's net after document allowances and charges (BT-109)."""
+    return t.net - t.allowances + t.charges
 
 
 def document_type(net_total: Decimal) -> str:

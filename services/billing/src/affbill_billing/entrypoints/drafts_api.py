@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.drafts import DraftError, check_period, vat
+from affbill_billing.domain.drafts import DraftError, check_line, check_period, vat
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import VatCategory
@@ -21,8 +21,12 @@ from affbill_contracts.money import CurrencyCode
 
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4,
                                     description="Units billed, up to 4 decimals.")]
+LineQuantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, description=(
+    "Units billed, up to 4 decimals; negative for returned units, never 0."))]
 Price = Annotated[Decimal, Field(max_digits=18, decimal_places=6, description=(
-    "Net price per unit, up to 6 decimals; negative for a discount."))]
+    "Net price per unit, up to 6 decimals, never negative (EN 16931 BR-27): a discount is "
+    "a line allowance or a document allowance."))]
+Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
 Rate = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 Version = Annotated[int, Field(ge=1, description="The draft version you edited; 409 if it "
                                                  "moved on.")]
@@ -33,9 +37,39 @@ class Strict(BaseModel):
     model_config = {"extra": "forbid"}
 
 
+class AllowanceIn(Strict):
+    """A discount on one line (BG-27): a reason or an UNTDID 5189 code (e.g. 95)."""
+
+    amount: Money
+    reason: str | None = Field(None, max_length=300)
+    reason_code: str | None = Field(None, max_length=3)
+
+    def allowance(self) -> Allowance:
+        return Allowance(self.amount, self.reason, self.reason_code)
+
+
+class AllowanceChargeIn(AllowanceIn):
+    """A document allowance (BG-20, UNTDID 5189 code) or charge (BG-21, UNTDID 7161 code);
+    VAT defaults to the draft's treatment."""
+
+    charge: bool = False
+    vat_category: VatCategory | None = None
+    vat_rate: Rate | None = None
+
+    def adjustment(self, where: str) -> AllowanceCharge:
+        """Without a VAT category the draft gives it its treatment's VAT."""
+        tax = None
+        if self.vat_category is not None:
+            category = self.vat_category.value
+            tax = vat(category, self.vat_rate if self.vat_rate is not None else Decimal(0),
+                      None, where)
+        return AllowanceCharge(self.charge, self.amount, tax,  # type: ignore[arg-type]
+                               self.reason, self.reason_code)
+
+
 class LineIn(Strict):
     description: str = Field(min_length=1, max_length=500)
-    quantity: Quantity = Decimal(1)
+    quantity: LineQuantity = Decimal(1)
     unit_price: Price
     unit_code: str = Field("C62", pattern="^[A-Z0-9]{1,3}$", description="UN/ECE Rec 20.")
     vat_category: VatCategory | None = Field(None, description="Default: the draft's treatment.")
@@ -43,21 +77,24 @@ class LineIn(Strict):
     exemption_reason: str | None = Field(None, max_length=300)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    allowance: AllowanceIn | None = None
 
     def line(self, default: Vat, where: str) -> Line:
         """The domain line; VAT falls back to `default` (the draft's tax treatment)."""
         category = self.vat_category.value if self.vat_category else default.category
         rate = self.vat_rate if self.vat_rate is not None else (
             default.rate if default.category == category else Decimal(0))
-        return check_period(Line(self.description, self.quantity, self.unit_price,
-                                 vat(category, rate, self.exemption_reason, where),
-                                 self.unit_code, self.period_start, self.period_end), where)
+        line = Line(self.description, self.quantity, self.unit_price,
+                    vat(category, rate, self.exemption_reason, where), self.unit_code,
+                    self.period_start, self.period_end,
+                    allowance=self.allowance.allowance() if self.allowance else None)
+        return check_line(check_period(line, where), where)
 
 
 class LineEdit(Strict):
     version: Version
     description: str | None = Field(None, min_length=1, max_length=500)
-    quantity: Quantity | None = None
+    quantity: LineQuantity | None = None
     unit_price: Price | None = None
     unit_code: str | None = Field(None, pattern="^[A-Z0-9]{1,3}$")
     vat_category: VatCategory | None = None
@@ -65,10 +102,13 @@ class LineEdit(Strict):
     exemption_reason: str | None = Field(None, max_length=300)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    allowance: AllowanceIn | None = Field(None, description="null removes it.")
 
     def changes(self) -> dict[str, Any]:
         values = self.model_dump(exclude_unset=True, exclude={"version"})
         _refuse_nulls(values, ("description", "quantity", "unit_price", "unit_code"))
+        if "allowance" in values:
+            values["allowance"] = self.allowance.allowance() if self.allowance else None
         if "vat_category" in values and values["vat_category"] is not None:
             values["vat_category"] = values["vat_category"].value
         return values
@@ -115,9 +155,14 @@ class DraftUpdate(Strict):
     intro_text: Text | None = None
     closing_text: Text | None = None
     buyer_reference: str | None = Field(None, max_length=100)
+    allowances_charges: list[AllowanceChargeIn] | None = Field(
+        None, max_length=50, description="Document allowances and charges; replaces the list.")
 
     def changes(self) -> dict[str, Any]:
-        values = self.model_dump(exclude_unset=True, exclude={"version"})
+        values = self.model_dump(exclude_unset=True, exclude={"version", "allowances_charges"})
+        if "allowances_charges" in self.model_fields_set:
+            values["allowances_charges"] = [a.adjustment(f"allowances_charges.{n}")
+                                            for n, a in enumerate(self.allowances_charges or [])]
         required = ("billing_name", "tax_treatment", "currency", "payment_days",
                     "invoice_date_rule", "line_grouping", "number_series")
         _refuse_nulls(values, required)

@@ -10,9 +10,11 @@ from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
+    AllowanceCharge,
     EInvoiceFormat,
     InvoiceDocument,
     InvoiceLine,
+    LineAllowance,
     Party,
     PaymentInstructions,
     PrecedingInvoice,
@@ -52,8 +54,9 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
              to: Buyer, settings: Settings, *, document_type: str = "380",
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
              preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
-    """The document as issued. Amounts keep their sign: a credit note (381) from
-    restatements or a cancellation carries negative lines and totals.
+    """The document as issued. Amounts keep their ledger sign: a credit note (381) from
+    restatements, a cancellation or a partial credit note carries negative lines and
+    totals; the documents service states them positive in the XML and on the PDF.
 
     ``to`` is the buyer from the billing profile (a run) or the draft's presets: its
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
@@ -71,13 +74,20 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,
                            vat_rate=line.vat.rate, period_start=line.period_start,
-                           period_end=line.period_end, item_ids=list(line.item_ids))
+                           period_end=line.period_end, item_ids=list(line.item_ids),
+                           allowances=[LineAllowance(amount=a.amount, reason=a.reason,
+                                                     reason_code=a.reason_code)
+                                       for a in (line.allowance,) if a])
                for n, line in enumerate(plan.lines, start=1)],
+        allowances_charges=[AllowanceCharge(
+            charge=a.charge, amount=a.amount, reason=a.reason, reason_code=a.reason_code,
+            vat_category=a.vat.category, vat_rate=a.vat.rate) for a in plan.adjustments],
         tax_breakdown=[TaxSubtotal(vat_category=g.vat.category, vat_rate=g.vat.rate,
                                    taxable_amount=g.taxable, tax_amount=g.tax,
                                    exemption_reason=g.vat.exemption_reason)
                        for g in plan.totals.groups],
         totals=Totals(line_total=plan.totals.net, tax_total=plan.totals.tax,
+                      allowance_total=plan.totals.allowances, charge_total=plan.totals.charges,
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
             iban=settings.seller_iban, bic=settings.seller_bic, reference=number,

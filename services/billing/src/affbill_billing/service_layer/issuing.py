@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +22,10 @@ from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
+from affbill_billing.domain.credit_notes import original_adjustments, original_lines
 from affbill_billing.domain.drafts import Draft, DraftError
-from affbill_billing.domain.invoice_lines import Line, Vat, totals
-from affbill_billing.domain.invoicing import InvoicePlan, document_type
+from affbill_billing.domain.invoice_lines import totals
+from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import snapshot
 from affbill_billing.service_layer.drafts import UowFactory, locked_draft
@@ -54,7 +56,7 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
                       "it: re-apply the line grouping (PATCH line_grouping) to bill the new "
                       "amounts, or discard the draft")
     plan = draft.plan(today)
-    kind = document_type(plan.totals.net)
+    kind = document_type(basis(plan.totals))
     try:
         numbering, counter = await take_numbers(s, draft.presets.number_series, 1)
     except LookupError:
@@ -196,17 +198,11 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
 
 async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
                         settings: Settings, today: dt.date) -> InvoiceDocument:
-    reasons = {(g.vat_category.value, g.vat_rate): g.exemption_reason
-               for g in original.tax_breakdown}
-    lines = cancellation_lines([
-        Line(line.description, line.quantity, line.unit_price,
-             Vat(line.vat_category.value, line.vat_rate,
-                 reasons.get((line.vat_category.value, line.vat_rate))),
-             line.unit_code, line.period_start, line.period_end, tuple(line.item_ids))
-        for line in original.lines])
+    lines = cancellation_lines(list(original_lines(original).values()))
+    adjustments = tuple(replace(a, amount=-a.amount) for a in original_adjustments(original))
     cur = original.currency
-    plan = InvoicePlan(cur, lines, totals(lines, cur), today, today, original.period_start,
-                       original.period_end)
+    plan = InvoicePlan(cur, lines, totals(lines, cur, adjustments), today, today,
+                       original.period_start, original.period_end, adjustments)
     numbering, counter = await take_numbers(s, series, 1)
     number = numbering.format(counter, today, cancellation=True)
     document = snapshot(uuid.uuid4(), number, original.customer_id, plan, Buyer("-"),

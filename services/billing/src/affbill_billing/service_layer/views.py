@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from affbill_billing.adapters import billing_queries as queries
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.domain.drafts import Draft
-from affbill_billing.domain.invoicing import document_type
+from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.errors import NotFound
 
 
@@ -29,12 +29,18 @@ def approvals(approved_by: list[str], required: int) -> dict[str, Any]:
 def lines_and_totals(draft: Draft) -> dict[str, Any]:
     cur, t = draft.presets.currency, draft.totals()
     return {
-        "currency": cur, "document_type": document_type(t.net),
+        "currency": cur, "document_type": document_type(basis(t)),
         "lines": [{**repo.line_json(d), "net_amount": d.line.net(cur)} for d in draft.lines],
         "tax_breakdown": [{"vat_category": g.vat.category, "vat_rate": g.vat.rate,
                            "taxable_amount": g.taxable, "tax_amount": g.tax,
                            "exemption_reason": g.vat.exemption_reason} for g in t.groups],
-        "totals": {"net": t.net, "tax": t.tax, "gross": t.gross},
+        "allowances_charges": [{"charge": a.charge, "amount": a.amount,
+                                "vat_category": a.vat.category, "vat_rate": a.vat.rate,
+                                "reason": a.reason, "reason_code": a.reason_code}
+                               for a in draft.adjustments],
+        "totals": {"net": t.net, "tax": t.tax, "gross": t.gross,
+                   **({"allowances": t.allowances, "charges": t.charges}
+                      if draft.adjustments else {})},
         "items": len(draft.items),
     }
 

@@ -4,9 +4,10 @@ and the XRechnung 3.0 CII XML for buyers who require it.
 Built from billing's snapshot as it is: amounts are printed, never recomputed, so
 the XML states what the PDF states and the Schematron judges billing's arithmetic.
 Element order follows the Factur-X 1.0 EN 16931 XSD. Signs are stated as EN 16931
-wants them (:func:`presented`): a credit note's amounts positive, no negative price. The XRechnung XML is the same
-CII with the XRechnung specification identifier (BT-24), the seller contact (BG-6,
-BT-41..43) and the seller's electronic address (BT-34) that the XRechnung rules ask for.
+wants them (:func:`presented`): a credit note's amounts positive, no negative price.
+The XRechnung XML is the same CII with the XRechnung specification identifier
+(BT-24), the seller contact (BG-6, BT-41..43) and the seller's electronic address
+(BT-34) that the XRechnung rules ask for.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from affbill_billing.adapters import billable_items
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
-from affbill_billing.domain.invoice_lines import Line, Vat
-from affbill_billing.domain.invoicing import document_type
+from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
+from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.domain.profiles import TaxTreatment
 
 
@@ -34,7 +34,22 @@ def line_json(d: DraftLine) -> dict[str, Any]:
             "vat_rate": str(line.vat.rate), "exemption_reason": line.vat.exemption_reason,
             "period_start": line.period_start and line.period_start.isoformat(),
             "period_end": line.period_end and line.period_end.isoformat(),
-            "item_ids": [str(i) for i in line.item_ids]}
+            "item_ids": [str(i) for i in line.item_ids],
+            "allowance": line.allowance and {
+                "amount": str(line.allowance.amount), "reason": line.allowance.reason,
+                "reason_code": line.allowance.reason_code}}
+
+
+def adjustment_json(a: AllowanceCharge) -> dict[str, Any]:
+    return {"charge": a.charge, "amount": str(a.amount), "vat_category": a.vat.category,
+            "vat_rate": str(a.vat.rate), "exemption_reason": a.vat.exemption_reason,
+            "reason": a.reason, "reason_code": a.reason_code}
+
+
+def adjustment_from(j: dict[str, Any]) -> AllowanceCharge:
+    return AllowanceCharge(j["charge"], Decimal(j["amount"]), Vat(
+        j["vat_category"], Decimal(j["vat_rate"]), j["exemption_reason"]), j["reason"],
+        j["reason_code"])
 
 
 def line_from(j: dict[str, Any]) -> DraftLine:
@@ -42,7 +57,9 @@ def line_from(j: dict[str, Any]) -> DraftLine:
         j["description"], Decimal(j["quantity"]), Decimal(j["unit_price"]),
         Vat(j["vat_category"], Decimal(j["vat_rate"]), j["exemption_reason"]), j["unit_code"],
         _date(j["period_start"]), _date(j["period_end"]),
-        tuple(uuid.UUID(i) for i in j["item_ids"])))
+        tuple(uuid.UUID(i) for i in j["item_ids"]),
+        Allowance(Decimal(a["amount"]), a["reason"], a["reason_code"])
+        if (a := j.get("allowance")) else None))
 
 
 def item_json(i: Item) -> dict[str, Any]:
@@ -78,8 +95,10 @@ def _draft(row: Any) -> tuple[DraftRow, Draft | None]:
     meta = DraftRow(row.invoice_id, row.customer_id, row.version, row.status, row.created_by)
     if row.status != "draft":
         return meta, None
-    return meta, Draft(presets_from(row.presets), [line_from(j) for j in row.lines],
-                       [item_from(j) for j in row.reserved])
+    presets = dict(row.presets)
+    adjustments = [adjustment_from(j) for j in presets.pop("allowances_charges", [])]
+    return meta, Draft(presets_from(presets), [line_from(j) for j in row.lines],
+                       [item_from(j) for j in row.reserved], adjustments)
 
 
 async def lock(session: AsyncSession | AsyncConnection, draft_id: uuid.UUID,
@@ -94,11 +113,13 @@ async def lock(session: AsyncSession | AsyncConnection, draft_id: uuid.UUID,
 
 def _values(draft: Draft) -> dict[str, Any]:
     t = draft.totals()
-    return {"presets": orjson.dumps(asdict(draft.presets)).decode(),
+    presets = {**asdict(draft.presets),
+               "allowances_charges": [adjustment_json(a) for a in draft.adjustments]}
+    return {"presets": orjson.dumps(presets).decode(),
             "lines": orjson.dumps([line_json(d) for d in draft.lines]).decode(),
             "reserved": orjson.dumps([item_json(i) for i in draft.items]).decode(),
             "cur": draft.presets.currency, "series": draft.presets.number_series,
-            "type": document_type(t.net), "net": t.net, "tax": t.tax, "gross": t.gross}
+            "type": document_type(basis(t)), "net": t.net, "tax": t.tax, "gross": t.gross}
 
 
 async def insert(session: AsyncSession, draft_id: uuid.UUID, customer_id: str, draft: Draft,
