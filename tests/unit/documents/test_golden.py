@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 
 from affbill_contracts.invoices import InvoiceDocument, Totals
+from affbill_contracts.presentation import presented
 from affbill_documents.adapters.renderer import Rendered, Renderer
-from affbill_documents.domain.presentation import presented
 from affbill_documents.domain.printing import money
 from tests.unit.documents.samples import (
     booked_cancellation,

@@ -10,7 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from affbill_billing.domain.drafts import DraftError
-from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+from affbill_billing.service_layer.errors import (
+    InvalidDocument,
+    NotFound,
+    Refused,
+    StaleVersion,
+)
 from affbill_runtime.problems import problem
 
 USER_HEADER = "X-Affbill-User"
@@ -29,6 +34,11 @@ def _as_problem(exc: Exception) -> Response | None:
     if isinstance(exc, DraftError):
         return problem(422, "Invalid request", f"{exc.field}: {exc.reason}",
                        errors=[{"field": exc.field, "reason": exc.reason}])
+    if isinstance(exc, InvalidDocument):
+        return problem(422, "Document would not be a valid EN 16931 invoice",
+                       f"Nothing was numbered: {exc}",
+                       errors=[{"rule": v.rule, "reason": v.message, "field": v.field}
+                               for v in exc.violations])
     if isinstance(exc, MissingUser):
         return problem(400, f"Missing header {USER_HEADER}",
                        f"{USER_HEADER} names who acts; the gateway sets it",

@@ -19,7 +19,12 @@ from affbill_billing.domain.credit_notes import CreditRequest, check_within, cre
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.service_layer import audit_trail
-from affbill_billing.service_layer.documents import snapshot
+from affbill_billing.service_layer.documents import (
+    PENDING_NUMBER,
+    numbered,
+    snapshot,
+    validated,
+)
 from affbill_billing.service_layer.drafts import UowFactory
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts import topics
@@ -65,9 +70,11 @@ async def credit_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID,
         plan = InvoicePlan(original.currency, lines, totals(lines, original.currency), today,
                            today, original.period_start, original.period_end)
         check_within(original, await invoices.credited_net(s, invoice_id), plan.totals.net)
+        unnumbered = validated(_document(original, plan, PENDING_NUMBER, settings,
+                                         request.reason))
         numbering, counter = await take_numbers(s, row.series, 1)
         number = numbering.format(counter, today, cancellation=True)
-        document = _document(original, plan, number, settings, request.reason)
+        document = numbered(unnumbered, number)
         job = JobReporter(uow, SERVICE, uuid.uuid4())
         job.started(JobKind.CREDIT_NOTE, f"Credit note for {original.number}", user)
         await invoices.insert_credit_note(s, document, row.series, invoice_id, user, job.job_id)

@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Sequence
 
 from affbill_billing.config import Settings
+from affbill_billing.domain import en16931
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.invoicing import InvoicePlan
+from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
     AllowanceCharge,
@@ -21,6 +23,22 @@ from affbill_contracts.invoices import (
     TaxSubtotal,
     Totals,
 )
+
+PENDING_NUMBER = "(pending)"  # a document's number before the gate let it be numbered
+
+
+def validated(document: InvoiceDocument) -> InvoiceDocument:
+    """The document if it passes the EN 16931 gate, else InvalidDocument: checked before a
+    number is taken, so a document that would not validate never uses one."""
+    if violations := en16931.check(document):
+        raise InvalidDocument(violations)
+    return document
+
+
+def numbered(document: InvoiceDocument, number: str) -> InvoiceDocument:
+    """The validated document with its number (and the number as payment reference)."""
+    return document.model_copy(update={
+        "number": number, "payment": document.payment.model_copy(update={"reference": number})})
 
 
 def seller(settings: Settings) -> Party:

@@ -18,3 +18,11 @@ class StaleVersion(Exception):
         super().__init__(f"The draft changed meanwhile: it is at version {current} now; "
                          "reload it and apply your change again")
         self.current = current
+
+
+class InvalidDocument(Exception):
+    """The document that would be issued breaks EN 16931 rules: nothing was numbered."""
+
+    def __init__(self, violations: list) -> None:  # list[en16931.Violation]
+        self.violations = violations
+        super().__init__("; ".join(f"{v.rule} {v.message} ({v.field})" for v in violations))

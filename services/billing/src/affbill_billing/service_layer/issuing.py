@@ -27,9 +27,14 @@ from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
 from affbill_billing.service_layer import audit_trail
-from affbill_billing.service_layer.documents import snapshot
+from affbill_billing.service_layer.documents import (
+    PENDING_NUMBER,
+    numbered,
+    snapshot,
+    validated,
+)
 from affbill_billing.service_layer.drafts import UowFactory, locked_draft
-from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_billing.service_layer.errors import InvalidDocument, NotFound, Refused
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts
 from affbill_contracts.envelope import Envelope
@@ -57,16 +62,18 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
                       "amounts, or discard the draft")
     plan = draft.plan(today)
     kind = document_type(basis(plan.totals))
+    p = draft.presets
+    unnumbered = validated(snapshot(
+        meta.draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
+        document_type=kind, notes=[p.intro_text, p.closing_text],
+        buyer_reference=p.buyer_reference))
     try:
         numbering, counter = await take_numbers(s, draft.presets.number_series, 1)
     except LookupError:
         raise DraftError("number_series", f"no number series {draft.presets.number_series!r}"
                          ) from None
     number = numbering.format(counter, plan.issue_date)
-    p = draft.presets
-    document = snapshot(meta.draft_id, number, meta.customer_id, plan, buyer_of(p), settings,
-                        document_type=kind, notes=[p.intro_text, p.closing_text],
-                        buyer_reference=p.buyer_reference)
+    document = numbered(unnumbered, number)
     await invoices.issue_draft(s, meta.draft_id, document, plan, user, job.job_id)
     await billable_items.invoice_draft_items(s, meta.draft_id)
     uow.publish(topics.BILLING_INVOICES, meta.customer_id, Envelope.wrap(
@@ -126,7 +133,7 @@ async def issue_drafts(uow_factory: UowFactory, envelope: Envelope[IssueDrafts],
                                     JobReporter(uow, SERVICE, job_id), settings, today):
                     counts["documents_created"] += 1
                 await uow.commit()
-            except (Refused, DraftError, NotFound) as exc:
+            except (Refused, DraftError, NotFound, InvalidDocument) as exc:
                 refusal = str(exc)  # nothing of this draft's transaction is kept
         if refusal or n % 50 == 0 or n == len(command.draft_ids):
             async with uow_factory() as uow:
@@ -203,17 +210,17 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
     cur = original.currency
     plan = InvoicePlan(cur, lines, totals(lines, cur, adjustments), today, today,
                        original.period_start, original.period_end, adjustments)
-    numbering, counter = await take_numbers(s, series, 1)
-    number = numbering.format(counter, today, cancellation=True)
-    document = snapshot(uuid.uuid4(), number, original.customer_id, plan, Buyer("-"),
+    document = snapshot(uuid.uuid4(), PENDING_NUMBER, original.customer_id, plan, Buyer("-"),
                         settings, document_type=cancellation_type(original.document_type.value),
                         notes=[f"Cancellation of invoice {original.number}"
                                f" of {original.issue_date}."],
                         buyer_reference=original.buyer_reference,
                         preceding=PrecedingInvoice(number=original.number,
                                                    issue_date=original.issue_date))
-    return document.model_copy(update={
+    document = validated(document.model_copy(update={
         "buyer": original.buyer, "seller": original.seller,
         "e_invoice_format": original.e_invoice_format,
         "payment": document.payment.model_copy(update={
-            "terms": f"Cancels invoice {original.number}; the amount is no longer due."})})
+            "terms": f"Cancels invoice {original.number}; the amount is no longer due."})}))
+    numbering, counter = await take_numbers(s, series, 1)
+    return numbered(document, numbering.format(counter, today, cancellation=True))

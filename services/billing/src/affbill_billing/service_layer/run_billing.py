@@ -24,12 +24,13 @@ from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, Pen
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.drafts import Draft
+from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
 from affbill_billing.domain.thresholds import bills_now
-from affbill_billing.service_layer.documents import snapshot
+from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import LogLevel
 from affbill_runtime.db import UnitOfWork
@@ -37,7 +38,6 @@ from affbill_runtime.jobs import JobReporter
 
 SERVICE = "billing"
 log = logging.getLogger("affbill.billing.runs")
-PENDING_NUMBER = "(pending)"
 ISSUE_BATCH = 500  # pending documents numbered per transaction
 DEADLOCK = "40P01"
 ATTEMPTS = 3
@@ -86,6 +86,12 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
                         work.settings, document_type=kind, notes=profile.notes())
     return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
+
+
+def not_created(name: str, violations: list[Violation]) -> str:
+    """The job-log line of a document the EN 16931 gate stopped (its items stay open)."""
+    return f"Document for {name} not created: " + "; ".join(
+        f"{v.rule} {v.message} ({v.field})" for v in violations)
 
 
 def total_of(items: Sequence[Item], currency: str) -> Decimal:
@@ -139,6 +145,8 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     if currency is None or profile is None:
         return None
     document = pending_document(work, customer, items, currency, profile)
+    if check(document.snapshot):  # the locking path logs it and leaves the items open
+        return None
     try:
         await pending.insert_as_read(conn, document, work.ctx, items)
     except ItemsChanged:  # rolled back: the locking path
@@ -197,6 +205,10 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
                 job.log(f"Draft created for {profile.name}")
                 continue
             document = pending_document(work, customer, billed, currency, profile)
+            if violations := check(document.snapshot):  # nothing numbered, items stay open
+                job.log(not_created(profile.name, violations), LogLevel.WARNING)
+                counts.customers_skipped += 1
+                continue
             await pending.insert(conn, document, work.ctx, billed)
             documents += 1
         await runs_repo.add_counts(conn, work.ctx.run_id, counts)

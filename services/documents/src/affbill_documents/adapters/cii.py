@@ -26,7 +26,7 @@ from affbill_contracts.invoices import (
     Party,
     TaxSubtotal,
 )
-from affbill_documents.domain.presentation import is_credit, presented
+from affbill_contracts.presentation import is_credit, presented
 from affbill_documents.domain.printing import plain
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -169,9 +169,9 @@ def _document_allowance(parent: etree._Element, ac: AllowanceCharge) -> None:
 
 
 def _payment(settlement: etree._Element, doc: InvoiceDocument) -> None:
-    """Payment means (BG-16) for an invoice; a credit note pays nothing in, so it names
-    no account of the seller's to transfer to."""
-    if not doc.payment.iban or is_credit(doc):
+    """Payment means (BG-16): the seller's account, on every document (XRechnung's BR-DE-1
+    asks for it on a credit note too; what the PDF asks of the reader is printing's)."""
+    if not doc.payment.iban:
         return
     means = _ram(settlement, "SpecifiedTradeSettlementPaymentMeans")
     _ram(means, "TypeCode", "58" if doc.currency == "EUR" else "30")  # SEPA / credit transfer

@@ -15,7 +15,7 @@ from typing import Any
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument, Party
 from affbill_contracts.money import UnknownCurrency, quantum
-from affbill_documents.domain.presentation import is_credit, presented
+from affbill_contracts.presentation import is_credit, presented
 
 CATEGORY_NAMES = {"S": "VAT", "Z": "VAT (zero rated)", "E": "VAT exempt",
                   "AE": "Reverse charge", "K": "Intra-EU supply (VAT exempt)",
