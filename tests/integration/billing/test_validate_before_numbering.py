@@ -1,0 +1,67 @@
+"""Validate before numbering, on the real database: a document the EN 16931 gate stops
+takes no number. Create answers 422 naming rule, message and field; a run writes
+`Document for <customer> not created: <rule> <message>` and leaves the items open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from affbill_billing.service_layer import runs
+from affbill_contracts import Envelope, ProcessSelected, topics
+from affbill_runtime.runtime import Runtime
+from tests.integration.billing.test_drafts import ANNA, customer, item_ids, outbox
+
+pytestmark = pytest.mark.integration
+
+
+async def reverse_charge_without_vat_id(billing: Runtime, cid: str) -> None:
+    async with billing.engine.begin() as conn:
+        await conn.execute(text("update billing_profiles set tax_treatment = "
+                                "'eu_reverse_charge' where customer_id = :c"), {"c": cid})
+
+
+async def test_create_refuses_an_invalid_document_before_numbering(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    _, cid = await customer(billing)  # no VAT id: reverse charge breaks BR-AE-02
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+        {"description": "Setup fee", "unit_price": "250", "vat_category": "AE"}]},
+        headers=ANNA)).json()
+    refused = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 1},
+                             headers=ANNA)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["rule"] == "BR-AE-02" and error["field"] == "buyer.vat_id"
+    assert "VAT id" in error["reason"]
+    async with billing.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from invoices where number is not "
+                                      "null")) == 0
+    fixed = await api.patch(f"/drafts/{draft['draft_id']}/lines/{draft['lines'][0]['line_id']}",
+                            json={"version": 1, "vat_category": "S", "vat_rate": "19"},
+                            headers=ANNA)
+    assert fixed.status_code == 200, fixed.text
+    issued = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 2},
+                            headers=ANNA)
+    assert issued.status_code == 200 and issued.json()["number"] == "INV-2026-00001"  # no gap
+
+
+async def test_a_run_logs_the_rule_and_leaves_the_items_open(billing: Runtime) -> None:
+    _, cid = await customer(billing)
+    await reverse_charge_without_vat_id(billing, cid)
+    before = await item_ids(billing, cid)
+    run = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=[cid],
+                                        requested_by="run"))
+    counts = await runs.process_selected(billing.uow, run, billing.settings,
+                                         dt.date(2026, 11, 2))
+    assert counts["documents_created"] == 0
+    assert await item_ids(billing, cid) == before  # still open
+    logged = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
+              if e.type == "jobs.job.log"]
+    assert any(t.startswith("Document for Acme") and "not created: BR-AE-02" in t
+               for t in logged), logged
+    async with billing.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from invoices")) == 0
