@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
 import pytest
@@ -19,6 +19,33 @@ import pytest
 from affbill_runtime.settings import asyncpg_url
 
 START_HINT = "start them with `make infra` (deploy/local/up.sh) or export the variable"
+# documents a test hands the documents service broken on purpose (to see them flagged)
+DELIBERATELY_INVALID: set[uuid.UUID] = set()
+INVALID_DOCUMENTS = """
+select c.table_schema from information_schema.columns c
+where c.table_name = 'documents' and c.column_name = 'valid'"""
+
+
+@pytest.fixture
+def expect_invalid_document() -> Callable[[uuid.UUID], None]:
+    """Register a document the test breaks on purpose: the session-end check allows it."""
+    return DELIBERATELY_INVALID.add
+
+
+async def invalid_documents(url: str) -> list[str]:
+    """Every document stored with valid = false in any schema of the test database,
+    except those a test broke on purpose."""
+    conn = await asyncpg.connect(url)
+    try:
+        found = []
+        for schema in [r[0] for r in await conn.fetch(INVALID_DOCUMENTS)]:
+            rows = await conn.fetch(f'select invoice_id, number, failed_rules from "{schema}"'
+                                    ".documents where not valid")
+            found += [f"{schema}: {r['number']} {list(r['failed_rules'])}" for r in rows
+                      if r["invoice_id"] not in DELIBERATELY_INVALID]
+        return found
+    finally:
+        await conn.close()
 
 
 def _docker_answers() -> bool:
@@ -76,8 +103,15 @@ def database_url(server_database_url: str) -> Iterator[str]:
             await conn.close()
 
     asyncio.run(admin(f'create database "{name}"'))
-    yield base.rsplit("/", 1)[0] + "/" + name
-    asyncio.run(admin(f'drop database if exists "{name}" with (force)'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    yield url
+    try:  # the suite-wide check: no test issued a document the documents service found invalid
+        invalid = asyncio.run(invalid_documents(url))
+    finally:
+        asyncio.run(admin(f'drop database if exists "{name}" with (force)'))
+    if invalid:
+        pytest.fail("documents issued by tests failed validation (documents.valid = false): "
+                    + "; ".join(invalid[:20]), pytrace=False)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -64,8 +65,10 @@ async def test_issued_invoices_are_rendered_stored_and_published_once(documents:
     assert (await stored(documents))[docs[0].invoice_id]["pdf"] == rows[docs[0].invoice_id]["pdf"]
 
 
-async def test_a_document_failing_validation_is_flagged_not_published(documents: Runtime) -> None:
+async def test_a_document_failing_validation_is_flagged_not_published(
+        documents: Runtime, expect_invalid_document: Callable[[uuid.UUID], None]) -> None:
     good, bad = invoice(2, number="INV-2026-00010"), broken(invoice(2, number="INV-2026-00011"))
+    expect_invalid_document(bad.invoice_id)
     counts = await render_invoices(documents.uow, documents.state.renderer,
                                    [issued(good), issued(bad)])
     assert counts == {"rendered": 1, "failed_validation": 1}
