@@ -42,6 +42,8 @@ def _line(line: InvoiceLine, sign: Decimal) -> InvoiceLine:
 def presented(doc: InvoiceDocument) -> InvoiceDocument:
     """The document with the signs EN 16931 states: a 381 positive, no negative price."""
     sign = sign_of(doc)
+    if sign > 0 and all(line.unit_price >= 0 for line in doc.lines):
+        return doc  # stated as booked: nothing to turn (the common case, no copy)
     update: dict[str, object] = {"lines": [_line(line, sign) for line in doc.lines]}
     if sign < 0:
         update["tax_breakdown"] = [g.model_copy(update={
