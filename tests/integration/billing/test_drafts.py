@@ -83,8 +83,12 @@ async def test_the_whole_manual_flow(billing: Runtime, api: httpx.AsyncClient) -
     assert draft["lines"][0]["net_amount"] == "66.67"  # 5 × 13.333 = 66.665, HALF_UP
     draft = (await api.post(f"/drafts/{did}/lines", json={"version": 3, "line": {
         "description": "Bonus", "unit_price": "100"}}, headers=ANNA)).json()
+    negative_price = await api.post(f"/drafts/{did}/lines", json={"version": 4, "line": {
+        "description": "Discount", "quantity": "1", "unit_price": "-20.005"}}, headers=ANNA)
+    assert negative_price.status_code == 422  # BR-27: a discount is an allowance or a return
+    assert negative_price.json()["errors"][0]["field"] == "line.unit_price"
     draft = (await api.post(f"/drafts/{did}/lines", json={"version": 4, "line": {
-        "description": "Discount", "quantity": "1", "unit_price": "-20.005"}},
+        "description": "Discount", "quantity": "-1", "unit_price": "20.005"}},
         headers=ANNA)).json()
     nets = [Decimal(x["net_amount"]) for x in draft["lines"]]
     assert nets == [Decimal("66.67"), Decimal("10.00"), Decimal("100.00"), Decimal("-20.01")]
