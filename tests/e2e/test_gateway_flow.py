@@ -208,7 +208,7 @@ def test_manual_flow_cart_edit_discount_create_cancel(api: httpx.Client,
     assert draft["lines"][0]["description"] == "Leads October, as agreed"
     draft = ok(api.post(f"/drafts/{draft_id}/lines", json={
         "version": draft["version"], "line": {"description": "Discount",
-                                              "unit_price": "-10.00"}}), 201)
+                                              "quantity": "-1", "unit_price": "10.00"}}), 201)
     assert draft["lines"][-1]["net_amount"] == "-10.00"
     assert Decimal(draft["totals"]["gross"]) < gross_before
 
