@@ -71,3 +71,22 @@ def test_job_wording() -> None:
     assert "BR-CO-10, BR-CO-15" in failed_line("INV-1", ["BR-CO-10", "BR-CO-15"])
     assert rendering_outcome(0) is JobStatus.SUCCEEDED
     assert rendering_outcome(2) is JobStatus.SUCCEEDED_WITH_WARNINGS
+
+
+def test_credit_notes_print_positive_amounts_and_never_ask_for_payment() -> None:
+    from tests.unit.documents.samples import booked_cancellation, partial_credit_note
+
+    original = invoice(3, number="INV-2026-00090")
+    cancel = print_model(booked_cancellation(original))
+    assert cancel["title"] == "Cancellation" and cancel["due_date"] == ""
+    assert cancel["heading"] == "Cancellation of invoice INV-2026-00090"
+    assert not cancel["totals"]["gross"].startswith("-")
+    assert "will be credited" in cancel["settlement"]["instruction"]
+    assert "transfer" not in cancel["settlement"]["instruction"]
+    partial = print_model(partial_credit_note(original, [2]))
+    assert partial["title"] == "Credit note"
+    assert partial["heading"] == "Credit note for invoice INV-2026-00090"
+    assert partial["settlement"]["due_label"] == "Amount credited"
+    assert all(not x["unit_price"].startswith("-") for x in partial["lines"])
+    billed = print_model(original)
+    assert billed["settlement"]["instruction"].startswith("Please transfer")
