@@ -18,6 +18,9 @@ from typing import IO
 import asyncpg
 import httpx
 
+# the secret the gateway and the services of a test stack share (each run its own)
+INTERNAL_SECRET = "affbill-test-internal-secret-" + uuid.uuid4().hex
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -54,7 +57,9 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 @contextlib.contextmanager
 def running_services(ports: dict[str, int], env: dict[str, str], logs: Path,
                      timeout: float = 90) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
-    """`affbill-<service> serve` for each {service: port}, ready before the block, ended after."""
+    """`affbill-<service> serve` for each {service: port}, ready before the block, ended after.
+    They share INTERNAL_SECRET unless `env` names another AFFBILL_INTERNAL_SECRET."""
+    env = {"AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET, **env}
     procs = {s: start_service(f"affbill-{s}", port, env, logs / f"{s}.log")
              for s, port in ports.items()}
     try:

@@ -15,6 +15,8 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from affbill_runtime.health import health_router
+from affbill_runtime.http_guard import RequestGuard
+from affbill_runtime.internal_auth import InternalTrust
 from affbill_runtime.logs import configure_logging
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
@@ -23,7 +25,11 @@ from affbill_runtime.settings import ServiceSettings
 
 
 def service_app(runtime: Runtime, *, title: str, description: str = "",
-                http_routers: Sequence[APIRouter] = ()) -> FastAPI:
+                http_routers: Sequence[APIRouter] = (), internal: bool = True) -> FastAPI:
+    """A service's FastAPI app: health and its routers. An internal service (`internal`)
+    also gets problems for hostile input (RequestGuard) and needs the gateway's signature
+    on every call; in production its OpenAPI pages are off. The gateway places its own
+    guard among its middleware."""
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -32,12 +38,20 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    settings = runtime.settings
+    docs = {"docs_url": None, "redoc_url": None, "openapi_url": None} \
+        if internal and settings.production else {}
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  **docs)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
     for router in http_routers:
         app.include_router(router)
     app.state.runtime = runtime
+    if internal:  # trust outside the guard: no body is read for a caller not the gateway
+        app.add_middleware(RequestGuard, max_body=settings.http_max_body_bytes)
+        pages = tuple(p for p in (app.docs_url, app.redoc_url, app.openapi_url) if p)
+        app.add_middleware(InternalTrust, key=settings.signing_key, open_paths=pages)
     return app
 
 

@@ -4,6 +4,12 @@ The gateway only relays requests to a handful of known services on loopback, so 
 needs no more than HTTP/1.1 with keep-alive, httptools' parser (uvicorn's) and
 timeouts. httpx spent most of the gateway's time per request (its pool's locks and
 events; with this anyio, one failed `import sniffio` each): bench/gateway_load.py.
+
+A connection goes back to the pool only after a complete answer below 500 that did not
+say `Connection: close`: a failing service may be closing it. A request is sent again on
+a fresh connection only when its method is idempotent (never POST or PATCH) and the
+kept-alive connection failed before any byte of an answer. Every request carries the
+gateway's signature of who is calling (affbill_runtime.internal_auth).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import httptools
 
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.routes import Upstream
+from affbill_runtime.internal_auth import Identity, signed_headers
 
 CHUNK = 65_536
 IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
@@ -132,11 +139,17 @@ class UpstreamResponse:
         finally:
             await self.aclose()
 
+    @property
+    def reusable(self) -> bool:
+        """Read to its end, kept alive, and not an answer of a failing service."""
+        closing = "close" in self.headers.get("connection", "").lower()
+        return (self._parsed.done and self._parsed.keep_alive and not closing
+                and self.status_code < 500)
+
     async def aclose(self) -> None:
         if self._open:
             self._open = False
-            keep = self._parsed.done and self._parsed.keep_alive
-            self._pool.release(self._conn, keep)
+            self._pool.release(self._conn, self.reusable)
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -146,7 +159,7 @@ class Pool:
     """Keep-alive connections to one service, at most `limit` in use at once."""
 
     def __init__(self, upstream: Upstream, url: str, limit: int, connect_timeout_s: float,
-                 keepalive_s: float) -> None:
+                 keepalive_s: float, signing_key: bytes = b"") -> None:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"{upstream} URL must be http://host[:port], got {url!r}")
@@ -158,6 +171,7 @@ class Pool:
         self.keepalive_s = keepalive_s
         self.idle: list[_Connection] = []
         self.slots = asyncio.Semaphore(limit)
+        self.signing_key = signing_key
 
     async def _connection(self) -> _Connection:
         now = time.monotonic()
@@ -194,9 +208,13 @@ class Pool:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     async def request(self, method: str, target: str, headers: dict[str, str],
-                      body: bytes | None, read_timeout_s: float, stream: bool
-                      ) -> UpstreamResponse:
+                      body: bytes | None, read_timeout_s: float, stream: bool,
+                      identity: Identity | None = None) -> UpstreamResponse:
+        """The service's answer; `identity` is who the gateway vouches for (signed)."""
         target = UNSAFE_IN_TARGET.sub(lambda m: f"%{ord(m.group()):02X}", target)
+        if identity is not None:
+            headers = {**headers, **signed_headers(self.signing_key, method,
+                                                   self.prefix + target, identity)}
         message = self._head(method, target, headers, body) + (body or b"")
         if self.slots.locked():  # every connection busy: wait for one, but not forever
             try:
@@ -256,24 +274,26 @@ class Upstreams:
                 Upstream.DOCUMENTS: settings.documents_url, Upstream.JOBS: settings.jobs_url}
         self.read_timeout_s = settings.read_timeout_s
         self.pools = {u: Pool(u, url, settings.upstream_connections,
-                              settings.connect_timeout_s, self.KEEPALIVE_S)
+                              settings.connect_timeout_s, self.KEEPALIVE_S, settings.signing_key)
                       for u, url in urls.items()}
 
-    async def send(self, upstream: Upstream, method: str, path: str, *,
+    async def send(self, upstream: Upstream, method: str, path: str, *, identity: Identity,
                    headers: dict[str, str], content: bytes | None = None,
                    stream: bool = False, read_timeout_s: float | None = None
                    ) -> UpstreamResponse:
         """The service's response; with stream=True the caller reads it to the end or closes it.
 
-        `path` includes the query string; a body gets its Content-Length.
+        `path` includes the query string; a body gets its Content-Length; the request is
+        signed as made for `identity`.
         """
         return await self.pools[upstream].request(
-            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream)
+            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream,
+            identity)
 
     async def get_json(self, upstream: Upstream, path: str, headers: dict[str, str],
-                       params: dict[str, Any]) -> Any:
+                       params: dict[str, Any], identity: Identity) -> Any:
         response = await self.send(upstream, "GET", f"{path}?{urlencode(params)}",
-                                   headers=headers)
+                                   headers=headers, identity=identity)
         if response.status_code >= 400:
             raise UpstreamStatusError(upstream, response.status_code)
         return response.json()

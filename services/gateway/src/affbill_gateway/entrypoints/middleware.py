@@ -2,12 +2,15 @@
 
 Authentication runs before FastAPI routes or parses anything, so a caller without a
 valid key learns nothing (not even whether an id or a route exists) and a role that
-may not act is refused before its body is looked at.
+may not act is refused before its body is looked at. A client address whose keys keep
+failing is throttled (429 with Retry-After) before any lookup; a key that was valid
+lately is never throttled, so guessers beside real users do not slow them down.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 import uuid
@@ -17,6 +20,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from affbill_gateway.domain.keys import access_of, may
+from affbill_gateway.domain.throttle import TokenBuckets
 from affbill_gateway.entrypoints.problems import problem_response
 from affbill_gateway.service_layer.keys import Keys
 
@@ -54,9 +58,15 @@ class RequestContext:
         finally:
             principal = state.get("principal")
             log.info("%s %s %s", scope["method"], scope["path"], status, extra={
-                "request_id": request_id, "status": status,
+                "request_id": request_id, "status": status, "client": client_address(scope),
                 "ms": round((time.perf_counter() - started) * 1000, 2),
                 "user": principal.name if principal else None})
+
+
+def client_address(scope: Scope) -> str:
+    """The caller's address (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
 def presented_key(headers: Headers) -> str:
@@ -69,9 +79,10 @@ def presented_key(headers: Headers) -> str:
 class Authentication:
     """401 without a valid key, 403 when the key's role may not do this; else who is calling."""
 
-    def __init__(self, app: ASGIApp, keys: Keys) -> None:
+    def __init__(self, app: ASGIApp, keys: Keys, throttle: TokenBuckets) -> None:
         self.app = app
         self.keys = keys
+        self.throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -79,7 +90,17 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
-        principal = await self.keys.authenticate(presented_key(Headers(scope=scope)))
+        key, client = presented_key(Headers(scope=scope)), client_address(scope)
+        trusted = self.keys.recently_valid(key)
+        if not trusted and (wait := self.throttle.wait_s(client)):
+            await problem_response(
+                429, "Too Many Requests", "Too many requests with keys that are not valid "
+                "from this address; try again later.", state.get("request_id"),
+                headers={"Retry-After": str(max(1, math.ceil(wait)))})(scope, receive, send)
+            return
+        principal = await self.keys.authenticate(key)
+        if principal is None and not trusted:
+            self.throttle.take(client)
         if principal is None:
             response = problem_response(
                 401, "Unauthorized", "A valid API key is required (X-API-Key or "

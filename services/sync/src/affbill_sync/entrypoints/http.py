@@ -7,9 +7,10 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
+from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import StartSync, SyncScope
 from affbill_runtime.runtime import Runtime
@@ -18,11 +19,19 @@ from affbill_sync.service_layer import handlers
 
 
 class SyncRequest(BaseModel):
-    connector: str = Field(description="Connector id.", examples=["hasoffers-sim"])
+    connector: Name = Field(max_length=64, description="Connector id.",
+                            examples=["hasoffers-sim"])
     scope: SyncScope = Field(description="standard or partial.", examples=["standard"])
     date_from: dt.date | None = Field(default=None, description="Window start.")
     date_to: dt.date | None = Field(default=None, description="Window end.")
-    requested_by: str = Field(default="api", min_length=1, description="Who asks.")
+    requested_by: Name = Field(default="api", min_length=1, max_length=200,
+                               description="Who asks.")
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> SyncRequest:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self
 
 
 def _run(row: Any) -> dict[str, Any]:
@@ -74,7 +83,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def list_quarantine(connector: str | None = None, job_id: uuid.UUID | None = None,
                               entity: str | None = None,
                               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[dict[str, Any]]:
         query = select(quarantine).order_by(quarantine.c.id.desc()).limit(limit).offset(offset)
         for column, value in ((quarantine.c.connector, connector), (quarantine.c.job_id, job_id),
                               (quarantine.c.entity, entity)):
