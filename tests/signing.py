@@ -2,13 +2,14 @@
 
 The services believe only the gateway's signature (affbill_runtime.internal_auth), so a
 test that talks to a service itself signs with the same secret instead of turning the
-check off. The acting user is the request's X-Affbill-User header (a plain name, taken
-out and signed), else nobody.
+check off. The acting user is the request's X-Affbill-User header (a name, %-encoded
+where it is not ASCII: `encode_name`), taken out and signed; else nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from urllib.parse import unquote
 
 import httpx
 
@@ -22,7 +23,7 @@ class SignedAsGateway(httpx.Auth):
         self.role = role
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        name = request.headers.pop(USER, "")
+        name = unquote(request.headers.pop(USER, ""))
         request.headers.update(signed_headers(
             self.key, request.method, request.url.raw_path.decode("ascii"),
             Identity("test", name, self.role)))

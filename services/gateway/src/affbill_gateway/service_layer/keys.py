@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_gateway.adapters.orm import api_keys
-from affbill_runtime.internal_auth import Identity
 from affbill_gateway.domain.keys import (
     MIN_CONFIGURED_LENGTH,
     Role,
@@ -28,6 +27,7 @@ from affbill_gateway.domain.keys import (
     shown_prefix,
 )
 from affbill_gateway.domain.throttle import ExpiringLru
+from affbill_runtime.internal_auth import Identity
 
 SHOWN = (api_keys.c.key_id, api_keys.c.prefix, api_keys.c.name, api_keys.c.role,
          api_keys.c.created_at, api_keys.c.created_by, api_keys.c.revoked_at)

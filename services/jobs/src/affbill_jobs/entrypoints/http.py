@@ -130,7 +130,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                 max_length=200, description="The `next` of a previous answer; "
                 "none: from the first line.")] = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 100,
-            wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description=(
+            wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, allow_inf_nan=False, description=(
                 "Seconds to wait for new lines (long poll) when none are there."))] = 0,
     ) -> Any:
         try:

@@ -83,7 +83,8 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def list_quarantine(connector: str | None = None, job_id: uuid.UUID | None = None,
                               entity: str | None = None,
                               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[dict[str, Any]]:
+                              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+                              ) -> list[dict[str, Any]]:
         query = select(quarantine).order_by(quarantine.c.id.desc()).limit(limit).offset(offset)
         for column, value in ((quarantine.c.connector, connector), (quarantine.c.job_id, job_id),
                               (quarantine.c.entity, entity)):
