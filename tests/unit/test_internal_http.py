@@ -103,7 +103,8 @@ async def test_health_is_open() -> None:
         assert (await svc.get("/health/live")).status_code == 200
 
 
-@pytest.mark.parametrize(("target", "field"), [("/things%00x", "path"), ("/things?q=a%00b", "query")])
+@pytest.mark.parametrize(("target", "field"), [("/things%00x", "path"),
+                                               ("/things?q=a%00b", "query")])
 async def test_nul_in_path_or_query_is_400(target: str, field: str) -> None:
     async with client() as svc:
         answer = await svc.post(target, json={"name": "x"})
@@ -167,3 +168,19 @@ def test_text_refuses_nul_c1_and_bidi_controls(text: str, one_line: bool,
 def test_nul_field_finds_the_path() -> None:
     assert nul_field({"a": [1, {"b": "x\x00"}]}) == "a.1.b"
     assert nul_field({"a": "fine"}) is None
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+async def test_internal_openapi_pages_are_off_in_production(env: str) -> None:
+    from affbill_jobs.bootstrap import bootstrap
+    from affbill_jobs.config import Settings
+    from affbill_runtime.service import service_app
+
+    settings = Settings(**{"AFFBILL_ENV": env, "AFFBILL_INTERNAL_SECRET": "s" * 32})
+    runtime = bootstrap(settings)
+    made = service_app(runtime, title="affbill jobs")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(made),
+                                 base_url="http://jobs") as unsigned:
+        pages = [(await unsigned.get(p)).status_code for p in ("/openapi.json", "/docs")]
+    await runtime.engine.dispose()
+    assert pages == ([200, 200] if env == "development" else [401, 401])
