@@ -94,7 +94,8 @@ def start_simulator(port: int, log: Path, *args: str) -> subprocess.Popen[bytes]
 
 @contextlib.contextmanager
 def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
-                  simulator_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+                  simulator_args: tuple[str, ...] = (), timeout: float = 90
+                  ) -> Iterator[dict[str, str]]:
     """The simulator and the five services as processes on free ports, wired to each other
     (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key
     `admin_key`. The stack gets a database of its own next to `database_url` (dropped
@@ -139,7 +140,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     try:
         simulator = start_simulator(ports["simulator"], logs / "simulator.log", *simulator_args)
         try:
-            with running_services({s: ports[s] for s in STACK}, env, logs):
+            with running_services({s: ports[s] for s in STACK}, env, logs, timeout):
                 yield url
         finally:
             simulator.terminate()
