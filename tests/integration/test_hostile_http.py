@@ -155,7 +155,7 @@ CASES: list[tuple[str, str, str, Any, int, str | None]] = [
      {"version": 1, "line": {**LINE, "quantity": "99999999999", "unit_price": "99999999999"}},
      422, "line"),
     ("an edited line past numeric(28,10)", "PATCH", "/drafts/{d}/lines/{l}",
-     {"version": 1, "quantity": "999999999999"}, 422, "line"),
+     {"version": 1, "quantity": "999999999999", "unit_price": "999999999999"}, 422, "line"),
     ("a quantity that is not a number", "POST", "/drafts/{d}/lines",
      {"version": 1, "line": {**LINE, "quantity": "NaN"}}, 422, "quantity"),
     ("wait=nan", "GET", f"/jobs/{JOB}/lines?wait=nan", None, 422, "wait"),

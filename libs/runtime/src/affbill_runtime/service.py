@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -74,6 +75,10 @@ def run_cli(*, package: str, settings_factory: Callable[[], ServiceSettings],
     args = parser.parse_args(argv)
     settings = settings_factory()
     configure_logging(settings.service_name, settings.log_level)
+    if settings.internal_secret is None:
+        logging.getLogger("affbill.runtime").warning(
+            "AFFBILL_INTERNAL_SECRET is not set: internal calls are signed with the "
+            "development secret, which anyone can use (refused when AFFBILL_ENV=production)")
 
     if args.command == "migrate" or (args.command == "serve" and settings.migrate_on_start):
         upgrade(package, settings.database_url, settings.db_schema)
