@@ -10,7 +10,8 @@ negative cache only), to show what each layer does.
 
 The valid reads (GET /api/v1/customers with a viewer key, open-loop at --rps, latency
 from when each was due) run first alone — the baseline — and then while the bad-key
-requests are sent as fast as --concurrency connections allow: a mix of well-formed
+requests are sent, from another process, as fast as --concurrency connections allow
+(ignoring Retry-After, as an attacker would): a mix of well-formed
 random keys (each one new: the worst case, a database lookup unless throttled) and
 junk that cannot be a key. The flood is bounded in count (--bad) and in time
 (--max-seconds). Printed: the valid reads' p50/p99 alone and during each flood, and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import os
 import secrets
 import statistics
@@ -134,6 +136,12 @@ async def flood(port: int, count: int, concurrency: int, max_seconds: float
     return statuses, time.perf_counter() - started
 
 
+def flood_process(port: int, count: int, concurrency: int, max_seconds: float
+                  ) -> tuple[Counter[int], float]:
+    """The flood in a process of its own: its parsing does not delay the reads' clock."""
+    return asyncio.run(flood(port, count, concurrency, max_seconds))
+
+
 def figures(latencies: list[float], errors: int) -> str:
     if len(latencies) < 2:
         return f"reads={len(latencies)} p50_ms=nan p99_ms=nan errors={errors}"
@@ -157,7 +165,9 @@ async def measure(args: argparse.Namespace, gateways: dict[str, int]) -> None:
         done = asyncio.Event()
         reads = asyncio.create_task(valid_reads(port, viewer, args.rps, done, args.max_seconds))
         await asyncio.sleep(0.5)  # reads are under way before the flood starts
-        statuses, took = await flood(port, args.bad, args.concurrency, args.max_seconds)
+        with concurrent.futures.ProcessPoolExecutor(1) as other:
+            statuses, took = await asyncio.get_running_loop().run_in_executor(
+                other, flood_process, port, args.bad, args.concurrency, args.max_seconds)
         done.set()
         latencies, errors = await reads
         what = "throttle on" if name == "gateway" else "throttle off (format + negative cache)"
@@ -176,7 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bad", type=int, default=2000, help="bad-key requests per flood")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--rps", type=int, default=50, help="valid reads per second")
+    parser.add_argument("--rps", type=int, default=20, help="valid reads per second")
     parser.add_argument("--baseline-s", type=float, default=10)
     parser.add_argument("--max-seconds", type=float, default=60, help="a flood's time bound")
     args = parser.parse_args()

@@ -3,12 +3,16 @@
 Authentication runs before FastAPI routes or parses anything, so a caller without a
 valid key learns nothing (not even whether an id or a route exists) and a role that
 may not act is refused before its body is looked at. A client address whose keys keep
-failing is throttled (429 with Retry-After) before any lookup; a key that was valid
-lately is never throttled, so guessers beside real users do not slow them down.
+failing is throttled (429 with Retry-After) before any lookup, and the 429 itself comes
+only after a pause (a tarpit, at most `TARPIT_S`, for at most `TARPIT_HELD` requests at
+once): a guesser that ignores Retry-After then waits on each of its connections instead
+of taking the gateway's CPU from real users. A key that was valid lately is never
+throttled, so guessers beside real users do not slow them down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -27,6 +31,8 @@ from affbill_gateway.service_layer.keys import Keys
 log = logging.getLogger("affbill.gateway.access")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 PUBLIC = {"/api/v1/openapi.json"}
+TARPIT_S = 1.0
+TARPIT_HELD = 1000
 
 
 class RequestContext:
@@ -83,6 +89,7 @@ class Authentication:
         self.app = app
         self.keys = keys
         self.throttle = throttle
+        self.held = 0  # throttled requests pausing now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -93,6 +100,7 @@ class Authentication:
         key, client = presented_key(Headers(scope=scope)), client_address(scope)
         trusted = self.keys.recently_valid(key)
         if not trusted and (wait := self.throttle.wait_s(client)):
+            await self._tarpit(wait)
             await problem_response(
                 429, "Too Many Requests", "Too many requests with keys that are not valid "
                 "from this address; try again later.", state.get("request_id"),
@@ -116,3 +124,12 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         await response(scope, receive, send)
+
+    async def _tarpit(self, wait: float) -> None:
+        if self.held >= TARPIT_HELD:
+            return  # a bounded number of pauses: past it, refusing at once is cheaper
+        self.held += 1
+        try:
+            await asyncio.sleep(min(wait, TARPIT_S))
+        finally:
+            self.held -= 1
