@@ -15,7 +15,9 @@ requests are sent, from another process, as fast as --concurrency connections al
 random keys (each one new: the worst case, a database lookup unless throttled) and
 junk that cannot be a key. The flood is bounded in count (--bad) and in time
 (--max-seconds). Printed: the valid reads' p50/p99 alone and during each flood, and
-what the flood got (401s, 429s, errors). The target: p99 during the flood < 50 ms.
+what the flood got (401s, 429s, errors), and the CPU seconds the gateway and billing
+used meanwhile, which a busy shared machine does not change (its latencies it does: the
+load average is printed). The target: p99 during the flood < 50 ms.
 """
 
 from __future__ import annotations
@@ -142,6 +144,12 @@ def flood_process(port: int, count: int, concurrency: int, max_seconds: float
     return asyncio.run(flood(port, count, concurrency, max_seconds))
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def figures(latencies: list[float], errors: int) -> str:
     if len(latencies) < 2:
         return f"reads={len(latencies)} p50_ms=nan p99_ms=nan errors={errors}"
@@ -150,7 +158,8 @@ def figures(latencies: list[float], errors: int) -> str:
             f"errors={errors}")
 
 
-async def measure(args: argparse.Namespace, gateways: dict[str, int]) -> None:
+async def measure(args: argparse.Namespace, gateways: dict[str, int],
+                  pids: dict[str, int]) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateways['gateway']}",
                                  headers={"X-API-Key": ADMIN_KEY}, timeout=30) as admin:
         made = await admin.post("/api/v1/keys", json={"name": f"reader-{uuid.uuid4().hex[:6]}",
@@ -162,6 +171,7 @@ async def measure(args: argparse.Namespace, gateways: dict[str, int]) -> None:
     base = await valid_reads(gateways["gateway"], viewer, args.rps, alone, args.baseline_s)
     print(f"baseline (valid reads alone, {args.rps}/s): {figures(*base)}")
     for name, port in gateways.items():
+        used = {n: cpu_s(p) for n, p in pids.items()}
         done = asyncio.Event()
         reads = asyncio.create_task(valid_reads(port, viewer, args.rps, done, args.max_seconds))
         await asyncio.sleep(0.5)  # reads are under way before the flood starts
@@ -175,6 +185,9 @@ async def measure(args: argparse.Namespace, gateways: dict[str, int]) -> None:
         print(f"flood, {what}: {sum(statuses.values())} bad-key requests in {took:.1f} s "
               f"({got})")
         print(f"  valid reads during it: {figures(latencies, errors)}")
+        cpu = {n: cpu_s(p) - used[n] for n, p in pids.items()}
+        print(f"  CPU used meanwhile: {name} {cpu[name]:.2f} s, billing {cpu['billing']:.2f} s "
+              f"(reads and flood together; the machine's load does not change these)")
     print(f"machine load average after: {loadavg()}")
 
 
@@ -206,14 +219,17 @@ def main() -> None:
         logs = Path(tempfile.mkdtemp(prefix="auth-flood-"))
         (logs / "open").mkdir()
         with running_services({"billing": ports["billing"], "gateway": ports["gateway"]},
-                              {**os.environ, **env}, logs):
+                              {**os.environ, **env}, logs) as procs:
             # the same gateway with the throttle off, on the same keys
             with running_services({"gateway": ports["gateway-open"]}, {
                     **os.environ, **env, "AFFBILL_GATEWAY_AUTH_FAILURES_PER_S": "0",
                     "AFFBILL_GATEWAY_CONSUMER_GROUP": f"bench-{run}-gateway-open"},
-                    logs / "open"):
+                    logs / "open") as open_procs:
                 asyncio.run(measure(args, {"gateway": ports["gateway"],
-                                           "gateway-open": ports["gateway-open"]}))
+                                           "gateway-open": ports["gateway-open"]},
+                                    {"gateway": procs["gateway"].pid,
+                                     "gateway-open": open_procs["gateway"].pid,
+                                     "billing": procs["billing"].pid}))
     finally:
         for schema in schemas.values():
             drop_schema(DB, schema)
