@@ -4,8 +4,8 @@ A relay needs neither FastAPI's router nor its dependency solving, which cost se
 times the relay itself per request (bench/gateway_load.py): `Forwarder` matches the
 table, checks the typed path parameters, and passes the caller's query string and body
 through untouched, adding who is calling (signed: affbill_runtime.internal_auth) and the
-request id. The
-service's answer goes back as bytes; downloads stream through without being held.
+request id. The service's answer goes back as bytes; downloads stream through without
+being held.
 The OpenAPI document describes the same table (`documented_routes`).
 """
 
