@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import BeforeValidator, Field
 
 INT64_MAX = 2**63 - 1
 MAX_OFFSET = 2**31 - 1  # an offset past this is no page anyone reads; offset + limit stays int64
@@ -37,22 +37,23 @@ def refusal(value: str, one_line: bool = False) -> str | None:
     return f"must not contain the control character U+{ord(char):04X}"
 
 
-def _text(value: str) -> str:
-    if reason := refusal(value):
+# before str's own validation, so length and pattern constraints keep their usual messages
+def _text(value: object) -> object:
+    if isinstance(value, str) and (reason := refusal(value)):
         raise ValueError(reason)
     return value
 
 
-def _name(value: str) -> str:
-    if reason := refusal(value, one_line=True):
+def _name(value: object) -> object:
+    if isinstance(value, str) and (reason := refusal(value, one_line=True)):
         raise ValueError(reason)
     return value
 
 
-Text = Annotated[str, AfterValidator(_text)]
+Text = Annotated[str, BeforeValidator(_text)]
 """Free text (several lines allowed)."""
 
-Name = Annotated[str, AfterValidator(_name)]
+Name = Annotated[str, BeforeValidator(_name)]
 """One line of text: a name, an id, a number series."""
 
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
