@@ -56,9 +56,11 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 @contextlib.contextmanager
 def running_services(ports: dict[str, int], env: dict[str, str], logs: Path,
-                     timeout: float = 90) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+                     timeout: float = 300) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     """`affbill-<service> serve` for each {service: port}, ready before the block, ended after.
-    They share INTERNAL_SECRET unless `env` names another AFFBILL_INTERNAL_SECRET."""
+    They share INTERNAL_SECRET unless `env` names another AFFBILL_INTERNAL_SECRET. The
+    timeout is generous: six processes importing at once on a busy 2-core machine have
+    taken over two minutes."""
     env = {"AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET, **env}
     procs = {s: start_service(f"affbill-{s}", port, env, logs / f"{s}.log")
              for s, port in ports.items()}
@@ -94,7 +96,7 @@ def start_simulator(port: int, log: Path, *args: str) -> subprocess.Popen[bytes]
 
 @contextlib.contextmanager
 def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
-                  simulator_args: tuple[str, ...] = (), timeout: float = 90
+                  simulator_args: tuple[str, ...] = (), timeout: float = 300
                   ) -> Iterator[dict[str, str]]:
     """The simulator and the five services as processes on free ports, wired to each other
     (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key

@@ -44,8 +44,7 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
     logs: Path = tmp_path_factory.mktemp("hostile")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AFFBILL_GATEWAY_HTTP_MAX_BODY_BYTES", str(BODY_LIMIT))
-        # a shared machine can take minutes to start six processes at once
-        with running_stack(database_url, kafka_bootstrap, logs, ADMIN_KEY, timeout=300) as urls:
+        with running_stack(database_url, kafka_bootstrap, logs, ADMIN_KEY) as urls:
             yield urls
 
 
