@@ -4,8 +4,7 @@ Authentication runs before FastAPI routes or parses anything, so a caller withou
 valid key learns nothing (not even whether an id or a route exists) and a role that
 may not act is refused before its body is looked at. A client address whose keys keep
 failing is throttled (429 with Retry-After) before any lookup, and the 429 itself comes
-only after a pause (a tarpit, at most `TARPIT_S`, for at most `TARPIT_HELD` requests at
-once): a guesser that ignores Retry-After then waits on each of its connections instead
+only after a pause (a tarpit of `TARPIT_S`, for at most `TARPIT_HELD` requests at once): a guesser that ignores Retry-After then waits on each of its connections instead
 of taking the gateway's CPU from real users. A key that was valid lately is never
 throttled, so guessers beside real users do not slow them down.
 """
@@ -100,7 +99,7 @@ class Authentication:
         key, client = presented_key(Headers(scope=scope)), client_address(scope)
         trusted = self.keys.recently_valid(key)
         if not trusted and (wait := self.throttle.wait_s(client)):
-            await self._tarpit(wait)
+            await self._tarpit()
             await problem_response(
                 429, "Too Many Requests", "Too many requests with keys that are not valid "
                 "from this address; try again later.", state.get("request_id"),
@@ -125,11 +124,11 @@ class Authentication:
             return
         await response(scope, receive, send)
 
-    async def _tarpit(self, wait: float) -> None:
+    async def _tarpit(self) -> None:
         if self.held >= TARPIT_HELD:
             return  # a bounded number of pauses: past it, refusing at once is cheaper
         self.held += 1
         try:
-            await asyncio.sleep(min(wait, TARPIT_S))
+            await asyncio.sleep(TARPIT_S)
         finally:
             self.held -= 1
