@@ -4,8 +4,9 @@ Authentication runs before FastAPI routes or parses anything, so a caller withou
 valid key learns nothing (not even whether an id or a route exists) and a role that
 may not act is refused before its body is looked at. A client address whose keys keep
 failing is throttled (429 with Retry-After) before any lookup, and the 429 itself comes
-only after a pause (a tarpit of `TARPIT_S`, for at most `TARPIT_HELD` requests at once): a guesser that ignores Retry-After then waits on each of its connections instead
-of taking the gateway's CPU from real users. A key that was valid lately is never
+only after a pause (a tarpit of `TARPIT_S`, for at most `TARPIT_HELD` requests at once):
+a guesser that ignores Retry-After then waits on each of its connections instead of
+taking the gateway's CPU from real users. A key that was valid lately is never
 throttled, so guessers beside real users do not slow them down.
 """
 
