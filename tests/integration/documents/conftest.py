@@ -19,6 +19,7 @@ from affbill_documents.entrypoints import http
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
+from tests.signing import SignedAsGateway
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +57,10 @@ async def stored(runtime: Runtime) -> dict[uuid.UUID, dict[str, Any]]:
 
 @pytest.fixture
 async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """The documents service's HTTP API in-process."""
+    """The documents service's HTTP API in-process, called as the gateway calls it (signed)."""
     app = service_app(documents, title="affbill documents",
                       http_routers=[http.build_router(documents)])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 auth=SignedAsGateway(documents.settings.signing_key),
                                  base_url="http://documents") as client:
         yield client

@@ -24,6 +24,7 @@ from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
 from affbill_billing.service_layer import audit_trail
+from affbill_contracts.bounds import MAX_PAGE, Name, Text
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
@@ -37,7 +38,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "buyer_reference")
 
 
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class ProfileUpdate(BaseModel):
@@ -45,11 +46,12 @@ class ProfileUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    version: int | None = Field(None, description="The version you edited; 409 if it moved on.")
-    billing_name: str | None = Field(None, min_length=1, max_length=200)
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="The version you edited; 409 if it moved on.")
+    billing_name: Name | None = Field(None, min_length=1, max_length=200)
     address: PostalAddress | None = None
     country: str | None = Field(None, pattern="^[A-Z]{2}$")
-    vat_id: str | None = Field(None, max_length=30)
+    vat_id: Name | None = Field(None, max_length=30)
     tax_treatment: TaxTreatment | None = None
     billing_currency: CurrencyCode | None = None
     threshold_amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
@@ -58,14 +60,14 @@ class ProfileUpdate(BaseModel):
     invoice_date_rule: InvoiceDateRule | None = None
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
-    number_series: str | None = Field(None, min_length=1, max_length=50)
+    number_series: Name | None = Field(None, min_length=1, max_length=50)
     email_recipients: list[Email] | None = Field(None, max_length=20)
-    intro_text: str | None = Field(None, max_length=2000, description="Printed above the lines.")
-    closing_text: str | None = Field(None, max_length=2000, description="Printed below them.")
+    intro_text: Text | None = Field(None, max_length=2000, description="Printed above the lines.")
+    closing_text: Text | None = Field(None, max_length=2000, description="Printed below them.")
     e_invoice_format: EInvoiceFormat | None = Field(
         None, description="factur-x (PDF/A-3 with EN 16931 XML) or xrechnung (in addition an "
                           "XRechnung XML; needs buyer_reference).")
-    buyer_reference: str | None = Field(
+    buyer_reference: Name | None = Field(
         None, min_length=1, max_length=100, pattern=r"\S",
         description="The buyer's reference (BT-10), for XRechnung the Leitweg-ID.")
 
@@ -165,7 +167,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def generator(
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
-            currency: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+            currency: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
             page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
         key = (customer, account_manager, period_from, period_to, currency, page, page_size)
         return Response(await pages.page(key, lambda: generator_page(
@@ -200,7 +202,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def customer_items(
             customer_id: str, period_from: dt.date | None = None, period_to: dt.date | None = None,
             offer_id: str | None = None, currency: str | None = None,
-            page: Annotated[int, Query(ge=1)] = 1,
+            page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
             page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
         f = GeneratorFilter(None, None, period_from, period_to, currency)
         rows = await open_items(runtime.engine, customer_id, f, offer_id, page_size,
