@@ -61,7 +61,7 @@ class Topic:
     message: Callable[[str], Envelope[Any]]  # marker → a valid message carrying it
     applied: Callable[[Envelope[Any]], str]  # SQL that counts the good message's effect
     nul_field: str
-    numbers: list[tuple[str, Any]] = field(default_factory=list)  # own numeric poisons
+    numbers: list[tuple[str, str, Any]] = field(default_factory=list)  # (kind, field, value)
 
 
 def _stat(c: str) -> Callable[[str], Envelope[Any]]:
@@ -83,7 +83,8 @@ def topics_of(c: str) -> list[Topic]:
     return [
         Topic(topics.ADTRACKER_STATS, "billing", _stat(c),
               lambda e: f"select count(*) from stat_rows where stat_key = '{e.payload.stat_key}'",
-              "offer_name", [("revenue", "1e30"), ("conversions", 2**40)]),
+              "offer_name", [("revenue 1e30", "revenue", "1e30"),
+                             ("conversions 2**40", "conversions", 2**40)]),
         # the marked message has its own key: a later fact of the same key would supersede it
         Topic(topics.ADTRACKER_ADVERTISERS, "billing", lambda m: Envelope.wrap(AdvertiserSynced(
             connector=c, advertiser_id=_id(m, "7"), company=m, status="active")),
@@ -101,7 +102,7 @@ def topics_of(c: str) -> list[Topic]:
             status="pending", currency="EUR", revenue=Decimal(1), payout=Decimal(1),
             converted_at=now)),
             lambda e: f"select count(*) from conversions where connector = '{c}'",
-            "conversion_id", [("revenue", "1e30")]),
+            "conversion_id", [("revenue 1e30", "revenue", "1e30")]),
         Topic(topics.BILLING_REQUESTS, "billing", lambda m: Envelope.wrap(ProcessSelected(
             run_id=uuid.uuid4(), customer_ids=[f"{c}:advertiser:7"], requested_by=m)),
             lambda e: f"select count(*) from runs where run_id = '{e.payload.run_id}'",
@@ -114,7 +115,7 @@ def topics_of(c: str) -> list[Topic]:
         Topic(topics.JOBS_EVENTS, "jobs", lambda m: Envelope.wrap(JobLogLine(
             service="billing", seq=1, level="info", text=m), job_id=uuid.uuid4()),
             lambda e: f"select count(*) from jobs where job_id = '{e.job_id}'", "text",
-            [("seq", 2**63)]),
+            [("seq 2**63", "seq", 2**63)]),
         Topic(topics.SYNC_REQUESTS, "sync", lambda m: Envelope.wrap(StartSync(
             connector="poison-unknown", scope="partial", requested_by=m), job_id=uuid.uuid4()),
             lambda e: f"select count(*) from sync_runs where job_id = '{e.job_id}'",
@@ -146,14 +147,15 @@ def poisons(t: Topic, c: str) -> list[tuple[str, bytes]]:
         return changed(payload={**valid["payload"], **fields})
 
     stat = json.loads(encode(_stat(c)("ok")))
-    numbers = [(f"{name} {value}", payload(**{name: value})) for name, value in t.numbers]
-    if not any(n == "revenue" for n, _ in t.numbers):  # revenue 1e30 as a stat row here
+    numbers = [(kind, payload(**{name: value})) for kind, name, value in t.numbers]
+    own = {kind for kind, _, _ in t.numbers}
+    if "revenue 1e30" not in own:  # a topic without amounts gets it as a stat row
         numbers.append(("revenue 1e30", json.dumps(
             {**stat, "payload": {**stat["payload"], "revenue": "1e30"}}).encode()))
-    if not any(n == "conversions" for n, _ in t.numbers):
+    if "conversions 2**40" not in own:
         numbers.append(("conversions 2**40", json.dumps(
             {**stat, "payload": {**stat["payload"], "conversions": 2**40}}).encode()))
-    if not any(n == "seq" for n, _ in t.numbers):
+    if "seq 2**63" not in own:
         line = json.loads(encode(Envelope.wrap(JobLogLine(service="b", seq=1, level="info",
                                                           text="x"), job_id=uuid.uuid4())))
         numbers.append(("seq 2**63", json.dumps(
