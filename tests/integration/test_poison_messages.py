@@ -332,6 +332,12 @@ async def test_no_poison_message_stops_a_consumer(services: dict[str, Runtime],
     assert await _count(services["billing"], "select max(\"offset\") from consumer_positions "
                         "where topic = :t", t=topics.ADTRACKER_STATS) >= last
 
+    # what the metrics will read: every poison counted as dead-lettered, nothing stuck
+    for t, bad, _ in plan:
+        state = services[t.service].consumers.consumers[t.name]
+        assert state.dead_lettered >= len(bad) and state.retrying is None, t.name
+        assert isinstance(state.lag(), dict) and state.positions
+
     # while the message whose apply raises was retried, readiness said so; now it is ready
     for service, problems in seen.items():
         assert any("stuck on partition" in p for p in problems), (service, problems)

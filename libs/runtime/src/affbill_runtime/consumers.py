@@ -19,7 +19,7 @@ class Retrying:
     """The message a consumer is stuck on."""
 
     topic: str
-    partition: int
+    partition: int  # -1: no message is at fault (the infrastructure failed)
     offset: int
     attempt: int
     since: float  # time.monotonic() of the first failure
@@ -48,8 +48,10 @@ class ConsumerState:
         r = self.retrying
         if r is None:
             return None
-        return (f"{self.topic}: stuck on partition {r.partition} offset {r.offset} for "
-                f"{time.monotonic() - r.since:.0f} s, attempt {r.attempt}: {r.error[:200]}")
+        where = (f"stuck on partition {r.partition} offset {r.offset}" if r.partition >= 0
+                 else "waiting for the database or broker")
+        return (f"{self.topic}: {where} for {time.monotonic() - r.since:.0f} s, "
+                f"attempt {r.attempt}: {r.error[:200]}")
 
     def snapshot(self) -> dict[str, Any]:
         return {"topic": self.topic, "group": self.group, "stuck": self.retrying is not None,
