@@ -188,12 +188,10 @@ async def keep_rejected_stats(new_uow: Callable[[], UnitOfWork],
     transaction: exactly once by position holds for dead letters too."""
     async with new_uow() as uow:
         conn = await uow.driver_connection()
-        fresh = await claim_positions(conn, STREAM_CONSUMER, [
-            Delivered(r.topic, r.partition or 0, r.offset or 0, r.raw) for r in rejections
-            if r.partition is not None and r.offset is not None])
-        await keep_rejected(conn, [r for r in rejections
-                                   if (r.partition, r.offset) in {(f.partition, f.offset)
-                                                                  for f in fresh}])
+        fresh = {(m.partition, m.offset) for m in await claim_positions(conn, STREAM_CONSUMER, [
+            Delivered(r.topic, r.partition, r.offset, r.raw) for r in rejections
+            if r.partition is not None and r.offset is not None])}
+        await keep_rejected(conn, [r for r in rejections if (r.partition, r.offset) in fresh])
         await uow.commit()
 
 
