@@ -114,7 +114,10 @@ class Consumer:
         async def dead_letter(rejections: Sequence[Rejection]) -> None:
             fresh = [r for r in rejections if (r.topic, r.partition, r.offset) not in sent]
             if fresh:
-                await self._without_bound(lambda: self._send(fresh))
+                try:
+                    await self._without_bound(lambda: self._send(fresh))
+                except Exception as exc:  # e.g. too large for the DLQ: rejected_messages has it
+                    self._log("dead-letter topic refused", _error(exc), rejected=len(fresh))
                 sent.update((r.topic, r.partition, r.offset) for r in fresh)
                 self.state.dead_lettered += len(fresh)
                 self._log("dead-lettered", fresh[-1].reason, rejected=len(fresh),
