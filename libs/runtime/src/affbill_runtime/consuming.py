@@ -32,7 +32,6 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 from sqlalchemy import exc as sa_exc
 
-from affbill_contracts.topics import dead_letters
 from affbill_runtime import rejected
 from affbill_runtime.consumers import ConsumerState, Retrying, Throttle
 from affbill_runtime.messaging import raw_records
@@ -190,20 +189,6 @@ class Consumer:
                                    "held_back": held, **extra})
 
 
-async def send_dead_letters(runtime: Any, group: str, rejections: Sequence[Rejection]) -> None:
-    """The raw messages to their topics' DLQ, where and why in the headers."""
-    producer = runtime.producer
-    if producer is None:
-        raise KafkaConnectionError("the producer is not started")
-    acks = [await producer.send(dead_letters(r.topic), r.raw, key=r.key, headers=[
-        ("affbill-dlq-topic", r.topic.encode()),
-        ("affbill-dlq-partition", str(r.partition).encode()),
-        ("affbill-dlq-offset", str(r.offset).encode()),
-        ("affbill-dlq-consumer", group.encode()),
-        ("affbill-dlq-reason", r.reason[:1000].encode())]) for r in rejections]
-    await asyncio.gather(*acks)
-
-
 def decoding(decode: Callable[[bytes], Any], effect: Callable[[list[Any]], Awaitable[None]],
              keep: Keep) -> Apply:
     """The usual apply: decode each record (a failure is a rejection: to the DLQ and kept),
@@ -227,7 +212,7 @@ def subscribe(router: KafkaRouter, runtime: Any, topic: str, group: str, apply: 
     registered on the runtime's board (readiness, metrics)."""
     consumer = Consumer(runtime.consumers.register(topic, group), apply,
                         keep or functools.partial(rejected.keep, runtime.uow),
-                        functools.partial(send_dead_letters, runtime, group),
+                        functools.partial(rejected.send_dead_letters, runtime, group),
                         RetryPolicy.of(runtime.settings))
     options = {"batch_timeout_ms": 200, "auto_offset_reset": "earliest",
                "isolation_level": "read_committed", **options}

@@ -4,16 +4,21 @@
 decoded on its own, and any exception makes it a :class:`Rejection` naming the reason,
 so one bad message never stops the rest. :func:`keep_rejected` stores rejections in the
 service's ``rejected_messages`` (one shape for every service, ``tables.py``); a message
-redelivered at the same position is kept once.
+redelivered at the same position is kept once. :func:`send_dead_letters` puts them on
+their topic's dead-letter topic, ``<topic>.dlq``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from aiokafka.errors import KafkaConnectionError
+
+from affbill_contracts.topics import dead_letters
 from affbill_runtime.db import UnitOfWork
 
 REASON_LIMIT = 2000
@@ -92,3 +97,17 @@ async def keep(new_uow: Callable[[], UnitOfWork], rejections: Sequence[Rejection
     async with new_uow() as uow:
         await keep_rejected(await uow.driver_connection(), rejections)
         await uow.commit()
+
+
+async def send_dead_letters(runtime: Any, group: str, rejections: Sequence[Rejection]) -> None:
+    """The raw messages to their topics' DLQ, where and why in the headers."""
+    producer = runtime.producer
+    if producer is None:
+        raise KafkaConnectionError("the producer is not started")
+    acks = [await producer.send(dead_letters(r.topic), r.raw, key=r.key, headers=[
+        ("affbill-dlq-topic", r.topic.encode()),
+        ("affbill-dlq-partition", str(r.partition).encode()),
+        ("affbill-dlq-offset", str(r.offset).encode()),
+        ("affbill-dlq-consumer", group.encode()),
+        ("affbill-dlq-reason", r.reason[:1000].encode())]) for r in rejections]
+    await asyncio.gather(*acks)
