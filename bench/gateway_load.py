@@ -16,6 +16,10 @@ Last line: rps=<n> p50_ms=<n> p99_ms=<n> errors=<n> (through the gateway).
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import datetime as dt

@@ -132,6 +132,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     asyncio.run(admin(f'create database "{own_database}"'))
     env = {**os.environ, "DATABASE_URL": f"{database_url.rsplit('/', 1)[0]}/{own_database}",
            "KAFKA_BOOTSTRAP_SERVERS": kafka,
+           "AFFBILL_TOPIC_PREFIX": topics.PREFIX,  # the test session's topics, never the product's
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],

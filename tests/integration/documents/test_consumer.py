@@ -11,8 +11,8 @@ from sqlalchemy import text
 from affbill_contracts import Envelope, encode, topics
 from affbill_contracts.billing import InvoiceIssued
 from affbill_documents.entrypoints.messaging import consumer_groups
-from affbill_documents.service_layer.rejected import Rejected, keep
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
+from affbill_runtime.rejected import Rejection, keep
 from affbill_runtime.runtime import Runtime
 from tests.unit.documents.samples import invoice
 
@@ -91,7 +91,8 @@ async def test_malformed_events_are_kept_as_rejected(documents: Runtime,
 
 
 async def test_a_redelivered_rejected_message_is_kept_once(documents: Runtime) -> None:
-    bad = Rejected(topics.BILLING_INVOICES, "not a JSON object", b"[]", partition=0, offset=7)
+    bad = Rejection(topics.BILLING_INVOICES, reason="not a JSON object", raw=b"[]", partition=0,
+                    offset=7)
     await keep(documents.uow, [bad])
     await keep(documents.uow, [bad])  # the batch came again after a crash
     async with documents.engine.connect() as conn:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import AwareDatetime, Field, field_validator
 
 from affbill_contracts.base import Contract
+from affbill_contracts.bounds import INT32_MAX
 
 P = TypeVar("P", bound="Payload")
 
@@ -42,7 +43,8 @@ class Envelope(Contract, Generic[P]):
         examples=["adtracker.stat_row.synced"],
     )
     schema_version: int = Field(
-        ge=1, description="Version of the payload schema.", examples=[1]
+        ge=1, le=INT32_MAX, strict=True, description="Version of the payload schema.",
+        examples=[1],
     )
     occurred_at: AwareDatetime = Field(
         default_factory=lambda: datetime.now(UTC),

@@ -67,6 +67,12 @@ class ServiceSettings(BaseSettings):
         """The shared secret of gateway and services (the development one when unset)."""
         secret = self.internal_secret.get_secret_value() if self.internal_secret else None
         return (secret or DEVELOPMENT_SECRET).encode()
+    # a message that fails is retried this many times in all, with backoff doubling from
+    # consumer_retry_backoff_s, then dead-lettered (<topic>.dlq and rejected_messages)
+    consumer_retry_attempts: int = Field(5, ge=1)
+    consumer_retry_backoff_s: float = Field(0.5, ge=0)
+    consumer_retry_backoff_max_s: float = Field(30.0, ge=0)
+    consumer_log_interval_s: float = Field(10.0, ge=0)  # at most one line per kind and interval
 
     @property
     def group(self) -> str:

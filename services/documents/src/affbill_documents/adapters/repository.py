@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from affbill_contracts.invoices import DocumentType
-from affbill_documents.adapters.orm import documents, rejected_messages
+from affbill_documents.adapters.orm import documents
 
 # An invoice is cancelled by the cancellation that names it: by id when billing sent it
 # (InvoiceCancelled), else by number of the same customer (a 381 InvoiceIssued).
@@ -71,10 +71,3 @@ async def link_cancellations(session: AsyncSession, known: dict[uuid.UUID, uuid.
     if ids:
         await session.execute(LINK_CANCELLATIONS, {"ids": ids})
         await session.execute(LINK_LATE_ORIGINALS, {"ids": ids})
-
-
-async def keep_rejected(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Keep messages that are not a valid contract; one already kept (same position) stays."""
-    if rows:
-        await session.execute(insert(rejected_messages).on_conflict_do_nothing(
-            constraint="rejected_messages_position"), list(rows))
