@@ -2,7 +2,7 @@
 sync.requests messages the sync could not apply, with the reason, once per position.
 
 Revision ID: sync_0004_poison
-Revises: sync_0003
+Revises: sync_0004_audit
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from affbill_runtime.migration_ops import align_rejected_messages_v1
 
 revision = "sync_0004_poison"
-down_revision = "sync_0003"
+down_revision = "sync_0004_audit"
 branch_labels = None
 depends_on = None
 
