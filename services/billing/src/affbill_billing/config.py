@@ -5,6 +5,7 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from affbill_billing.domain.approvals import FourEyes
 from affbill_runtime.settings import ServiceSettings
 
 
@@ -28,3 +29,8 @@ class Settings(ServiceSettings):
     # generator pages are reused while the database wrote nothing, at most this long; 0 = off
     generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off
+    # four eyes (domain/approvals.py): may the user giving the last approval also issue?
+    last_approver_may_issue: bool = False
+
+    def four_eyes(self) -> FourEyes:
+        return FourEyes(self.approvals_required, self.last_approver_may_issue)
