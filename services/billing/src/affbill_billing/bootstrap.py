@@ -2,10 +2,16 @@
 
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints import messaging
+from affbill_billing.service_layer.work_worker import WorkItemWorker
 from affbill_runtime.runtime import Runtime
 
 
 def bootstrap(settings: Settings | None = None) -> Runtime:
-    runtime = Runtime(settings or Settings(), package="affbill_billing")
+    settings = settings or Settings()
+    runtime = Runtime(settings, package="affbill_billing")
+    # every billing process executes recorded commands (runs, bulk issues) under leases
+    worker = WorkItemWorker(runtime.uow, settings)
+    runtime.state.work_worker = worker
+    runtime.add_background("work-items", worker.run)
     runtime.broker.include_router(messaging.build_router(runtime))
     return runtime

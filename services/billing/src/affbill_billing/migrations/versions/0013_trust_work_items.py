@@ -18,6 +18,9 @@ def upgrade() -> None:
         "work_items",
         sa.Column("item_id", sa.Uuid, primary_key=True),  # the command's event id
         sa.Column("kind", sa.Text, nullable=False),  # the command's event type
+        # what the command works on (a run's id, a bulk issue's job): one item each, so a
+        # command sent twice under new event ids still never runs twice in parallel
+        sa.Column("subject", sa.Uuid, nullable=False, unique=True),
         sa.Column("job_id", sa.Uuid, nullable=False),
         sa.Column("command", sa.LargeBinary, nullable=False),  # the envelope as received
         sa.Column("status", sa.Text, nullable=False, server_default="pending"),
