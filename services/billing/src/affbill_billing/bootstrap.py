@@ -1,14 +1,16 @@
 """Wires the billing service together: the one place dependencies are chosen (the test seam)."""
 
+from affbill_billing.adapters.signing import SigningRuntime
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints import messaging
 from affbill_billing.service_layer.work_worker import WorkItemWorker
+from affbill_contracts.signing import secret_or_dev
 from affbill_runtime.runtime import Runtime
 
 
 def bootstrap(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
-    runtime = Runtime(settings, package="affbill_billing")
+    runtime = SigningRuntime(settings, "affbill_billing", secret_or_dev(settings.internal_secret))
     # every billing process executes recorded commands (runs, bulk issues) under leases
     worker = WorkItemWorker(runtime.uow, settings)
     runtime.state.work_worker = worker

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
@@ -13,6 +13,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AFFBILL_BILLING_", extra="ignore")
 
     service_name: str = "billing"
+    # the secret the services share: billing signs its billing.invoices events with it
+    internal_secret: str | None = Field(
+        None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
     http_port: int = 8002
     # the seller: the network issuing the documents
     seller_name: str = "Affiliate Network GmbH"

@@ -2,7 +2,7 @@
 
 import os
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from affbill_documents.adapters.cii import SellerContact
@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AFFBILL_DOCUMENTS_", extra="ignore")
 
     service_name: str = "documents"
+    # the secret the services share: billing.invoices events must carry billing's signature
+    internal_secret: str | None = Field(
+        None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
     http_port: int = 8003
     # worker processes rendering and validating documents (one per core by default)
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)

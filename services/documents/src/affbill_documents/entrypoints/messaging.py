@@ -13,7 +13,8 @@ from affbill_contracts.codec import decode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_documents.service_layer import rejected, rendering
+from affbill_contracts.signing import secret_or_dev
+from affbill_documents.service_layer import rejected, rendering, trust
 from affbill_documents.service_layer.rendering import Renders
 from affbill_runtime.messaging import raw_records
 from affbill_runtime.runtime import Runtime
@@ -37,6 +38,7 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
     (group,) = consumer_groups(runtime.settings.group)
+    secret = secret_or_dev(runtime.settings.internal_secret)
 
     @router.subscriber(topics.BILLING_INVOICES, group_id=group, batch=True,
                        max_records=runtime.settings.render_batch_size, batch_timeout_ms=200,
@@ -51,6 +53,12 @@ def build_router(runtime: Runtime) -> KafkaRouter:
             try:
                 envelope = decode(raw)
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                bad.append(rejected.Rejected(topics.BILLING_INVOICES, str(exc), raw,
+                                             record.partition, record.offset))
+                continue
+            try:
+                trust.verify_issued(raw, envelope, secret)
+            except trust.SignatureRejected as exc:  # not issued by billing: never rendered
                 bad.append(rejected.Rejected(topics.BILLING_INVOICES, str(exc), raw,
                                              record.partition, record.offset))
                 continue
