@@ -18,6 +18,8 @@ from typing import IO
 import asyncpg
 import httpx
 
+from tests.events import INTERNAL_SECRET
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -125,6 +127,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     env = {**os.environ, "DATABASE_URL": f"{database_url.rsplit('/', 1)[0]}/{own_database}",
            "KAFKA_BOOTSTRAP_SERVERS": kafka,
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
+           "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET,  # billing signs, documents verifies
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
                "token": "sim-token", "timezone": "Europe/Berlin"}])}
