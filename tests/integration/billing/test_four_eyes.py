@@ -8,15 +8,19 @@ import pytest
 from sqlalchemy import text
 
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.test_drafts import ANNA, BEN, CARL, customer, item_ids
+from tests.integration.billing.conftest import customer_with_items
 
 pytestmark = pytest.mark.integration
+ANNA, BEN, CARL = ({"X-Affbill-User": u} for u in ("anna", "ben", "carl"))
 
 
 async def _draft(billing: Runtime, api: httpx.AsyncClient) -> str:
-    _, cid = await customer(billing)
-    created = await api.post("/drafts", json={"customer_id": cid,
-                                              "item_ids": await item_ids(billing, cid)},
+    """A draft anna created from a customer's open items."""
+    _, cid = await customer_with_items(billing)
+    async with billing.engine.connect() as conn:
+        items = [str(i) for i in (await conn.execute(text(
+            "select item_id from billable_items where customer_id = :c"), {"c": cid})).scalars()]
+    created = await api.post("/drafts", json={"customer_id": cid, "item_ids": items},
                              headers=ANNA)
     assert created.status_code == 201, created.text
     return str(created.json()["draft_id"])
@@ -79,7 +83,7 @@ async def test_a_creator_approval_recorded_before_the_rule_does_not_count(
 
 async def test_a_profile_naming_an_unknown_series_is_refused(
         billing: Runtime, api: httpx.AsyncClient) -> None:
-    _, cid = await customer(billing)
+    _, cid = await customer_with_items(billing)
     refused = await api.patch(f"/customers/{cid}/profile", json={"number_series": "nope"})
     assert refused.status_code == 422
     assert refused.json()["errors"] == [{"field": "number_series",
