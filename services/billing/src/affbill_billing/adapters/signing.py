@@ -3,10 +3,7 @@ invoices billing issued (affbill_contracts.signing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from affbill_contracts import topics
 from affbill_contracts.envelope import Envelope
@@ -17,18 +14,15 @@ from affbill_runtime.runtime import Runtime
 SIGNED_TOPICS = frozenset({topics.BILLING_INVOICES})
 
 
-class SigningUnitOfWork(UnitOfWork):
-    """A unit of work whose InvoiceIssued / InvoiceCancelled events carry their signature."""
+def signing(unit: UnitOfWork, secret: str) -> UnitOfWork:
+    """``unit``, its InvoiceIssued / InvoiceCancelled events signed as they are published."""
+    publish = unit.publish
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], secret: str,
-                 on_commit: Callable[[], None] | None = None) -> None:
-        super().__init__(sessions, on_commit)
-        self._secret = secret
+    def publish_signed(topic: str, key: str | None, envelope: Envelope[Any]) -> None:
+        publish(topic, key, sign(envelope, secret) if topic in SIGNED_TOPICS else envelope)
 
-    def publish(self, topic: str, key: str | None, envelope: Envelope[Any]) -> None:
-        if topic in SIGNED_TOPICS:
-            envelope = sign(envelope, self._secret)
-        super().publish(topic, key, envelope)
+    unit.publish = publish_signed  # type: ignore[method-assign]
+    return unit
 
 
 class SigningRuntime(Runtime):
@@ -39,4 +33,4 @@ class SigningRuntime(Runtime):
         self._secret = secret
 
     def uow(self) -> UnitOfWork:
-        return SigningUnitOfWork(self.sessions, self._secret, on_commit=self._wake_relay)
+        return signing(super().uow(), self._secret)
