@@ -18,8 +18,7 @@ from typing import IO
 import asyncpg
 import httpx
 
-# the secret the gateway and the services of a test stack share (each run its own)
-INTERNAL_SECRET = "affbill-test-internal-secret-" + uuid.uuid4().hex
+from tests.events import INTERNAL_SECRET  # the secret of a test stack's gateway and services
 
 
 def free_port() -> int:
@@ -134,6 +133,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
            "KAFKA_BOOTSTRAP_SERVERS": kafka,
            "AFFBILL_TOPIC_PREFIX": topics.PREFIX,  # the test session's topics, never the product's
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
+           "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET,  # billing signs, documents verifies
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
                "token": "sim-token", "timezone": "Europe/Berlin"}])}

@@ -21,6 +21,7 @@ from affbill_contracts.common import PostalAddress
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
+from tests.events import INTERNAL_SECRET
 from tests.signing import SignedAsGateway
 
 DAY = dt.date(2026, 10, 1)
@@ -32,7 +33,8 @@ async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runt
     await asyncio.to_thread(upgrade, "affbill_billing", database_url, schema)
     runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
                                  kafka_bootstrap_servers=kafka_bootstrap,
-                                 consumer_group=f"test-{schema}"))
+                                 consumer_group=f"test-{schema}",
+                                 internal_secret=INTERNAL_SECRET))
     yield runtime
     await runtime.engine.dispose()
 

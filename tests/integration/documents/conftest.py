@@ -19,6 +19,7 @@ from affbill_documents.entrypoints import http
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
+from tests.events import INTERNAL_SECRET
 from tests.signing import SignedAsGateway
 
 
@@ -37,7 +38,8 @@ async def documents(database_url: str, kafka_bootstrap: str, render_pool: Render
     await asyncio.to_thread(upgrade, "affbill_documents", database_url, schema)
     runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
                                  kafka_bootstrap_servers=kafka_bootstrap,
-                                 consumer_group=f"test-{schema}"), renderer=render_pool)
+                                 consumer_group=f"test-{schema}",
+                                 internal_secret=INTERNAL_SECRET), renderer=render_pool)
     yield runtime
     await runtime.engine.dispose()
 

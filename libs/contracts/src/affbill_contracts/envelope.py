@@ -57,6 +57,13 @@ class Envelope(Contract, Generic[P]):
         examples=["0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33", None],
     )
     payload: P = Field(description="The event or command itself.")
+    signature: str | None = Field(
+        default=None,
+        description="HMAC-SHA256 (hex) of the envelope's canonical JSON without this field, "
+                    "keyed with the services' shared secret (affbill_contracts.signing): set "
+                    "by the producer of events a consumer must trust, such as InvoiceIssued.",
+        examples=[None],
+    )
 
     @field_validator("occurred_at")
     @classmethod

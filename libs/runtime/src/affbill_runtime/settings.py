@@ -45,7 +45,7 @@ class ServiceSettings(BaseSettings):
     env: str = Field("development", validation_alias=AliasChoices("AFFBILL_ENV"))
     # the gateway signs every call to a service with it (HMAC-SHA256); services verify it
     internal_secret: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET"))
+        None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
     http_max_body_bytes: int = 16 * 1024 * 1024  # a larger request body gets 413
 
     @model_validator(mode="after")

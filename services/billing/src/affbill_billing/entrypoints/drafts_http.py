@@ -115,7 +115,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
 
     @router.post("/drafts/{draft_id}/approve")
     async def approve(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
-        await drafts.approve(uow, draft_id, body.version, user)
+        await drafts.approve(uow, draft_id, body.version, user, settings.four_eyes())
         return await draft_view(draft_id)
 
     @router.post("/drafts/{draft_id}/issue")

@@ -134,6 +134,15 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "loc": ("body", "buyer_reference"), "type": "value_error",
                 "msg": "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)"}])
 
+    async def _series_exists(conn: Any, series: str) -> None:
+        """422 naming the field when the series is unknown (the foreign key holds it too);
+        the row stays locked against removal until the profile's update commits."""
+        if not await conn.scalar(text(
+                "select 1 from number_series where series = :s for key share"), {"s": series}):
+            raise RequestValidationError([{
+                "loc": ("body", "number_series"), "type": "value_error",
+                "msg": f"no number series {series!r}"}])
+
     @router.get("/customers/{customer_id}/profile")
     async def get_profile(customer_id: str) -> dict[str, Any]:
         return await read_profile(customer_id)
@@ -155,6 +164,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                     409, f"The profile changed meanwhile (now version {row.version})")
             if {"e_invoice_format", "buyer_reference"} & changes.keys():
                 await _xrechnung_has_reference(conn, customer_id, changes)
+            if "number_series" in changes:
+                await _series_exists(conn, changes["number_series"])
             if changes:
                 before = await audit_trail.profile_state(conn, customer_id)
                 await conn.execute(text(

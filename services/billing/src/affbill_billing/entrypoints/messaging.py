@@ -16,7 +16,7 @@ from typing import Any
 
 from faststream.kafka import KafkaRouter
 
-from affbill_billing.service_layer import ingest, issuing, runs
+from affbill_billing.service_layer import ingest, work_items
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
     AdvertiserSynced,
@@ -112,13 +112,12 @@ def _subscribe_stats(router: KafkaRouter, runtime: Runtime, group: str) -> None:
 
 
 async def handle_request(runtime: Runtime, envelope: Envelope[Any]) -> None:
-    """A command on billing.requests to its use case."""
-    if isinstance(envelope.payload, ProcessSelected):
-        await runs.process_selected(runtime.uow, envelope, runtime.settings)
-    elif isinstance(envelope.payload, IssueDrafts):
-        await issuing.issue_drafts(runtime.uow, envelope, runtime.settings)
-    else:
-        log.warning("not a billing command", extra={"type": envelope.type})
+    """A command on billing.requests is only recorded (committed at once) as a work item;
+    the work-item worker of some billing process executes it (work_worker.py)."""
+    if await work_items.record_command(runtime.uow, envelope):
+        worker = getattr(runtime.state, "work_worker", None)
+        if worker is not None:
+            worker.wake()
 
 
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, group: str, payload: type,

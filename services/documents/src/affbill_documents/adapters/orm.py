@@ -28,7 +28,7 @@ MONEY = Numeric(28, 10)
 documents = Table(
     "documents", metadata,
     Column("invoice_id", Uuid, primary_key=True),
-    Column("number", Text, nullable=False),
+    Column("number", Text, nullable=False, unique=True),  # index documents_number
     Column("document_type", Text, nullable=False),  # 380 invoice, 381 credit note/cancellation
     Column("customer_id", Text, nullable=False),
     Column("buyer_name", Text, nullable=False),

@@ -52,13 +52,25 @@ async def existing(session: AsyncSession, invoice_ids: Iterable[uuid.UUID]) -> s
 
 
 async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert documents not stored yet; returns the ids this call stored."""
+    """Insert documents not stored yet whose number is free; returns the ids this call
+    stored."""
     if not rows:
         return set()
+    # any unique key: the invoice id (stored before) or the number (another document's)
     result = await session.execute(
-        insert(documents).on_conflict_do_nothing(index_elements=["invoice_id"])
-        .returning(documents.c.invoice_id), list(rows))
+        insert(documents).on_conflict_do_nothing().returning(documents.c.invoice_id), list(rows))
     return set(result.scalars())
+
+
+async def numbers_taken(session: AsyncSession, numbers: dict[str, uuid.UUID]
+                        ) -> dict[str, uuid.UUID]:
+    """Of {number: invoice id}, the numbers another document holds, with its invoice id."""
+    if not numbers:
+        return {}
+    rows = await session.execute(
+        select(documents.c.number, documents.c.invoice_id)
+        .where(documents.c.number.in_(list(numbers))))
+    return {n: i for n, i in rows.all() if numbers[n] != i}
 
 
 async def link_cancellations(session: AsyncSession, known: dict[uuid.UUID, uuid.UUID],

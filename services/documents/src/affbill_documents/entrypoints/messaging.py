@@ -13,7 +13,7 @@ from affbill_contracts.codec import decode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_documents.service_layer import rendering
+from affbill_documents.service_layer import rendering, trust
 from affbill_documents.service_layer.rendering import Renders
 from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
@@ -37,21 +37,25 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
     (group,) = consumer_groups(runtime.settings.group)
+    secret = runtime.settings.signing_key.decode()
 
     async def render(envelopes: list[Envelope[Any]]) -> None:
         await rendering.render_invoices(runtime.uow, runtime.state.renderer, envelopes)
 
     consuming.subscribe(
         router, runtime, topics.BILLING_INVOICES, group,
-        consuming.decoding(decode_document, render, functools.partial(rejected.keep, runtime.uow)),
+        consuming.decoding(functools.partial(decode_document, secret=secret), render,
+                           functools.partial(rejected.keep, runtime.uow)),
         max_records=runtime.settings.render_batch_size,
         description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
     return router
 
 
-def decode_document(raw: bytes) -> Envelope[Any]:
-    """An issued or cancelled document; anything else is refused with the reason."""
+def decode_document(raw: bytes, secret: str) -> Envelope[Any]:
+    """An issued or cancelled document that billing signed; anything else is refused with
+    the reason (a forged or unsigned one: "signature ...")."""
     envelope = decode(raw)
     if not isinstance(envelope.payload, InvoiceIssued | InvoiceCancelled):
         raise ValueError(f"type: {envelope.type} is not an issued or cancelled document")
+    trust.verify_issued(raw, envelope, secret)
     return envelope
