@@ -5,13 +5,13 @@ series every profile starts with): no document was ever numbered from a missing 
 numbering failed on it — so nothing numbered changes. 'default' is created if it was removed.
 
 Revision ID: billing_0012_trust
-Revises: billing_0011
+Revises: billing_0012_poison
 """
 
 from alembic import op
 
 revision = "billing_0012_trust"
-down_revision = "billing_0011"
+down_revision = "billing_0012_poison"
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,13 @@ others (events billing never issued, such as test traffic on a shared topic) lea
 list and are kept in rejected_messages with their XML and the reason.
 
 Revision ID: documents_0004_trust
-Revises: documents_0003
+Revises: documents_0004_ops
 """
 
 from alembic import op
 
 revision = "documents_0004_trust"
-down_revision = "documents_0003"
+down_revision = "documents_0004_ops"
 branch_labels = None
 depends_on = None
 
