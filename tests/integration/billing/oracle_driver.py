@@ -135,14 +135,19 @@ class Steps:
         await self._stream(self._batch(step.rows, step.garbage), step.chunk_size)
 
     async def _restate(self, step: Restate) -> None:
-        rows = list(self.world.items.stat_rows.values())
-        if not rows:  # only rejected messages so far
-            return
+        if spec := self._restated(step, list(self.world.items.stat_rows.values())):
+            await self._stream(self._batch((spec,)), 2500)
+
+    @staticmethod
+    def _restated(step: Restate, rows: list[StatRow]) -> RowSpec | None:
+        """The n-th of these stat rows as the source now says it (None: no rows yet)."""
+        if not rows:
+            return None
         row = rows[step.stat % len(rows)]
         c, affiliate = row.customer_id.split(":")[0], row.stat_key.split("|")[4]
-        await self._stream(self._batch((RowSpec(
-            CUSTOMERS.index(c), row.offer_id, (row.day - DAY).days, row.currency, affiliate,
-            step.units, step.revenue, step.removed, row.offer_name, step.partition),)), 2500)
+        return RowSpec(CUSTOMERS.index(c), row.offer_id, (row.day - DAY).days, row.currency,
+                       affiliate, step.units, step.revenue, step.removed, row.offer_name,
+                       step.partition)
 
     async def _redeliver(self, step: Redeliver) -> None:
         assert await self._stream(self.batches[step.batch % len(self.batches)],
@@ -220,7 +225,9 @@ class Steps:
         # whole customers with nothing open when the run reads them are done: what a batch
         # committing after that read brings stays open for the next run
         unread = {c for c in customers if not world.items.selected_by_run(c, None, period_end)}
-        meanwhile = _Meanwhile(self, self._batch(step.meanwhile)) if step.meanwhile else None
+        theirs = [r for r in world.items.stat_rows.values() if r.customer_id in customers]
+        specs = [s for s in (self._restated(r, theirs) for r in step.meanwhile or ()) if s]
+        meanwhile = _Meanwhile(self, self._batch(tuple(specs))) if specs else None
         counts = await runs.process_selected(meanwhile.uow if meanwhile else self.billing.uow,
                                              command, self.settings, TODAY)
         if meanwhile and meanwhile.applied is not None:
