@@ -16,6 +16,7 @@ from affbill_billing.domain.approvals import counted_approvers
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoicing import document_type
 from affbill_billing.service_layer.errors import NotFound
+from affbill_contracts.invoices import DocumentType
 
 
 def age_days(created_at: dt.datetime) -> int:
@@ -87,7 +88,7 @@ async def invoice(engine: AsyncEngine, invoice_id: uuid.UUID) -> dict[str, Any]:
                                                       "gross_total", "cancellation_id",
                                                       "cancellation_number")}
     view["kind"] = "cancellation" if row["cancels_invoice_id"] else (
-        "credit_note" if row["document_type"] == "381" else "invoice")
+        "credit_note" if row["document_type"] == DocumentType.CREDIT_NOTE else "invoice")
     view["totals"] = {"net": row["net_total"], "tax": row["tax_total"],
                       "gross": row["gross_total"]}
     view["cancellation"] = row["cancellation_id"] and {
