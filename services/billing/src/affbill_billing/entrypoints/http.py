@@ -4,7 +4,6 @@ generator's routes (customers, drafts, invoices) come from drafts_http."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from decimal import Decimal
 from enum import StrEnum
@@ -14,16 +13,17 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import text
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
-from affbill_billing.service_layer import audit_trail
+from affbill_billing.service_layer import profiles
+from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
@@ -114,34 +114,11 @@ def build_router(runtime: Runtime) -> APIRouter:
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
     async def read_profile(customer_id: str) -> dict[str, Any]:
-        async with runtime.engine.connect() as conn:
-            row = (await conn.execute(text("select * from billing_profiles where customer_id = :c"),
-                                      {"c": customer_id})).mappings().first()
-        if row is None:
-            raise HTTPException(404, "No billing profile for this customer")
+        try:
+            row = await profiles.read_profile(runtime.engine, customer_id)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
         return {k: _json(v) for k, v in row.items()}
-
-    async def _xrechnung_has_reference(conn: Any, customer_id: str,
-                                       changes: dict[str, Any]) -> None:
-        """An XRechnung buyer must have a buyer reference, as the profile will stand."""
-        current = (await conn.execute(text(
-            "select e_invoice_format, buyer_reference from billing_profiles "
-            "where customer_id = :c"), {"c": customer_id})).mappings().one()
-        fmt = changes.get("e_invoice_format", current["e_invoice_format"])
-        reference = changes.get("buyer_reference", current["buyer_reference"])
-        if fmt == EInvoiceFormat.XRECHNUNG and not (reference or "").strip():
-            raise RequestValidationError([{
-                "loc": ("body", "buyer_reference"), "type": "value_error",
-                "msg": "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)"}])
-
-    async def _series_exists(conn: Any, series: str) -> None:
-        """422 naming the field when the series is unknown (the foreign key holds it too);
-        the row stays locked against removal until the profile's update commits."""
-        if not await conn.scalar(text(
-                "select 1 from number_series where series = :s for key share"), {"s": series}):
-            raise RequestValidationError([{
-                "loc": ("body", "number_series"), "type": "value_error",
-                "msg": f"no number series {series!r}"}])
 
     @router.get("/customers/{customer_id}/profile")
     async def get_profile(customer_id: str) -> dict[str, Any]:
@@ -150,28 +127,15 @@ def build_router(runtime: Runtime) -> APIRouter:
     @router.patch("/customers/{customer_id}/profile")
     async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
-        if "address" in changes:
-            changes["address"] = json.dumps(changes["address"])
-        sets = ", ".join(f"{k} = :{k}" + ("::jsonb" if k == "address" else "") for k in changes)
-        async with runtime.engine.begin() as conn:
-            row = (await conn.execute(text(
-                "select version from billing_profiles where customer_id = :c for update"),
-                {"c": customer_id})).first()
-            if row is None:
-                raise HTTPException(404, "No billing profile for this customer")
-            if body.version is not None and body.version != row.version:
-                raise HTTPException(
-                    409, f"The profile changed meanwhile (now version {row.version})")
-            if {"e_invoice_format", "buyer_reference"} & changes.keys():
-                await _xrechnung_has_reference(conn, customer_id, changes)
-            if "number_series" in changes:
-                await _series_exists(conn, changes["number_series"])
-            if changes:
-                before = await audit_trail.profile_state(conn, customer_id)
-                await conn.execute(text(
-                    f"update billing_profiles set {sets}, version = version + 1, "
-                    "updated_at = now() where customer_id = :c"), {**changes, "c": customer_id})
-                await audit_trail.profile_changed(conn, customer_id, before)
+        try:
+            await profiles.change_profile(runtime.engine, customer_id, changes, body.version)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except Refused as exc:
+            raise HTTPException(409, str(exc)) from None
+        except DraftError as exc:
+            raise RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
+                                           "msg": exc.reason}]) from None
         return await read_profile(customer_id)
 
     @router.get("/generator")
