@@ -32,6 +32,7 @@ from affbill_documents.domain import documents as rules
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_runtime.messaging import apply_once
+from affbill_runtime.rejected import Rejection, clean_reason, keep_rejected
 
 SERVICE = "documents"
 log = logging.getLogger("affbill.documents.rendering")
@@ -156,9 +157,9 @@ async def _reject_duplicates(uow: UnitOfWork, items: Sequence[Issued],
     for i in items:
         log.error("rejected message", extra={"topic": topics.BILLING_INVOICES,
                                              "reason": reasons[i.envelope.event_id]})
-    await repository.keep_rejected(uow.session, [
-        {"topic": topics.BILLING_INVOICES, "partition": None, "offset": None,
-         "reason": reasons[i.envelope.event_id], "raw": encode(i.envelope)} for i in items])
+    await keep_rejected(await uow.driver_connection(), [
+        Rejection(topics.BILLING_INVOICES, None, None, encode(i.envelope),
+                  clean_reason(reasons[i.envelope.event_id])) for i in items])
 
 
 def _report(uow: UnitOfWork, job_id: uuid.UUID, stored: list[Issued],
