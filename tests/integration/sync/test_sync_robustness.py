@@ -66,8 +66,9 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
         proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
         wait_ready(f"{url}/health/ready", proc)
         deadline = time.monotonic() + 120
+        waiting = ("running", "queued", "requested")
         while (run := httpx.get(f"{url}/syncs/{job}",  # noqa: ASYNC210 blocking is fine here
-                                auth=signed).json())["status"] in ("running", "queued", "requested"):
+                                auth=signed).json())["status"] in waiting:
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
         assert run["status"] == "succeeded", (run["reason"],
