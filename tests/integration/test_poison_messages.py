@@ -38,11 +38,13 @@ from affbill_contracts import (
     encode,
     topics,
 )
+from affbill_contracts.signing import sign
 from affbill_documents.adapters.pool import RenderPool
 from affbill_runtime.health import health_router
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
+from tests.events import INTERNAL_SECRET
 from tests.unit.documents.samples import invoice
 
 pytestmark = pytest.mark.integration
@@ -105,11 +107,12 @@ def topics_of(c: str) -> list[Topic]:
             "conversion_id", [("revenue 1e30", "revenue", "1e30")]),
         Topic(topics.BILLING_REQUESTS, "billing", lambda m: Envelope.wrap(ProcessSelected(
             run_id=uuid.uuid4(), customer_ids=[f"{c}:advertiser:7"], requested_by=m)),
-            lambda e: f"select count(*) from runs where run_id = '{e.payload.run_id}'",
+            # the consumer only records the command as a work item (a worker runs it)
+            lambda e: f"select count(*) from work_items where subject = '{e.payload.run_id}'",
             "requested_by"),
-        Topic(topics.BILLING_INVOICES, "documents", lambda m: Envelope.wrap(InvoiceIssued(
+        Topic(topics.BILLING_INVOICES, "documents", lambda m: sign(Envelope.wrap(InvoiceIssued(
             document=invoice(1, number=f"P-{uuid.uuid4().hex[:8]}", customer_id=m),
-            issued_by="anna")),
+            issued_by="anna")), INTERNAL_SECRET),  # documents renders only what billing signed
             lambda e: "select count(*) from documents "
                       f"where invoice_id = '{e.payload.document.invoice_id}'", "issued_by"),
         Topic(topics.JOBS_EVENTS, "jobs", lambda m: Envelope.wrap(JobLogLine(
@@ -129,7 +132,7 @@ TRIGGERS = {
                 ("customers", f"new.name = '{FAILS}'"),
                 ("employees", f"new.name like '{FAILS}%'"),
                 ("conversions", f"new.conversion_id = '{FAILS}'"),
-                ("runs", f"new.requested_by = '{FAILS}'")],
+                ("work_items", f"position(convert_to('{FAILS}', 'UTF8') in new.command) > 0")],
     "documents": [("documents", f"new.customer_id = '{FAILS}'")],
     "jobs": [("job_lines", f"new.text = '{FAILS}'")],
     "sync": [("sync_runs", f"new.requested_by = '{FAILS}'")],
@@ -175,7 +178,7 @@ async def _runtime(service: str, database_url: str, kafka: str, **extra: Any) ->
     await asyncio.to_thread(upgrade, package, database_url, schema)
     settings = config.Settings(service_name=schema, database_url=database_url,
                                kafka_bootstrap_servers=kafka, consumer_group=f"test-{schema}",
-                               **RETRY)
+                               internal_secret=INTERNAL_SECRET, **RETRY)
     runtime = module.bootstrap(settings, **extra)
     async with runtime.engine.begin() as conn:
         await conn.execute(text("create function poison_apply_fails() returns trigger "
