@@ -35,7 +35,7 @@ async def _reset(conn: Any) -> None:
     """Every example starts from an empty billing schema (migrated once for the test)."""
     tables = [r[0] for r in await conn.fetch(
         "select tablename from pg_tables where schemaname = current_schema() "
-        "and tablename not in ('alembic_version', 'number_series')")]
+        "and tablename not in ('alembic_version', 'number_series', 'audit_log')")]  # append-only
     await conn.execute(f"truncate {', '.join(tables)}")
     await conn.execute("update number_series set last_counter = null")
 
