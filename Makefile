@@ -24,7 +24,6 @@ services: setup infra  ## start the five services and wait until all are ready
 	@$(LOCAL)/services.sh start
 
 demo: setup  ## fresh machine → the whole stack, a sync, a batch run, rendered invoices
-	@$(LOCAL)/demo_reset.sh  # after `make test` on this state: empty topics and database
 	@$(MAKE) --no-print-directory services
 	@.venv/bin/python deploy/local/demo.py
 
@@ -35,8 +34,6 @@ stop:  ## stop services, Kafka and PostgreSQL (state stays in .state/)
 	@$(LOCAL)/down.sh
 
 test: setup infra  ## the whole suite: unit, integration (real Kafka + Postgres), e2e
-	@$(LOCAL)/services.sh stop  # a running demo would answer the tests' commands on the shared topics
-	@touch "$$($(LOCAL)/env.sh --state)/tests-used-this-broker"  # see deploy/local/demo_reset.sh
 	@$(ENV); set +e; .venv/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 

@@ -15,6 +15,10 @@ same transactions). Last line: invoices_per_s=<n> items_per_s=<n>
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import datetime as dt

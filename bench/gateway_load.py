@@ -16,6 +16,10 @@ Last line: rps=<n> p50_ms=<n> p99_ms=<n> errors=<n> (through the gateway).
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import datetime as dt
@@ -34,10 +38,12 @@ from aiokafka import AIOKafkaProducer
 from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
 from affbill_contracts import Envelope, JobStarted, encode, topics
 from affbill_contracts.jobs import JobKind
+from affbill_runtime.internal_auth import Identity, signed_headers
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
 from bench._stack import drop_schema
-from tests.processes import free_port, running_services
+from tests.processes import INTERNAL_SECRET, free_port, running_services
+from tests.signing import SignedAsGateway
 
 DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:54329/affbill")
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
@@ -80,7 +86,8 @@ async def seed_job(jobs_url: str) -> str | None:
             started, job_id=job_id)), key=str(job_id).encode())
     finally:
         await producer.stop()
-    async with httpx.AsyncClient(base_url=jobs_url) as client:
+    async with httpx.AsyncClient(base_url=jobs_url,
+                                 auth=SignedAsGateway(INTERNAL_SECRET)) as client:
         for _ in range(60):
             if (await client.get(f"/jobs/{job_id}")).status_code == 200:
                 return str(job_id)
@@ -160,6 +167,11 @@ async def drive(url: str, paths: list[str], rps: int, seconds: float, headers: d
     return latencies, errors, total / elapsed
 
 
+def signed(path: str) -> dict[str, str]:
+    return signed_headers(INTERNAL_SECRET.encode(), "GET", path,
+                          Identity("bench", "bench", "admin"))
+
+
 def figures(latencies: list[float], errors: int, rps: float) -> str:
     if not latencies:
         return f"rps={rps:.0f} p50_ms=nan p99_ms=nan errors={errors}"
@@ -180,7 +192,8 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> None:
           f"{[p for _, p in routes]}, {args.customers} customers")
     print(f"machine load average (1, 5, 15 min): {loadavg()} on {os.cpu_count()} cores")
     rps = args.rps // len(routes)  # the two routes are driven side by side
-    direct = [(url[s], p, {}) for s, p in routes]
+    # straight to a service needs the gateway's signature: made per slice (valid for 60 s)
+    direct = [(url[s], p, None) for s, p in routes]
     gateway = [(url["gateway"], f"/api/v1{p}", {"X-API-Key": ADMIN_KEY}) for _, p in routes]
     # the machine is shared: baseline and gateway take turns in slices (ABBA...), so
     # both see the same background load and neither always runs on a warmer system
@@ -189,7 +202,8 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> None:
     for turn in range(args.slices):
         order = [(direct, base), (gateway, gw)]
         for targets, into in order if turn % 2 == 0 else order[::-1]:
-            results = await asyncio.gather(*(drive(u, [p], rps, args.seconds / args.slices, h)
+            results = await asyncio.gather(*(drive(u, [p], rps, args.seconds / args.slices,
+                                                   h if h is not None else signed(p))
                                              for u, p, h in targets))
             for collected, result in zip(into, results, strict=True):
                 collected.append(result)

@@ -11,6 +11,10 @@ Last line: rows_per_s=<n> baseline_rows_per_s=<n> ratio=<r>
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import datetime as dt
@@ -122,7 +126,7 @@ def main() -> None:
         "AFFBILL_BILLING_HTTP_WORKERS": str(args.workers)},
         log=logs / "bench-billing.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/health/ready", billing)
+        wait_http(f"http://127.0.0.1:{port}/health/ready", billing, timeout=300)  # slow hosts
         started = time.perf_counter()
         asyncio.run(wait_applied(schema, args.rows, timeout=900))
         rate = args.rows / (time.perf_counter() - started)

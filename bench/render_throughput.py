@@ -13,6 +13,10 @@ Last line: docs_per_s=<n> render_ms_p50=<n> validate_ms_p50=<n>
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import os

@@ -14,6 +14,10 @@ Last line: rows_per_s=<n> baseline_rows_per_s=<n> ratio=<r> peak_rss_mb=<n>
 
 from __future__ import annotations
 
+import bench.namespace  # noqa: F401 - topics of its own, set before affbill is imported
+
+# isort: split
+
 import argparse
 import asyncio
 import datetime as dt

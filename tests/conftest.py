@@ -4,6 +4,12 @@ They come from KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL when set (what `make test`
 does after starting the local stack), else from testcontainers when a Docker
 engine answers, else the test fails naming the script that starts them.
 Unit tests (tests/unit) use none of this.
+
+Every test session talks on topics of its own: ``AFFBILL_TOPIC_PREFIX`` is set here,
+before any affbill module reads it, to a prefix unique to the session (and handed to
+the services the e2e tests start, through their environment). The product's topics
+never see test traffic, a running stack never reads it, and the session's topics are
+deleted when it ends.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
-import asyncpg
-import pytest
+os.environ["AFFBILL_TOPIC_PREFIX"] = f"test-{uuid.uuid4().hex[:10]}."
+TOPIC_PREFIX = os.environ["AFFBILL_TOPIC_PREFIX"]
 
-from affbill_runtime.settings import asyncpg_url
+import asyncpg  # noqa: E402 - the prefix must be set before affbill modules are imported
+import pytest  # noqa: E402
+
+from affbill_runtime.settings import asyncpg_url  # noqa: E402
 
 START_HINT = "start them with `make infra` (deploy/local/up.sh) or export the variable"
 # documents a test hands the documents service broken on purpose (to see them flagged)
@@ -62,6 +71,7 @@ def _docker_answers() -> bool:
 def kafka_bootstrap() -> Iterator[str]:
     if url := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield url
+        asyncio.run(_delete_session_topics(url))
         return
     if not _docker_answers():
         pytest.fail("no Kafka: KAFKA_BOOTSTRAP_SERVERS is not set and no Docker engine; "
@@ -70,6 +80,22 @@ def kafka_bootstrap() -> Iterator[str]:
 
     with KafkaContainer().with_kraft() as kafka:
         yield kafka.get_bootstrap_server()
+
+
+async def _delete_session_topics(bootstrap: str) -> None:
+    """The topics this session made (its prefix) go when it ends; best effort."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="affbill-tests")
+    try:
+        await admin.start()
+        mine = [t for t in await admin.list_topics() if t.startswith(TOPIC_PREFIX)]
+        if mine:
+            await admin.delete_topics(mine)
+    except Exception:  # a broker that went away leaves them; the prefix keeps them apart
+        pass
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,3 +18,16 @@ def decoded(records: Iterable[Any]) -> list[Envelope[Any]]:
         except (ValueError, KeyError):  # not JSON, unknown type, invalid payload
             continue
     return out
+
+
+# The services' shared secret in tests: billing signs billing.invoices events with it and
+# the documents service renders only events signed with it.
+INTERNAL_SECRET = "affbill-test-internal-secret-" + uuid.uuid4().hex  # one per test session
+
+
+def signed(envelope: Envelope[Any]) -> bytes:
+    """An event as billing sends it: signed, encoded."""
+    from affbill_contracts.codec import encode
+    from affbill_contracts.signing import sign
+
+    return encode(sign(envelope, INTERNAL_SECRET))

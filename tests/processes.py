@@ -18,6 +18,8 @@ from typing import IO
 import asyncpg
 import httpx
 
+from tests.events import INTERNAL_SECRET  # the secret of a test stack's gateway and services
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -53,8 +55,12 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 @contextlib.contextmanager
 def running_services(ports: dict[str, int], env: dict[str, str], logs: Path,
-                     timeout: float = 90) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
-    """`affbill-<service> serve` for each {service: port}, ready before the block, ended after."""
+                     timeout: float = 300) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    """`affbill-<service> serve` for each {service: port}, ready before the block, ended after.
+    They share INTERNAL_SECRET unless `env` names another AFFBILL_INTERNAL_SECRET. The
+    timeout is generous: six processes importing at once on a busy 2-core machine have
+    taken over two minutes."""
+    env = {"AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET, **env}
     procs = {s: start_service(f"affbill-{s}", port, env, logs / f"{s}.log")
              for s, port in ports.items()}
     try:
@@ -89,7 +95,8 @@ def start_simulator(port: int, log: Path, *args: str) -> subprocess.Popen[bytes]
 
 @contextlib.contextmanager
 def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
-                  simulator_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+                  simulator_args: tuple[str, ...] = (), timeout: float = 300
+                  ) -> Iterator[dict[str, str]]:
     """The simulator and the five services as processes on free ports, wired to each other
     (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key
     `admin_key`. The stack gets a database of its own next to `database_url` (dropped
@@ -124,7 +131,9 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     asyncio.run(admin(f'create database "{own_database}"'))
     env = {**os.environ, "DATABASE_URL": f"{database_url.rsplit('/', 1)[0]}/{own_database}",
            "KAFKA_BOOTSTRAP_SERVERS": kafka,
+           "AFFBILL_TOPIC_PREFIX": topics.PREFIX,  # the test session's topics, never the product's
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
+           "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET,  # billing signs, documents verifies
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
                "token": "sim-token", "timezone": "Europe/Berlin"}])}
@@ -134,7 +143,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     try:
         simulator = start_simulator(ports["simulator"], logs / "simulator.log", *simulator_args)
         try:
-            with running_services({s: ports[s] for s in STACK}, env, logs):
+            with running_services({s: ports[s] for s in STACK}, env, logs, timeout):
                 yield url
         finally:
             simulator.terminate()

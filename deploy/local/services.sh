@@ -25,11 +25,22 @@ admin_key() {
   cat "$f"
 }
 
+# The secret the gateway signs its calls to the services with: made once, kept in .state (0600).
+internal_secret() {
+  local f="$AFFBILL_STATE/internal.secret"
+  if [[ ! -s "$f" ]]; then
+    (umask 077; "$VENV/python" -c 'import secrets; print(secrets.token_urlsafe(48))' > "$f")
+  fi
+  cat "$f"
+}
+
 start() {
   if pid_alive "$PIDFILE"; then log "services already running (pid $(cat "$PIDFILE"))"
   else
     mkdir -p "$(dirname "$LOG")"
     AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY="$(admin_key)"; export AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY
+    # every process of the Procfile inherits it: the gateway signs, the services verify
+    AFFBILL_INTERNAL_SECRET="$(internal_secret)"; export AFFBILL_INTERNAL_SECRET
     log "starting gateway, sync, billing, documents, jobs and the adtracker simulator (log: $LOG)"
     # its own session, so stop can end the supervisor and every service as one process group
     cd "$ROOT"

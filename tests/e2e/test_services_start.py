@@ -29,7 +29,7 @@ from affbill_contracts import (
     topics,
 )
 from affbill_runtime.messaging import start_groups_at_end
-from tests.events import decoded
+from tests.events import INTERNAL_SECRET, decoded
 from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,8 @@ SERVICES = ("gateway", "sync", "billing", "documents", "jobs")
 def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[dict[str, int]]:
     logs = tmp_path_factory.mktemp("logs")
-    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET}
     # own consumer groups: a demo running beside the tests is not disturbed
     run = uuid.uuid4().hex[:6]
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": f"e2e-{run}-{s}" for s in SERVICES})
@@ -74,7 +75,8 @@ def test_service_is_live_and_ready(stack: dict[str, int], service: str) -> None:
     assert httpx.get(f"{base}/health/live").json() == {"status": "live", "service": service}
     ready = httpx.get(f"{base}/health/ready").json()
     assert ready["status"] == "ready"
-    assert ready["checks"] == {"database": "ok", "migrations": "ok", "kafka": "ok"}
+    assert ready["checks"] == {"database": "ok", "migrations": "ok", "kafka": "ok",
+                               "consumers": "ok"}
 
 
 def test_ready_is_false_until_migrations_ran(database_url: str, kafka_bootstrap: str) -> None:

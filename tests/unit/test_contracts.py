@@ -171,3 +171,23 @@ def test_decode_as_is_decode_for_every_type_and_falls_back() -> None:
     raw["schema_version"] = 9
     with pytest.raises(UnsupportedSchemaVersion):
         decode_as(StatRowSynced, json.dumps(raw))
+
+
+def test_a_version_1_run_command_is_read_as_the_same_selection() -> None:
+    raw = json.loads(encode(Envelope.wrap(ProcessSelected(
+        run_id=uuid.uuid4(), customer_ids=["ho:advertiser:1"], requested_by="anna"))))
+    raw["schema_version"] = 1
+    for field in ("all_customers", "currency", "customer_kind", "account_manager_id"):
+        del raw["payload"][field]
+    run = decode(raw)
+    assert run.schema_version == ProcessSelected.SCHEMA_VERSION == 2
+    assert run.payload.customer_ids == ["ho:advertiser:1"] and not run.payload.all_customers
+
+
+def test_select_all_is_not_combined_with_named_customers() -> None:
+    with pytest.raises(ValidationError, match="all_customers cannot be combined"):
+        ProcessSelected(run_id=uuid.uuid4(), all_customers=True, customer_ids=["c"],
+                        requested_by="anna")
+    run = ProcessSelected(run_id=uuid.uuid4(), all_customers=True, currency="EUR",
+                          customer_kind="affiliate", requested_by="anna")
+    assert run.customer_ids == [] and run.currency == "EUR"

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
 from affbill_billing.bootstrap import bootstrap
@@ -19,10 +18,11 @@ from affbill_billing.entrypoints import http as billing_http
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, StatRowSynced, decode
 from affbill_contracts.common import PostalAddress
-from affbill_runtime.acting import ActingUser
 from affbill_runtime.migrations import upgrade
-from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
+from tests.events import INTERNAL_SECRET
+from tests.signing import SignedAsGateway
 
 DAY = dt.date(2026, 10, 1)
 
@@ -33,19 +33,20 @@ async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runt
     await asyncio.to_thread(upgrade, "affbill_billing", database_url, schema)
     runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
                                  kafka_bootstrap_servers=kafka_bootstrap,
-                                 consumer_group=f"test-{schema}"))
+                                 consumer_group=f"test-{schema}",
+                                 internal_secret=INTERNAL_SECRET))
     yield runtime
     await runtime.engine.dispose()
 
 
 @pytest.fixture
 async def api(billing: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """The billing service's HTTP API in-process, with the service's problem responses."""
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(billing_http.build_router(billing))
-    app.add_middleware(ActingUser)  # who acts, for the audit trail, as service_app does
+    """The billing service's HTTP API in-process, as the service serves it, called as the
+    gateway calls it (signed; the acting user from each request's X-Affbill-User)."""
+    app = service_app(billing, title="affbill billing",
+                      http_routers=[billing_http.build_router(billing)])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 auth=SignedAsGateway(billing.settings.signing_key),
                                  base_url="http://billing") as client:
         yield client
 

@@ -10,29 +10,22 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import event
 
 from affbill_billing.domain.billable_items import BillableItem, StatRow
-from affbill_billing.domain.cancellation import cancellation_type
-from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.invoicing import document_type
 from affbill_billing.domain.profiles import default_tax_treatment
 from affbill_billing.domain.run_documents import one_statement, run_documents
-from affbill_billing.service_layer import drafts, ingest, issuing, runs
-from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_billing.service_layer import ingest, runs
 from affbill_billing.service_layer.ingest import Delivered
 from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced, encode, topics
-from affbill_contracts.billing import IssueDrafts, ProcessSelected
+from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.runtime import Runtime
+from tests.integration.billing.oracle_generator import ManualGenerator
 from tests.integration.billing.oracle_steps import (
     CUSTOMERS,
     DAY,
-    Cancel,
-    Cart,
-    Create,
-    Discard,
     PartnerFact,
     ProfileEdit,
     Redeliver,
@@ -60,18 +53,6 @@ def stat_message(spec: RowSpec, offset: int) -> tuple[Delivered, StatRow]:
                      spec.currency, 0 if spec.removed else spec.units,
                      Decimal(0) if spec.removed else spec.revenue)
     return Delivered(topics.ADTRACKER_STATS, spec.partition, offset, encode(event_)), stored
-
-
-def _expect(error: type[Exception] | None) -> Any:
-    return pytest.raises(error) if error else _Nothing()
-
-
-class _Nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 class _Meanwhile:
@@ -115,7 +96,7 @@ class _ReadThenRestate:
         return rows
 
 
-class Steps:
+class Steps(ManualGenerator):
     """One example's billing: the runtime under test and the oracle beside it."""
 
     def __init__(self, billing: Runtime, conn: Any, world: World) -> None:
@@ -135,14 +116,19 @@ class Steps:
         await self._stream(self._batch(step.rows, step.garbage), step.chunk_size)
 
     async def _restate(self, step: Restate) -> None:
-        rows = list(self.world.items.stat_rows.values())
-        if not rows:  # only rejected messages so far
-            return
+        if spec := self._restated(step, list(self.world.items.stat_rows.values())):
+            await self._stream(self._batch((spec,)), 2500)
+
+    @staticmethod
+    def _restated(step: Restate, rows: list[StatRow]) -> RowSpec | None:
+        """The n-th of these stat rows as the source now says it (None: no rows yet)."""
+        if not rows:
+            return None
         row = rows[step.stat % len(rows)]
         c, affiliate = row.customer_id.split(":")[0], row.stat_key.split("|")[4]
-        await self._stream(self._batch((RowSpec(
-            CUSTOMERS.index(c), row.offer_id, (row.day - DAY).days, row.currency, affiliate,
-            step.units, step.revenue, step.removed, row.offer_name, step.partition),)), 2500)
+        return RowSpec(CUSTOMERS.index(c), row.offer_id, (row.day - DAY).days, row.currency,
+                       affiliate, step.units, step.revenue, step.removed, row.offer_name,
+                       step.partition)
 
     async def _redeliver(self, step: Redeliver) -> None:
         assert await self._stream(self.batches[step.batch % len(self.batches)],
@@ -220,15 +206,20 @@ class Steps:
         # whole customers with nothing open when the run reads them are done: what a batch
         # committing after that read brings stays open for the next run
         unread = {c for c in customers if not world.items.selected_by_run(c, None, period_end)}
-        meanwhile = _Meanwhile(self, self._batch(step.meanwhile)) if step.meanwhile else None
+        # the run resolves its customers (chosen items' owners too) before it reads items
+        billed = list(dict.fromkeys(customers + [world.items.items[r].customer_id
+                                                 for r in chosen]))
+        theirs = [r for r in world.items.stat_rows.values() if r.customer_id in customers]
+        specs = [s for s in (self._restated(r, theirs) for r in step.meanwhile or ()) if s]
+        meanwhile = _Meanwhile(self, self._batch(tuple(specs))) if specs else None
         counts = await runs.process_selected(meanwhile.uow if meanwhile else self.billing.uow,
                                              command, self.settings, TODAY)
         if meanwhile and meanwhile.applied is not None:
             event("run: a restatement committed between its read and its statements")
             assert meanwhile.applied == self._stream_twin(meanwhile.batch, 2500)
-            expected, skips = self._run_twin(customers, chosen, period_end, unread)
+            expected, skips = self._run_twin(billed, customers, chosen, period_end, unread)
         else:
-            expected, skips = self._run_twin(customers, chosen, period_end, set())
+            expected, skips = self._run_twin(billed, customers, chosen, period_end, set())
         made = await self.conn.fetch(
             "select invoice_id, customer_id, currency, status from invoices where run_id = $1 "
             "order by customer_id, currency", command.payload.run_id)
@@ -245,19 +236,20 @@ class Steps:
             assert await runs.process_selected(self.billing.uow, command, self.settings,
                                                TODAY) == {"already_done": True}
 
-    def _run_twin(self, customers: list[str], chosen: list[int], period_end: dt.date | None,
-                  unread: set[str]
+    def _run_twin(self, billed: list[str], customers: list[str], chosen: list[int],
+                  period_end: dt.date | None, unread: set[str]
                   ) -> tuple[dict[tuple[str, str], tuple[str, list[BillableItem], Profile]], int]:
         """What the twins say a run makes: per (customer, currency) an issued invoice or a
         draft of these items; and how many currencies wait below the threshold."""
         every = self.world.items.items
         expected, skips = {}, 0
-        for customer in dict.fromkeys(customers + [every[r].customer_id for r in chosen]):
+        for customer in billed:
             profile = self.world.profiles.get(customer)
             if profile is None or customer in unread:
                 continue  # no billing profile (logged), or nothing open when read
             whole = customer in customers
-            refs = None if whole else {r for r in chosen if every[r].customer_id == customer}
+            refs = None if whole else {r for r in chosen
+                                       if r in every and every[r].customer_id == customer}
             selected = self.world.items.selected_by_run(customer, refs, period_end)
             plan = run_documents([self.world.item(i) for i in selected], profile.threshold,
                                  profile.threshold_currency)
@@ -282,95 +274,3 @@ class Steps:
         self.world.documents[invoice_id] = Document(
             invoice_id, customer, currency, status, amounts, document_type(amounts.net),
             reserved={i.ref: (i.revenue, i.units) for i in items} if status == "draft" else {})
-
-    # ------------------------------------------------------------------ the manual generator
-    async def _cart(self, step: Cart) -> None:
-        customer, every = customer_id(step.customer), self.world.items.items
-        free = sorted(r for r, i in every.items()
-                      if i.customer_id == customer and i.is_open and not i.in_draft)
-        refs = list(dict.fromkeys(free[n % len(free)] for n in step.picks)) if free else []
-        odd = sorted(r for r, i in every.items() if r not in refs and (
-            i.customer_id != customer if step.odd == "foreign"
-            else i.customer_id == customer and not (i.is_open and not i.in_draft)))
-        if step.odd and odd:
-            refs.append(odd[0])
-        if not refs:
-            return
-        items = [every[r] for r in refs]
-        profile = self.world.profiles.get(customer)
-        error = (NotFound if profile is None
-                 else DraftError if any(i.customer_id != customer for i in items)
-                 else Refused if any(not i.is_open or i.in_draft for i in items)
-                 else DraftError if len({i.currency for i in items}) > 1 else None)
-        with _expect(error):
-            draft_id = await drafts.cart_into_generator(
-                self.billing.uow, customer, [self.world.item_ids[r] for r in refs], "anna",
-                self.settings)
-        if error is None:
-            assert profile is not None
-            self._document(draft_id, customer, items[0].currency, "draft", items, profile)
-
-    def _refusal(self, draft_id: uuid.UUID) -> type[Exception] | None:
-        """Why Create or discard would not take this draft (None: it would)."""
-        doc = self.world.documents.get(draft_id)
-        return NotFound if doc is None else Refused if doc.status != "draft" else None
-
-    async def _discard(self, step: Discard) -> None:
-        draft_id = self.drafted[step.draft % len(self.drafted)]
-        error = self._refusal(draft_id)
-        with _expect(error):
-            await drafts.discard(self.billing.uow, draft_id, 1)
-        if error is None:
-            self.world.items.release(draft_id)
-            del self.world.documents[draft_id]
-
-    async def _create(self, step: Create) -> None:
-        chosen = list(dict.fromkeys(self.drafted[n % len(self.drafted)] for n in step.drafts))
-        if not step.bulk:
-            chosen = chosen[:1]
-        issuable = []
-        for draft_id in chosen:
-            error = self._refusal(draft_id)
-            if error is None and self.world.restated(self.world.documents[draft_id]):
-                event("Create refused: items restated since the cart")
-                error = Refused
-            if not step.bulk:
-                with _expect(error):
-                    await issuing.issue_draft(self.billing.uow, draft_id, 1, "anna",
-                                              self.settings, TODAY)
-            if error is None:
-                issuable.append(draft_id)
-                self._issued(draft_id)
-        if step.bulk:
-            command = Envelope.wrap(IssueDrafts(draft_ids=chosen, requested_by="anna"),
-                                    job_id=uuid.uuid4())
-            counts = await issuing.issue_drafts(self.billing.uow, command, self.settings, TODAY)
-            assert counts == {"documents_created": len(issuable),
-                              "drafts_refused": len(chosen) - len(issuable)}
-            assert await issuing.issue_drafts(self.billing.uow, command, self.settings,
-                                              TODAY) == {"already_done": True}
-
-    def _issued(self, draft_id: uuid.UUID) -> None:
-        doc = self.world.documents[draft_id]
-        self.world.items.invoice(list(doc.reserved), draft_id)
-        doc.status, doc.reserved = "issued", {}
-
-    async def _cancel(self, step: Cancel) -> None:
-        original_id = self.made[step.document % len(self.made)]
-        doc = self.world.documents.get(original_id)
-        error = (NotFound if doc is None
-                 else Refused if doc.status != "issued" or doc.cancels is not None else None)
-        with _expect(error):
-            document, _ = await issuing.cancel_invoice(self.billing.uow, original_id, "anna",
-                                                       self.settings, TODAY)
-        if error is None:
-            assert doc is not None
-            doc.status = "cancelled"
-            self.made.append(document.invoice_id)
-            self.world.documents[document.invoice_id] = Document(
-                document.invoice_id, doc.customer_id, doc.currency, "issued",
-                doc.amounts.negated(), cancellation_type(doc.document_type), cancels=original_id)
-            before = len(self.world.items.items)
-            self.world.items.return_items(original_id, doc.customer_id)
-            if len(self.world.items.items) < before:
-                event("cancelled items merged into open adjustments")

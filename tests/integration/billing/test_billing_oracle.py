@@ -40,12 +40,11 @@ async def _reset(conn: Any) -> None:
     await conn.execute("update number_series set last_counter = null")
 
 
-# CI runs 30 examples (about a minute); AFFBILL_ORACLE_EXAMPLES=500 searches deeper. A failure
-# shrinks for up to five minutes (hypothesis' limit) before it prints the steps.
+# CI runs 30 examples (about a minute); AFFBILL_ORACLE_EXAMPLES=300 searches deeper (~15 min).
 EXAMPLES = int(os.environ.get("AFFBILL_ORACLE_EXAMPLES", "30"))
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(600 + 10 * EXAMPLES)  # a failure shrinks for up to 5 minutes
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())

@@ -182,15 +182,17 @@ async def test_approvals_need_distinct_users_and_edits_reset_them(
                               headers=ANNA)).json()["draft_id"]
         assert (await api.post(f"/drafts/{did}/issue", json={"version": 1}, headers=ANNA)
                 ).status_code == 409
-        await api.post(f"/drafts/{did}/approve", json={"version": 1}, headers=ANNA)
+        own = await api.post(f"/drafts/{did}/approve", json={"version": 1}, headers=ANNA)
+        assert own.status_code == 409 and "created this draft" in own.json()["detail"]
+        await api.post(f"/drafts/{did}/approve", json={"version": 1}, headers=BEN)
         twice = (await api.post(f"/drafts/{did}/approve", json={"version": 1},
-                                headers=ANNA)).json()
-        assert twice["approvals"] == {"required": 2, "count": 1, "by": ["anna"],
+                                headers=BEN)).json()
+        assert twice["approvals"] == {"required": 2, "count": 1, "by": ["ben"],
                                       "complete": False}
         refused = await api.post(f"/drafts/{did}/issue", json={"version": 1}, headers=ANNA)
         assert refused.status_code == 409 and "has 1" in refused.json()["detail"]
         approved = (await api.post(f"/drafts/{did}/approve", json={"version": 1},
-                                   headers=BEN)).json()
+                                   headers=CARL)).json()
         assert approved["approvals"]["complete"] and approved["version"] == 1
         edited = (await api.patch(f"/drafts/{did}", json={"version": 1, "payment_days": 7},
                                   headers=CARL)).json()

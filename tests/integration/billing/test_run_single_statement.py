@@ -25,7 +25,7 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.runs import RunContext
 from affbill_billing.service_layer import ingest, runs
 from affbill_billing.service_layer.run_billing import RunWork, bill_as_read
-from affbill_contracts import ProcessSelected
+from affbill_contracts import ProcessSelected, topics
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import (
     DAY,
@@ -100,7 +100,7 @@ async def test_a_restatement_after_the_read_writes_nothing_and_the_run_bills_it(
     assert await _invoices(billing, customer) == 0
 
     await runs.process_selected(billing.uow, command(customer), billing.settings, TODAY)
-    [issued] = [e.payload for e in await outbox(billing, "billing.invoices")]
+    [issued] = [e.payload for e in await outbox(billing, topics.BILLING_INVOICES)]
     assert issued.document.totals.line_total == Decimal("75.00")  # 40 + 25 + 10.00001
 
 

@@ -72,3 +72,17 @@ async def test_a_resumed_run_reports_the_whole_runs_counts(billing: Runtime) -> 
     numbers, open_chunks = await _numbers_and_chunks(billing)
     assert numbers == [f"INV-2026-{n:05d}" for n in range(1, CUSTOMERS + 1)]
     assert open_chunks == 0
+
+
+async def test_a_run_whose_process_is_gone_is_finished_by_a_helper(billing: Runtime) -> None:
+    customers = await _customers(billing, 30)
+    cmd = command(*customers)
+    assert await runs.start(billing.uow, cmd.payload, cmd.job_id or cmd.payload.run_id, TODAY)
+    assert await runs.help_runs(billing.uow, billing.settings) == 1  # nobody else works on it
+    async with billing.engine.connect() as conn:
+        row = (await conn.execute(text(
+            "select status, documents_created from runs where run_id = :r"),
+            {"r": cmd.payload.run_id})).one()
+    assert tuple(row) == ("finished", 30)
+    assert await runs.process_selected(billing.uow, cmd, billing.settings, TODAY) == {
+        "already_done": True}

@@ -70,7 +70,7 @@ async def test_the_last_word_wins_across_chunks(billing: Runtime) -> None:
     assert await apply_stat_stream(billing.uow, batch, chunk_size=2) == 5
     assert await open_items(billing, c) == [("20", 5, Decimal("5"))]
     positions = await count(billing, "select \"offset\" from consumer_positions "
-                                     "where topic = 'adtracker.stats' and partition = 2")
+                                     f"where topic = '{STATS}' and partition = 2")
     assert positions == 4
 
 

@@ -19,6 +19,8 @@ from affbill_documents.entrypoints import http
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
+from tests.events import INTERNAL_SECRET
+from tests.signing import SignedAsGateway
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +38,8 @@ async def documents(database_url: str, kafka_bootstrap: str, render_pool: Render
     await asyncio.to_thread(upgrade, "affbill_documents", database_url, schema)
     runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
                                  kafka_bootstrap_servers=kafka_bootstrap,
-                                 consumer_group=f"test-{schema}"), renderer=render_pool)
+                                 consumer_group=f"test-{schema}",
+                                 internal_secret=INTERNAL_SECRET), renderer=render_pool)
     yield runtime
     await runtime.engine.dispose()
 
@@ -56,9 +59,10 @@ async def stored(runtime: Runtime) -> dict[uuid.UUID, dict[str, Any]]:
 
 @pytest.fixture
 async def api(documents: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """The documents service's HTTP API in-process."""
+    """The documents service's HTTP API in-process, called as the gateway calls it (signed)."""
     app = service_app(documents, title="affbill documents",
                       http_routers=[http.build_router(documents)])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 auth=SignedAsGateway(documents.settings.signing_key),
                                  base_url="http://documents") as client:
         yield client

@@ -26,7 +26,8 @@ from affbill_contracts import AdvertiserSynced, Envelope, StatRowSynced, encode,
 from affbill_contracts.common import PostalAddress
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from tests.events import decoded
-from tests.processes import free_port, running_services
+from tests.processes import INTERNAL_SECRET, free_port, running_services
+from tests.signing import SignedAsGateway
 
 ADMIN_KEY = "affb_integration-admin-key-0123456789abcdef"
 CONNECTOR = "hasoffers-test"
@@ -43,6 +44,11 @@ class Stack:
     def client(self, key: str | None = None) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway, timeout=30,
                                  headers={"X-API-Key": key} if key else {})
+
+    def direct(self, base_url: str = "") -> httpx.AsyncClient:
+        """A client of the services themselves, signing as the gateway does."""
+        return httpx.AsyncClient(base_url=base_url, timeout=30,
+                                 auth=SignedAsGateway(INTERNAL_SECRET))
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +146,7 @@ async def seed_customer(stack: Stack, revenue: str = "120.00000") -> str:
     finally:
         await producer.stop()
     customer = f"{connector}:advertiser:7"
-    async with httpx.AsyncClient(base_url=stack.billing) as billing:
+    async with stack.direct(stack.billing) as billing:
         async with asyncio.timeout(60):
             while True:
                 # advertisers and stats are consumed by separate groups: wait for both

@@ -87,7 +87,7 @@ async def test_bad_key_requests_change_nothing(admin: Any) -> None:
 async def test_forwarded_reads_are_the_services_answers(stack: Stack, keys: dict[str, str]
                                                         ) -> None:
     customer = await seed_customer(stack)
-    async with stack.client(keys["viewer"]) as viewer, stack.client() as direct_sync:
+    async with stack.client(keys["viewer"]) as viewer, stack.direct() as direct_sync:
         connectors = await viewer.get("/api/v1/adtracker/connectors",
                                       headers={"X-Request-Id": "it-1"})
         assert connectors.headers["x-request-id"] == "it-1"

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI
 
 from affbill_contracts import Envelope, encode, topics
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
@@ -21,8 +20,9 @@ from affbill_jobs.entrypoints import http as jobs_http
 from affbill_jobs.service_layer.ingest import record_job_events
 from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.migrations import upgrade
-from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
+from affbill_runtime.service import service_app
+from tests.signing import SignedAsGateway
 
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
@@ -95,11 +95,10 @@ async def consuming(jobs_runtime: Runtime, kafka_bootstrap: str) -> AsyncIterato
 
 
 def api_of(runtime: Runtime) -> httpx.AsyncClient:
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(jobs_http.build_router(runtime))
+    """The jobs service's HTTP API in-process, called as the gateway calls it (signed)."""
+    app = service_app(runtime, title="affbill jobs", http_routers=[jobs_http.build_router(runtime)])
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://jobs",
-                             timeout=60)
+                             auth=SignedAsGateway(runtime.settings.signing_key), timeout=60)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from affbill_sync.adapters.connectors.base import DataChanged
 from affbill_sync.domain.model import StatFact
 from affbill_sync.service_layer import worker as worker_module
 from tests.integration.conftest import START, WINDOW, Simulator, SyncWorld
-from tests.processes import free_port, start_service, wait_ready
+from tests.processes import INTERNAL_SECRET, free_port, start_service, wait_ready
+from tests.signing import SignedAsGateway
 
 pytestmark = pytest.mark.integration
 
@@ -38,19 +39,21 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
            "AFFBILL_SYNC_SERVICE_NAME": world.settings.service_name,
            "AFFBILL_SYNC_CONSUMER_GROUP": group,
            "AFFBILL_SYNC_LEASE_S": "6",  # the killed process's lease runs out soon
-           "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())])}
+           "AFFBILL_SYNC_CONNECTORS": json.dumps([json.loads(connector.model_dump_json())]),
+           "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    signed = SignedAsGateway(INTERNAL_SECRET)  # the service answers only the gateway
     proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
     try:
         wait_ready(f"{url}/health/ready", proc)
         await world.mark()
         job = httpx.post(f"{url}/syncs", json={  # noqa: ASYNC210 blocking is fine in this test
             "connector": connector.id, "scope": "partial", "date_from": WINDOW[0].isoformat(),
-            "date_to": WINDOW[1].isoformat()}).json()["job_id"]
+            "date_to": WINDOW[1].isoformat()}, auth=signed).json()["job_id"]
         deadline = time.monotonic() + 60
         while True:  # wait until it is in the middle of the stats
-            run = httpx.get(f"{url}/syncs/{job}").json()  # noqa: ASYNC210 blocking is fine here
+            run = httpx.get(f"{url}/syncs/{job}", auth=signed).json()  # noqa: ASYNC210
             if run["counts"].get("stat", {}).get("published", 0) > 10_000:
                 break
             # "requested" while the command travels through sync.requests to the consumer
@@ -63,8 +66,9 @@ async def test_sync_killed_midway_and_rerun_publishes_every_fact_once_in_effect(
         proc = start_service("affbill-sync", port, env, tmp_path / "sync.log")
         wait_ready(f"{url}/health/ready", proc)
         deadline = time.monotonic() + 120
-        while ((run := httpx.get(f"{url}/syncs/{job}").json())["status"]  # noqa: ASYNC210 test
-               in ("running", "queued", "requested")):
+        waiting = ("running", "queued", "requested")
+        while (run := httpx.get(f"{url}/syncs/{job}",  # noqa: ASYNC210 blocking is fine here
+                                auth=signed).json())["status"] in waiting:
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
         assert run["status"] == "succeeded", (run["reason"],

@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from affbill_contracts import topics
+from affbill_runtime.service import service_app
 from affbill_sync.entrypoints import http as sync_http
 from tests.integration.conftest import START, WINDOW, Simulator, SyncWorld
+from tests.signing import SignedAsGateway
 
 pytestmark = pytest.mark.integration
 
@@ -142,9 +143,10 @@ async def test_malformed_rows_are_quarantined_and_the_rest_arrives(
     assert len(await world.facts(topics.ADTRACKER_STATS, job)) == 299
     [bad] = await world.quarantined(job)
     assert bad["entity"] == "stat" and reason in bad["reason"] and bad["raw"]
-    app = FastAPI()
-    app.include_router(sync_http.build_router(world.runtime))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+    app = service_app(world.runtime, title="affbill sync",
+                      http_routers=[sync_http.build_router(world.runtime)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s",
+                                 auth=SignedAsGateway(world.runtime.settings.signing_key)) as c:
         listed = (await c.get("/quarantine", params={"job_id": str(job)})).json()
         assert [q["reason"] for q in listed] == [bad["reason"]]
         assert (await c.get(f"/syncs/{job}")).json()["status"] == "succeeded_with_warnings"

@@ -30,6 +30,9 @@ def key(role: Role) -> dict[str, str]:
 
 
 class FakeKeys:
+    def recently_valid(self, key: str) -> bool:
+        return key in KEYS
+
     async def authenticate(self, key: str) -> Principal | None:
         return KEYS.get(key)
 

@@ -48,7 +48,7 @@ async def test_only_admins_read_the_trail(gateway: httpx.AsyncClient, upstream: 
 
 @pytest.mark.parametrize("params,field", [
     ({"service": "documents"}, "service"), ({}, "service"),
-    ({"service": "billing", "user": "a\x00b"}, "user"),
+    ({"service": "billing", "user": "a\x1bb"}, "user"),  # NUL is refused earlier (400)
     ({"service": "billing", "from": "yesterday"}, "from"),
     ({"service": "billing", "offset": str(2**63)}, "offset"),
     ({"service": "billing", "limit": "0"}, "limit")])

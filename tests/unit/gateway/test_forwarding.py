@@ -239,3 +239,11 @@ async def test_a_body_over_the_limit_is_413_and_not_forwarded(
     assert response.status_code == 413
     assert response.json()["detail"] == "A request body may have at most 10 bytes."
     assert upstream.requests == []
+
+
+@pytest.mark.parametrize(("query", "seconds"), [
+    ("wait=5", 5.0), ("wait=99", 30.0), ("wait=-1", 0.0), ("wait=nan", 0.0), ("wait=inf", 0.0),
+    ("wait=-inf", 0.0), ("wait=x", 0.0), ("", 0.0)])
+def test_a_long_poll_wait_that_is_not_a_finite_number_adds_nothing(query: str,
+                                                                   seconds: float) -> None:
+    assert long_poll_s(query) == seconds  # the jobs service answers the bad value with 422

@@ -10,6 +10,7 @@ import pytest
 
 from affbill_gateway.adapters.upstreams import Pool, UpstreamUnavailable
 from affbill_gateway.domain.routes import Upstream
+from affbill_runtime.internal_auth import Identity, verified
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 # what the server does with the n-th request on the c-th connection (both from 0)
@@ -136,3 +137,66 @@ async def test_a_cancelled_request_gives_its_connection_slot_back(serve: Serve) 
         await waiting
     response = await asyncio.wait_for(pool.request("GET", "/x", {}, None, 5, False), 5)
     assert response.status_code == 200
+
+
+FAILED = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\n\r\n{}"
+
+
+async def test_a_connection_is_not_reused_after_a_5xx(serve: Serve) -> None:
+    # the failing service answers 500 and closes the connection when the next request comes
+    server, pool = await serve(lambda c, n, r: (FAILED if c == 0 else OK) if n == 0 else None)
+    assert (await pool.request("GET", "/x", {}, None, 5, False)).status_code == 500
+    response = await pool.request("POST", "/drafts", {}, b"{}", 5, False)
+    assert response.status_code == 200 and server.connections == 2
+    assert sum(r.startswith(b"POST") for r in server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+async def test_no_5xx_answer_leaves_its_connection_in_the_pool(serve: Serve, status: int
+                                                               ) -> None:
+    answer = FAILED.replace(b"500 Internal Server Error", b"%d X" % status)
+    server, pool = await serve(lambda c, n, r: answer if c == 0 else OK)
+    await pool.request("GET", "/x", {}, None, 5, False)
+    assert pool.idle == []
+    await pool.request("GET", "/x", {}, None, 5, False)
+    assert server.connections == 2
+
+
+async def test_a_streamed_5xx_is_not_reused_either(serve: Serve) -> None:
+    server, pool = await serve(lambda c, n, r: FAILED if c == 0 else OK)
+    streamed = await pool.request("GET", "/x", {}, None, 5, True)
+    assert b"".join([chunk async for chunk in streamed.aiter_bytes()]) == b"{}"
+    assert pool.idle == []
+
+
+@pytest.mark.parametrize(("method", "retried"), [
+    ("GET", True), ("PUT", True), ("DELETE", True), ("OPTIONS", True),
+    ("POST", False), ("PATCH", False)])
+async def test_only_idempotent_methods_are_sent_again(serve: Serve, method: str,
+                                                      retried: bool) -> None:
+    # the service drops the kept-alive connection without answering the second request
+    server, pool = await serve(lambda c, n, r: OK if (c, n) != (0, 1) else None)
+    await pool.request(method, "/x", {}, None, 5, False)
+    body = b"{}" if method in ("POST", "PATCH", "PUT") else None
+    if retried:
+        response = await pool.request(method, "/x", {}, body, 5, False)
+        assert response.status_code == 200 and server.connections == 2
+    else:
+        with pytest.raises(UpstreamUnavailable):
+            await pool.request(method, "/x", {}, body, 5, False)
+    assert sum(r.startswith(method.encode()) for r in server.requests[1:]) == (
+        2 if retried else 1)
+
+
+async def test_every_request_carries_the_signed_identity(serve: Serve) -> None:
+    server, pool = await serve(lambda c, n, r: OK)
+    pool.signing_key = b"k" * 32
+    who = Identity("key-1", "Łukasz", "accountant")
+    await pool.request("GET", "/jobs?q=1", {}, None, 5, False, who)
+    head = server.requests[0].decode("latin-1")
+    headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:] if ": " in line)
+    scope = {"type": "http", "method": "GET", "raw_path": b"/jobs", "query_string": b"q=1",
+             "headers": [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]}
+    assert headers["X-Affbill-User"] == "%C5%81ukasz"
+    assert verified(b"k" * 32, scope) == who
+    assert verified(b"x" * 32, scope) == "the signature does not match"

@@ -11,8 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field, NonNegativeInt
+from pydantic import AwareDatetime, Field
 
+from affbill_contracts.bounds import Count, Name
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.envelope import Payload
 from affbill_contracts.money import Amount, CurrencyCode
@@ -35,8 +36,8 @@ class EmployeeSynced(Payload):
 
     connector: str = _CONNECTOR
     employee_id: str = Field(min_length=1, description="Adtracker employee id.", examples=["12"])
-    first_name: str = Field(default="", description="First name.", examples=["Anna"])
-    last_name: str = Field(default="", description="Last name.", examples=["Schmidt"])
+    first_name: Name = Field(default="", description="First name.", examples=["Anna"])
+    last_name: Name = Field(default="", description="Last name.", examples=["Schmidt"])
     email: str | None = Field(default=None, description="E-mail address.",
                               examples=["anna@network.example"])
     status: PartnerStatus = Field(description="Account status.", examples=["active"])
@@ -44,7 +45,7 @@ class EmployeeSynced(Payload):
 
 class _Partner(Payload):
     connector: str = _CONNECTOR
-    company: str = Field(min_length=1, description="Company name.", examples=["Acme Media GmbH"])
+    company: Name = Field(min_length=1, description="Company name.", examples=["Acme Media GmbH"])
     status: PartnerStatus = Field(description="Account status, mapped.", examples=["active"])
     status_raw: str = Field(default="", description="Status as the adtracker says it.",
                             examples=["active"])
@@ -87,10 +88,10 @@ class StatRowSynced(Payload):
     date: dt.date = Field(description="Day, in the network's time zone.", examples=["2026-11-01"])
     advertiser_id: str = Field(min_length=1, description="Advertiser id.", examples=["501"])
     offer_id: str = Field(min_length=1, description="Offer id.", examples=["33"])
-    offer_name: str = Field(default="", description="Offer name.", examples=["Acme Shop CPS DE"])
+    offer_name: Name = Field(default="", description="Offer name.", examples=["Acme Shop CPS DE"])
     affiliate_id: str = Field(min_length=1, description="Affiliate id.", examples=["1007"])
     currency: CurrencyCode = Field(description="Currency of the amounts.", examples=["EUR"])
-    conversions: NonNegativeInt = Field(description="Approved conversions (units).",
+    conversions: Count = Field(description="Approved conversions (units).",
                                         examples=[42])
     revenue: Amount = Field(description="Revenue billable to the advertiser, source precision.",
                             examples=["1234.56789"])

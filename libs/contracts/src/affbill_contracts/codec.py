@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from affbill_contracts.bounds import INT32_MAX
 from affbill_contracts.envelope import EVENT_TYPES, Envelope, Payload
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -36,12 +37,21 @@ def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaste
 
 
 def upcast(raw: dict[str, Any]) -> dict[str, Any]:
-    """Bring a raw envelope's payload up to the current schema version."""
+    """Bring a raw envelope's payload up to the current schema version.
+
+    Whatever the JSON holds, a problem is a ValueError naming the field."""
     event_type = raw.get("type")
-    cls = EVENT_TYPES.get(event_type)  # type: ignore[arg-type]
+    if not isinstance(event_type, str):
+        raise UnknownEventType(f"type: must be a string, got {_shown(event_type)}")
+    cls = EVENT_TYPES.get(event_type)
     if cls is None:
-        raise UnknownEventType(f"unknown event type {event_type!r}")
-    version = int(raw.get("schema_version", 1))
+        raise UnknownEventType(f"type: unknown event type {_shown(event_type)}")
+    version = raw.get("schema_version", 1)
+    if type(version) is not int or not 1 <= version <= INT32_MAX:
+        raise UnsupportedSchemaVersion(
+            f"schema_version: must be a whole number from 1, got {_shown(version)}")
+    if not isinstance(raw.get("payload"), dict):
+        raise ValueError(f"payload: must be a JSON object, got {_shown(raw.get('payload'))}")
     if version > cls.SCHEMA_VERSION:
         raise UnsupportedSchemaVersion(
             f"{event_type} schema_version {version} is newer than this consumer's "
@@ -56,6 +66,11 @@ def upcast(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 @functools.cache
 def envelope_of(cls: type[Payload]) -> type[Envelope[Any]]:
     """Envelope[cls], looked up once (parametrising a generic model is not free)."""
@@ -66,7 +81,7 @@ def decode(data: bytes | str | dict[str, Any]) -> Envelope[Any]:
     """Parse a message as a consumer: upcast, then validate ignoring unknown fields."""
     raw = json.loads(data) if isinstance(data, (bytes, str)) else data
     if not isinstance(raw, dict):
-        raise ValueError("message is not a JSON object")
+        raise ValueError(f"message is not a JSON object but a JSON {type(raw).__name__}")
     raw = upcast(raw)
     return envelope_of(EVENT_TYPES[raw["type"]]).model_validate(raw, extra="ignore")
 

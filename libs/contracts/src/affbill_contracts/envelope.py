@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import AwareDatetime, Field, field_validator
 
 from affbill_contracts.base import Contract
+from affbill_contracts.bounds import INT32_MAX
 
 P = TypeVar("P", bound="Payload")
 
@@ -42,7 +43,8 @@ class Envelope(Contract, Generic[P]):
         examples=["adtracker.stat_row.synced"],
     )
     schema_version: int = Field(
-        ge=1, description="Version of the payload schema.", examples=[1]
+        ge=1, le=INT32_MAX, strict=True, description="Version of the payload schema.",
+        examples=[1],
     )
     occurred_at: AwareDatetime = Field(
         default_factory=lambda: datetime.now(UTC),
@@ -55,6 +57,13 @@ class Envelope(Contract, Generic[P]):
         examples=["0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33", None],
     )
     payload: P = Field(description="The event or command itself.")
+    signature: str | None = Field(
+        default=None,
+        description="HMAC-SHA256 (hex) of the envelope's canonical JSON without this field, "
+                    "keyed with the services' shared secret (affbill_contracts.signing): set "
+                    "by the producer of events a consumer must trust, such as InvoiceIssued.",
+        examples=[None],
+    )
 
     @field_validator("occurred_at")
     @classmethod

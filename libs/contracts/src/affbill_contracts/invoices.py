@@ -21,6 +21,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from affbill_contracts.base import Contract
+from affbill_contracts.bounds import INT32_MAX, Name
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.money import Amount, CurrencyCode
 
@@ -48,7 +49,7 @@ class EInvoiceFormat(StrEnum):
 
 
 class Party(Contract):
-    name: str = Field(min_length=1, description="Legal or billing name.",
+    name: Name = Field(min_length=1, description="Legal or billing name.",
                       examples=["Acme Media GmbH"])
     address: PostalAddress = Field(description="Postal address.")
     vat_id: str | None = Field(default=None, description="VAT identifier.",
@@ -101,7 +102,8 @@ class AllowanceCharge(Contract):
 
 
 class InvoiceLine(Contract):
-    line_no: int = Field(ge=1, description="Position on the document, from 1.", examples=[1])
+    line_no: int = Field(ge=1, le=INT32_MAX, description="Position on the document, from 1.",
+                         examples=[1])
     description: str = Field(min_length=1, description="What is billed.",
                              examples=["Acme Shop CPS DE, 2026-10-01 – 2026-10-31"])
     quantity: Amount = Field(description="Quantity billed.", examples=["42"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field
 
+from affbill_contracts.bounds import Count, Name, ScrubbedText, Seq
 from affbill_contracts.envelope import Payload
 
 
@@ -47,9 +48,9 @@ class JobQueued(Payload):
     EVENT_TYPE: ClassVar[str] = "jobs.job.queued"
 
     service: str = Field(description="Service that accepted the command.", examples=["gateway"])
-    seq: int = _SEQ
+    seq: Seq = _SEQ
     kind: JobKind = Field(description="What kind of job.", examples=["batch_run"])
-    title: str = Field(description="Human title.", examples=["Process selected: all customers"])
+    title: Name = Field(description="Human title.", examples=["Process selected: all customers"])
     requested_by: str = Field(description="Who asked for it.", examples=["anna@network.example"])
 
 
@@ -57,9 +58,9 @@ class JobStarted(Payload):
     EVENT_TYPE: ClassVar[str] = "jobs.job.started"
 
     service: str = _SERVICE
-    seq: int = _SEQ
+    seq: Seq = _SEQ
     kind: JobKind = Field(description="What kind of job.", examples=["batch_run"])
-    title: str = Field(description="Human title.", examples=["Process selected: 12 customers"])
+    title: Name = Field(description="Human title.", examples=["Process selected: 12 customers"])
     started_by: str = Field(description="Who started it.", examples=["anna@network.example"])
 
 
@@ -67,12 +68,12 @@ class JobProgress(Payload):
     EVENT_TYPE: ClassVar[str] = "jobs.job.progress"
 
     service: str = _SERVICE
-    seq: int = _SEQ
+    seq: Seq = _SEQ
     step: str = Field(description="Step of the job.", examples=["stats"])
-    done: NonNegativeInt = Field(description="Units done in this step.", examples=[5000])
-    total: NonNegativeInt | None = Field(default=None, description="Units in the step, if known.",
+    done: Count = Field(description="Units done in this step.", examples=[5000])
+    total: Count | None = Field(default=None, description="Units in the step, if known.",
                                          examples=[20000])
-    counters: dict[str, NonNegativeInt] = Field(
+    counters: dict[str, Count] = Field(
         default_factory=dict, description="Named counters of the step.",
         examples=[{"fetched": 5000, "published": 120, "unchanged": 4880, "quarantined": 0}])
 
@@ -81,9 +82,10 @@ class JobLogLine(Payload):
     EVENT_TYPE: ClassVar[str] = "jobs.job.log"
 
     service: str = _SERVICE
-    seq: int = _SEQ
+    seq: Seq = _SEQ
     level: LogLevel = Field(description="Severity.", examples=["info"])
-    text: str = Field(description="The line as the user reads it.",
+    text: ScrubbedText = Field(description="The line as the user reads it (C1 and bidi "
+                               "controls are scrubbed).",
                       examples=["Document INV-2026-00042 created for Acme Media GmbH"])
 
 
@@ -91,9 +93,9 @@ class JobFinished(Payload):
     EVENT_TYPE: ClassVar[str] = "jobs.job.finished"
 
     service: str = _SERVICE
-    seq: int = _SEQ
+    seq: Seq = _SEQ
     status: JobStatus = Field(description="How it ended.", examples=["succeeded"])
-    counts: dict[str, NonNegativeInt] = Field(
+    counts: dict[str, Count] = Field(
         default_factory=dict, description="Totals of the job.",
         examples=[{"documents_created": 10, "customers_skipped": 2}])
     reason: str | None = Field(default=None, description="Why it failed, when it failed.",

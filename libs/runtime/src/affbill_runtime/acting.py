@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -65,9 +66,14 @@ def _clean(value: str | None, limit: int = 200) -> str | None:
 
 
 def actor_from_headers(scope: Scope) -> Actor | None:
-    """The acting user as the gateway passes it to a service (None: nobody named)."""
+    """The acting user as the gateway passes it to a service (None: nobody named): the
+    identity the gateway signed (InternalTrust put it in the request state), else the
+    headers as they came (percent-encoded UTF-8 names decoded)."""
     headers = Headers(scope=scope)
-    name = _clean(headers.get(USER_HEADER))
+    caller = (scope.get("state") or {}).get("caller")
+    if caller is not None:
+        return Actor(caller.name, caller.role, _clean(headers.get(REQUEST_ID_HEADER), 128))
+    name = _clean(unquote(headers.get(USER_HEADER) or ""))
     if name is None:
         return None
     return Actor(name, _clean(headers.get(ROLE_HEADER), 50),

@@ -1,4 +1,5 @@
-"""Liveness and readiness: ready means Postgres and Kafka answer and migrations are applied."""
+"""Liveness and readiness: ready means Postgres and Kafka answer, migrations are applied
+and no consumer is stuck retrying a message."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ async def readiness(runtime: Runtime) -> dict[str, Any]:
         checks["kafka"] = "ok" if ok else "unreachable"
     except Exception as exc:
         checks["kafka"] = f"unreachable: {type(exc).__name__}"
+    problems = runtime.consumers.problems()
+    checks["consumers"] = "ok" if not problems else "; ".join(problems)
     return checks
 
 

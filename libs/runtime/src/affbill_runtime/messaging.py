@@ -31,11 +31,6 @@ async def consumer_decoder(msg: Any, original: Callable[[Any], Awaitable[Any]]) 
     return data
 
 
-async def raw_body(msg: Any, _: Any) -> Any:
-    """Decoder for subscribers that validate themselves: the bytes (a batch: a list of them)."""
-    return msg.body
-
-
 async def raw_records(msg: Any, _: Any) -> Any:
     """Batch decoder: the Kafka records as they came, bytes with topic, partition and offset."""
     return list(msg.raw_message)

@@ -114,3 +114,38 @@ def create_audit_log_v1() -> None:
 def drop_audit_log_v1() -> None:
     op.drop_table("audit_log")
     op.execute("drop function audit_log_append_only()")
+
+
+def align_rejected_messages_v1() -> None:
+    """Bring ``rejected_messages`` to the one shape of ``tables.rejected_messages_table``
+    (create it, or add position columns and the once-per-position constraint)."""
+    for statement in (
+        """create table if not exists rejected_messages (
+               id bigserial primary key, topic text not null, partition integer,
+               "offset" bigint, reason text not null, raw bytea not null,
+               received_at timestamptz not null default now())""",
+        "alter table rejected_messages add column if not exists partition integer",
+        'alter table rejected_messages add column if not exists "offset" bigint',
+        "update rejected_messages set received_at = now() where received_at is null",
+        "alter table rejected_messages alter column received_at set not null",
+        "alter table rejected_messages alter column received_at set default now()",
+        """do $$ begin
+               if not exists (select 1 from pg_constraint
+                              where conname = 'rejected_messages_position'
+                                and conrelid = 'rejected_messages'::regclass) then
+                   alter table rejected_messages add constraint rejected_messages_position
+                       unique (topic, partition, "offset");
+               end if;
+           end $$""",
+    ):
+        op.execute(statement)
+
+
+def unalign_rejected_messages_v1() -> None:
+    """Undo the position columns (the table itself stays: older revisions created it)."""
+    for statement in (
+        "alter table rejected_messages drop constraint if exists rejected_messages_position",
+        'alter table rejected_messages drop column if exists "offset"',
+        "alter table rejected_messages drop column if exists partition",
+    ):
+        op.execute(statement)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -17,6 +18,8 @@ from starlette.types import Scope
 
 from affbill_runtime.acting import ActingUser, Actor, actor_from_headers
 from affbill_runtime.health import health_router
+from affbill_runtime.http_guard import RequestGuard
+from affbill_runtime.internal_auth import InternalTrust
 from affbill_runtime.logs import configure_logging
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
@@ -25,10 +28,13 @@ from affbill_runtime.settings import ServiceSettings
 
 
 def service_app(runtime: Runtime, *, title: str, description: str = "",
-                http_routers: Sequence[APIRouter] = (),
+                http_routers: Sequence[APIRouter] = (), internal: bool = True,
                 acting: Callable[[Scope], Actor | None] = actor_from_headers) -> FastAPI:
-    """The service's FastAPI app; `acting` finds who acts in a request (the audit trail's
-    "who"): by default the user the gateway names."""
+    """A service's FastAPI app: health and its routers. An internal service (`internal`)
+    also gets problems for hostile input (RequestGuard) and needs the gateway's signature
+    on every call; in production its OpenAPI pages are off. The gateway places its own
+    guard among its middleware. `acting` finds who acts in a request (the audit trail's
+    "who"): by default the identity the gateway signed."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -38,13 +44,21 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    settings = runtime.settings
+    docs = {"docs_url": None, "redoc_url": None, "openapi_url": None} \
+        if internal and settings.production else {}
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  **docs)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
     for router in http_routers:
         app.include_router(router)
     app.add_middleware(ActingUser, read=acting)  # innermost: after any authentication
     app.state.runtime = runtime
+    if internal:  # trust outside the guard: no body is read for a caller not the gateway
+        app.add_middleware(RequestGuard, max_body=settings.http_max_body_bytes)
+        pages = tuple(p for p in (app.docs_url, app.redoc_url, app.openapi_url) if p)
+        app.add_middleware(InternalTrust, key=settings.signing_key, open_paths=pages)
     return app
 
 
@@ -67,6 +81,10 @@ def run_cli(*, package: str, settings_factory: Callable[[], ServiceSettings],
     args = parser.parse_args(argv)
     settings = settings_factory()
     configure_logging(settings.service_name, settings.log_level)
+    if settings.internal_secret is None:
+        logging.getLogger("affbill.runtime").warning(
+            "AFFBILL_INTERNAL_SECRET is not set: internal calls are signed with the "
+            "development secret, which anyone can use (refused when AFFBILL_ENV=production)")
 
     if args.command == "migrate" or (args.command == "serve" and settings.migrate_on_start):
         upgrade(package, settings.database_url, settings.db_schema)

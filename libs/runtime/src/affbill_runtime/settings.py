@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://affbill:affbill@127.0.0.1:54329/affbill"
 DEFAULT_KAFKA = "127.0.0.1:9092"
+# used only outside production when AFFBILL_INTERNAL_SECRET is unset: anyone can sign with it
+DEVELOPMENT_SECRET = "affbill-development-only-internal-secret"
+MIN_SECRET_LENGTH = 32
 
 
 def asyncpg_url(url: str) -> str:
@@ -38,6 +41,38 @@ class ServiceSettings(BaseSettings):
     # processed event ids are forgotten after this: longer than any redelivery (Kafka retention)
     inbox_retention_days: int = 14
     consumer_group: str | None = None  # default affbill-<service name>
+    # "production" turns the internal OpenAPI pages off and makes the internal secret required
+    env: str = Field("development", validation_alias=AliasChoices("AFFBILL_ENV"))
+    # the gateway signs every call to a service with it (HMAC-SHA256); services verify it
+    internal_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
+    http_max_body_bytes: int = 16 * 1024 * 1024  # a larger request body gets 413
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> ServiceSettings:
+        if self.production and self.internal_secret is None:
+            raise ValueError("AFFBILL_INTERNAL_SECRET is required when AFFBILL_ENV=production")
+        if self.internal_secret is not None and len(
+                self.internal_secret.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"AFFBILL_INTERNAL_SECRET must have at least {MIN_SECRET_LENGTH} "
+                             "characters")
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.env.strip().lower() == "production"
+
+    @property
+    def signing_key(self) -> bytes:
+        """The shared secret of gateway and services (the development one when unset)."""
+        secret = self.internal_secret.get_secret_value() if self.internal_secret else None
+        return (secret or DEVELOPMENT_SECRET).encode()
+    # a message that fails is retried this many times in all, with backoff doubling from
+    # consumer_retry_backoff_s, then dead-lettered (<topic>.dlq and rejected_messages)
+    consumer_retry_attempts: int = Field(5, ge=1)
+    consumer_retry_backoff_s: float = Field(0.5, ge=0)
+    consumer_retry_backoff_max_s: float = Field(30.0, ge=0)
+    consumer_log_interval_s: float = Field(10.0, ge=0)  # at most one line per kind and interval
 
     @property
     def group(self) -> str:

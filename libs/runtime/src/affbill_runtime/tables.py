@@ -1,5 +1,6 @@
-"""The messaging tables every service schema has: outbox and inbox (migration_ops.py
-creates them: ``create_messaging_tables_v1`` then ``add_outbox_failures_v2``)."""
+"""The messaging tables every service schema has: outbox, inbox, rejected messages
+(migration_ops.py creates them: ``create_messaging_tables_v1``, ``add_outbox_failures_v2``,
+``align_rejected_messages_v1``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -51,7 +54,25 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+def rejected_messages_table(metadata: MetaData) -> Table:
+    """Messages a consumer could not apply, with the reason; one per position (a message
+    redelivered at the same topic, partition and offset is kept once)."""
+    return Table(
+        "rejected_messages",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("topic", Text, nullable=False),
+        Column("partition", Integer),
+        Column("offset", BigInteger),
+        Column("reason", Text, nullable=False),
+        Column("raw", LargeBinary, nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        UniqueConstraint("topic", "partition", "offset", name="rejected_messages_position"),
+    )
+
+
 # Runtime handles on the tables; the search_path picks the service's schema.
 _metadata = MetaData()
 OUTBOX = outbox_table(_metadata)
 INBOX = inbox_table(_metadata)
+REJECTED_MESSAGES = rejected_messages_table(_metadata)

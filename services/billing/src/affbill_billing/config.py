@@ -5,6 +5,7 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from affbill_billing.domain.approvals import FourEyes
 from affbill_runtime.settings import ServiceSettings
 
 
@@ -32,3 +33,15 @@ class Settings(ServiceSettings):
     # generator pages are reused while the database wrote nothing, at most this long; 0 = off
     generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off
+    # four eyes (domain/approvals.py): may the user giving the last approval also issue?
+    last_approver_may_issue: bool = False
+
+    # commands (runs, bulk issues) as leased work items (service_layer/work_worker.py)
+    work_item_lease_s: float = Field(30.0, gt=0)  # renewed every third of it while working
+    work_item_attempts: int = Field(5, ge=1)  # then the command is failed with its reason
+    work_item_retry_s: float = Field(2.0, ge=0)  # backoff after a failure, doubling
+    work_item_concurrency: int = Field(4, ge=1)  # commands one process executes at once
+    work_item_poll_s: float = Field(1.0, gt=0)  # how often a worker looks for due items
+
+    def four_eyes(self) -> FourEyes:
+        return FourEyes(self.approvals_required, self.last_approver_may_issue)

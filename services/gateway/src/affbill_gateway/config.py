@@ -26,3 +26,9 @@ class Settings(ServiceSettings):
     bootstrap_admin_name: str = "admin"
     # a verified key is trusted this long before it is looked up again (0: every request)
     key_cache_s: float = 2.0
+    # a key found unknown is answered 401 without a lookup this long (bounded LRU)
+    unknown_key_cache_s: float = 30.0
+    # per client address: failed authentications allowed in a burst, and refilled per
+    # second; beyond them 429 with Retry-After (a key valid lately is never throttled)
+    auth_failure_burst: int = 20
+    auth_failures_per_s: float = 5.0

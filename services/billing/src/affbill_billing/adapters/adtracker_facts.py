@@ -12,7 +12,6 @@ from typing import Any
 from affbill_billing.adapters.fast_stats import StatRecord
 from affbill_billing.adapters.sql import load
 
-REJECT = "insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)"
 STAT_IN = """
 create temporary table if not exists stat_in (
     stat_key text, customer_id text, offer_id text, offer_name text, day date, currency text,
@@ -76,6 +75,3 @@ async def upsert_conversions(conn: Any, conversions: Iterable[tuple[Any, ...]]) 
     await conn.executemany(CONVERSIONS, list(conversions))
 
 
-async def reject(conn: Any, rejected: Sequence[tuple[str, str, bytes]]) -> None:
-    """Messages that are not valid contracts, kept with the reason (topic, reason, raw)."""
-    await conn.executemany(REJECT, [(t, reason[:2000], raw) for t, reason, raw in rejected])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from affbill_billing.domain.invoice_lines import Line
+from affbill_contracts.invoices import DocumentType
 
 
 def cancellation_lines(lines: list[Line]) -> list[Line]:
@@ -16,6 +17,7 @@ def cancellation_lines(lines: list[Line]) -> list[Line]:
         line.allowance, amount=-line.allowance.amount)) for line in lines]
 
 
-def cancellation_type(original_type: str) -> str:
+def cancellation_type(original_type: str) -> DocumentType:
     """381 cancels an invoice; a credit note (381) is cancelled by an invoice (380)."""
-    return "380" if original_type == "381" else "381"
+    return (DocumentType.INVOICE if original_type == DocumentType.CREDIT_NOTE
+            else DocumentType.CREDIT_NOTE)

@@ -14,6 +14,7 @@ from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
 from affbill_billing.domain.invoice_lines import AllowanceCharge, Line, Totals, Vat, totals
 from affbill_billing.domain.profiles import TaxTreatment
+from affbill_contracts.invoices import DocumentType
 
 REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
                   " (Art. 196 VAT Directive).")
@@ -54,10 +55,10 @@ def basis(t: Totals) -> Decimal:
     return t.net - t.allowances + t.charges
 
 
-def document_type(net_total: Decimal) -> str:
+def document_type(net_total: Decimal) -> DocumentType:
     """EN 16931 type: 380 invoice, 381 credit note when the lines sum below zero
     (restatements after invoicing). Amounts keep their sign on either."""
-    return "381" if net_total < 0 else "380"
+    return DocumentType.CREDIT_NOTE if net_total < 0 else DocumentType.INVOICE
 
 
 def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date) -> InvoicePlan:

@@ -63,7 +63,10 @@ def follow_source(items: list[ItemAmount], revenue: Decimal, units: int
 
 def restate(items: list[ItemAmount], revenue: Decimal, units: int
             ) -> UpdateOpen | NewAdjustment | None:
-    """What to do so that the items add up to the source's new revenue and units."""
+    """What to do so that the items add up to the source's new revenue and units.
+
+    The change that turns the items into :func:`open_item`'s answer; the database applies
+    an UpdateOpen to nothing (0, 0) as the removal of the open item."""
     open_index = next((i for i, item in enumerate(items) if not item.invoiced), None)
     invoiced_revenue = sum((i.revenue for i in items if i.invoiced), Decimal(0))
     invoiced_units = sum(i.units for i in items if i.invoiced)

@@ -1,36 +1,54 @@
 """Request bodies of the manual generator. Limits here are the clerk's input limits; the
-VAT rules (category against rate) are the domain's."""
+VAT rules (category against rate) are the domain's. Every amount a draft can reach stays
+far inside the numeric(28,10) columns its totals are stored in (`check_amounts`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError, check_line, check_period, vat
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.profiles import TaxTreatment
+from affbill_contracts.bounds import Name
+from affbill_contracts.bounds import Text as TextType
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import VatCategory
 from affbill_contracts.money import CurrencyCode
 
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4,
+# a draft's gross total (lines, VAT up to 100 %) at most this: numeric(28,10) holds < 10^18
+MAX_AMOUNT = Decimal(10) ** 15
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4, allow_inf_nan=False,
                                     description="Units billed, up to 4 decimals.")]
-LineQuantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, description=(
-    "Units billed, up to 4 decimals; negative for returned units, never 0."))]
-Price = Annotated[Decimal, Field(max_digits=18, decimal_places=6, description=(
+LineQuantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False,
+                                        description=("Units billed, up to 4 decimals; negative "
+                                                     "for returned units, never 0."))]
+Price = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_inf_nan=False, description=(
     "Net price per unit, up to 6 decimals, never negative (EN 16931 BR-27): a discount is "
     "a line allowance or a document allowance."))]
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-Rate = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
-Version = Annotated[int, Field(ge=1, description="The draft version you edited; 409 if it "
-                                                 "moved on.")]
-Text = Annotated[str, Field(max_length=2000)]
+Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
+Rate = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2, allow_inf_nan=False)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="The draft version you edited; "
+                                                               "409 if it moved on.")]
+Text = Annotated[TextType, Field(max_length=2000)]
+Description = Annotated[TextType, Field(min_length=1, max_length=500)]
+CustomerId = Annotated[Name, Field(min_length=1, max_length=200)]
+
+
+def check_amounts(lines: Iterable[Line], where: str) -> None:
+    """Refuse lines whose gross amounts (VAT included) add up past MAX_AMOUNT."""
+    gross = sum((abs(line.quantity * line.unit_price) * (1 + line.vat.rate / 100)
+                 for line in lines), Decimal(0))
+    if gross > MAX_AMOUNT:
+        raise DraftError(where, f"the invoice's amounts may add up to at most {MAX_AMOUNT:,} "
+                                "(quantity × unit price, VAT included)")
 
 
 class Strict(BaseModel):
@@ -68,16 +86,22 @@ class AllowanceChargeIn(AllowanceIn):
 
 
 class LineIn(Strict):
-    description: str = Field(min_length=1, max_length=500)
+    description: Description
     quantity: LineQuantity = Decimal(1)
     unit_price: Price
     unit_code: str = Field("C62", pattern="^[A-Z0-9]{1,3}$", description="UN/ECE Rec 20.")
     vat_category: VatCategory | None = Field(None, description="Default: the draft's treatment.")
     vat_rate: Rate | None = None
-    exemption_reason: str | None = Field(None, max_length=300)
+    exemption_reason: TextType | None = Field(None, max_length=300)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     allowance: AllowanceIn | None = None
+
+    @model_validator(mode="after")
+    def _amount_fits(self) -> LineIn:
+        if abs(self.quantity * self.unit_price) > MAX_AMOUNT:
+            raise ValueError(f"quantity × unit_price may be at most {MAX_AMOUNT:,}")
+        return self
 
     def line(self, default: Vat, where: str) -> Line:
         """The domain line; VAT falls back to `default` (the draft's tax treatment)."""
@@ -93,13 +117,13 @@ class LineIn(Strict):
 
 class LineEdit(Strict):
     version: Version
-    description: str | None = Field(None, min_length=1, max_length=500)
+    description: Description | None = None
     quantity: LineQuantity | None = None
     unit_price: Price | None = None
     unit_code: str | None = Field(None, pattern="^[A-Z0-9]{1,3}$")
     vat_category: VatCategory | None = None
     vat_rate: Rate | None = None
-    exemption_reason: str | None = Field(None, max_length=300)
+    exemption_reason: TextType | None = Field(None, max_length=300)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     allowance: AllowanceIn | None = Field(None, description="null removes it.")
@@ -115,12 +139,12 @@ class LineEdit(Strict):
 
 
 class CartIn(Strict):
-    customer_id: str = Field(min_length=1)
+    customer_id: CustomerId
     item_ids: list[uuid.UUID] = Field(max_length=100_000)
 
 
 class CustomIn(Strict):
-    customer_id: str = Field(min_length=1)
+    customer_id: CustomerId
     currency: CurrencyCode | None = Field(None, description="Default: the billing currency.")
     lines: list[LineIn] = Field(max_length=500)
 
@@ -142,19 +166,19 @@ class DraftUpdate(Strict):
     """Presets of this invoice only; the customer's profile stays as it is."""
 
     version: Version
-    billing_name: str | None = Field(None, min_length=1, max_length=200)
+    billing_name: Name | None = Field(None, min_length=1, max_length=200)
     address: PostalAddress | None = None
     country: str | None = Field(None, pattern="^[A-Z]{2}$")
-    vat_id: str | None = Field(None, max_length=30)
+    vat_id: Name | None = Field(None, max_length=30)
     tax_treatment: TaxTreatment | None = None
     currency: CurrencyCode | None = None
     payment_days: int | None = Field(None, ge=0, le=365)
     invoice_date_rule: InvoiceDateRule | None = None
     line_grouping: LineGrouping | None = None
-    number_series: str | None = Field(None, min_length=1, max_length=50)
+    number_series: Name | None = Field(None, min_length=1, max_length=50)
     intro_text: Text | None = None
     closing_text: Text | None = None
-    buyer_reference: str | None = Field(None, max_length=100)
+    buyer_reference: Name | None = Field(None, max_length=100)
     allowances_charges: list[AllowanceChargeIn] | None = Field(
         None, max_length=50, description="Document allowances and charges; replaces the list.")
 

@@ -15,11 +15,13 @@ from affbill_billing.entrypoints import drafts_api as api
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import credit_notes, drafts, issuing, views
 from affbill_billing.service_layer.errors import NotFound
+from affbill_contracts.bounds import MAX_OFFSET
 from affbill_runtime.runtime import Runtime
 
 User = Annotated[str, Depends(acting_user)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Version = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
 
 def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -58,7 +60,9 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     @router.post("/drafts/custom", status_code=201)
     async def custom_invoice(body: api.CustomIn, user: User) -> Any:
         def lines(default: Vat) -> list[Line]:
-            return [line.line(default, f"lines.{n}") for n, line in enumerate(body.lines)]
+            made = [line.line(default, f"lines.{n}") for n, line in enumerate(body.lines)]
+            api.check_amounts(made, "lines")
+            return made
         draft_id = await drafts.custom_invoice(uow, body.customer_id, lines, body.currency, user,
                                                settings)
         return await draft_view(draft_id)
@@ -88,6 +92,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     async def add_line(draft_id: uuid.UUID, body: api.AddLine, _: User) -> Any:
         def add(draft: Draft) -> None:
             draft.add_line(body.line.line(draft.default_vat(settings.domestic_vat_rate), "line"))
+            api.check_amounts((d.line for d in draft.lines), "line")
         await drafts.edit(uow, draft_id, body.version, add)
         return await draft_view(draft_id)
 
@@ -95,18 +100,22 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     async def edit_line(draft_id: uuid.UUID, line_id: uuid.UUID, body: api.LineEdit,
                         _: User) -> Any:
         changes = body.changes()
-        await drafts.edit(uow, draft_id, body.version, lambda d: d.edit_line(line_id, changes))
+
+        def edit(draft: Draft) -> None:
+            draft.edit_line(line_id, changes)
+            api.check_amounts((d.line for d in draft.lines), "line")
+        await drafts.edit(uow, draft_id, body.version, edit)
         return await draft_view(draft_id)
 
     @router.delete("/drafts/{draft_id}/lines/{line_id}")
-    async def remove_line(draft_id: uuid.UUID, line_id: uuid.UUID,
-                          version: Annotated[int, Query(ge=1)], _: User) -> Any:
+    async def remove_line(draft_id: uuid.UUID, line_id: uuid.UUID, version: Version,
+                          _: User) -> Any:
         await drafts.edit(uow, draft_id, version, lambda d: d.remove_line(line_id))
         return await draft_view(draft_id)
 
     @router.post("/drafts/{draft_id}/approve")
     async def approve(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
-        await drafts.approve(uow, draft_id, body.version, user)
+        await drafts.approve(uow, draft_id, body.version, user, settings.four_eyes())
         return await draft_view(draft_id)
 
     @router.post("/drafts/{draft_id}/issue")
@@ -115,8 +124,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         return printable({**await views.invoice(engine, draft_id), "job_id": job_id})
 
     @router.delete("/drafts/{draft_id}", status_code=204)
-    async def discard(draft_id: uuid.UUID, version: Annotated[int, Query(ge=1)],
-                      _: User) -> Response:
+    async def discard(draft_id: uuid.UUID, version: Version, _: User) -> Response:
         await drafts.discard(uow, draft_id, version)
         return Response(status_code=204)
 

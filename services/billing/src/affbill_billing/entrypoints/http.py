@@ -4,7 +4,6 @@ generator's routes (customers, drafts, invoices) come from drafts_http."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from decimal import Decimal
 from enum import StrEnum
@@ -14,16 +13,18 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import text
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
-from affbill_billing.service_layer import audit_trail
+from affbill_billing.service_layer import profiles
+from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_contracts.bounds import MAX_PAGE, Name, Text
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
@@ -37,7 +38,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "buyer_reference")
 
 
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class ProfileUpdate(BaseModel):
@@ -45,11 +46,12 @@ class ProfileUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    version: int | None = Field(None, description="The version you edited; 409 if it moved on.")
-    billing_name: str | None = Field(None, min_length=1, max_length=200)
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="The version you edited; 409 if it moved on.")
+    billing_name: Name | None = Field(None, min_length=1, max_length=200)
     address: PostalAddress | None = None
     country: str | None = Field(None, pattern="^[A-Z]{2}$")
-    vat_id: str | None = Field(None, max_length=30)
+    vat_id: Name | None = Field(None, max_length=30)
     tax_treatment: TaxTreatment | None = None
     billing_currency: CurrencyCode | None = None
     threshold_amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
@@ -58,14 +60,14 @@ class ProfileUpdate(BaseModel):
     invoice_date_rule: InvoiceDateRule | None = None
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
-    number_series: str | None = Field(None, min_length=1, max_length=50)
+    number_series: Name | None = Field(None, min_length=1, max_length=50)
     email_recipients: list[Email] | None = Field(None, max_length=20)
-    intro_text: str | None = Field(None, max_length=2000, description="Printed above the lines.")
-    closing_text: str | None = Field(None, max_length=2000, description="Printed below them.")
+    intro_text: Text | None = Field(None, max_length=2000, description="Printed above the lines.")
+    closing_text: Text | None = Field(None, max_length=2000, description="Printed below them.")
     e_invoice_format: EInvoiceFormat | None = Field(
         None, description="factur-x (PDF/A-3 with EN 16931 XML) or xrechnung (in addition an "
                           "XRechnung XML; needs buyer_reference).")
-    buyer_reference: str | None = Field(
+    buyer_reference: Name | None = Field(
         None, min_length=1, max_length=100, pattern=r"\S",
         description="The buyer's reference (BT-10), for XRechnung the Leitweg-ID.")
 
@@ -112,25 +114,11 @@ def build_router(runtime: Runtime) -> APIRouter:
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
     async def read_profile(customer_id: str) -> dict[str, Any]:
-        async with runtime.engine.connect() as conn:
-            row = (await conn.execute(text("select * from billing_profiles where customer_id = :c"),
-                                      {"c": customer_id})).mappings().first()
-        if row is None:
-            raise HTTPException(404, "No billing profile for this customer")
+        try:
+            row = await profiles.read_profile(runtime.engine, customer_id)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
         return {k: _json(v) for k, v in row.items()}
-
-    async def _xrechnung_has_reference(conn: Any, customer_id: str,
-                                       changes: dict[str, Any]) -> None:
-        """An XRechnung buyer must have a buyer reference, as the profile will stand."""
-        current = (await conn.execute(text(
-            "select e_invoice_format, buyer_reference from billing_profiles "
-            "where customer_id = :c"), {"c": customer_id})).mappings().one()
-        fmt = changes.get("e_invoice_format", current["e_invoice_format"])
-        reference = changes.get("buyer_reference", current["buyer_reference"])
-        if fmt == EInvoiceFormat.XRECHNUNG and not (reference or "").strip():
-            raise RequestValidationError([{
-                "loc": ("body", "buyer_reference"), "type": "value_error",
-                "msg": "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)"}])
 
     @router.get("/customers/{customer_id}/profile")
     async def get_profile(customer_id: str) -> dict[str, Any]:
@@ -139,33 +127,22 @@ def build_router(runtime: Runtime) -> APIRouter:
     @router.patch("/customers/{customer_id}/profile")
     async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
-        if "address" in changes:
-            changes["address"] = json.dumps(changes["address"])
-        sets = ", ".join(f"{k} = :{k}" + ("::jsonb" if k == "address" else "") for k in changes)
-        async with runtime.engine.begin() as conn:
-            row = (await conn.execute(text(
-                "select version from billing_profiles where customer_id = :c for update"),
-                {"c": customer_id})).first()
-            if row is None:
-                raise HTTPException(404, "No billing profile for this customer")
-            if body.version is not None and body.version != row.version:
-                raise HTTPException(
-                    409, f"The profile changed meanwhile (now version {row.version})")
-            if {"e_invoice_format", "buyer_reference"} & changes.keys():
-                await _xrechnung_has_reference(conn, customer_id, changes)
-            if changes:
-                before = await audit_trail.profile_state(conn, customer_id)
-                await conn.execute(text(
-                    f"update billing_profiles set {sets}, version = version + 1, "
-                    "updated_at = now() where customer_id = :c"), {**changes, "c": customer_id})
-                await audit_trail.profile_changed(conn, customer_id, before)
+        try:
+            await profiles.change_profile(runtime.engine, customer_id, changes, body.version)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except Refused as exc:
+            raise HTTPException(409, str(exc)) from None
+        except DraftError as exc:
+            raise RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
+                                           "msg": exc.reason}]) from None
         return await read_profile(customer_id)
 
     @router.get("/generator")
     async def generator(
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
-            currency: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+            currency: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
             page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
         key = (customer, account_manager, period_from, period_to, currency, page, page_size)
         return Response(await pages.page(key, lambda: generator_page(
@@ -200,7 +177,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def customer_items(
             customer_id: str, period_from: dt.date | None = None, period_to: dt.date | None = None,
             offer_id: str | None = None, currency: str | None = None,
-            page: Annotated[int, Query(ge=1)] = 1,
+            page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
             page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
         f = GeneratorFilter(None, None, period_from, period_to, currency)
         rows = await open_items(runtime.engine, customer_id, f, offer_id, page_size,

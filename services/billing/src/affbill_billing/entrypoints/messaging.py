@@ -1,8 +1,10 @@
 """Kafka entry points of the billing service: adtracker facts in, invoices out.
 
-Fact subscribers take batches of raw messages (millions of stat rows pass
-here), read committed only (the sync publishes in transactions), and decode
-each with the contract; a message that is not valid is kept as rejected.
+Every subscriber consumes through the runtime's consumer (affbill_runtime.consuming):
+batches of raw records, read committed only (the sync publishes in transactions),
+each decoded with the contract; a message that is not valid, or that fails to apply
+after its retries, goes to the dead-letter topic and rejected_messages, and the
+consumer goes on.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
-from affbill_billing.service_layer import ingest, issuing, runs
+from affbill_billing.service_layer import ingest, work_items
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
     AdvertiserSynced,
@@ -32,7 +33,7 @@ from affbill_contracts.billing import (
 from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_runtime.messaging import raw_body, raw_records
+from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.billing.messaging")
@@ -75,62 +76,64 @@ def build_router(runtime: Runtime) -> KafkaRouter:
         _subscribe(router, runtime, topic, groups[topic], payload, apply)
     _subscribe_stats(router, runtime, groups[topics.ADTRACKER_STATS])
 
-    @router.subscriber(topics.BILLING_REQUESTS, group_id=groups[topics.BILLING_REQUESTS],
-                       auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
-                       decoder=raw_body, title=f"{topics.BILLING_REQUESTS}:subscribe",
-                       description="Envelope[ProcessSelected] (batch runs) or "
-                                   "Envelope[IssueDrafts] (bulk issue)")
-    async def on_billing_request(raw: bytes) -> None:
-        try:
-            envelope = decode(raw)
-        except (ValueError, KeyError) as exc:  # not a command we know: keep it, go on
-            log.error("rejected message", extra={"topic": topics.BILLING_REQUESTS,
-                                                 "reason": str(exc)[:500]})
-            await ingest.reject(runtime.uow(), topics.BILLING_REQUESTS, raw, str(exc))
-            return
-        await handle_request(runtime, envelope)
+    def decode_request(raw: bytes) -> Envelope[Any]:
+        envelope = decode(raw)
+        if not isinstance(envelope.payload, ProcessSelected | IssueDrafts):
+            raise ValueError(f"type: {envelope.type} is not a billing command")
+        return envelope
 
+    async def requests(envelopes: list[Envelope[Any]]) -> None:
+        for envelope in envelopes:
+            await handle_request(runtime, envelope)
+
+    # one command at a time: a run is long, and a failing one is retried on its own
+    consuming.subscribe(
+        router, runtime, topics.BILLING_REQUESTS, groups[topics.BILLING_REQUESTS],
+        consuming.decoding(decode_request, requests, functools.partial(rejected.keep, runtime.uow)),
+        max_records=1,
+        description="Envelope[ProcessSelected] (batch runs) or Envelope[IssueDrafts] (bulk issue)")
     return router
 
 
-BATCH = dict(batch=True, batch_timeout_ms=200, auto_offset_reset="earliest",
-             max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
-             isolation_level="read_committed", ack_policy=AckPolicy.NACK_ON_ERROR)
+FETCH = dict(max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
 
 
 def _subscribe_stats(router: KafkaRouter, runtime: Runtime, group: str) -> None:
-    """adtracker.stats: millions of rows; exactly once by consumer position (see ingest)."""
-    topic = topics.ADTRACKER_STATS
+    """adtracker.stats: millions of rows; exactly once by consumer position (see ingest),
+    a dead-lettered row's offset included."""
 
-    @router.subscriber(topic, group_id=group, max_records=10_000, decoder=raw_records,
-                       title=f"{topic}:subscribe",
-                       description="Batches of Envelope[StatRowSynced]", **BATCH)
-    async def on_stats(messages: Any) -> None:
-        await ingest.apply_stat_stream(runtime.uow, messages)
+    async def apply(records: list[Any], dead_letter: consuming.DeadLetter) -> None:
+        await ingest.apply_stat_stream(runtime.uow, records, on_rejected=dead_letter)
+
+    consuming.subscribe(router, runtime, topics.ADTRACKER_STATS, group, apply,
+                        keep=functools.partial(ingest.keep_rejected_stats, runtime.uow),
+                        max_records=10_000, description="Batches of Envelope[StatRowSynced]",
+                        **FETCH)
 
 
 async def handle_request(runtime: Runtime, envelope: Envelope[Any]) -> None:
-    """A command on billing.requests to its use case."""
-    if isinstance(envelope.payload, ProcessSelected):
-        await runs.process_selected(runtime.uow, envelope, runtime.settings)
-    elif isinstance(envelope.payload, IssueDrafts):
-        await issuing.issue_drafts(runtime.uow, envelope, runtime.settings)
-    else:
-        log.warning("not a billing command", extra={"type": envelope.type})
+    """A command on billing.requests is only recorded (committed at once) as a work item;
+    the work-item worker of some billing process executes it (work_worker.py)."""
+    if await work_items.record_command(runtime.uow, envelope):
+        worker = getattr(runtime.state, "work_worker", None)
+        if worker is not None:
+            worker.wake()
 
 
 def _subscribe(router: KafkaRouter, runtime: Runtime, topic: str, group: str, payload: type,
                apply: Callable[..., Awaitable[int]]) -> None:
-    @router.subscriber(topic, group_id=group, max_records=5000, decoder=raw_body,
-                       title=f"{topic}:subscribe",
-                       description=f"Batches of Envelope[{payload.__name__}]", **BATCH)
-    async def on_facts(messages: list[bytes]) -> None:
-        envelopes: list[Any] = []
-        for raw in messages:
-            try:
-                envelopes.append(decode_as(payload, raw))
-            except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                log.error("rejected message", extra={"topic": topic, "reason": str(exc)[:500]})
-                await ingest.reject(runtime.uow(), topic, raw, str(exc))
-        if envelopes:
-            await apply(runtime.uow(), envelopes)
+    def decode_payload(raw: bytes) -> Envelope[Any]:
+        envelope = decode_as(payload, raw)
+        if not isinstance(envelope.payload, payload):
+            raise ValueError(f"type: {envelope.type} is not a {payload.__name__}")
+        return envelope
+
+    async def effect(envelopes: list[Envelope[Any]]) -> None:
+        await apply(runtime.uow(), envelopes)
+
+    consuming.subscribe(router, runtime, topic, group,
+                        consuming.decoding(decode_payload, effect,
+                                           functools.partial(rejected.keep, runtime.uow)),
+                        max_records=5000, description=f"Batches of Envelope[{payload.__name__}]",
+                        **FETCH)
+

@@ -16,6 +16,7 @@ from affbill_billing.service_layer.errors import (
     Refused,
     StaleVersion,
 )
+from affbill_runtime.internal_auth import caller
 from affbill_runtime.problems import problem
 
 USER_HEADER = "X-Affbill-User"
@@ -71,8 +72,10 @@ class ProblemRoute(APIRoute):
 
 
 def acting_user(request: Request) -> str:
-    """Who acts: the gateway's X-Affbill-User header (requested_by, approved_by, …)."""
-    user = request.headers.get(USER_HEADER, "").strip()
+    """Who acts (requested_by, approved_by, …): the name the gateway signed
+    (affbill_runtime.internal_auth); an unsigned header is never read."""
+    identity = caller(request.state)
+    user = identity.name.strip() if identity else ""
     if not user:
         raise MissingUser
     return user

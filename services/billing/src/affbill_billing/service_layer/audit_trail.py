@@ -11,8 +11,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import text
-
+from affbill_billing.adapters import profile_rows
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.domain.drafts import Draft
 from affbill_contracts.invoices import InvoiceDocument
@@ -94,10 +93,12 @@ async def credit_note_issued(conn: Any, original: InvoiceDocument, credit: Invoi
                        after=after, who=actor(user))
 
 
+def profile_json(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else audit.jsonable(row)
+
+
 async def profile_state(conn: Any, customer_id: str) -> dict[str, Any] | None:
-    row = (await conn.execute(text("select * from billing_profiles where customer_id = :c"),
-                              {"c": customer_id})).mappings().first()
-    return None if row is None else audit.jsonable(dict(row))
+    return profile_json(await profile_rows.row(conn, customer_id))
 
 
 async def profile_changed(conn: Any, customer_id: str, before: dict[str, Any] | None) -> None:

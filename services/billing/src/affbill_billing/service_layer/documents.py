@@ -13,6 +13,7 @@ from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
     AllowanceCharge,
+    DocumentType,
     EInvoiceFormat,
     InvoiceDocument,
     InvoiceLine,
@@ -62,14 +63,14 @@ def buyer(b: Buyer) -> Party:
 
 
 def payment_terms(document_type: str, plan: InvoicePlan) -> str:
-    if document_type == "381":
+    if document_type == DocumentType.CREDIT_NOTE:
         return "Credit note: the amount is credited to your account; nothing to pay."
     return (f"Payable within {(plan.due_date - plan.issue_date).days} days "
             f"(by {plan.due_date.isoformat()}) without deduction.")
 
 
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
-             to: Buyer, settings: Settings, *, document_type: str = "380",
+             to: Buyer, settings: Settings, *, document_type: str = DocumentType.INVOICE,
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
              preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
     """The document as issued. Amounts keep their ledger sign: a credit note (381) from

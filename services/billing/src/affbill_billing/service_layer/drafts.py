@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from affbill_billing.adapters import billable_items, profiles_repo
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.config import Settings
+from affbill_billing.domain.approvals import FourEyes, approval_refusal
 from affbill_billing.domain.drafts import Draft, DraftError, Presets
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoice_lines import Line, Vat
@@ -138,10 +139,14 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
     return new_version
 
 
-async def approve(uow_factory: UowFactory, draft_id: uuid.UUID, version: int, user: str) -> None:
-    """Approve the version the user saw; the same user twice counts once."""
+async def approve(uow_factory: UowFactory, draft_id: uuid.UUID, version: int, user: str,
+                  rule: FourEyes = FourEyes()) -> None:
+    """Approve the version the user saw; the same user twice counts once; the draft's
+    creator is refused (four eyes)."""
     async with uow_factory() as uow:
-        await locked_draft(uow.session, draft_id, version)
+        meta, _ = await locked_draft(uow.session, draft_id, version)
+        if refusal := approval_refusal(rule, meta.created_by, user):
+            raise Refused(refusal)
         before = await audit_trail.approvals(uow.session, draft_id, version)
         await repo.approve(uow.session, draft_id, version, user)
         await audit_trail.draft_approved(uow.session, draft_id, version, before, user)

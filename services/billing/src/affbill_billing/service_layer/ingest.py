@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -29,13 +29,16 @@ from affbill_contracts.adtracker import (
     EmployeeSynced,
     StatRowSynced,
 )
-from affbill_contracts.codec import decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.messaging import apply_once
 from affbill_runtime.positions import claim_positions
+from affbill_runtime.rejected import Rejection, decode_each, keep_rejected
 
 log = logging.getLogger("affbill.billing.ingest")
+OnRejected = Callable[[Sequence[Rejection]], Awaitable[None]]
+
+
 
 
 async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowSynced]]) -> int:
@@ -60,22 +63,24 @@ class Delivered(NamedTuple):
 @dataclass(slots=True)
 class _Chunk:
     messages: list[Delivered]
-    records: list[StatRecord | None]  # None: the message is not a valid stat row
-    reasons: dict[int, str]  # index in messages → why it was rejected
+    records: list[tuple[Delivered, StatRecord]]  # the valid stat rows
+    rejections: list[Rejection]  # the messages that are not
 
 
 STREAM_CONSUMER = "billing.stat_stream"
 
 
 async def apply_stat_stream(new_uow: Callable[[], UnitOfWork], messages: Sequence[Delivered],
-                            chunk_size: int = 2500) -> int:
+                            chunk_size: int = 2500, on_rejected: OnRejected | None = None) -> int:
     """Apply a batch of adtracker.stats messages exactly once; returns how many were new.
 
     Exactly once by consumer positions (the last applied offset per partition, kept in
     the effect's transaction), not by one inbox row per event: see affbill_runtime.positions.
     The batch is applied in chunks, each in its own transaction; while one chunk's SQL
     runs in Postgres, the next chunk is parsed here, so both cores stay busy.
-    Messages that are not valid stat rows are kept in rejected_messages with the reason.
+    Messages that are not valid stat rows are kept in rejected_messages with the reason,
+    in the transaction that moves the position past them, after ``on_rejected`` (the
+    consumer's dead-letter topic) took them.
     """
     applying: asyncio.Task[int] | None = None
     applied = 0
@@ -83,7 +88,7 @@ async def apply_stat_stream(new_uow: Callable[[], UnitOfWork], messages: Sequenc
         chunk = await _parse_chunk(messages[start:start + chunk_size])
         if applying is not None:
             applied += await applying
-        applying = asyncio.create_task(_apply_chunk(new_uow(), chunk))
+        applying = asyncio.create_task(_apply_chunk(new_uow(), chunk, on_rejected))
         await asyncio.sleep(0)  # let it send its first statement before parsing on
     if applying is not None:
         applied += await applying
@@ -91,40 +96,47 @@ async def apply_stat_stream(new_uow: Callable[[], UnitOfWork], messages: Sequenc
 
 
 async def _parse_chunk(messages: list[Delivered]) -> _Chunk:
-    records: list[StatRecord | None] = []
-    reasons: dict[int, str] = {}
-    for i, message in enumerate(messages):
-        if i % 250 == 249:
+    records: list[tuple[Delivered, StatRecord]] = []
+    rejections: list[Rejection] = []
+    for start in range(0, len(messages), 250):
+        if start:
             await asyncio.sleep(0)  # the other chunk's transaction proceeds meanwhile
-        raw = message.value or b""
-        record = fast_stats.parse(raw)
-        if record is None:
-            try:
-                record = record_of(decode_as(StatRowSynced, raw).payload)
-            except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                reasons[i] = str(exc)
-        records.append(record)
-    return _Chunk(messages, records, reasons)
+        good, bad = decode_each(messages[start:start + 250], fast_stats.parse)
+        records += good
+        rejections += bad
+    return _Chunk(messages, records, rejections)
 
 
-async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk) -> int:
+async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk, on_rejected: OnRejected | None) -> int:
     async with uow:
         conn = await uow.driver_connection()
         fresh = {id(m) for m in await claim_positions(conn, STREAM_CONSUMER, chunk.messages)}
         if not fresh:
             return 0
-        records = [r for m, r in zip(chunk.messages, chunk.records, strict=True)
-                   if r is not None and id(m) in fresh]
+        records = [r for m, r in chunk.records if id(m) in fresh]
         if records:
             await facts.apply_stat_records(conn, records)
-        rejected = [(m.topic, reason, m.value or b"") for i, reason in chunk.reasons.items()
-                    if id(m := chunk.messages[i]) in fresh]
+        fresh_positions = {(m.partition, m.offset) for m in chunk.messages if id(m) in fresh}
+        rejected = [r for r in chunk.rejections if (r.partition, r.offset) in fresh_positions]
         if rejected:
-            for topic, reason, _ in rejected:
-                log.error("rejected message", extra={"topic": topic, "reason": reason[:500]})
-            await facts.reject(conn, rejected)
+            if on_rejected is not None:
+                await on_rejected(rejected)
+            await keep_rejected(conn, rejected)
         await uow.commit()
     return len(fresh)
+
+
+async def keep_rejected_stats(new_uow: Callable[[], UnitOfWork],
+                              rejections: Sequence[Rejection]) -> None:
+    """Keep stat rows that could not be applied, moving the position past them in the same
+    transaction: exactly once by position holds for dead letters too."""
+    async with new_uow() as uow:
+        conn = await uow.driver_connection()
+        fresh = {(m.partition, m.offset) for m in await claim_positions(conn, STREAM_CONSUMER, [
+            Delivered(r.topic, r.partition, r.offset, r.raw) for r in rejections
+            if r.partition is not None and r.offset is not None])}
+        await keep_rejected(conn, [r for r in rejections if (r.partition, r.offset) in fresh])
+        await uow.commit()
 
 
 async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
@@ -170,11 +182,5 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
 
     return await apply_once(uow, "billing.conversions", envelopes, effect)
 
-
-async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
-    """A message that is not a valid contract: kept with the reason, never silently dropped."""
-    async with uow:
-        await facts.reject(await uow.driver_connection(), [(topic, reason, raw)])
-        await uow.commit()
 
 

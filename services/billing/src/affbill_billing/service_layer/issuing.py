@@ -20,6 +20,7 @@ from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import issued as invoices
 from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.config import Settings
+from affbill_billing.domain.approvals import issue_refusal
 from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
 from affbill_billing.domain.credit_notes import original_adjustments, original_lines
@@ -53,9 +54,8 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     """Issue a locked draft in the caller's transaction (threshold ignored: that is Create)."""
     s = uow.session
     approvals = await drafts_repo.approvers(s, meta.draft_id, meta.version)
-    if len(approvals) < settings.approvals_required:
-        raise Refused(f"Needs approvals by {settings.approvals_required} different users; "
-                      f"has {len(approvals)}")
+    if refusal := issue_refusal(settings.four_eyes(), meta.created_by, approvals, user):
+        raise Refused(refusal)
     if moved := await billable_items.restated(s, draft):
         raise Refused(f"{len(moved)} items of this draft were restated since they were put in "
                       "it: re-apply the line grouping (PATCH line_grouping) to bill the new "

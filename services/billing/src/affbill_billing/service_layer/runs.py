@@ -108,7 +108,9 @@ async def help_runs(uow_factory: UowFactory, settings: Settings) -> int:
         run_ids = [r for r in await runs_repo.runs_to_help(uow.session)
                    if r not in _working_on]
     for run_id in run_ids:
-        await work_on(uow_factory, run_id, settings)
+        work = await work_on(uow_factory, run_id, settings)
+        if work is not None and await _work_left(work) == (0, 0):
+            await finish(work)  # the process that took the command may be gone
     return len(run_ids)
 
 
@@ -180,13 +182,15 @@ async def _chunk_done(work: RunWork, chunk_no: int, customers: int) -> None:
 async def see_through(work: RunWork) -> None:
     """Wait until every chunk is billed and every document numbered; chunks whose lease
     ran out (their process died) are billed here."""
-    while True:
-        async with work.uow_factory() as uow:
-            chunks, documents = await runs_repo.work_left(uow.session, work.ctx.run_id)
-        if not chunks and not documents:
-            return
+    while await _work_left(work) != (0, 0):
         await asyncio.sleep(POLL_S)
         await _bill_claimed(work)
+
+
+async def _work_left(work: RunWork) -> tuple[int, int]:
+    """(chunks not billed, documents not numbered) of the run."""
+    async with work.uow_factory() as uow:
+        return await runs_repo.work_left(uow.session, work.ctx.run_id)
 
 
 def summary(counts: RunCounts, invoiced: dict[str, Any]) -> str:

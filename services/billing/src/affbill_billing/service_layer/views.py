@@ -12,18 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_billing.adapters import billing_queries as queries
 from affbill_billing.adapters.invoices import drafts as repo
+from affbill_billing.domain.approvals import counted_approvers
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.errors import NotFound
+from affbill_contracts.invoices import DocumentType
 
 
 def age_days(created_at: dt.datetime) -> int:
     return (dt.datetime.now(dt.UTC) - created_at).days
 
 
-def approvals(approved_by: list[str], required: int) -> dict[str, Any]:
-    return {"required": required, "count": len(approved_by), "by": approved_by,
-            "complete": len(approved_by) >= required}
+def approvals(approved_by: list[str], required: int, creator: str | None = None
+              ) -> dict[str, Any]:
+    """The approvals that count (four eyes: never the creator's)."""
+    counted = counted_approvers(creator, approved_by)
+    return {"required": required, "count": len(counted), "by": counted,
+            "complete": len(counted) >= required}
 
 
 def lines_and_totals(draft: Draft) -> dict[str, Any]:
@@ -62,7 +67,8 @@ async def draft(engine: AsyncEngine, draft_id: uuid.UUID, required: int) -> dict
             "created_by": row["created_by"], "created_at": row["created_at"],
             "updated_at": row["updated_at"], "age_days": age_days(row["created_at"]),
             "run_id": row["run_id"], "presets": asdict(current.presets),
-            **lines_and_totals(current), "approvals": approvals(row["approved_by"], required)}
+            **lines_and_totals(current), "approvals": approvals(row["approved_by"], required,
+                                                          row["created_by"])}
 
 
 async def drafts(engine: AsyncEngine, customer_id: str | None, limit: int, offset: int,
@@ -71,7 +77,8 @@ async def drafts(engine: AsyncEngine, customer_id: str | None, limit: int, offse
     items = [{**{k: v for k, v in r.items() if k not in ("total", "approved_by")},
               "totals": {"net": r["net_total"], "tax": r["tax_total"], "gross": r["gross_total"]},
               "age_days": age_days(r["created_at"]),
-              "approvals": approvals(r["approved_by"], required)} for r in rows]
+              "approvals": approvals(r["approved_by"], required, r["created_by"])}
+             for r in rows]
     for item in items:
         for key in ("net_total", "tax_total", "gross_total"):
             del item[key]
@@ -87,7 +94,7 @@ async def invoice(engine: AsyncEngine, invoice_id: uuid.UUID) -> dict[str, Any]:
                                                       "gross_total", "cancellation_id",
                                                       "cancellation_number")}
     view["kind"] = "cancellation" if row["cancels_invoice_id"] else (
-        "credit_note" if row["document_type"] == "381" else "invoice")
+        "credit_note" if row["document_type"] == DocumentType.CREDIT_NOTE else "invoice")
     view["totals"] = {"net": row["net_total"], "tax": row["tax_total"],
                       "gross": row["gross_total"]}
     view["cancellation"] = row["cancellation_id"] and {

@@ -1,7 +1,6 @@
 """Tables of the documents schema. Migrations in ../migrations create them."""
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -12,13 +11,12 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
-    UniqueConstraint,
     Uuid,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from affbill_runtime.tables import inbox_table, outbox_table
+from affbill_runtime.tables import inbox_table, outbox_table, rejected_messages_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -30,7 +28,7 @@ MONEY = Numeric(28, 10)
 documents = Table(
     "documents", metadata,
     Column("invoice_id", Uuid, primary_key=True),
-    Column("number", Text, nullable=False),
+    Column("number", Text, nullable=False, unique=True),  # index documents_number
     Column("document_type", Text, nullable=False),  # 380 invoice, 381 credit note/cancellation
     Column("customer_id", Text, nullable=False),
     Column("buyer_name", Text, nullable=False),
@@ -66,16 +64,5 @@ documents = Table(
     Column("xrechnung_size", Integer),
 )
 
-# Messages on billing.invoices that are not a valid contract: kept with the reason, never
-# silently dropped; a redelivered one (same topic, partition and offset) is kept once.
-rejected_messages = Table(
-    "rejected_messages", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("topic", Text, nullable=False),
-    Column("partition", Integer),
-    Column("offset", BigInteger),
-    Column("reason", Text, nullable=False),
-    Column("raw", LargeBinary, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    UniqueConstraint("topic", "partition", "offset", name="rejected_messages_position"),
-)
+# Messages on billing.invoices that could not be applied: the one shape of every service.
+rejected_messages = rejected_messages_table(metadata)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from affbill_contracts.invoices import DocumentType
-from affbill_documents.adapters.orm import documents, rejected_messages
+from affbill_documents.adapters.orm import documents
 
 # An invoice is cancelled by the cancellation that names it: by id when billing sent it
 # (InvoiceCancelled), else by number of the same customer (a 381 InvoiceIssued).
@@ -52,13 +52,25 @@ async def existing(session: AsyncSession, invoice_ids: Iterable[uuid.UUID]) -> s
 
 
 async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert documents not stored yet; returns the ids this call stored."""
+    """Insert documents not stored yet whose number is free; returns the ids this call
+    stored."""
     if not rows:
         return set()
+    # any unique key: the invoice id (stored before) or the number (another document's)
     result = await session.execute(
-        insert(documents).on_conflict_do_nothing(index_elements=["invoice_id"])
-        .returning(documents.c.invoice_id), list(rows))
+        insert(documents).on_conflict_do_nothing().returning(documents.c.invoice_id), list(rows))
     return set(result.scalars())
+
+
+async def numbers_taken(session: AsyncSession, numbers: dict[str, uuid.UUID]
+                        ) -> dict[str, uuid.UUID]:
+    """Of {number: invoice id}, the numbers another document holds, with its invoice id."""
+    if not numbers:
+        return {}
+    rows = await session.execute(
+        select(documents.c.number, documents.c.invoice_id)
+        .where(documents.c.number.in_(list(numbers))))
+    return {n: i for n, i in rows.all() if numbers[n] != i}
 
 
 async def link_cancellations(session: AsyncSession, known: dict[uuid.UUID, uuid.UUID],
@@ -71,10 +83,3 @@ async def link_cancellations(session: AsyncSession, known: dict[uuid.UUID, uuid.
     if ids:
         await session.execute(LINK_CANCELLATIONS, {"ids": ids})
         await session.execute(LINK_LATE_ORIGINALS, {"ids": ids})
-
-
-async def keep_rejected(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Keep messages that are not a valid contract; one already kept (same position) stays."""
-    if rows:
-        await session.execute(insert(rejected_messages).on_conflict_do_nothing(
-            constraint="rejected_messages_position"), list(rows))

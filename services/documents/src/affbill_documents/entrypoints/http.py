@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 
+from affbill_contracts.bounds import MAX_OFFSET
 from affbill_documents.adapters import queries
 from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
@@ -50,7 +51,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
             needs_attention: bool | None = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 50,
-            offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+            offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
         if date_from and date_to and date_from > date_to:
             raise RequestValidationError([{"loc": ("query", "date_to"),
                                            "msg": "date_to is before date_from"}])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
 from affbill_contracts import topics
@@ -13,9 +13,9 @@ from affbill_contracts.codec import decode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_documents.service_layer import rejected, rendering
+from affbill_documents.service_layer import rendering, trust
 from affbill_documents.service_layer.rendering import Renders
-from affbill_runtime.messaging import raw_records
+from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
 
 __all__ = ["Renders", "build_router", "consumer_groups"]
@@ -37,27 +37,25 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
     (group,) = consumer_groups(runtime.settings.group)
+    secret = runtime.settings.signing_key.decode()
 
-    @router.subscriber(topics.BILLING_INVOICES, group_id=group, batch=True,
-                       max_records=runtime.settings.render_batch_size, batch_timeout_ms=200,
-                       auto_offset_reset="earliest", isolation_level="read_committed",
-                       decoder=raw_records, ack_policy=AckPolicy.NACK_ON_ERROR,
-                       title=f"{topics.BILLING_INVOICES}:subscribe",
-                       description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
-    async def on_invoices(messages: list[Any]) -> None:
-        envelopes, bad = [], []
-        for record in messages:
-            raw = record.value or b""  # a tombstone (no value) is kept as empty bytes
-            try:
-                envelope = decode(raw)
-            except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                bad.append(rejected.Rejected(topics.BILLING_INVOICES, str(exc), raw,
-                                             record.partition, record.offset))
-                continue
-            if isinstance(envelope.payload, InvoiceIssued | InvoiceCancelled):
-                envelopes.append(envelope)
-        await rejected.keep(runtime.uow, bad)
-        if envelopes:
-            await rendering.render_invoices(runtime.uow, runtime.state.renderer, envelopes)
+    async def render(envelopes: list[Envelope[Any]]) -> None:
+        await rendering.render_invoices(runtime.uow, runtime.state.renderer, envelopes)
 
+    consuming.subscribe(
+        router, runtime, topics.BILLING_INVOICES, group,
+        consuming.decoding(functools.partial(decode_document, secret=secret), render,
+                           functools.partial(rejected.keep, runtime.uow)),
+        max_records=runtime.settings.render_batch_size,
+        description="Batches of Envelope[InvoiceIssued | InvoiceCancelled]")
     return router
+
+
+def decode_document(raw: bytes, secret: str) -> Envelope[Any]:
+    """An issued or cancelled document that billing signed; anything else is refused with
+    the reason (a forged or unsigned one: "signature ...")."""
+    envelope = decode(raw)
+    if not isinstance(envelope.payload, InvoiceIssued | InvoiceCancelled):
+        raise ValueError(f"type: {envelope.type} is not an issued or cancelled document")
+    trust.verify_issued(raw, envelope, secret)
+    return envelope

@@ -13,6 +13,7 @@ start, log lines and end committed with the documents it reports.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued
+from affbill_contracts.codec import encode
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.invoices import DocumentType, InvoiceDocument
@@ -30,8 +32,10 @@ from affbill_documents.domain import documents as rules
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_runtime.messaging import apply_once
+from affbill_runtime.rejected import Rejection, clean_reason, keep_rejected
 
 SERVICE = "documents"
+log = logging.getLogger("affbill.documents.rendering")
 CONSUMER = "documents.billing.invoices"
 
 
@@ -96,8 +100,10 @@ async def render_invoices(uow_factory: Callable[[], UnitOfWork], renderer: Rende
     async with uow_factory() as uow:
         stored_before = await repository.existing(uow.session,
                                                   (i.document.invoice_id for i in items))
+        duplicates = await _numbers_in_use(uow, items, stored_before)
     todo = list({i.document.invoice_id: i.document for i in items
-                 if i.document.invoice_id not in stored_before}.values())
+                 if i.document.invoice_id not in stored_before
+                 and i.envelope.event_id not in duplicates}.values())
     rendered = {r.invoice_id: r for r in await renderer.render_many(todo)}
     counts = {"rendered": 0, "failed_validation": 0}
 
@@ -111,6 +117,13 @@ async def render_invoices(uow_factory: Callable[[], UnitOfWork], renderer: Rende
         job_id = uuid.uuid4()
         stored = await repository.store(uow.session, [
             _row(i, rendered[inv], job_id) for inv, i in first.items()])
+        # a number another transaction stored meanwhile: refused like the others
+        lost = set(first) - stored - await repository.existing(uow.session, set(first) - stored)
+        duplicates.update({first[inv].envelope.event_id: f"number: {first[inv].document.number}"
+                           " was taken meanwhile by another document" for inv in lost})
+        first = {inv: i for inv, i in first.items() if inv not in lost}
+        await _reject_duplicates(uow, [i for i in mine if i.envelope.event_id in duplicates],
+                                 duplicates)
         if stored:
             _report(uow, job_id, [first[inv] for inv in first if inv in stored], rendered, counts)
         await repository.link_cancellations(
@@ -119,6 +132,34 @@ async def render_invoices(uow_factory: Callable[[], UnitOfWork], renderer: Rende
 
     await apply_once(uow_factory(), CONSUMER, [i.envelope for i in items], effect)
     return counts
+
+
+async def _numbers_in_use(uow: UnitOfWork, items: Sequence[Issued],
+                          stored_before: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """{event id: reason} of documents whose number another document holds already (stored,
+    or earlier in this batch): one number, one document in the invoice list."""
+    new = [i for i in items if i.document.invoice_id not in stored_before]
+    taken = await repository.numbers_taken(
+        uow.session, {i.document.number: i.document.invoice_id for i in reversed(new)})
+    reasons: dict[uuid.UUID, str] = {}
+    for i in new:
+        number, invoice_id = i.document.number, i.document.invoice_id
+        holder = taken.setdefault(number, invoice_id)
+        if holder != invoice_id:
+            reasons[i.envelope.event_id] = (f"number: {number} is already the number of "
+                                            f"invoice {holder}")
+    return reasons
+
+
+async def _reject_duplicates(uow: UnitOfWork, items: Sequence[Issued],
+                             reasons: dict[uuid.UUID, str]) -> None:
+    """Keep a refused document's event in rejected_messages (not rendered, not listed)."""
+    for i in items:
+        log.error("rejected message", extra={"topic": topics.BILLING_INVOICES,
+                                             "reason": reasons[i.envelope.event_id]})
+    await keep_rejected(await uow.driver_connection(), [
+        Rejection(topics.BILLING_INVOICES, None, None, encode(i.envelope),
+                  clean_reason(reasons[i.envelope.event_id])) for i in items])
 
 
 def _report(uow: UnitOfWork, job_id: uuid.UUID, stored: list[Issued],

@@ -4,24 +4,29 @@ The gateway only relays requests to a handful of known services on loopback, so 
 needs no more than HTTP/1.1 with keep-alive, httptools' parser (uvicorn's) and
 timeouts. httpx spent most of the gateway's time per request (its pool's locks and
 events; with this anyio, one failed `import sniffio` each): bench/gateway_load.py.
+
+A connection goes back to the pool only after a complete answer below 500 that did not
+say `Connection: close`: a failing service may be closing it. A request is sent again on
+a fresh connection only when its method is idempotent (never POST or PATCH) and the
+kept-alive connection failed before any byte of an answer. Every request carries the
+gateway's signature of who is calling (affbill_runtime.internal_auth).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httptools
 
+from affbill_gateway.adapters.upstream_response import CHUNK, Connection, Parsed, UpstreamResponse
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.routes import Upstream
+from affbill_runtime.internal_auth import Identity, signed_headers
 
-CHUNK = 65_536
 IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 UNSAFE_IN_TARGET = re.compile(r"[\x00-\x20\x7f]")
 
@@ -43,110 +48,11 @@ class UpstreamStatusError(Exception):
         self.status = status
 
 
-class _Parsed:
-    """httptools callbacks: the head, then body chunks as they are parsed."""
-
-    def __init__(self) -> None:
-        self.headers: dict[str, str] = {}
-        self.chunks: list[bytes] = []
-        self.head_done = False
-        self.done = False
-        self.keep_alive = False
-        self.parser: httptools.HttpResponseParser | None = None
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
-
-    def on_headers_complete(self) -> None:
-        self.head_done = True
-
-    def on_body(self, body: bytes) -> None:
-        self.chunks.append(body)
-
-    def on_message_complete(self) -> None:
-        # the parser forgets keep-alive once it has moved past the message: ask now
-        self.keep_alive = self.parser is not None and self.parser.should_keep_alive()
-        self.done = True
-
-
-class _Connection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-        self.idle_since = 0.0
-        self.reused = False
-
-    def usable(self, now: float, keepalive_s: float) -> bool:
-        return (not self.writer.is_closing() and not self.reader.at_eof()
-                and now - self.idle_since < keepalive_s)
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-class UpstreamResponse:
-    """A service's answer: status, headers (lower-case names), and the body read or to stream."""
-
-    def __init__(self, pool: Pool, conn: _Connection, parser: httptools.HttpResponseParser,
-                 parsed: _Parsed, read_timeout_s: float) -> None:
-        self._pool, self._conn, self._parser, self._parsed = pool, conn, parser, parsed
-        self._timeout = read_timeout_s
-        self.status_code: int = parser.get_status_code()
-        self.headers = parsed.headers
-        self.content = b""
-        self._open = True
-
-    async def _next_chunks(self) -> list[bytes]:
-        """Read until the parser has body bytes or the message is complete."""
-        parsed = self._parsed
-        while not parsed.chunks and not parsed.done:
-            async with asyncio.timeout(self._timeout):
-                data = await self._conn.reader.read(CHUNK)
-            if not data:
-                if "content-length" in parsed.headers or "transfer-encoding" in parsed.headers:
-                    raise ConnectionResetError("the service closed the connection mid-answer")
-                parsed.done = True  # a body delimited by the end of the connection
-                self._conn.writer.close()
-                break
-            self._parser.feed_data(data)
-        chunks, parsed.chunks = parsed.chunks, []
-        return chunks
-
-    async def aread(self) -> bytes:
-        try:
-            body = []
-            while not self._parsed.done:
-                body += await self._next_chunks()
-            body += self._parsed.chunks
-            self.content = b"".join(body)
-        finally:
-            await self.aclose()
-        return self.content
-
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        try:
-            while True:
-                for chunk in await self._next_chunks():
-                    yield chunk
-                if self._parsed.done and not self._parsed.chunks:
-                    return
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._open:
-            self._open = False
-            keep = self._parsed.done and self._parsed.keep_alive
-            self._pool.release(self._conn, keep)
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-
 class Pool:
     """Keep-alive connections to one service, at most `limit` in use at once."""
 
     def __init__(self, upstream: Upstream, url: str, limit: int, connect_timeout_s: float,
-                 keepalive_s: float) -> None:
+                 keepalive_s: float, signing_key: bytes = b"") -> None:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"{upstream} URL must be http://host[:port], got {url!r}")
@@ -156,10 +62,11 @@ class Pool:
         self.host_header = parts.netloc
         self.connect_timeout_s = connect_timeout_s
         self.keepalive_s = keepalive_s
-        self.idle: list[_Connection] = []
+        self.idle: list[Connection] = []
         self.slots = asyncio.Semaphore(limit)
+        self.signing_key = signing_key
 
-    async def _connection(self) -> _Connection:
+    async def _connection(self) -> Connection:
         now = time.monotonic()
         while self.idle:
             conn = self.idle.pop()
@@ -168,9 +75,9 @@ class Pool:
                 return conn
             conn.close()
         async with asyncio.timeout(self.connect_timeout_s):
-            return _Connection(*await asyncio.open_connection(self.host, self.port))
+            return Connection(*await asyncio.open_connection(self.host, self.port))
 
-    def release(self, conn: _Connection, keep: bool) -> None:
+    def release(self, conn: Connection, keep: bool) -> None:
         if keep and not conn.writer.is_closing():
             conn.idle_since = time.monotonic()
             self.idle.append(conn)
@@ -178,7 +85,7 @@ class Pool:
             conn.close()
         self.slots.release()
 
-    def _give_up(self, conn: _Connection | None) -> None:
+    def _give_up(self, conn: Connection | None) -> None:
         """A request that failed: its connection is closed (it may hold half an answer)."""
         if conn is None:
             self.slots.release()
@@ -194,9 +101,13 @@ class Pool:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     async def request(self, method: str, target: str, headers: dict[str, str],
-                      body: bytes | None, read_timeout_s: float, stream: bool
-                      ) -> UpstreamResponse:
+                      body: bytes | None, read_timeout_s: float, stream: bool,
+                      identity: Identity | None = None) -> UpstreamResponse:
+        """The service's answer; `identity` is who the gateway vouches for (signed)."""
         target = UNSAFE_IN_TARGET.sub(lambda m: f"%{ord(m.group()):02X}", target)
+        if identity is not None:
+            headers = {**headers, **signed_headers(self.signing_key, method,
+                                                   self.prefix + target, identity)}
         message = self._head(method, target, headers, body) + (body or b"")
         if self.slots.locked():  # every connection busy: wait for one, but not forever
             try:
@@ -207,8 +118,8 @@ class Pool:
         else:
             await self.slots.acquire()
         for attempt in (1, 2):
-            conn: _Connection | None = None
-            parsed, received = _Parsed(), False
+            conn: Connection | None = None
+            parsed, received = Parsed(), False
             try:
                 conn = await self._connection()
                 conn.writer.write(message)
@@ -256,24 +167,26 @@ class Upstreams:
                 Upstream.DOCUMENTS: settings.documents_url, Upstream.JOBS: settings.jobs_url}
         self.read_timeout_s = settings.read_timeout_s
         self.pools = {u: Pool(u, url, settings.upstream_connections,
-                              settings.connect_timeout_s, self.KEEPALIVE_S)
+                              settings.connect_timeout_s, self.KEEPALIVE_S, settings.signing_key)
                       for u, url in urls.items()}
 
-    async def send(self, upstream: Upstream, method: str, path: str, *,
+    async def send(self, upstream: Upstream, method: str, path: str, *, identity: Identity,
                    headers: dict[str, str], content: bytes | None = None,
                    stream: bool = False, read_timeout_s: float | None = None
                    ) -> UpstreamResponse:
         """The service's response; with stream=True the caller reads it to the end or closes it.
 
-        `path` includes the query string; a body gets its Content-Length.
+        `path` includes the query string; a body gets its Content-Length; the request is
+        signed as made for `identity`.
         """
         return await self.pools[upstream].request(
-            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream)
+            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream,
+            identity)
 
     async def get_json(self, upstream: Upstream, path: str, headers: dict[str, str],
-                       params: dict[str, Any]) -> Any:
+                       params: dict[str, Any], identity: Identity) -> Any:
         response = await self.send(upstream, "GET", f"{path}?{urlencode(params)}",
-                                   headers=headers)
+                                   headers=headers, identity=identity)
         if response.status_code >= 400:
             raise UpstreamStatusError(upstream, response.status_code)
         return response.json()

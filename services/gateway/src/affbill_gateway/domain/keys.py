@@ -3,17 +3,22 @@
 A key is ``affb_`` + 43 url-safe characters (256 random bits). Only its SHA-256 is
 stored: a high-entropy key needs no slow hash, and the digest is the lookup index.
 The first characters (the prefix) are kept in clear so people can tell keys apart.
+Anything presented that cannot be a key (`looks_like_key`) is refused without a lookup.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from enum import StrEnum
 
 KEY_PREFIX = "affb_"
 SHOWN_CHARS = 12  # "affb_" + 7: enough to tell keys apart, useless to guess the rest
 MIN_CONFIGURED_LENGTH = 32  # a key set by configuration must be at least this long
+MAX_LENGTH = 200
+# made keys are affb_ + url-safe base64; configured ones printable ASCII without spaces
+KEY_FORMAT = re.compile(f"[\x21-\x7e]{{{MIN_CONFIGURED_LENGTH},{MAX_LENGTH}}}")
 
 
 class Role(StrEnum):
@@ -57,6 +62,11 @@ def roles_for(access: Access) -> list[Role]:
 
 def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def looks_like_key(key: str) -> bool:
+    """Whether `key` has the form of a key at all (made or configured)."""
+    return KEY_FORMAT.fullmatch(key) is not None
 
 
 def key_digest(key: str) -> str:

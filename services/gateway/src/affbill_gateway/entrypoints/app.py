@@ -17,6 +17,7 @@ from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints import audit_http, forwarding, http, problems
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
+from affbill_runtime.http_guard import RequestGuard
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
 
@@ -37,12 +38,15 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                       description="The one public HTTP entry: API keys, roles, and routing to "
                                   "the owning service. Every /api/v1 route needs an API key.",
                       http_routers=[http.build_router(runtime), audit_http.build_router(runtime)],
-                      acting=audit_http.principal_actor)
+                      acting=audit_http.principal_actor, internal=False)
     problems.install(app)
     documented = forwarding.documented_routes()
     app.openapi = lambda: app.openapi_schema or _openapi(app, documented)  # type: ignore[method-assign]
     app.add_middleware(Forwarder, upstreams=runtime.state.upstreams)  # innermost: after the key
-    app.add_middleware(Authentication, keys=runtime.state.keys)
+    # hostile input (NUL, bodies over the limit) is refused for forwarded and own routes alike,
+    # after the key: an unknown caller's body is never read
+    app.add_middleware(RequestGuard, max_body=runtime.settings.http_max_body_bytes)
+    app.add_middleware(Authentication, keys=runtime.state.keys, throttle=runtime.state.throttle)
     app.add_middleware(RequestContext)  # outermost: the id exists before anything answers
     started = app.router.lifespan_context
 

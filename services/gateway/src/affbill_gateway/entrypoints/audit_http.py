@@ -54,7 +54,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         query = urlencode({k: v for k, v in params.items() if v is not None})
         response = await upstreams.send(
             Upstream(service.value), "GET", path + (f"?{query}" if query else ""),
-            headers=forwarding.upstream_headers(request, user))
+            headers=forwarding.upstream_headers(request), identity=user.identity)
         return Response(response.content, response.status_code,
                         media_type=response.headers.get("content-type"))
 

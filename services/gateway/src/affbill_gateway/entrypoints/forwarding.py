@@ -3,14 +3,16 @@
 A relay needs neither FastAPI's router nor its dependency solving, which cost several
 times the relay itself per request (bench/gateway_load.py): `Forwarder` matches the
 table, checks the typed path parameters, and passes the caller's query string and body
-through untouched, adding who is calling (X-Affbill-User) and the request id. The
-service's answer goes back as bytes; downloads stream through without being held.
+through untouched, adding who is calling (signed: affbill_runtime.internal_auth) and the
+request id. The service's answer goes back as bytes; downloads stream through without
+being held.
 The OpenAPI document describes the same table (`documented_routes`).
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import uuid
 from typing import Annotated, Any
@@ -35,24 +37,25 @@ MAX_WAIT_S = 30.0
 MAX_BODY = 16 * 1024 * 1024
 
 
-def upstream_headers(request: Request, user: Principal) -> dict[str, str]:
-    """What a service gets besides the body: the caller's content headers, id and name."""
-    return _upstream_headers(request.headers, request.state.request_id, user)
+def upstream_headers(request: Request) -> dict[str, str]:
+    """What a service gets besides the body and the signed caller: content headers, the id."""
+    return _upstream_headers(request.headers, request.state.request_id)
 
 
-def _upstream_headers(given: Headers, request_id: str, user: Principal) -> dict[str, str]:
+def _upstream_headers(given: Headers, request_id: str) -> dict[str, str]:
     headers = {h: v for h in PASSED_IN if (v := given.get(h))}
-    headers.update({"X-Request-Id": request_id, "X-Affbill-User": user.name,
-                    "X-Affbill-Role": user.role.value, "Accept-Encoding": "identity"})
+    headers.update({"X-Request-Id": request_id, "Accept-Encoding": "identity"})
     return headers
 
 
 def long_poll_s(query: str) -> float:
-    """The ?wait= of a long-poll, as the jobs service caps it (0 when absent or not a number)."""
+    """The ?wait= of a long-poll, as the jobs service caps it (0 when absent or not a
+    finite number: the jobs service names the bad value)."""
     try:
-        return min(max(float(dict(parse_qsl(query)).get("wait", 0)), 0.0), MAX_WAIT_S)
+        wait = float(dict(parse_qsl(query)).get("wait", 0))
     except ValueError:
-        return 0.0  # the jobs service names the bad value
+        return 0.0
+    return min(max(wait, 0.0), MAX_WAIT_S) if math.isfinite(wait) else 0.0
 
 
 def _pattern(route: Route) -> re.Pattern[str]:
@@ -139,8 +142,8 @@ class Forwarder:
             response = await self.upstreams.send(
                 route.upstream, route.method, target, stream=route.download,
                 read_timeout_s=self.upstreams.read_timeout_s + extra if extra else None,
-                headers=_upstream_headers(Headers(scope=scope), request_id, state["principal"]),
-                content=body)
+                headers=_upstream_headers(Headers(scope=scope), request_id),
+                identity=state["principal"].identity, content=body)
         except UpstreamUnavailable as exc:
             await unavailable(exc, request_id)(scope, receive, send)
             return

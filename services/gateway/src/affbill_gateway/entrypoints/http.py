@@ -11,9 +11,10 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from affbill_contracts.billing import MAX_SELECTED, CustomerKind
+from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.money import CurrencyCode
 from affbill_contracts.sync import SyncScope
 from affbill_gateway.domain.keys import Access, Role
@@ -26,26 +27,33 @@ from affbill_runtime.runtime import Runtime
 
 User = Annotated[Principal, Security(current_user)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 class KeyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
-                      description="Who uses the key; services record it as who did what.",
-                      examples=["anna@network.example"])
+    name: Name = Field(min_length=1, max_length=100, pattern=r"\S",
+                       description="Who uses the key; services record it as who did what. "
+                       "Any script; no control or bidi formatting characters.",
+                       examples=["anna@network.example", "Łukasz"])
     role: Role = Field(description="admin, accountant or viewer.", examples=["accountant"])
 
 
 class SyncRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    connector: str = Field(min_length=1, max_length=64, examples=["hasoffers-sim"])
+    connector: Name = Field(min_length=1, max_length=64, examples=["hasoffers-sim"])
     scope: SyncScope = Field(description="standard or partial.", examples=["standard"])
     date_from: dt.date | None = Field(None, description="Window start (default: first day "
                                       "of the previous month).")
     date_to: dt.date | None = Field(None, description="Window end, inclusive (default: today).")
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> SyncRequest:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self
 
 
 class RunRequest(BaseModel):
@@ -54,7 +62,7 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    customer_ids: list[Annotated[Name, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=MAX_SELECTED, examples=[["hasoffers-sim:advertiser:501"]],
         description=f"At most {MAX_SELECTED:,}; for more, select all with filters.")
     item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_SELECTED,
@@ -124,11 +132,11 @@ def build_router(runtime: Runtime) -> APIRouter:
                  **route_docs(Access.ACT))
     async def request_run(body: RunRequest, request: Request, user: User) -> dict[str, str]:
         if body.all:
-            headers = forwarding.upstream_headers(request, user)
+            headers = forwarding.upstream_headers(request)
             try:
                 await runs.check_something_to_bill(lambda params: upstreams.get_json(
-                    Upstream.BILLING, "/generator", headers, params), body.period_end,
-                    body.currency, body.account_manager_id)
+                    Upstream.BILLING, "/generator", headers, params, user.identity),
+                    body.period_end, body.currency, body.account_manager_id)
             except runs.NothingToBill:
                 raise HTTPException(409, "Nothing to bill: the generator has no customer "
                                     "with open items") from None
@@ -145,9 +153,10 @@ def build_router(runtime: Runtime) -> APIRouter:
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],
                  summary="Start a standard or partial sync", **route_docs(Access.ACT))
     async def request_sync(body: SyncRequest, request: Request, user: User) -> Response:
-        headers = forwarding.upstream_headers(request, user)
+        headers = forwarding.upstream_headers(request)
         headers["content-type"] = "application/json"
         response = await upstreams.send(Upstream.SYNC, "POST", "/syncs", headers=headers,
+                                        identity=user.identity,
                                         content=json.dumps({
                                             **body.model_dump(mode="json", exclude_none=True),
                                             "requested_by": user.name}).encode())

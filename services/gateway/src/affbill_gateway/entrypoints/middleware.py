@@ -2,12 +2,19 @@
 
 Authentication runs before FastAPI routes or parses anything, so a caller without a
 valid key learns nothing (not even whether an id or a route exists) and a role that
-may not act is refused before its body is looked at.
+may not act is refused before its body is looked at. A client address whose keys keep
+failing is throttled (429 with Retry-After) before any lookup, and the 429 itself comes
+only after a pause (a tarpit of `TARPIT_S`, for at most `TARPIT_HELD` requests at once):
+a guesser that ignores Retry-After then waits on each of its connections instead of
+taking the gateway's CPU from real users. A key that was valid lately is never
+throttled, so guessers beside real users do not slow them down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import re
 import time
 import uuid
@@ -17,12 +24,15 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from affbill_gateway.domain.keys import access_of, may
+from affbill_gateway.domain.throttle import TokenBuckets
 from affbill_gateway.entrypoints.problems import problem_response
 from affbill_gateway.service_layer.keys import Keys
 
 log = logging.getLogger("affbill.gateway.access")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 PUBLIC = {"/api/v1/openapi.json"}
+TARPIT_S = 1.0
+TARPIT_HELD = 1000
 
 
 class RequestContext:
@@ -54,9 +64,15 @@ class RequestContext:
         finally:
             principal = state.get("principal")
             log.info("%s %s %s", scope["method"], scope["path"], status, extra={
-                "request_id": request_id, "status": status,
+                "request_id": request_id, "status": status, "client": client_address(scope),
                 "ms": round((time.perf_counter() - started) * 1000, 2),
                 "user": principal.name if principal else None})
+
+
+def client_address(scope: Scope) -> str:
+    """The caller's address (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
 def presented_key(headers: Headers) -> str:
@@ -69,9 +85,11 @@ def presented_key(headers: Headers) -> str:
 class Authentication:
     """401 without a valid key, 403 when the key's role may not do this; else who is calling."""
 
-    def __init__(self, app: ASGIApp, keys: Keys) -> None:
+    def __init__(self, app: ASGIApp, keys: Keys, throttle: TokenBuckets) -> None:
         self.app = app
         self.keys = keys
+        self.throttle = throttle
+        self.held = 0  # throttled requests pausing now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -79,7 +97,18 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
-        principal = await self.keys.authenticate(presented_key(Headers(scope=scope)))
+        key, client = presented_key(Headers(scope=scope)), client_address(scope)
+        trusted = self.keys.recently_valid(key)
+        if not trusted and (wait := self.throttle.wait_s(client)):
+            await self._tarpit()
+            await problem_response(
+                429, "Too Many Requests", "Too many requests with keys that are not valid "
+                "from this address; try again later.", state.get("request_id"),
+                headers={"Retry-After": str(max(1, math.ceil(wait)))})(scope, receive, send)
+            return
+        principal = await self.keys.authenticate(key)
+        if principal is None and not trusted:
+            self.throttle.take(client)
         if principal is None:
             response = problem_response(
                 401, "Unauthorized", "A valid API key is required (X-API-Key or "
@@ -95,3 +124,12 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         await response(scope, receive, send)
+
+    async def _tarpit(self) -> None:
+        if self.held >= TARPIT_HELD:
+            return  # a bounded number of pauses: past it, refusing at once is cheaper
+        self.held += 1
+        try:
+            await asyncio.sleep(TARPIT_S)
+        finally:
+            self.held -= 1

@@ -1,4 +1,9 @@
-"""API keys: create, list, revoke, and who a presented key belongs to."""
+"""API keys: create, list, revoke, and who a presented key belongs to.
+
+A presented key costs a database query only when it has the form of a key, is not
+known to be unknown (negative cache, bounded, `unknown_key_cache_s`), and is not being
+looked up already; the per-address throttle in front of this is the middleware's.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +22,13 @@ from affbill_gateway.domain.keys import (
     MIN_CONFIGURED_LENGTH,
     Role,
     key_digest,
+    looks_like_key,
     new_key,
     shown_prefix,
 )
+from affbill_gateway.domain.throttle import ExpiringLru
 from affbill_gateway.service_layer import audit_trail
+from affbill_runtime.internal_auth import Identity
 
 SHOWN = (api_keys.c.key_id, api_keys.c.prefix, api_keys.c.name, api_keys.c.role,
          api_keys.c.created_at, api_keys.c.created_by, api_keys.c.revoked_at)
@@ -36,6 +44,11 @@ class Principal:
     name: str
     role: Role
 
+    @property
+    def identity(self) -> Identity:
+        """Who the gateway vouches for when it calls a service."""
+        return Identity(str(self.key_id), self.name, self.role.value)
+
 
 class KeyNameTaken(Exception):
     pass
@@ -49,22 +62,34 @@ class UnknownKey(Exception):
     pass
 
 
+CACHED_KEYS = 10_000  # good keys, unknown keys, and recently good keys: each at most this
+
+
 class Keys:
-    def __init__(self, engine: AsyncEngine, cache_s: float = 0.0) -> None:
+    def __init__(self, engine: AsyncEngine, cache_s: float = 0.0, unknown_key_cache_s: float = 0.0,
+                 recently_valid_s: float = 3600.0) -> None:
         self.engine = engine
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._unknown = ExpiringLru(CACHED_KEYS, unknown_key_cache_s)
+        self._recently_valid = ExpiringLru(CACHED_KEYS, recently_valid_s)
         self._lookups: dict[str, asyncio.Future[Principal | None]] = {}
         self._revocations = 0  # a lookup that saw a revocation happen keeps nothing
 
+    def recently_valid(self, key: str) -> bool:
+        """Whether `key` belonged to an active key lately: its holder is no guesser."""
+        return bool(key) and key_digest(key) in self._recently_valid
+
     async def authenticate(self, key: str) -> Principal | None:
         """The active key's owner, or None (unknown, revoked, or not a key at all)."""
-        if not key or len(key) > 200:
+        if not looks_like_key(key):
             return None
         digest = key_digest(key)
         hit = self._cache.get(digest)
         if hit and hit[0] > time.monotonic():
             return hit[1]
+        if digest in self._unknown:
+            return None
         if (pending := self._lookups.get(digest)) is None:
             # one lookup per key at a time: the requests that arrive meanwhile share it
             pending = self._lookups[digest] = asyncio.ensure_future(self._lookup(digest))
@@ -78,11 +103,15 @@ class Keys:
                                       .where(api_keys.c.key_hash == digest,
                                              api_keys.c.revoked_at.is_(None)))).first()
         principal = Principal(row.key_id, row.name, Role(row.role)) if row else None
-        if self.cache_s > 0 and principal and revocations == self._revocations:
-            # only good keys: guessing must not fill memory
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (time.monotonic() + self.cache_s, principal)
+        if principal is None:
+            self._unknown.add(digest)  # bounded: guessing cannot fill memory
+            self._recently_valid.discard(digest)
+        elif revocations == self._revocations:
+            self._recently_valid.add(digest)
+            if self.cache_s > 0:
+                if len(self._cache) > CACHED_KEYS:
+                    self._cache.clear()
+                self._cache[digest] = (time.monotonic() + self.cache_s, principal)
         return principal
 
     async def create(self, name: str, role: Role, created_by: str | None,
@@ -97,6 +126,7 @@ class Keys:
                 await audit_trail.key_changed(conn, "create", None, row)
         except IntegrityError as exc:
             raise KeyNameTaken(name) from exc
+        self._unknown.discard(key_digest(key))
         return dict(row._mapping), key
 
     async def list(self, limit: int, offset: int, revoked: bool = False
@@ -125,13 +155,14 @@ class Keys:
             await audit_trail.key_changed(conn, "revoke", before, row)
         self._revocations += 1
         self._cache.clear()
+        self._recently_valid.clear()
         return dict(row._mapping)
 
     async def ensure_bootstrap_admin(self, key: str, name: str) -> bool:
         """Create the configured first admin key unless an active admin key exists."""
-        if len(key) < MIN_CONFIGURED_LENGTH:
+        if len(key) < MIN_CONFIGURED_LENGTH or not looks_like_key(key):
             raise ValueError(f"AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY must have at least "
-                             f"{MIN_CONFIGURED_LENGTH} characters")
+                             f"{MIN_CONFIGURED_LENGTH} printable ASCII characters, no spaces")
         async with self.engine.begin() as conn:
             await conn.execute(text("select pg_advisory_xact_lock(hashtext('gateway.api_keys'))"))
             if await conn.scalar(ACTIVE_ADMINS):
@@ -140,4 +171,5 @@ class Keys:
                 key_id=uuid.uuid4(), key_hash=key_digest(key), prefix=shown_prefix(key),
                 name=name, role=Role.ADMIN, created_by="configuration").returning(*SHOWN))).one()
             await audit_trail.key_changed(conn, "create", None, row, audit_trail.CONFIGURATION)
+        self._unknown.discard(key_digest(key))
         return True

@@ -7,7 +7,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from affbill_runtime.tables import inbox_table, outbox_table
+from affbill_runtime.tables import inbox_table, outbox_table, rejected_messages_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -63,11 +62,4 @@ job_lines = Table(
     Index("job_lines_produced", "job_id", "occurred_at", "service", "seq"),
 )
 
-rejected_messages = Table(
-    "rejected_messages", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("topic", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("raw", LargeBinary, nullable=False),
-    Column("received_at", DateTime(timezone=True), server_default=func.now()),
-)
+rejected_messages = rejected_messages_table(metadata)

@@ -58,7 +58,6 @@ from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::time
 where j.job_id = x.job_id
 """
 NOTIFY = "select pg_notify($1, j::text) from unnest($2::uuid[]) as j"
-REJECT = "insert into rejected_messages (topic, reason, raw) values ($1, $2, $3)"
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,3 @@ async def save_jobs(conn: Any, rows: Sequence[JobRow]) -> None:
 async def notify(conn: Any, channel: str, job_ids: Sequence[uuid.UUID]) -> None:
     """Tell every replica's followers (sent by Postgres when the transaction commits)."""
     await conn.execute(NOTIFY, channel, list(job_ids))
-
-
-async def reject(conn: Any, topic: str, raw: bytes, reason: str) -> None:
-    await conn.execute(REJECT, topic, reason[:2000], raw)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.jobs import JobKind, LogLevel
 from affbill_jobs.adapters import queries
 from affbill_jobs.domain import cursor as cursors
@@ -105,7 +106,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def list_jobs(kind: JobKind | None = None, status: Status | None = None,
                         started_by: str | None = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> Any:
+                        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Any:
         async with runtime.engine.connect() as conn:
             items, total = await queries.list_jobs(
                 conn, kind=kind and kind.value, status=status and status.value,
@@ -129,7 +130,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                 max_length=200, description="The `next` of a previous answer; "
                 "none: from the first line.")] = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 100,
-            wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description=(
+            wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, allow_inf_nan=False, description=(
                 "Seconds to wait for new lines (long poll) when none are there."))] = 0,
     ) -> Any:
         try:

@@ -78,11 +78,3 @@ async def record_job_events(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
         await store.notify(conn, channel, sorted(by_job))
         await uow.commit()
     return set(by_job)
-
-
-async def reject(uow: UnitOfWork, topic: str, raw: bytes, reason: str) -> None:
-    """A message that is not a valid job event: kept with the reason, never silently dropped."""
-    async with uow:
-        await store.reject(await uow.driver_connection(), topic, raw, reason)
-        await uow.commit()
-

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from affbill_contracts.bounds import INT32_MAX, text_problem
 from affbill_contracts.money import MINOR_UNITS
 
 
@@ -24,6 +25,8 @@ def amount(raw: Any, field: str) -> Decimal:
         raise BadValue(field, f"not a number: {raw!r}") from None
     if not value.is_finite():
         raise BadValue(field, f"not a finite number: {raw!r}")
+    if value.as_tuple().exponent < -10 or (value and value.adjusted() >= 18):  # numeric(28, 10)
+        raise BadValue(field, f"out of range (18 digits, 10 decimals at most): {raw!r}")
     return value
 
 
@@ -34,6 +37,8 @@ def count(raw: Any, field: str) -> int:
         raise BadValue(field, f"not a whole number: {raw!r}") from None
     if value < 0:
         raise BadValue(field, f"negative count: {raw!r}")
+    if value > INT32_MAX:
+        raise BadValue(field, f"count too large: {raw!r}")
     return value
 
 
@@ -48,6 +53,16 @@ def ident(raw: Any, field: str) -> str:
     text = "" if raw is None else str(raw).strip()
     if not text or text in {"0", "None", "null"}:
         raise BadValue(field, f"missing id ({raw!r})")
+    if problem := text_problem(text, name=True):
+        raise BadValue(field, problem)
+    return text
+
+
+def name(raw: Any, field: str) -> str:
+    """A name a clerk reads: no control characters (NUL, C0, C1, bidi)."""
+    text = str(raw or "")
+    if problem := text_problem(text, name=True):
+        raise BadValue(field, problem)
     return text
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from affbill_contracts import decode, topics
+from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import CancelSync, StartSync, SyncScope
 from affbill_runtime.audit_http import audit_router
@@ -28,12 +29,13 @@ RUNNING = ("queued", "running")
 
 
 class SyncRequest(BaseModel):
-    connector: str = Field(description="Connector id.", examples=["hasoffers-sim"])
+    connector: Name = Field(max_length=64, description="Connector id.",
+                            examples=["hasoffers-sim"])
     scope: SyncScope = Field(description="standard or partial.", examples=["standard"])
     date_from: dt.date | None = Field(default=None, description="Window start.")
     date_to: dt.date | None = Field(default=None, description="Window end.")
-    requested_by: str = Field(default="api", min_length=1, max_length=200,
-                              description="Who asks.")
+    requested_by: Name = Field(default="api", min_length=1, max_length=200,
+                               description="Who asks.")
 
     @model_validator(mode="after")
     def _window(self) -> SyncRequest:
@@ -43,8 +45,8 @@ class SyncRequest(BaseModel):
 
 
 class CancelRequest(BaseModel):
-    requested_by: str = Field(default="api", min_length=1, max_length=200,
-                              description="Who asks to stop the sync.")
+    requested_by: Name = Field(default="api", min_length=1, max_length=200,
+                               description="Who asks to stop the sync.")
 
 
 def _run(row: Any) -> dict[str, Any]:
@@ -132,7 +134,8 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def list_quarantine(connector: str | None = None, job_id: uuid.UUID | None = None,
                               entity: str | None = None,
                               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+                              ) -> list[dict[str, Any]]:
         query = select(quarantine).order_by(quarantine.c.id.desc()).limit(limit).offset(offset)
         for column, value in ((quarantine.c.connector, connector), (quarantine.c.job_id, job_id),
                               (quarantine.c.entity, entity)):

@@ -1,6 +1,13 @@
-"""Kafka entry points of the sync service: thin subscribers, documented publishers."""
+"""Kafka entry points of the sync service: thin subscribers, documented publishers.
 
-from faststream import AckPolicy
+sync.requests is consumed through the runtime's consumer (affbill_runtime.consuming): a
+command that is not a valid StartSync, or that fails after its retries, goes to the
+dead-letter topic and rejected_messages, and the next command is read.
+"""
+
+import functools
+from typing import Any
+
 from faststream.kafka import KafkaRouter
 
 from affbill_contracts import topics
@@ -11,9 +18,11 @@ from affbill_contracts.adtracker import (
     EmployeeSynced,
     StatRowSynced,
 )
+from affbill_contracts.codec import decode
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_contracts.sync import CancelSync, StartSync
+from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
 from affbill_sync.service_layer import handlers
 
@@ -35,17 +44,26 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     for topic, payload in PUBLISHES:
         router.publisher(topic, schema=Envelope[payload], title=f"{topic}:publish")
 
-    @router.subscriber(topics.SYNC_REQUESTS, group_id=runtime.settings.group,
-                       auto_offset_reset="earliest", ack_policy=AckPolicy.NACK_ON_ERROR,
-                       title=f"{topics.SYNC_REQUESTS}:subscribe")
-    async def on_sync_request(envelope: Envelope[StartSync | CancelSync]) -> None:
-        if isinstance(envelope.payload, CancelSync):
-            applied = await handlers.cancel_sync(runtime.uow(), envelope)
-        else:
-            applied = await handlers.request_sync(runtime.uow(), envelope,
-                                                  runtime.state.settings)
-        if applied:
-            runtime.state.worker.wake()
+    async def apply_sync_commands(envelopes: list[Envelope[Any]]) -> None:
+        for envelope in envelopes:
+            if isinstance(envelope.payload, CancelSync):
+                applied = await handlers.cancel_sync(runtime.uow(), envelope)
+            else:
+                applied = await handlers.request_sync(runtime.uow(), envelope,
+                                                      runtime.state.settings)
+            if applied:
+                runtime.state.worker.wake()
 
+    consuming.subscribe(
+        router, runtime, topics.SYNC_REQUESTS, runtime.settings.group,
+        consuming.decoding(decode_sync_command, apply_sync_commands,
+                           functools.partial(rejected.keep, runtime.uow)),
+        max_records=100, description="Envelope[StartSync] or Envelope[CancelSync]")
     return router
 
+
+def decode_sync_command(raw: bytes) -> Envelope[Any]:
+    envelope = decode(raw)
+    if not isinstance(envelope.payload, StartSync | CancelSync):
+        raise ValueError(f"type: {envelope.type} is not a sync command")
+    return envelope

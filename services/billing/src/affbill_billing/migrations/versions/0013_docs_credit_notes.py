@@ -1,14 +1,14 @@
 """Partial credit notes: a credit note names the invoice it corrects.
 
 Revision ID: billing_0013_docs
-Revises: billing_0012_core
+Revises: billing_0013_trust
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "billing_0013_docs"
-down_revision = "billing_0012_core"
+down_revision = "billing_0013_trust"
 branch_labels = None
 depends_on = None
 

@@ -53,7 +53,7 @@ def stat(raw: dict[str, Any], connector: str, **values: Any) -> StatFact | Rejec
             date=parsing.day(values["date"]),
             advertiser_id=parsing.ident(values["advertiser_id"], "advertiser_id"),
             offer_id=parsing.ident(values["offer_id"], "offer_id"),
-            offer_name=str(values.get("offer_name") or ""),
+            offer_name=parsing.name(values.get("offer_name"), "offer_name"),
             affiliate_id=parsing.ident(values["affiliate_id"], "affiliate_id"),
             currency=parsing.currency(values["currency"]),
             conversions=parsing.count(values["conversions"], "conversions"),

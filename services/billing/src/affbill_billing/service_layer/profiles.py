@@ -1,0 +1,55 @@
+"""Editing a customer's billing profile: optimistic version, XRechnung and series checks,
+the change and its audit entry in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from affbill_billing.adapters import profile_rows
+from affbill_billing.domain.drafts import DraftError
+from affbill_billing.service_layer import audit_trail
+from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_contracts.invoices import EInvoiceFormat
+
+NO_PROFILE = "No billing profile for this customer"
+
+
+async def read_profile(engine: AsyncEngine, customer_id: str) -> dict[str, Any]:
+    async with engine.connect() as conn:
+        found = await profile_rows.row(conn, customer_id)
+    if found is None:
+        raise NotFound(NO_PROFILE)
+    return found
+
+
+def _xrechnung_reference(current: dict[str, Any], changes: dict[str, Any]) -> None:
+    """An XRechnung buyer must have a buyer reference, as the profile will stand."""
+    fmt = changes.get("e_invoice_format", current["e_invoice_format"])
+    reference = changes.get("buyer_reference", current["buyer_reference"])
+    if fmt == EInvoiceFormat.XRECHNUNG and not (reference or "").strip():
+        raise DraftError("buyer_reference",
+                         "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)")
+
+
+async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[str, Any],
+                         version: int | None) -> None:
+    """Apply the clerk's changes if the profile is still at `version` (None: any)."""
+    async with engine.begin() as conn:
+        current_version = await profile_rows.locked_version(conn, customer_id)
+        if current_version is None:
+            raise NotFound(NO_PROFILE)
+        if version is not None and version != current_version:
+            raise Refused(f"The profile changed meanwhile (now version {current_version})")
+        if not changes:
+            return
+        before = await profile_rows.row(conn, customer_id)
+        assert before is not None  # locked above
+        if {"e_invoice_format", "buyer_reference"} & changes.keys():
+            _xrechnung_reference(before, changes)
+        if "number_series" in changes and not await profile_rows.series_held(
+                conn, changes["number_series"]):
+            raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        await profile_rows.update(conn, customer_id, changes)
+        await audit_trail.profile_changed(conn, customer_id, audit_trail.profile_json(before))

@@ -1,0 +1,51 @@
+"""Signed events: what billing signs, documents can verify from the bytes it receives; an
+unsigned, re-signed or changed event is refused with the reason "signature"."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from affbill_contracts import Envelope, InvoiceIssued, decode, encode
+from affbill_contracts.signing import DEV_SECRET, SignatureRejected, secret_or_dev, sign, verify
+from tests.unit.documents.samples import invoice
+
+SECRET = "s3cret"
+
+
+def event() -> Envelope[InvoiceIssued]:
+    return Envelope.wrap(InvoiceIssued(document=invoice(2, number="INV-2026-Ł0001"),
+                                       issued_by="Łukasz"))
+
+
+def test_a_signed_event_verifies_from_its_bytes() -> None:
+    raw = encode(sign(event(), SECRET))
+    verify(raw, SECRET)
+    assert decode(raw).signature is not None
+
+
+def test_key_order_and_whitespace_do_not_matter() -> None:
+    message = json.loads(encode(sign(event(), SECRET)))
+    verify(json.dumps(dict(reversed(list(message.items()))), indent=2), SECRET)
+
+
+@pytest.mark.parametrize("raw", [
+    encode(event()),  # unsigned
+    encode(sign(event(), "another secret")),  # signed by someone else
+    encode(sign(event(), SECRET)).replace(b"\\u0141ukasz", b"Eve").replace(
+        "Łukasz".encode(), b"Eve"),  # changed after signing
+    b"[]", b"{not json",
+])
+def test_anything_else_is_refused_for_its_signature(raw: bytes) -> None:
+    with pytest.raises(SignatureRejected, match="^signature: "):
+        verify(raw, SECRET)
+
+
+def test_without_a_configured_secret_the_dev_secret_is_used_with_a_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert secret_or_dev(None) == DEV_SECRET
+    assert "AFFBILL_INTERNAL_SECRET" in caplog.text
+    assert secret_or_dev("mine") == "mine"
