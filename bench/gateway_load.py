@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -99,18 +100,23 @@ class Connection:
     """One keep-alive HTTP/1.1 connection: cheap enough that the driver is never the limit
     (httpx's pool spends milliseconds per request once hundreds are pending)."""
 
-    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
-        self.host, self.port = host, port
-        self.head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"{host}:{port}",
-                                                           **headers}.items())
+    def __init__(self, host: str, port: int,
+                 headers: dict[str, str] | Callable[[str], dict[str, str]]) -> None:
+        self.host, self.port, self.headers = host, port, headers
+        self.head = "" if callable(headers) else self._head(headers)
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+
+    def _head(self, headers: dict[str, str]) -> str:
+        return "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"{self.host}:{self.port}",
+                                                      **headers}.items())
 
     async def get(self, path: str) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\n{self.head}\r\n".encode())
+        head = self._head(self.headers(path)) if callable(self.headers) else self.head
+        self.writer.write(f"GET {path} HTTP/1.1\r\n{head}\r\n".encode())
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1")
         status = int(head.split(" ", 2)[1])
         length = next(int(line.split(":", 1)[1]) for line in head.split("\r\n")
@@ -119,7 +125,8 @@ class Connection:
         return status
 
 
-async def drive(url: str, paths: list[str], rps: int, seconds: float, headers: dict[str, str],
+async def drive(url: str, paths: list[str], rps: int, seconds: float,
+                headers: dict[str, str] | Callable[[str], dict[str, str]],
                 connections: int = 100) -> Result:
     """Open-loop load; latencies (ms) of good answers, errors, achieved requests/s.
 
@@ -192,7 +199,7 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> None:
           f"{[p for _, p in routes]}, {args.customers} customers")
     print(f"machine load average (1, 5, 15 min): {loadavg()} on {os.cpu_count()} cores")
     rps = args.rps // len(routes)  # the two routes are driven side by side
-    # straight to a service needs the gateway's signature: made per slice (valid for 60 s)
+    # straight to a service needs the gateway's signature: made per request (nonce once)
     direct = [(url[s], p, None) for s, p in routes]
     gateway = [(url["gateway"], f"/api/v1{p}", {"X-API-Key": ADMIN_KEY}) for _, p in routes]
     # the machine is shared: baseline and gateway take turns in slices (ABBA...), so
@@ -203,7 +210,7 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> None:
         order = [(direct, base), (gateway, gw)]
         for targets, into in order if turn % 2 == 0 else order[::-1]:
             results = await asyncio.gather(*(drive(u, [p], rps, args.seconds / args.slices,
-                                                   h if h is not None else signed(p))
+                                                   h if h is not None else signed)
                                              for u, p, h in targets))
             for collected, result in zip(into, results, strict=True):
                 collected.append(result)

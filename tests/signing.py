@@ -18,6 +18,8 @@ from affbill_runtime.settings import DEVELOPMENT_SECRET
 
 
 class SignedAsGateway(httpx.Auth):
+    requires_request_body = True  # the body is signed too
+
     def __init__(self, key: bytes | str = DEVELOPMENT_SECRET, role: str = "admin") -> None:
         self.key = key.encode() if isinstance(key, str) else key
         self.role = role
@@ -26,5 +28,5 @@ class SignedAsGateway(httpx.Auth):
         name = unquote(request.headers.pop(USER, ""))
         request.headers.update(signed_headers(
             self.key, request.method, request.url.raw_path.decode("ascii"),
-            Identity("test", name, self.role)))
+            Identity("test", name, self.role), body=request.content))
         yield request

@@ -18,6 +18,7 @@ from affbill_runtime.internal_auth import (
     TIME,
     Identity,
     InternalTrust,
+    SeenNonces,
     caller,
     encode_name,
     signed_headers,
@@ -184,3 +185,36 @@ async def test_internal_openapi_pages_are_off_in_production(env: str) -> None:
         pages = [(await unsigned.get(p)).status_code for p in ("/openapi.json", "/docs")]
     await runtime.engine.dispose()
     assert pages == ([200, 200] if env == "development" else [401, 401])
+
+
+async def test_a_signed_request_is_accepted_once() -> None:
+    """A replay (the same signed headers again, within the time window) gets 401."""
+    headers = signed_headers(KEY, "POST", "/things", Identity("k1", "anna", "admin"),
+                             body=b'{"name":"x"}')
+    async with client(auth=None) as svc:
+        first = await svc.post("/things", content=b'{"name":"x"}', headers={
+            **headers, "content-type": "application/json"})
+        again = await svc.post("/things", content=b'{"name":"x"}', headers={
+            **headers, "content-type": "application/json"})
+    assert first.status_code == 200
+    assert again.status_code == 401
+    assert "used before" in again.json()["errors"][0]["reason"]
+
+
+async def test_a_body_other_than_the_signed_one_gets_401() -> None:
+    headers = signed_headers(KEY, "POST", "/things", Identity("k1", "anna", "admin"),
+                             body=b'{"name":"x"}')
+    async with client(auth=None) as svc:
+        answer = await svc.post("/things", content=b'{"name":"mallory"}', headers={
+            **headers, "content-type": "application/json"})
+    assert answer.status_code == 401
+    assert answer.json()["errors"][0] == {"field": SIGNATURE,
+                                          "reason": "the body is not the one signed"}
+
+
+def test_seen_nonces_forget_what_has_expired_and_stay_bounded() -> None:
+    seen = SeenNonces(limit=2)
+    assert seen.first_time("a", 1000, now=1000) and not seen.first_time("a", 1000, now=1000)
+    assert seen.first_time("a", 1100, now=1100)  # "a" of t=1000 expired at 1061
+    assert seen.first_time("b", 1100, now=1100) and seen.first_time("c", 1100, now=1100)
+    assert len(seen._until) == 2  # the oldest ("a") was forgotten to stay in bounds

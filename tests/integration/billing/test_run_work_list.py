@@ -86,3 +86,45 @@ async def test_a_run_whose_process_is_gone_is_finished_by_a_helper(billing: Runt
     assert tuple(row) == ("finished", 30)
     assert await runs.process_selected(billing.uow, cmd, billing.settings, TODAY) == {
         "already_done": True}
+
+
+async def test_a_slow_chunk_keeps_its_lease_while_it_is_billed(
+        billing: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk that takes longer than its lease is not claimed by another process: the
+    lease is renewed while its customers are billed."""
+    customers = await _customers(billing, 3)
+    cmd = command(*customers)
+    run_id = cmd.payload.run_id
+    assert await runs.start(billing.uow, cmd.payload, cmd.job_id or run_id, TODAY)
+    work = await runs._load(billing.uow, run_id, billing.settings)
+    assert work is not None
+    work.settings = billing.settings.model_copy(update={"run_chunk_lease_s": 0.6})
+    stolen: list[object] = []
+    bill = run_billing.bill_chunk
+
+    async def slow(*args: object) -> None:
+        for _ in range(4):  # 2 s: more than three leases
+            await asyncio.sleep(0.5)
+            async with billing.uow() as uow:
+                stolen.append(await runs_repo.claim(uow.session, run_id, "another", 0.6))
+                await uow.commit()
+        await bill(*args)
+    monkeypatch.setattr(runs, "bill_chunk", slow)
+    await runs._bill_claimed(work)
+    assert stolen == [None] * 4
+    numbers, open_chunks = await _numbers_and_chunks(billing)
+    assert len(numbers) == 3 and open_chunks == 0
+
+
+async def test_a_run_is_in_the_audit_trail_with_who_started_it(billing: Runtime) -> None:
+    customers = await _customers(billing, 2)
+    cmd = command(*customers)
+    counts = await runs.process_selected(billing.uow, cmd, billing.settings, TODAY)
+    async with billing.engine.connect() as conn:
+        entries = (await conn.execute(text(
+            "select action, actor, after from audit_log where entity_kind = 'run' "
+            "and entity_id = :r order by seq"), {"r": str(cmd.payload.run_id)})).all()
+    assert [e.action for e in entries] == ["start", "finish"]
+    assert entries[0].actor == cmd.payload.requested_by
+    assert entries[0].after["customers"] == 2
+    assert entries[1].after["documents_created"] == counts["documents_created"] == 2

@@ -58,7 +58,8 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
     if internal:  # trust outside the guard: no body is read for a caller not the gateway
         app.add_middleware(RequestGuard, max_body=settings.http_max_body_bytes)
         pages = tuple(p for p in (app.docs_url, app.redoc_url, app.openapi_url) if p)
-        app.add_middleware(InternalTrust, key=settings.signing_key, open_paths=pages)
+        app.add_middleware(InternalTrust, key=settings.signing_key, open_paths=pages,
+                           max_body=settings.http_max_body_bytes)
     return app
 
 

@@ -104,6 +104,16 @@ async def claim(session: AsyncSession, run_id: uuid.UUID, holder: str, lease_s: 
     return None if row is None else (row.chunk_no, list(row.customer_ids))
 
 
+async def renew(session: AsyncSession, run_id: uuid.UUID, chunk_no: int, holder: str,
+                lease_s: float) -> bool:
+    """Extend the lease of a chunk ``holder`` still holds; False when it lost it."""
+    result = await session.execute(text(
+        "update run_chunks set lease_until = now() + make_interval(secs => :lease) "
+        "where run_id = :r and chunk_no = :n and claimed_by = :by and done_at is null"),
+        {"r": run_id, "n": chunk_no, "by": holder, "lease": lease_s})
+    return bool(result.rowcount)
+
+
 async def chunk_done(session: AsyncSession, run_id: uuid.UUID, chunk_no: int) -> int:
     """Mark a chunk billed; returns how many of the run's customers are billed now."""
     await session.execute(text(

@@ -1,5 +1,6 @@
 """Billing's changes in the audit trail (affbill_runtime.audit): billing profiles, drafts
-and their lines, approvals, Create and cancellation — who, and the state before and after.
+and their lines, approvals, Create and cancellation, batch runs (who started which
+selection, and what it created) — who, and the state before and after.
 
 Each function appends in the caller's transaction, so the change and its entry commit
 together; call them last, just before the commit (they take the trail's lock).
@@ -21,6 +22,7 @@ from affbill_runtime.acting import actor
 PROFILE = "billing_profile"
 DRAFT = "draft"
 INVOICE = "invoice"
+RUN = "run"
 
 
 def draft_state(draft: Draft, version: int | None) -> dict[str, Any]:
@@ -104,3 +106,22 @@ async def profile_state(conn: Any, customer_id: str) -> dict[str, Any] | None:
 async def profile_changed(conn: Any, customer_id: str, before: dict[str, Any] | None) -> None:
     await audit.record(conn, entity_kind=PROFILE, entity_id=customer_id, action="change",
                        before=before, after=await profile_state(conn, customer_id))
+
+
+async def run_started(conn: Any, run: Any, job_id: uuid.UUID, customers: int) -> None:
+    """A batch run ("Process selected") recorded with the clerk's selection as resolved."""
+    after = audit.jsonable({
+        "status": "running", "job_id": job_id, "all_customers": run.all_customers,
+        "customer_ids": list(run.customer_ids), "item_ids": len(run.item_ids),
+        "customers": customers, "currency": run.currency, "period_end": run.period_end})
+    await audit.record(conn, entity_kind=RUN, entity_id=run.run_id, action="start",
+                       after=after, who=actor(run.requested_by))
+
+
+async def run_finished(conn: Any, run_id: uuid.UUID, counts: dict[str, int],
+                       invoiced: dict[str, Any]) -> None:
+    """A batch run closed: what it created and skipped, and the totals per currency."""
+    await audit.record(conn, entity_kind=RUN, entity_id=run_id, action="finish",
+                       before={"status": "running"},
+                       after=audit.jsonable({"status": "finished", **counts,
+                                             "invoiced": invoiced}), who=actor())

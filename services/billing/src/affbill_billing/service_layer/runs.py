@@ -19,18 +19,20 @@ every transaction adds to the run's row are the run's, however many processes he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from affbill_billing.adapters import profiles_repo, runs_repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext, RunCounts
+from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
@@ -71,6 +73,7 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
         fresh, status = await runs_repo.start(uow.session, run, job_id, today)
         if status == "finished":
             return False
+        customers = None
         if fresh or not await runs_repo.has_chunks(uow.session, run.run_id):
             customers = await runs_repo.selected_customers(uow.session, run)
             await runs_repo.add_chunks(uow.session, run.run_id, customers, CHUNK)
@@ -80,6 +83,7 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
                 "all customers" if run.all_customers else
                 f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
                 run.requested_by)
+            await audit_trail.run_started(uow.session, run, job_id, len(customers or ()))
         else:
             job.log("Run resumed after an interruption")
         await uow.commit()
@@ -165,8 +169,35 @@ async def _claim_and_bill(work: RunWork) -> None:
             chunk_no, customers = claimed
             profiles = await profiles_repo.profiles(uow.session, customers)
             await uow.commit()
-        await bill_chunk(work, customers, profiles)
+        async with _kept_leased(work, chunk_no):
+            await bill_chunk(work, customers, profiles)
         await _chunk_done(work, chunk_no, len(customers))
+
+
+@contextlib.asynccontextmanager
+async def _kept_leased(work: RunWork, chunk_no: int) -> AsyncIterator[None]:
+    """Renew the chunk's lease every third of it while its customers are billed, so a
+    slow chunk is not claimed by another process as if this one had died."""
+    lease_s = work.settings.run_chunk_lease_s
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(lease_s / 3)
+            try:
+                async with work.uow_factory() as uow:
+                    await runs_repo.renew(uow.session, work.ctx.run_id, chunk_no, HOLDER,
+                                          lease_s)
+                    await uow.commit()
+            except Exception:  # the next renewal tries again; the lease only guards work
+                log.warning("renewing the lease of chunk %s failed", chunk_no, exc_info=True)
+
+    renewing = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
 
 
 async def _chunk_done(work: RunWork, chunk_no: int, customers: int) -> None:
@@ -210,8 +241,10 @@ async def finish(work: RunWork) -> RunCounts:
         if counts is None:  # another process closed it
             return await runs_repo.counts(uow.session, work.ctx.run_id)
         job = work.job(uow)
-        job.log(summary(counts, await runs_repo.invoiced(uow.session, work.ctx.run_id)))
+        invoiced = await runs_repo.invoiced(uow.session, work.ctx.run_id)
+        job.log(summary(counts, invoiced))
         job.finished(JobStatus.SUCCEEDED, **counts.as_dict())
+        await audit_trail.run_finished(uow.session, work.ctx.run_id, counts.as_dict(), invoiced)
         await uow.commit()
     return counts
 

@@ -105,10 +105,11 @@ class Pool:
                       identity: Identity | None = None) -> UpstreamResponse:
         """The service's answer; `identity` is who the gateway vouches for (signed)."""
         target = UNSAFE_IN_TARGET.sub(lambda m: f"%{ord(m.group()):02X}", target)
-        if identity is not None:
-            headers = {**headers, **signed_headers(self.signing_key, method,
-                                                   self.prefix + target, identity)}
-        message = self._head(method, target, headers, body) + (body or b"")
+
+        def message() -> bytes:  # signed afresh for each attempt: a nonce is accepted once
+            signed = headers if identity is None else {**headers, **signed_headers(
+                self.signing_key, method, self.prefix + target, identity, body=body or b"")}
+            return self._head(method, target, signed, body) + (body or b"")
         if self.slots.locked():  # every connection busy: wait for one, but not forever
             try:
                 async with asyncio.timeout(read_timeout_s):
@@ -122,7 +123,7 @@ class Pool:
             parsed, received = Parsed(), False
             try:
                 conn = await self._connection()
-                conn.writer.write(message)
+                conn.writer.write(message())
                 parser = parsed.parser = httptools.HttpResponseParser(parsed)
                 async with asyncio.timeout(read_timeout_s):
                     while not (parsed.done if not stream else parsed.head_done):

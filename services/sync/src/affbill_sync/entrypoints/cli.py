@@ -25,12 +25,15 @@ FINAL = {"succeeded", "succeeded_with_warnings", "failed", "cancelled"}
 class _Signed(httpx.Auth):
     """Each request signed for the operator running the command."""
 
+    requires_request_body = True  # the body is signed too
+
     def __init__(self, user: str) -> None:
         self.key, self.who = ServiceSettings().signing_key, Identity("cli", user, "admin")
 
     def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
         request.headers.update(signed_headers(self.key, request.method,
-                                              request.url.raw_path.decode("ascii"), self.who))
+                                              request.url.raw_path.decode("ascii"), self.who,
+                                              body=request.content))
         yield request
 STEPS = ("employee", "advertiser", "affiliate", "stat", "conversion")
 
