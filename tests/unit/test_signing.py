@@ -4,12 +4,11 @@ unsigned, re-signed or changed event is refused with the reason "signature"."""
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 
 from affbill_contracts import Envelope, InvoiceIssued, decode, encode
-from affbill_contracts.signing import DEV_SECRET, SignatureRejected, secret_or_dev, sign, verify
+from affbill_contracts.signing import SignatureRejected, sign, verify
 from tests.unit.documents.samples import invoice
 
 SECRET = "s3cret"
@@ -41,11 +40,3 @@ def test_key_order_and_whitespace_do_not_matter() -> None:
 def test_anything_else_is_refused_for_its_signature(raw: bytes) -> None:
     with pytest.raises(SignatureRejected, match="^signature: "):
         verify(raw, SECRET)
-
-
-def test_without_a_configured_secret_the_dev_secret_is_used_with_a_warning(
-        caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        assert secret_or_dev(None) == DEV_SECRET
-    assert "AFFBILL_INTERNAL_SECRET" in caplog.text
-    assert secret_or_dev("mine") == "mine"

@@ -12,14 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 from typing import Any
 
 from affbill_contracts.envelope import Envelope
 
-log = logging.getLogger("affbill.signing")
-# Only for a developer's machine; every deployment sets AFFBILL_INTERNAL_SECRET.
-DEV_SECRET = "affbill-dev-internal-secret-change-me"
 REASON = "signature"  # the reason a consumer records for an event it does not trust
 
 
@@ -28,15 +24,6 @@ class SignatureRejected(ValueError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"{REASON}: {detail}")
-
-
-def secret_or_dev(secret: str | None) -> str:
-    """The configured shared secret; without one (development) the fixed dev secret,
-    with a warning: anybody knowing it can sign events."""
-    if secret:
-        return secret
-    log.warning("AFFBILL_INTERNAL_SECRET is not set: using the development secret")
-    return DEV_SECRET
 
 
 def canonical(message: dict[str, Any]) -> bytes:
