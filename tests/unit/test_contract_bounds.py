@@ -113,3 +113,32 @@ def test_every_consumed_topic_has_a_dead_letter_topic_in_the_layout() -> None:
 def test_tests_run_on_topics_of_their_own() -> None:
     assert topics.PREFIX.startswith("test-")
     assert all(t.name.startswith(topics.PREFIX) for t in topics.TOPICS)
+
+
+def test_text_rules_skip_only_fields_that_cannot_hold_text() -> None:
+    """The text rules run for every field that may hold a string, however deep; amounts,
+    ids, dates, enums and nested models (which check their own fields) are skipped."""
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+    from typing import Any, Literal
+
+    import pydantic
+
+    from affbill_contracts.base import Contract, _text_free_fields
+
+    class Sample(Contract):
+        amount: Decimal
+        ids: list[uuid.UUID]
+        day: dt.date | None = None
+        kind: Literal["a", "b"] = "a"
+        names: list[str] = []
+        extra: dict[str, Any] = {}
+        mixed: list[int | str] = []
+
+    assert _text_free_fields(Sample) == {"amount", "ids", "day", "kind"}
+    base = {"amount": "1", "ids": [str(uuid.uuid4())]}
+    for field, value in (("names", ["ok", "x\x00y"]), ("extra", {"k": ["x\x01"]}),
+                         ("mixed", [1, "x\x00"])):
+        with pytest.raises(pydantic.ValidationError, match=field):
+            Sample.model_validate({**base, field: value})
