@@ -28,7 +28,8 @@ async def reverse_charge_without_vat_id(billing: Runtime, cid: str) -> None:
 async def test_create_refuses_an_invalid_document_before_numbering(
         billing: Runtime, api: httpx.AsyncClient) -> None:
     _, cid = await customer(billing)  # no VAT id: reverse charge breaks BR-AE-02
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "supply_date": "2026-10-31",
+        "lines": [
         {"description": "Setup fee", "unit_price": "250", "vat_category": "AE"}]},
         headers=ANNA)).json()
     refused = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 1},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -156,3 +157,19 @@ def test_drafts_refuse_what_cannot_be_invoiced() -> None:
         draft.plan(dt.date(2026, 11, 2))
     with pytest.raises(DraftError, match="at least one line"):
         Draft.custom(presets(), [])
+
+
+def test_a_custom_invoice_asks_for_its_date_of_supply() -> None:
+    """BT-72 or BG-14 on every document: a draft whose lines name no service period is
+    refused at Create (422 on supply_date) until the clerk gives the date of supply."""
+    fee = Line("Setup fee", Decimal(1), Decimal(250), Vat("S", RATE))
+    draft = Draft.custom(presets(), [fee])
+    with pytest.raises(DraftError) as missing:
+        draft.plan(dt.date(2026, 11, 2))
+    assert missing.value.field == "supply_date" and "BT-72" in missing.value.reason
+    draft.change_presets({"supply_date": dt.date(2026, 10, 20)}, RATE)
+    assert draft.plan(dt.date(2026, 11, 2)).supply_date == dt.date(2026, 10, 20)
+    dated = Draft.custom(presets(), [replace(fee, period_start=dt.date(2026, 10, 1),
+                                             period_end=dt.date(2026, 10, 31))])
+    plan = dated.plan(dt.date(2026, 11, 2))
+    assert plan.supply_date is None and plan.period_end == dt.date(2026, 10, 31)

@@ -76,10 +76,13 @@ class BillingProfile:
             number_series=self.number_series, address=dict(self.address),
             country=self.country, vat_id=self.vat_id, intro_text=self.intro_text,
             closing_text=self.closing_text, buyer_reference=self.buyer_reference,
-            e_invoice_format=self.e_invoice_format or "factur-x")
+            e_invoice_format=self.e_invoice_format or "factur-x",
+            buyer_email=self.email_recipients[0] if self.email_recipients else None)
 
 
 def buyer_of(presets: Presets) -> Buyer:
-    """A draft's buyer: its presets (no e-mail recipients are copied into a draft)."""
+    """A draft's buyer: its presets; its electronic address (BT-49) the profile's first
+    e-mail recipient when the draft was made, or the one the clerk set on the draft."""
     return Buyer(presets.billing_name, dict(presets.address), presets.country, presets.vat_id,
-                 (), presets.buyer_reference, presets.e_invoice_format)
+                 (presets.buyer_email,) if presets.buyer_email else (),
+                 presets.buyer_reference, presets.e_invoice_format)

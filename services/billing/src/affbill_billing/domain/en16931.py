@@ -14,13 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.invoices import EInvoiceFormat, InvoiceDocument
 from affbill_contracts.presentation import presented
 
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
            "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08")
+
+# XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
+# validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
+XRECHNUNG_COVERED = ("BR-DE-15", "PEPPOL-EN16931-R010")
+SUPPLY = "SUPPLY-DATE"  # §14 (4) no. 6 UStG / Art. 226 (7) VAT Directive, not a Schematron rule
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,29 @@ def _r0(value: Decimal) -> Decimal:
 def check(document: InvoiceDocument) -> list[Violation]:
     """Every covered rule the document breaks, as the XML would state it (empty: passes)."""
     doc = presented(document)
-    return [*_lines(doc), *_allowances(doc), *_sums(doc), *_groups(doc), *_parties(doc)]
+    return [*_lines(doc), *_allowances(doc), *_sums(doc), *_groups(doc), *_parties(doc),
+            *_xrechnung(doc), *_supply(doc)]
+
+
+def _xrechnung(doc: InvoiceDocument) -> Iterator[Violation]:
+    """What an XRechnung must carry: the buyer reference (BT-10, the Leitweg-ID) and the
+    buyer's electronic address (BT-49)."""
+    if doc.e_invoice_format != EInvoiceFormat.XRECHNUNG:
+        return
+    if not (doc.buyer_reference or "").strip():
+        yield Violation("BR-DE-15", "An XRechnung needs the buyer reference (BT-10, the "
+                        "Leitweg-ID)", "buyer_reference")
+    if not (doc.buyer.email or "").strip():
+        yield Violation("PEPPOL-EN16931-R010", "Buyer electronic address (BT-49) MUST be "
+                        "provided: the profile's first e-mail recipient", "buyer.email")
+
+
+def _supply(doc: InvoiceDocument) -> Iterator[Violation]:
+    """Every document dates what it bills: a date of supply (BT-72) or a service period
+    (BG-14)."""
+    if doc.delivery_date is None and not (doc.period_start and doc.period_end):
+        yield Violation(SUPPLY, "A document needs a date of supply (BT-72) or a service "
+                        "period (BG-14)", "delivery_date")
 
 
 def _lines(doc: InvoiceDocument) -> Iterator[Violation]:

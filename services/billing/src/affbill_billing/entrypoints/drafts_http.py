@@ -64,7 +64,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
             api.check_amounts(made, "lines")
             return made
         draft_id = await drafts.custom_invoice(uow, body.customer_id, lines, body.currency, user,
-                                               settings)
+                                               settings, supply_date=body.supply_date)
         return await draft_view(draft_id)
 
     @router.get("/drafts")

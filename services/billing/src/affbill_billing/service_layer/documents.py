@@ -42,6 +42,15 @@ def numbered(document: InvoiceDocument, number: str) -> InvoiceDocument:
         "number": number, "payment": document.payment.model_copy(update={"reference": number})})
 
 
+def carried_over(original: InvoiceDocument) -> dict[str, object]:
+    """What a cancellation or credit note states as the invoice it corrects did: the
+    parties, the e-invoice format, the date of supply, debtor number and language."""
+    return {"buyer": original.buyer, "seller": original.seller,
+            "e_invoice_format": original.e_invoice_format,
+            "delivery_date": original.delivery_date, "debtor_number": original.debtor_number,
+            "language": original.language}
+
+
 def seller(settings: Settings) -> Party:
     return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
                  company_register=settings.seller_register,
@@ -88,7 +97,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
         e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
-        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(to),
+        period_end=plan.period_end, delivery_date=plan.supply_date, currency=cur, seller=seller(settings), buyer=buyer(to),
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,
