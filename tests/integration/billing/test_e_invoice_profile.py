@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 2)
 LEITWEG_ID = "04011000-12345-67"
 
 
-async def test_xrechnung_needs_a_buyer_reference(billing: Runtime,
+async def test_xrechnung_needs_a_buyer_reference_and_address(billing: Runtime,
                                                  api: httpx.AsyncClient) -> None:
     customer = await advertiser(billing, f"ho-{uuid.uuid4().hex[:6]}", country="DE")
     url = f"/customers/{customer}/profile"
@@ -40,8 +40,18 @@ async def test_xrechnung_needs_a_buyer_reference(billing: Runtime,
     assert [e["field"] for e in unknown.json()["errors"]] == ["e_invoice_format"]
     assert (await api.get(url)).json()["version"] == profile["version"]  # nothing written
 
+    no_address = await api.patch(url, json={"e_invoice_format": "xrechnung",
+                                            "buyer_reference": LEITWEG_ID})
+    assert no_address.status_code == 422  # BT-49, the buyer's electronic address
+    assert no_address.json()["errors"] == [{
+        "field": "email_recipients",
+        "reason": "xrechnung requires the buyer's electronic address (BT-49): give at least "
+                  "one e-mail recipient"}]
     updated = (await api.patch(url, json={"e_invoice_format": "xrechnung",
-                                          "buyer_reference": LEITWEG_ID})).json()
+                                          "buyer_reference": LEITWEG_ID,
+                                          "email_recipients": ["rechnung@stadt.example"]})).json()
+    emptied = await api.patch(url, json={"email_recipients": []})  # still xrechnung
+    assert [e["field"] for e in emptied.json()["errors"]] == ["email_recipients"]
     assert (updated["e_invoice_format"], updated["buyer_reference"]) == ("xrechnung", LEITWEG_ID)
     cleared = await api.patch(url, json={"buyer_reference": None})  # still xrechnung
     assert cleared.status_code == 422
