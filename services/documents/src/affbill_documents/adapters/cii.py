@@ -234,8 +234,9 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
     _ram(node, "CategoryCode", category)
     if category in EXEMPTION_CODES:
         _ram(node, "ExemptionReasonCode", EXEMPTION_CODES[category])
-    if category != "O":
-        _ram(node, "RateApplicablePercent", plain(group.vat_rate))
+    # BT-119 even for O (rate 0): XRechnung's BR-DE-14 asks for it; only the line's and the
+    # allowance's rate (BT-152/96/103) must be absent there (BR-O-05..07)
+    _ram(node, "RateApplicablePercent", plain(group.vat_rate))
 
 
 def cii_xml(doc: InvoiceDocument) -> bytes:
