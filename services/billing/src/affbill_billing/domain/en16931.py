@@ -20,7 +20,8 @@ from affbill_contracts.presentation import presented
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08")
+           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08", "BR-O-11", "BR-O-12", "BR-O-13",
+           "BR-O-14")
 
 # XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
 # validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
@@ -48,7 +49,24 @@ def check(document: InvoiceDocument) -> list[Violation]:
     """Every covered rule the document breaks, as the XML would state it (empty: passes)."""
     doc = presented(document)
     return [*_lines(doc), *_allowances(doc), *_sums(doc), *_groups(doc), *_parties(doc),
-            *_xrechnung(doc), *_supply(doc)]
+            *_xrechnung(doc), *_supply(doc), *_outside_scope(doc)]
+
+
+def _outside_scope(doc: InvoiceDocument) -> Iterator[Violation]:
+    """BR-O-11..14: a document "not subject to VAT" (O) has no other VAT category."""
+    if not any(g.vat_category.value == "O" for g in doc.tax_breakdown):
+        return
+    if any(g.vat_category.value != "O" for g in doc.tax_breakdown):
+        yield Violation("BR-O-11", "A document with VAT category O has no other VAT "
+                        "breakdown group", "tax_breakdown")
+    if any(x.vat_category.value != "O" for x in doc.lines):
+        yield Violation("BR-O-12", "A document with VAT category O has no line of another "
+                        "category", "lines")
+    for charge, rule in ((False, "BR-O-13"), (True, "BR-O-14")):
+        if any(a.vat_category.value != "O" for a in doc.allowances_charges if a.charge is charge):
+            kind = "charge" if charge else "allowance"
+            yield Violation(rule, f"A document with VAT category O has no {kind} of another "
+                            "category", "allowances_charges")
 
 
 def _xrechnung(doc: InvoiceDocument) -> Iterator[Violation]:

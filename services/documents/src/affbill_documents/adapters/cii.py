@@ -131,8 +131,9 @@ def _period(parent: etree._Element, start: dt.date | None, end: dt.date | None) 
 
 
 def _delivery(transaction: etree._Element, doc: InvoiceDocument) -> None:
-    """BG-13/BG-15: delivered to the buyer's address and country (BT-80) on the date of supply (BT-72, else
-    the service period's end), so the block is never empty (PEPPOL-EN16931-R008)."""
+    """BG-13/BG-15: delivered to the buyer's address and country (BT-80) on the date of
+    supply (BT-72, else the service period's end), so the block is never empty
+    (PEPPOL-EN16931-R008)."""
     node = _ram(transaction, "ApplicableHeaderTradeDelivery")
     if doc.buyer.address.country_code:  # the buyer's address (XRechnung BR-DE-10/11)
         _address(_ram(node, "ShipToTradeParty"), doc.buyer.address)
