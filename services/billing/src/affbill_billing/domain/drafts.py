@@ -81,6 +81,8 @@ class Presets:
     e_invoice_format: str = "factur-x"  # or "xrechnung" (buyers who require it)
     buyer_email: str | None = None  # BT-49: the profile's first e-mail recipient
     supply_date: dt.date | None = None  # BT-72, for a draft whose lines name no period
+    debtor_number: str | None = None  # BT-46, from the profile
+    language: str = "en"  # of the PDF, from the profile
 
 
 @dataclass(frozen=True)
