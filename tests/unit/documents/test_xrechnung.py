@@ -127,3 +127,10 @@ def test_the_delivery_block_carries_the_supply_date_and_country(renderer: Render
     assert xpath(dated.xml, "//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
                             "*/text()") == ["20261015"]
     assert not [f for f in out.findings + dated.findings if f["rule"] == "PEPPOL-EN16931-R008"]
+
+
+def test_the_debtor_number_is_the_buyer_identifier(renderer: Renderer) -> None:
+    out = renderer.render(xrechnung_invoice(1, debtor_number="10042"))
+    assert out.valid and out.findings == []
+    for xml in (out.xml, out.xrechnung):
+        assert xpath(xml, "//ram:BuyerTradeParty/ram:ID/text()") == ["10042"]  # BT-46
