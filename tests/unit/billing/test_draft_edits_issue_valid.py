@@ -41,7 +41,8 @@ TODAY = dt.date(2026, 11, 2)
 SETTINGS = Settings()
 RATE = SETTINGS.domestic_vat_rate
 VATS = [("S", RATE), ("S", Decimal(7)), ("AE", Decimal(0)), ("O", Decimal(0)),
-        ("E", Decimal(0)), ("G", Decimal(0)), ("AE", RATE), ("S", Decimal(0))]
+        ("E", Decimal(0)), ("G", Decimal(0)), ("K", Decimal(0)), ("Z", Decimal(0)),
+        ("AE", RATE), ("S", Decimal(0))]
 PRESETS = Presets(
     "Acme Media GmbH", TaxTreatment.DOMESTIC, "EUR", 14, InvoiceDateRule.TODAY,
     LineGrouping.OFFER_PER_PERIOD, "default", country="DE", supply_date=dt.date(2026, 10, 20),

@@ -173,3 +173,14 @@ def test_a_custom_invoice_asks_for_its_date_of_supply() -> None:
                                              period_end=dt.date(2026, 10, 31))])
     plan = dated.plan(dt.date(2026, 11, 2))
     assert plan.supply_date is None and plan.period_end == dt.date(2026, 10, 31)
+
+
+def test_a_line_billed_as_one_amount_names_its_conversions() -> None:
+    """1 × 4387.87 for 1,997 conversions: the text says so; an exact price bills them."""
+    inexact = items_from([("7", 1997, Decimal("4387.87123"))])
+    [line] = Draft.from_items(inexact, presets(), RATE).lines
+    assert line.line.quantity == 1
+    assert line.line.description == "Offer 7, 2026-10-01 (1,997 conversions)"
+    exact = items_from([("7", 4, Decimal("50.00000"))])
+    [line] = Draft.from_items(exact, presets(), RATE).lines
+    assert (line.line.quantity, line.line.description) == (4, "Offer 7, 2026-10-01")

@@ -20,8 +20,8 @@ from affbill_contracts.presentation import presented
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08", "BR-O-11", "BR-O-12", "BR-O-13",
-           "BR-O-14")
+           "BR-S-09", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08", "BR-IC-02",
+           "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
 
 # XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
 # validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
@@ -186,7 +186,18 @@ def _parties(doc: InvoiceDocument) -> Iterator[Violation]:
     if "S" in categories and not seller_id:
         yield Violation("BR-S-02", "Standard rated documents need the seller's VAT id or tax "
                         "number", "seller.vat_id")
-    if "AE" in categories and not (seller_id and doc.buyer.vat_id):
-        yield Violation("BR-AE-02", "Reverse charge needs the seller's and the buyer's VAT id",
-                        "buyer.vat_id" if seller_id else "seller.vat_id")
+    for category, name, seller_ok, (line, allowance, charge) in (
+            ("AE", "Reverse charge", seller_id, ("BR-AE-02", "BR-AE-03", "BR-AE-04")),
+            ("K", "An intra-community supply", bool(doc.seller.vat_id),  # VAT id, not FC
+             ("BR-IC-02", "BR-IC-03", "BR-IC-04"))):
+        if seller_ok and doc.buyer.vat_id:
+            continue
+        where = "buyer.vat_id" if seller_ok else "seller.vat_id"
+        if category in categories:
+            yield Violation(line, f"{name} needs the seller's and the buyer's VAT id", where)
+        for is_charge, rule in ((False, allowance), (True, charge)):
+            if any(a.vat_category.value == category and a.charge is is_charge
+                   for a in doc.allowances_charges):
+                yield Violation(rule, f"{name} {'charge' if is_charge else 'allowance'} needs "
+                                "the seller's and the buyer's VAT id", where)
 

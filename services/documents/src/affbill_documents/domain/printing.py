@@ -25,8 +25,9 @@ CATEGORY_NAMES = wording.CATEGORY_NAMES["en"]
 
 
 def plain(value: Decimal) -> str:
-    """A decimal in positional notation, as many digits as it has ("1E+2" → "100")."""
-    text = format(value, "f")
+    """A decimal in positional notation, as many digits as it has ("1E+2" → "100"); a
+    negative zero is written "0.00" (the Schematron reads "-0.00" as not zero, BR-E-09)."""
+    text = format(abs(value) if value == 0 else value, "f")
     return "0" if text in ("-0", "") else text
 
 
