@@ -91,3 +91,22 @@ async def test_create_asks_for_the_date_of_supply_before_numbering(
     [doc] = [e.payload.document for e in await outbox(billing, topics.BILLING_INVOICES)
              if e.payload.document.invoice_id == uuid.UUID(draft["draft_id"])]
     assert doc.delivery_date == dt.date(2026, 10, 20) and doc.period_start is None
+
+
+async def test_a_preview_states_the_draft_unnumbered(billing: Runtime,
+                                                     api: httpx.AsyncClient) -> None:
+    """GET /drafts/{id}/preview-document: what Create would issue today, numbered
+    "(pending)", even before the date of supply is given; nothing is numbered."""
+    _, cid = await customer(billing)
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+        {"description": "Setup fee", "unit_price": "250"}]}, headers=ANNA)).json()
+    preview = await api.get(f"/drafts/{draft['draft_id']}/preview-document", headers=ANNA)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["number"] == "(pending)" and body["totals"]["line_total"] == "250.00"
+    assert body["lines"][0]["description"] == "Setup fee"
+    missing = await api.get(f"/drafts/{uuid.uuid4()}/preview-document", headers=ANNA)
+    assert missing.status_code == 404
+    async with billing.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from invoices where number is not "
+                                      "null")) == 0

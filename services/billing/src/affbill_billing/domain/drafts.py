@@ -186,15 +186,16 @@ class Draft:
             new = self.default_vat(domestic_rate)
             self.lines = [DraftLine(d.line_id, replace(d.line, vat=new)) for d in self.lines]
 
-    def plan(self, today: dt.date) -> InvoicePlan:
-        """What Create would issue today."""
+    def plan(self, today: dt.date, *, dated: bool = True) -> InvoicePlan:
+        """What Create would issue today. ``dated`` False (a preview): a missing date of
+        supply is not refused yet."""
         if not self.lines:
             raise DraftError("lines", "an empty draft cannot be issued: add a line or discard it")
         starts = [d.line.period_start for d in self.lines if d.line.period_start]
         ends = [d.line.period_end for d in self.lines if d.line.period_end]
         end = max(ends) if ends else today
         supplied = self.presets.supply_date
-        if supplied is None and not (starts and ends):
+        if dated and supplied is None and not (starts and ends):
             raise DraftError("supply_date", "give the date of supply (BT-72) or a service "
                              "period on the lines (BG-14): every invoice dates what it bills")
         issued = invoice_date(self.presets.invoice_date_rule, today, supplied or end)

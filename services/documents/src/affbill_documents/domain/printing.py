@@ -132,9 +132,10 @@ def _line_allowances(line: Any, cur: str, lang: str) -> str:
                      f"{' ' + a.reason if a.reason else ''}" for a in line.allowances)
 
 
-def print_model(doc: InvoiceDocument) -> dict[str, Any]:
+def print_model(doc: InvoiceDocument, *, draft: bool = False) -> dict[str, Any]:
     """The JSON the invoice template renders; amounts as EN 16931 states them, words and
-    formats in the document's language."""
+    formats in the document's language. ``draft``: a preview, watermarked DRAFT, with no
+    number."""
     doc = presented(doc)
     cur, lang = doc.currency, wording.language_of(doc.language)
 
@@ -148,7 +149,7 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
     names, words = wording.CATEGORY_NAMES[lang], LABELS[lang]
     return {
         "title": title(doc), "labels": words, "lang": lang,
-        "number": doc.number,
+        "number": "" if draft else doc.number, "watermark": words["draft"] if draft else "",
         "issue_date": day(doc.issue_date, lang),
         "due_date": settlement(doc)["due_date"],
         "period": whole,
@@ -174,8 +175,9 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
                    "gross": m(doc.totals.grand_total), "due": m(doc.totals.amount_due)},
         "payment": {"terms": doc.payment.terms, "iban": doc.payment.iban or "",
                     "bic": doc.payment.bic or "", "bank": doc.payment.bank_name or "",
-                    "reference": doc.payment.reference},
-        "settlement": settlement(doc),
+                    "reference": "" if draft else doc.payment.reference},
+        # a draft has no number to quote yet: it asks for nothing
+        "settlement": {**settlement(doc), **({"instruction": ""} if draft else {})},
         "exemptions": exemptions,
         "heading": heading,
         "cancels": cancels,

@@ -22,7 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "net_total": "Net total", "gross_total": "Gross total", "page": "Page", "of": "of",
         "vat_id": "VAT ID", "tax_no": "Tax no.", "amount_due": "Amount due",
         "amount_credited": "Amount credited", "allowance": "Allowance", "charge": "Charge",
-        "less": "less", "on": "on",
+        "less": "less", "on": "on", "draft": "DRAFT",
     },
     "de": {
         "invoice": "Rechnung", "cancellation": "Stornorechnung", "credit_note": "Gutschrift",
@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "of": "von", "vat_id": "USt-IdNr.", "tax_no": "Steuernr.",
         "amount_due": "Zahlbetrag", "amount_credited": "Gutgeschriebener Betrag",
         "allowance": "Nachlass", "charge": "Zuschlag", "less": "abzüglich", "on": "auf",
+        "draft": "ENTWURF",
     },
 }
 
