@@ -229,7 +229,7 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
     category = group.vat_category.value
     _ram(node, "CalculatedAmount", _amount(group.tax_amount))
     _ram(node, "TypeCode", "VAT")
-    if group.exemption_reason:
+    if group.exemption_reason and category not in ("S", "Z"):  # BR-S-10, BR-Z-10
         _ram(node, "ExemptionReason", group.exemption_reason)
     _ram(node, "BasisAmount", _amount(group.taxable_amount))
     _ram(node, "CategoryCode", category)
