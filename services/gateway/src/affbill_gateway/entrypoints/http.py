@@ -150,10 +150,12 @@ def build_router(runtime: Runtime) -> APIRouter:
             requested_by=user.name, title=title)
         return {"job_id": str(job_id), "status": "queued"}
 
+    preview_docs = route_docs(Access.READ)
+    preview_docs["responses"] = {**preview_docs["responses"],
+                                 200: {"content": {"application/pdf": {}}}}
+
     @router.get("/drafts/{draft_id}/preview", tags=["billing"], response_class=Response,
-                summary="A draft's PDF preview: watermark DRAFT, no number",
-                responses={200: {"content": {"application/pdf": {}}}},
-                **route_docs(Access.READ))
+                summary="A draft's PDF preview: watermark DRAFT, no number", **preview_docs)
     async def preview_draft(draft_id: uuid.UUID, request: Request, user: User) -> Response:
         """Billing states the document Create would issue today; the documents service
         prints it with the issued documents' template. A refusal of either is relayed."""
