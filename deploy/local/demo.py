@@ -4,8 +4,9 @@ Runs a standard sync of the bundled simulator (progress bar), raises the billing
 of the two advertisers with the smallest open totals (so the run skips them, as the
 product does with small customers), shows the generator, processes all advertisers and
 follows the run's job log, waits for the documents service to render every invoice,
-lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML inside) under
-.state/demo/invoices/. Everything goes through the gateway with the admin key that
+lists them, cancels the smallest invoice (a cancellation, type 381 with the reference to
+it, validated like every document) and saves the PDFs (PDF/A-3 with the EN 16931 XML
+inside) under .state/demo/invoices/. Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
 """
 
@@ -92,6 +93,25 @@ def wait_rendered(api: httpx.Client, expected: int, timeout_s: float = 300) -> l
         time.sleep(1)
 
 
+def cancel_one(api: httpx.Client, invoices: list[dict]) -> list[dict]:
+    """Cancel the smallest valid invoice and wait until its cancellation is rendered."""
+    candidates = [i for i in invoices if i["document_type"] == "380" and i["valid"]]
+    if not candidates:
+        print("  (no invoice to cancel)")
+        return invoices
+    target = min(candidates, key=lambda i: Decimal(i["gross_total"]))
+    say(f"A correction: the billing team cancels invoice {target['number']}")
+    if cli("invoices", "cancel", target["invoice_id"]) != 0:
+        return invoices
+    rendered = wait_rendered(api, len(invoices) + 1)
+    for doc in rendered:
+        if doc.get("cancels_number") == target["number"]:
+            print(f"  {doc['number']}: cancellation of {target['number']}, "
+                  f"{'valid' if doc['valid'] else 'INVALID ' + ', '.join(doc['failed_rules'])}"
+                  " (EN 16931 XML checked by XSD + Schematron)")
+    return rendered
+
+
 def save_pdfs(api: httpx.Client, invoices: list[dict]) -> Path:
     folder = STATE / "demo" / "invoices"
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,6 +147,7 @@ def main() -> int:
     say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
     invoices = wait_rendered(api, created)
     cli("invoices", "list")
+    invoices = cancel_one(api, invoices)
     folder = save_pdfs(api, invoices)
 
     say("affbill is running")

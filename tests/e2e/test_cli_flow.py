@@ -119,3 +119,24 @@ def test_a_wrong_key_and_a_missing_gateway_are_one_line_each(gateway: str) -> No
     nobody = affbill(f"http://127.0.0.1:{free_port()}", "jobs", "list")
     assert nobody.returncode == 2
     assert "Cannot reach the gateway" in nobody.stderr and len(nobody.stderr.splitlines()) == 1
+
+
+def test_a_draft_preview_from_the_cli_and_the_api(gateway: str, api: httpx.Client,
+                                                  run_output: str, tmp_path: Path) -> None:
+    """`affbill drafts preview ID -o file.pdf` and GET /drafts/{id}/preview: the same PDF,
+    watermarked DRAFT, without a number; the draft stays a draft."""
+    import io
+
+    from pypdf import PdfReader
+    customer = until(lambda: ok(api.get("/invoices"))["items"], "a rendered invoice", 300
+                     )[0]["customer_id"]  # a billed customer: it has a billing profile
+    draft = ok(api.post("/drafts/custom", json={"customer_id": customer, "lines": [
+        {"description": "Setup fee", "unit_price": "100.00"}]}), 201)
+    saved = tmp_path / "draft.pdf"
+    preview = affbill(gateway, "drafts", "preview", draft["draft_id"], "-o", str(saved))
+    assert preview.returncode == 0, preview.stderr
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(saved.read_bytes())).pages)
+    assert "DRAFT" in text and "Setup fee" in text and "(pending)" not in text
+    over_api = api.get(f"/drafts/{draft['draft_id']}/preview")
+    assert over_api.status_code == 200 and over_api.content == saved.read_bytes()
+    assert ok(api.get(f"/drafts/{draft['draft_id']}"))["status"] == "draft"

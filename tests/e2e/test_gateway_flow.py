@@ -283,7 +283,8 @@ def test_malformed_and_stale_requests_get_problems_and_change_nothing(
     assert "API key" in unauthorized["detail"]
 
     # a stale version: 409 with the current one, and the draft stays as it was
-    draft = ok(api.post("/drafts/custom", json={"customer_id": customer, "lines": [
+    draft = ok(api.post("/drafts/custom", json={"customer_id": customer,
+        "supply_date": "2026-10-31", "lines": [
         {"description": "Setup fee", "unit_price": "100.00"}]}), 201)
     stale = problem(api.patch(f"/drafts/{draft['draft_id']}", json={
         "version": draft["version"] + 1, "intro_text": "changed"}), 409)

@@ -74,7 +74,8 @@ async def test_every_change_is_in_the_trail_with_an_intact_chain(
                                           headers={"X-Request-Id": f"issue-{run}"}))
         cancelled = await ok(await ben.post(f"/api/v1/invoices/{did}/cancel"), 201)
         custom = await ok(await anna.post("/api/v1/drafts/custom", json={
-            "customer_id": customer, "lines": [{"description": "Setup", "unit_price": "9"}]}),
+            "customer_id": customer, "supply_date": "2026-10-31",
+            "lines": [{"description": "Setup", "unit_price": "9"}]}),
             201)
         await ok(await anna.delete(f"/api/v1/drafts/{custom['draft_id']}",
                                    params={"version": 1}), 204)

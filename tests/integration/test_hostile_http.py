@@ -97,7 +97,8 @@ def customer(stack: dict[str, str], api: httpx.Client, kafka_bootstrap: str) -> 
 
 @pytest.fixture(scope="module")
 def draft(api: httpx.Client, customer: str) -> dict[str, Any]:
-    made = api.post("/drafts/custom", json={"customer_id": customer, "lines": [
+    made = api.post("/drafts/custom", json={"customer_id": customer,
+        "supply_date": "2026-10-31", "lines": [
         {"description": "Setup fee", "quantity": "1", "unit_price": "100.00"}]})
     assert made.status_code == 201, made.text
     return made.json()
@@ -219,7 +220,8 @@ def test_a_key_named_lukasz_works_end_to_end(api: httpx.Client, customer: str) -
     with httpx.Client(base_url=str(api.base_url), timeout=60,
                       headers={"X-API-Key": made.json()["key"]}) as lukasz:
         assert lukasz.get("/customers").status_code == 200
-        draft = lukasz.post("/drafts/custom", json={"customer_id": customer, "lines": [
+        draft = lukasz.post("/drafts/custom", json={"customer_id": customer,
+        "supply_date": "2026-10-31", "lines": [
             {"description": "Łukasz's fee", "quantity": "1", "unit_price": "10.00"}]})
         assert draft.status_code == 201, draft.text
         assert draft.json()["created_by"] == "Łukasz"

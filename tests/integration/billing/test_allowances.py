@@ -38,7 +38,8 @@ async def test_a_negative_price_is_refused_pointing_to_the_allowance(
 async def test_allowances_charges_and_returns_are_issued_with_en16931_totals(
         billing: Runtime, api: httpx.AsyncClient) -> None:
     _, cid = await customer(billing)
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid,
+        "supply_date": "2026-10-31", "lines": [
         {"description": "Campaign", "quantity": "10", "unit_price": "50",
          "allowance": {"amount": "25", "reason": "Volume discount", "reason_code": "95"}},
         {"description": "Returned banners", "quantity": "-2", "unit_price": "10"}]},

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.integration
 
 async def issued_custom_invoice(billing: Runtime, api: httpx.AsyncClient) -> dict:
     _, cid = await customer(billing)
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid,
+        "supply_date": "2026-10-31", "lines": [
         {"description": "Setup fee", "unit_price": "250"},
         {"description": "Consulting", "quantity": "4", "unit_price": "80"}]},
         headers=ANNA)).json()

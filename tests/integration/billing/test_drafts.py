@@ -258,7 +258,8 @@ async def test_bad_input_names_the_field_and_writes_nothing(
 async def test_custom_invoice_and_its_cancellation(billing: Runtime,
                                                    api: httpx.AsyncClient) -> None:
     _, cid = await customer(billing)
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid,
+        "supply_date": "2026-10-31", "lines": [
         {"description": "Setup fee", "unit_price": "250"},
         {"description": "Consulting", "quantity": "2.5", "unit_price": "80.10",
          "vat_category": "S", "vat_rate": "7"}]}, headers=ANNA)).json()

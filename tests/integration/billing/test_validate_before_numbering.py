@@ -28,8 +28,9 @@ async def reverse_charge_without_vat_id(billing: Runtime, cid: str) -> None:
 async def test_create_refuses_an_invalid_document_before_numbering(
         billing: Runtime, api: httpx.AsyncClient) -> None:
     _, cid = await customer(billing)  # no VAT id: reverse charge breaks BR-AE-02
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
-        {"description": "Setup fee", "unit_price": "250", "vat_category": "AE"}]},
+    draft = (await api.post("/drafts/custom", json={
+        "customer_id": cid, "supply_date": "2026-10-31",
+        "lines": [{"description": "Setup fee", "unit_price": "250", "vat_category": "AE"}]},
         headers=ANNA)).json()
     refused = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 1},
                              headers=ANNA)
@@ -65,3 +66,47 @@ async def test_a_run_logs_the_rule_and_leaves_the_items_open(billing: Runtime) -
                for t in logged), logged
     async with billing.engine.connect() as conn:
         assert await conn.scalar(text("select count(*) from invoices")) == 0
+
+
+async def test_create_asks_for_the_date_of_supply_before_numbering(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    """A custom invoice whose lines name no service period needs its date of supply (BT-72):
+    422 on supply_date at Create, nothing numbered; given on the draft, it is issued with it."""
+    _, cid = await customer(billing)
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+        {"description": "Setup fee", "unit_price": "250"}]}, headers=ANNA)).json()
+    refused = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 1},
+                             headers=ANNA)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["supply_date"]
+    async with billing.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from invoices where number is not "
+                                      "null")) == 0
+    dated = await api.patch(f"/drafts/{draft['draft_id']}", json={
+        "version": 1, "supply_date": "2026-10-20"}, headers=ANNA)
+    assert dated.status_code == 200, dated.text
+    issued = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 2},
+                            headers=ANNA)
+    assert issued.status_code == 200, issued.text
+    [doc] = [e.payload.document for e in await outbox(billing, topics.BILLING_INVOICES)
+             if e.payload.document.invoice_id == uuid.UUID(draft["draft_id"])]
+    assert doc.delivery_date == dt.date(2026, 10, 20) and doc.period_start is None
+
+
+async def test_a_preview_states_the_draft_unnumbered(billing: Runtime,
+                                                     api: httpx.AsyncClient) -> None:
+    """GET /drafts/{id}/preview-document: what Create would issue today, numbered
+    "(pending)", even before the date of supply is given; nothing is numbered."""
+    _, cid = await customer(billing)
+    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+        {"description": "Setup fee", "unit_price": "250"}]}, headers=ANNA)).json()
+    preview = await api.get(f"/drafts/{draft['draft_id']}/preview-document", headers=ANNA)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["number"] == "(pending)" and body["totals"]["line_total"] == "250.00"
+    assert body["lines"][0]["description"] == "Setup fee"
+    missing = await api.get(f"/drafts/{uuid.uuid4()}/preview-document", headers=ANNA)
+    assert missing.status_code == 404
+    async with billing.engine.connect() as conn:
+        assert await conn.scalar(text("select count(*) from invoices where number is not "
+                                      "null")) == 0

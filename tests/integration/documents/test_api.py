@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import httpx
 import pytest
@@ -73,3 +74,20 @@ async def test_errors_are_problems_naming_the_field(api: httpx.AsyncClient) -> N
     assert backwards.json()["errors"][0]["field"] == "query.date_to"
     not_an_id = await api.get("/invoices/42")
     assert not_an_id.status_code == 422
+
+
+async def test_a_draft_preview_is_printed_with_the_watermark_and_no_number(
+        documents: Runtime, api: httpx.AsyncClient) -> None:
+    """POST /previews: the same template as an issued document, DRAFT across the page,
+    no number, nothing stored and no e-invoice inside."""
+    from pypdf import PdfReader
+    draft = invoice(2, number="(pending)", language="de")
+    answer = await api.post("/previews", json=draft.model_dump(mode="json"))
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    assert "ENTWURF" in text and "Rechnung" in text and "(pending)" not in text
+    assert draft.buyer.name in text
+    assert b"factur-x.xml" not in answer.content
+    assert (await api.get("/invoices")).json()["total"] == 0  # a preview is not a document
+    bad = await api.post("/previews", json={"number": "x"})
+    assert bad.status_code == 422

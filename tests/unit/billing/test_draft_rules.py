@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -156,3 +157,30 @@ def test_drafts_refuse_what_cannot_be_invoiced() -> None:
         draft.plan(dt.date(2026, 11, 2))
     with pytest.raises(DraftError, match="at least one line"):
         Draft.custom(presets(), [])
+
+
+def test_a_custom_invoice_asks_for_its_date_of_supply() -> None:
+    """BT-72 or BG-14 on every document: a draft whose lines name no service period is
+    refused at Create (422 on supply_date) until the clerk gives the date of supply."""
+    fee = Line("Setup fee", Decimal(1), Decimal(250), Vat("S", RATE))
+    draft = Draft.custom(presets(), [fee])
+    with pytest.raises(DraftError) as missing:
+        draft.plan(dt.date(2026, 11, 2))
+    assert missing.value.field == "supply_date" and "BT-72" in missing.value.reason
+    draft.change_presets({"supply_date": dt.date(2026, 10, 20)}, RATE)
+    assert draft.plan(dt.date(2026, 11, 2)).supply_date == dt.date(2026, 10, 20)
+    dated = Draft.custom(presets(), [replace(fee, period_start=dt.date(2026, 10, 1),
+                                             period_end=dt.date(2026, 10, 31))])
+    plan = dated.plan(dt.date(2026, 11, 2))
+    assert plan.supply_date is None and plan.period_end == dt.date(2026, 10, 31)
+
+
+def test_a_line_billed_as_one_amount_names_its_conversions() -> None:
+    """1 × 4387.87 for 1,997 conversions: the text says so; an exact price bills them."""
+    inexact = items_from([("7", 1997, Decimal("4387.87123"))])
+    [line] = Draft.from_items(inexact, presets(), RATE).lines
+    assert line.line.quantity == 1
+    assert line.line.description == "Offer 7, 2026-10-01 (1,997 conversions)"
+    exact = items_from([("7", 4, Decimal("50.00000"))])
+    [line] = Draft.from_items(exact, presets(), RATE).lines
+    assert (line.line.quantity, line.line.description) == (4, "Offer 7, 2026-10-01")

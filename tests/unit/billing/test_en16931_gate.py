@@ -16,15 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from affbill_billing.domain.en16931 import COVERED, check
+from affbill_billing.domain.en16931 import COVERED, SUPPLY, XRECHNUNG_COVERED, check
 from affbill_contracts.invoices import InvoiceDocument
-from affbill_documents.adapters.cii import cii_xml
+from affbill_documents.adapters.cii import SellerContact, cii_xml, xrechnung_xml
 from affbill_documents.adapters.validation import Validator
 from tests.unit.documents.samples import (
     booked_cancellation,
     invoice,
     partial_credit_note,
     with_allowances,
+    xrechnung_invoice,
 )
 
 BASES: list[Callable[[int], InvoiceDocument]] = [
@@ -106,3 +107,29 @@ def test_a_violation_names_rule_message_and_field() -> None:
     doc = _break(invoice(2), "line_total", Decimal("1"))
     [v] = [v for v in check(doc) if v.rule == "BR-CO-10"]
     assert v.field == "totals.line_total" and "BT-106" in v.message
+
+
+@pytest.mark.parametrize("missing", [(), ("buyer_reference",), ("email",),
+                                     ("buyer_reference", "email")])
+def test_gate_and_xrechnung_schematron_agree(validator: Validator, missing: tuple[str, ...]
+                                             ) -> None:
+    """BT-10 and BT-49 of an XRechnung: the gate's verdict is the KoSIT Schematron's, as the
+    XRechnung validator configuration weighs it (PEPPOL-EN16931-R010 an error)."""
+    doc = xrechnung_invoice(2)
+    if "email" in missing:
+        doc = doc.model_copy(update={"buyer": doc.buyer.model_copy(update={"email": None})})
+    if "buyer_reference" in missing:
+        doc = doc.model_copy(update={"buyer_reference": None})
+    official = set(validator.validate_xrechnung(xrechnung_xml(doc, SellerContact())
+                                                ).failed_rules) & set(XRECHNUNG_COVERED)
+    gate = {v.rule for v in check(doc)}
+    assert gate == official and len(gate) == len(missing)
+    assert {v.field for v in check(doc)} == {"buyer.email" if m == "email" else m
+                                             for m in missing}
+
+
+def test_gate_asks_for_a_date_of_supply_or_a_service_period() -> None:
+    undated = invoice(1, period_start=None, period_end=None)
+    [v] = check(undated)
+    assert (v.rule, v.field) == (SUPPLY, "delivery_date")
+    assert check(undated.model_copy(update={"delivery_date": undated.issue_date})) == []

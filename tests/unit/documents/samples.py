@@ -35,6 +35,7 @@ DOMESTIC_BUYER = Party(name="Acme Media GmbH", vat_id="DE123456789",
 EU_BUYER = Party(name="Publicité Lumière SARL", vat_id="FR40303265045",
                  address=PostalAddress(lines=["12 rue de la Paix"], postal_code="75002",
                                        city="Paris", country_code="FR"))
+EU_BUYER_EMAIL = "factures@lumiere.example"
 REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
                   " (Art. 196 VAT Directive).")
 CENT = Decimal("0.01")

@@ -90,3 +90,34 @@ def test_credit_notes_print_positive_amounts_and_never_ask_for_payment() -> None
     assert all(not x["unit_price"].startswith("-") for x in partial["lines"])
     billed = print_model(original)
     assert billed["settlement"]["instruction"].startswith("Please transfer")
+
+
+@given(amounts)
+def test_german_amounts_are_the_same_value_punctuated_the_german_way(value: Decimal) -> None:
+    from affbill_documents.domain.wording import localized_number
+    german = localized_number(money(value, "EUR"), "de")
+    assert Decimal(german.replace(".", "").replace(",", ".")) == value
+
+
+def test_a_german_profile_gets_german_words_numbers_and_dates() -> None:
+    doc = invoice(2, language="de", debtor_number="10042",
+                  delivery_date=dt.date(2026, 10, 31))
+    model = print_model(doc)
+    assert model["title"] == "Rechnung" and model["labels"]["customer_no"] == "Kundennr."
+    assert model["issue_date"] == "01.11.2026" and model["supply_date"] == "31.10.2026"
+    assert model["period"] == "01.10.2026 – 31.10.2026"
+    assert model["customer_id"] == "10042"  # the debtor number, never the internal key
+    big = invoice(1, language="de", totals=doc.totals.model_copy(update={
+        "grand_total": Decimal("13451.04")}))
+    assert print_model(big)["totals"]["gross"] == "13.451,04"
+    assert print_model(invoice(1))["totals"]["gross"].count(".") == 1  # en: 1,234.50
+    assert "Bitte überweisen Sie" in model["settlement"]["instruction"]
+    cancelled = print_model(cancellation(invoice(1, language="de")))
+    assert cancelled["title"] == "Stornorechnung"
+    assert cancelled["heading"] == "Storno der Rechnung INV-2026-00042"
+    assert "Es ist nichts zu zahlen" in cancelled["settlement"]["instruction"]
+
+
+def test_customer_no_is_the_debtor_number_only() -> None:
+    assert print_model(invoice(1))["customer_id"] == ""  # no debtor number: no row
+    assert print_model(invoice(1, debtor_number="D-7"))["customer_id"] == "D-7"

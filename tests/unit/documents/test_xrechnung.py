@@ -3,6 +3,7 @@ passes the XSD, the EN 16931 Schematron and the KoSIT XRechnung Schematron."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -13,6 +14,8 @@ from lxml import etree
 from affbill_documents.adapters.cii import EN16931, XRECHNUNG, SellerContact
 from affbill_documents.adapters.renderer import Renderer
 from tests.unit.documents.samples import (
+    EU_BUYER,
+    EU_BUYER_EMAIL,
     LEITWEG_ID,
     cancellation,
     invoice,
@@ -36,8 +39,8 @@ def xpath(xml: bytes, path: str) -> list[str]:
 
 GOLDEN = {
     "domestic": lambda: xrechnung_invoice(3),
-    "reverse_charge": lambda: xrechnung_invoice(2, reverse_charge=True,
-                                                buyer=invoice(1, reverse_charge=True).buyer),
+    "reverse_charge": lambda: xrechnung_invoice(2, reverse_charge=True, buyer=EU_BUYER.model_copy(
+        update={"email": EU_BUYER_EMAIL})),
     "cancellation": lambda: cancellation(xrechnung_invoice(2, number="INV-2026-00051")),
     "cancellation_negative": lambda: negated(cancellation(xrechnung_invoice(
         2, number="INV-2026-00052"))),
@@ -50,7 +53,10 @@ def test_golden_xrechnung_validates_with_zero_errors(renderer: Renderer, kind: s
     assert out.valid and out.failed_rules == [], out.findings
     assert [f for f in out.findings if not f["warning"]] == []
     assert out.e_invoice_format == "xrechnung" and out.xrechnung is not None
-    assert any(f["xml"] == "xrechnung" for f in out.findings)  # the KoSIT rules ran on it
+    assert out.findings == []  # no warnings either (the delivery block is filled)
+    # the KoSIT rules run on this kind: without its Leitweg-ID it fails BR-DE-15
+    unreferenced = renderer.render(GOLDEN[kind]().model_copy(update={"buyer_reference": None}))
+    assert [f["xml"] for f in unreferenced.findings if f["rule"] == "BR-DE-15"] == ["xrechnung"]
     xml = out.xrechnung
     context = "/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/"
     assert xpath(xml, context + "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID/text()"
@@ -92,6 +98,39 @@ def test_xrechnung_rules_are_enforced_with_their_ids(renderer: Renderer) -> None
     no_postcode = xrechnung_invoice(1).buyer.model_copy(update={
         "address": invoice(1).buyer.address.model_copy(update={"postal_code": None})})
     out = renderer.render(xrechnung_invoice(1, buyer=no_postcode))
-    assert out.failed_rules == ["BR-DE-9"]  # buyer post code
+    # buyer post code, and the delivery address (BG-15, the buyer's) lacks it too
+    assert out.failed_rules == ["BR-DE-11", "BR-DE-9"]
     assert {f["xml"] for f in out.findings if not f["warning"]} == {"xrechnung"}
     assert out.pdf  # kept for a person to look at
+
+
+def test_a_buyer_without_electronic_address_is_an_error_for_xrechnung(renderer: Renderer
+                                                                      ) -> None:
+    """PEPPOL-EN16931-R010 (BT-49) is flagged a warning by the CII Schematron; the XRechnung
+    validator configuration rejects it, and so do we. The Factur-X XML is not affected."""
+    out = renderer.render(xrechnung_invoice(1, buyer=invoice(1).buyer))
+    assert not out.valid and out.failed_rules == ["PEPPOL-EN16931-R010"]
+    (finding,) = [f for f in out.findings if f["rule"] == "PEPPOL-EN16931-R010"]
+    assert finding["xml"] == "xrechnung" and finding["warning"] is False
+    assert renderer.render(invoice(1)).valid  # no XRechnung: BT-49 is optional
+
+
+def test_the_delivery_block_carries_the_supply_date_and_country(renderer: Renderer) -> None:
+    doc = xrechnung_invoice(1)
+    out = renderer.render(doc)
+    for xml in (out.xml, out.xrechnung):
+        assert xpath(xml, "//ram:ApplicableHeaderTradeDelivery/ram:ShipToTradeParty/"
+                          "ram:PostalTradeAddress/ram:CountryID/text()") == ["DE"]  # BT-80
+        assert xpath(xml, "//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+                          "*/text()") == ["20261031"]  # BT-72: the period's end
+    dated = renderer.render(xrechnung_invoice(1, delivery_date=dt.date(2026, 10, 15)))
+    assert xpath(dated.xml, "//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+                            "*/text()") == ["20261015"]
+    assert not [f for f in out.findings + dated.findings if f["rule"] == "PEPPOL-EN16931-R008"]
+
+
+def test_the_debtor_number_is_the_buyer_identifier(renderer: Renderer) -> None:
+    out = renderer.render(xrechnung_invoice(1, debtor_number="10042"))
+    assert out.valid and out.findings == []
+    for xml in (out.xml, out.xrechnung):
+        assert xpath(xml, "//ram:BuyerTradeParty/ram:ID/text()") == ["10042"]  # BT-46

@@ -214,6 +214,7 @@ async def test_openapi_documents_every_route_with_its_security(
     expected = {(r.method, f"/api/v1{r.path}") for r in FORWARDED} | {
         ("POST", "/api/v1/keys"), ("GET", "/api/v1/keys"), ("DELETE", "/api/v1/keys/{key_id}"),
         ("POST", "/api/v1/runs"), ("POST", "/api/v1/adtracker/syncs"),
+        ("GET", "/api/v1/drafts/{draft_id}/preview"),
         ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit/verify")}
     assert set(operations) == expected
     for (method, path), op in operations.items():
@@ -247,3 +248,34 @@ async def test_a_body_over_the_limit_is_413_and_not_forwarded(
 def test_a_long_poll_wait_that_is_not_a_finite_number_adds_nothing(query: str,
                                                                    seconds: float) -> None:
     assert long_poll_s(query) == seconds  # the jobs service answers the bad value with 422
+
+
+async def test_a_draft_preview_asks_billing_then_documents(gateway: httpx.AsyncClient,
+                                                           upstream: Upstream) -> None:
+    """GET /drafts/{id}/preview: billing states the document, documents prints it; a
+    refusal of billing (404, 422) comes back as it is and documents is not asked."""
+    document = b'{"number": "(pending)"}'
+
+    def reply(r: httpx.Request) -> httpx.Response:
+        if r.url.host == "billing":
+            return httpx.Response(200, content=document,
+                                  headers={"content-type": "application/json"})
+        return httpx.Response(200, content=b"%PDF-1.7 draft",
+                              headers={"content-type": "application/pdf"})
+    upstream.reply = reply
+    response = await gateway.get(f"/api/v1/drafts/{ID}/preview", headers=key(Role.VIEWER))
+    assert response.status_code == 200 and response.content == b"%PDF-1.7 draft"
+    assert response.headers["content-type"] == "application/pdf"
+    billing, documents = upstream.requests
+    assert (billing.method, billing.url.host, billing.url.path) == (
+        "GET", "billing", f"/drafts/{ID}/preview-document")
+    assert (documents.method, documents.url.host, documents.url.path) == (
+        "POST", "documents", "/previews")
+    assert documents.content == document
+
+    upstream.requests.clear()
+    upstream.reply = lambda r: httpx.Response(
+        404, json={"title": "Not Found", "status": 404},
+        headers={"content-type": "application/problem+json"})
+    missing = await gateway.get(f"/api/v1/drafts/{ID}/preview", headers=key(Role.VIEWER))
+    assert missing.status_code == 404 and [r.url.host for r in upstream.requests] == ["billing"]

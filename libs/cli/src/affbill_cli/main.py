@@ -143,6 +143,27 @@ def drafts_show(ctx: typer.Context, draft_id: str) -> None:
     out.print(tables.document(gateway(ctx).get(f"/drafts/{draft_id}")))
 
 
+@drafts_app.command("preview")
+@clean_errors
+def drafts_preview(ctx: typer.Context, draft_id: str,
+                   output: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
+    """Save a draft's PDF preview (watermark DRAFT, no number), printed like the invoice."""
+    target = output or Path(f"draft-{draft_id}.pdf")
+    _save(gateway(ctx), f"/drafts/{draft_id}/preview", target)
+
+
+def _save(client: Any, path: str, target: Path) -> None:
+    """Download to ``target`` through a .part file: a failed download leaves nothing."""
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as f:
+            size = client.download(path, f)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    out.print(f"Saved {target} ({size} bytes)")
+
+
 @drafts_app.command("create")
 @clean_errors
 def drafts_create(ctx: typer.Context, customer: Annotated[str, typer.Option()],
@@ -208,14 +229,7 @@ def invoices_download(ctx: typer.Context, invoice_id: str,
     """Save the PDF/A-3 (or its EN 16931 XML)."""
     kind = "xml" if xml else "pdf"
     target = output or Path(f"{invoice_id}.{kind}")
-    partial = target.with_name(target.name + ".part")
-    try:
-        with partial.open("wb") as f:
-            size = gateway(ctx).download(f"/invoices/{invoice_id}/{kind}", f)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
-    out.print(f"Saved {target} ({size} bytes)")
+    _save(gateway(ctx), f"/invoices/{invoice_id}/{kind}", target)
 
 
 @invoices_app.command("cancel")

@@ -174,6 +174,9 @@ class InvoiceDocument(Contract):
                                          examples=["2026-10-01"])
     period_end: dt.date | None = Field(default=None, description="Service period end.",
                                        examples=["2026-10-31"])
+    delivery_date: dt.date | None = Field(
+        default=None, description="Date of supply (BT-72); with the service period (BG-14) "
+                                  "it dates what is billed.", examples=["2026-10-31"])
     currency: CurrencyCode = Field(description="Document currency.", examples=["EUR"])
     seller: Party = Field(description="The network issuing the document.")
     buyer: Party = Field(description="The customer billed.")
@@ -196,3 +199,9 @@ class InvoiceDocument(Contract):
         description="factur-x: the PDF/A-3 with embedded EN 16931 XML; xrechnung: in addition "
                     "an XRechnung CII XML (needs buyer_reference).",
         examples=["xrechnung"])
+    debtor_number: str | None = Field(
+        default=None, description="The customer's debtor number in the seller's books "
+                                  "(BT-46, printed as Customer no.).", examples=["10042"])
+    language: str = Field(default="en", pattern="^(en|de)$",
+                          description="Language of the PDF: en or de, with its number and "
+                                      "date formats.", examples=["de"])

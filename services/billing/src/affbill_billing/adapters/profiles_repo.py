@@ -38,7 +38,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         email_recipients=tuple(row["email_recipients"] or ()),
         intro_text=row["intro_text"], closing_text=row["closing_text"],
         e_invoice_format=row["e_invoice_format"] or "factur-x",
-        buyer_reference=row["buyer_reference"])
+        buyer_reference=row["buyer_reference"], debtor_number=row.get("debtor_number"),
+        language=row.get("language") or "en")
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

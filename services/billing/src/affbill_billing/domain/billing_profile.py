@@ -24,6 +24,8 @@ class Buyer:
     email_recipients: tuple[str, ...] = ()
     buyer_reference: str | None = None
     e_invoice_format: str | None = None
+    debtor_number: str | None = None  # BT-46, "Customer no."
+    language: str = "en"  # of the PDF: en or de
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class BillingProfile:
     closing_text: str | None = None
     e_invoice_format: str = "factur-x"
     buyer_reference: str | None = None
+    debtor_number: str | None = None
+    language: str = "en"
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
@@ -62,7 +66,8 @@ class BillingProfile:
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,
-                     self.email_recipients, self.buyer_reference, self.e_invoice_format)
+                     self.email_recipients, self.buyer_reference, self.e_invoice_format,
+                     self.debtor_number, self.language)
 
     def notes(self) -> list[str | None]:
         return [self.intro_text, self.closing_text]
@@ -76,10 +81,15 @@ class BillingProfile:
             number_series=self.number_series, address=dict(self.address),
             country=self.country, vat_id=self.vat_id, intro_text=self.intro_text,
             closing_text=self.closing_text, buyer_reference=self.buyer_reference,
-            e_invoice_format=self.e_invoice_format or "factur-x")
+            e_invoice_format=self.e_invoice_format or "factur-x",
+            buyer_email=self.email_recipients[0] if self.email_recipients else None,
+            debtor_number=self.debtor_number, language=self.language)
 
 
 def buyer_of(presets: Presets) -> Buyer:
-    """A draft's buyer: its presets (no e-mail recipients are copied into a draft)."""
+    """A draft's buyer: its presets; its electronic address (BT-49) the profile's first
+    e-mail recipient when the draft was made, or the one the clerk set on the draft."""
     return Buyer(presets.billing_name, dict(presets.address), presets.country, presets.vat_id,
-                 (), presets.buyer_reference, presets.e_invoice_format)
+                 (presets.buyer_email,) if presets.buyer_email else (),
+                 presets.buyer_reference, presets.e_invoice_format, presets.debtor_number,
+                 presets.language)

@@ -79,6 +79,10 @@ class Presets:
     closing_text: str | None = None
     buyer_reference: str | None = None
     e_invoice_format: str = "factur-x"  # or "xrechnung" (buyers who require it)
+    buyer_email: str | None = None  # BT-49: the profile's first e-mail recipient
+    supply_date: dt.date | None = None  # BT-72, for a draft whose lines name no period
+    debtor_number: str | None = None  # BT-46, from the profile
+    language: str = "en"  # of the PDF, from the profile
 
 
 @dataclass(frozen=True)
@@ -182,18 +186,23 @@ class Draft:
             new = self.default_vat(domestic_rate)
             self.lines = [DraftLine(d.line_id, replace(d.line, vat=new)) for d in self.lines]
 
-    def plan(self, today: dt.date) -> InvoicePlan:
-        """What Create would issue today."""
+    def plan(self, today: dt.date, *, dated: bool = True) -> InvoicePlan:
+        """What Create would issue today. ``dated`` False (a preview): a missing date of
+        supply is not refused yet."""
         if not self.lines:
             raise DraftError("lines", "an empty draft cannot be issued: add a line or discard it")
         starts = [d.line.period_start for d in self.lines if d.line.period_start]
         ends = [d.line.period_end for d in self.lines if d.line.period_end]
         end = max(ends) if ends else today
-        issued = invoice_date(self.presets.invoice_date_rule, today, end)
+        supplied = self.presets.supply_date
+        if dated and supplied is None and not (starts and ends):
+            raise DraftError("supply_date", "give the date of supply (BT-72) or a service "
+                             "period on the lines (BG-14): every invoice dates what it bills")
+        issued = invoice_date(self.presets.invoice_date_rule, today, supplied or end)
         return InvoicePlan(self.presets.currency, [d.line for d in self.lines], self.totals(),
                            issued, due_date(issued, self.presets.payment_days),
                            min(starts) if starts else None, max(ends) if ends else None,
-                           tuple(self.adjustments))
+                           tuple(self.adjustments), supplied)
 
     def _index(self, line_id: uuid.UUID) -> int:
         for n, d in enumerate(self.lines):

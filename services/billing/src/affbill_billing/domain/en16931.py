@@ -14,13 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.invoices import EInvoiceFormat, InvoiceDocument
 from affbill_contracts.presentation import presented
 
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08")
+           "BR-S-09", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08", "BR-IC-02",
+           "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
+
+# XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
+# validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
+XRECHNUNG_COVERED = ("BR-DE-15", "PEPPOL-EN16931-R010")
+SUPPLY = "SUPPLY-DATE"  # §14 (4) no. 6 UStG / Art. 226 (7) VAT Directive, not a Schematron rule
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,46 @@ def _r0(value: Decimal) -> Decimal:
 def check(document: InvoiceDocument) -> list[Violation]:
     """Every covered rule the document breaks, as the XML would state it (empty: passes)."""
     doc = presented(document)
-    return [*_lines(doc), *_allowances(doc), *_sums(doc), *_groups(doc), *_parties(doc)]
+    return [*_lines(doc), *_allowances(doc), *_sums(doc), *_groups(doc), *_parties(doc),
+            *_xrechnung(doc), *_supply(doc), *_outside_scope(doc)]
+
+
+def _outside_scope(doc: InvoiceDocument) -> Iterator[Violation]:
+    """BR-O-11..14: a document "not subject to VAT" (O) has no other VAT category."""
+    if not any(g.vat_category.value == "O" for g in doc.tax_breakdown):
+        return
+    if any(g.vat_category.value != "O" for g in doc.tax_breakdown):
+        yield Violation("BR-O-11", "A document with VAT category O has no other VAT "
+                        "breakdown group", "tax_breakdown")
+    if any(x.vat_category.value != "O" for x in doc.lines):
+        yield Violation("BR-O-12", "A document with VAT category O has no line of another "
+                        "category", "lines")
+    for charge, rule in ((False, "BR-O-13"), (True, "BR-O-14")):
+        if any(a.vat_category.value != "O" for a in doc.allowances_charges if a.charge is charge):
+            kind = "charge" if charge else "allowance"
+            yield Violation(rule, f"A document with VAT category O has no {kind} of another "
+                            "category", "allowances_charges")
+
+
+def _xrechnung(doc: InvoiceDocument) -> Iterator[Violation]:
+    """What an XRechnung must carry: the buyer reference (BT-10, the Leitweg-ID) and the
+    buyer's electronic address (BT-49)."""
+    if doc.e_invoice_format != EInvoiceFormat.XRECHNUNG:
+        return
+    if not (doc.buyer_reference or "").strip():
+        yield Violation("BR-DE-15", "An XRechnung needs the buyer reference (BT-10, the "
+                        "Leitweg-ID)", "buyer_reference")
+    if not (doc.buyer.email or "").strip():
+        yield Violation("PEPPOL-EN16931-R010", "Buyer electronic address (BT-49) MUST be "
+                        "provided: the profile's first e-mail recipient", "buyer.email")
+
+
+def _supply(doc: InvoiceDocument) -> Iterator[Violation]:
+    """Every document dates what it bills: a date of supply (BT-72) or a service period
+    (BG-14)."""
+    if doc.delivery_date is None and not (doc.period_start and doc.period_end):
+        yield Violation(SUPPLY, "A document needs a date of supply (BT-72) or a service "
+                        "period (BG-14)", "delivery_date")
 
 
 def _lines(doc: InvoiceDocument) -> Iterator[Violation]:
@@ -141,7 +186,18 @@ def _parties(doc: InvoiceDocument) -> Iterator[Violation]:
     if "S" in categories and not seller_id:
         yield Violation("BR-S-02", "Standard rated documents need the seller's VAT id or tax "
                         "number", "seller.vat_id")
-    if "AE" in categories and not (seller_id and doc.buyer.vat_id):
-        yield Violation("BR-AE-02", "Reverse charge needs the seller's and the buyer's VAT id",
-                        "buyer.vat_id" if seller_id else "seller.vat_id")
+    for category, name, seller_ok, (line, allowance, charge) in (
+            ("AE", "Reverse charge", seller_id, ("BR-AE-02", "BR-AE-03", "BR-AE-04")),
+            ("K", "An intra-community supply", bool(doc.seller.vat_id),  # VAT id, not FC
+             ("BR-IC-02", "BR-IC-03", "BR-IC-04"))):
+        if seller_ok and doc.buyer.vat_id:
+            continue
+        where = "buyer.vat_id" if seller_ok else "seller.vat_id"
+        if category in categories:
+            yield Violation(line, f"{name} needs the seller's and the buyer's VAT id", where)
+        for is_charge, rule in ((False, allowance), (True, charge)):
+            if any(a.vat_category.value == category and a.charge is is_charge
+                   for a in doc.allowances_charges):
+                yield Violation(rule, f"{name} {'charge' if is_charge else 'allowance'} needs "
+                                "the seller's and the buyer's VAT id", where)
 

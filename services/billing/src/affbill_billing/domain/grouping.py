@@ -3,7 +3,8 @@
 A line must print quantity × unit price = net amount, exactly. Where every item
 of a line has the same price per conversion and conversions × price is a whole
 amount in the currency, the line bills the conversions at that price; otherwise
-it bills quantity 1 at the summed amount, rounded.
+it bills quantity 1 at the summed amount, rounded, and its text names the conversions.
+A line's text names the offer (its name as the adtracker has it) and the period.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) ->
     ids = tuple(i.item_id for i in items)
     if price is not None and units > 0:
         return Line(f"{what}, {when}", Decimal(units), price, vat, "C62", first, last, ids)
-    return Line(f"{what}, {when}", Decimal(1), round_money(revenue, currency), vat, "C62",
-                first, last, ids)
+    # billed as one amount: the text still says how many conversions it is for
+    counted = f" ({units:,} conversions)" if units > 0 else ""
+    return Line(f"{what}, {when}{counted}", Decimal(1), round_money(revenue, currency), vat,
+                "C62", first, last, ids)
 
 
 def _common_price(items: list[Item]) -> Decimal | None:

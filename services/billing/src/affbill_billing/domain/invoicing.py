@@ -48,6 +48,7 @@ class InvoicePlan:
     period_start: dt.date | None
     period_end: dt.date | None
     adjustments: tuple[AllowanceCharge, ...] = ()  # document allowances and charges
+    supply_date: dt.date | None = None  # BT-72; else the service period dates the supply
 
 
 def basis(t: Totals) -> Decimal:

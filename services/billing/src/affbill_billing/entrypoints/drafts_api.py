@@ -146,6 +146,8 @@ class CartIn(Strict):
 class CustomIn(Strict):
     customer_id: CustomerId
     currency: CurrencyCode | None = Field(None, description="Default: the billing currency.")
+    supply_date: dt.date | None = Field(None, description=(
+        "Date of supply (BT-72); Create asks for it unless the lines name a service period."))
     lines: list[LineIn] = Field(max_length=500)
 
 
@@ -179,6 +181,10 @@ class DraftUpdate(Strict):
     intro_text: Text | None = None
     closing_text: Text | None = None
     buyer_reference: Name | None = Field(None, max_length=100)
+    buyer_email: Name | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                     description="The buyer's electronic address (BT-49).")
+    supply_date: dt.date | None = Field(None, description="Date of supply (BT-72), for lines "
+                                        "without a service period.")
     allowances_charges: list[AllowanceChargeIn] | None = Field(
         None, max_length=50, description="Document allowances and charges; replaces the list.")
 

@@ -13,7 +13,7 @@ from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.entrypoints import drafts_api as api
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
-from affbill_billing.service_layer import credit_notes, drafts, issuing, views
+from affbill_billing.service_layer import credit_notes, drafts, issuing, previews, views
 from affbill_billing.service_layer.errors import NotFound
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_runtime.runtime import Runtime
@@ -64,7 +64,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
             api.check_amounts(made, "lines")
             return made
         draft_id = await drafts.custom_invoice(uow, body.customer_id, lines, body.currency, user,
-                                               settings)
+                                               settings, supply_date=body.supply_date)
         return await draft_view(draft_id)
 
     @router.get("/drafts")
@@ -82,6 +82,12 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     @router.get("/drafts/{draft_id}")
     async def get_draft(draft_id: uuid.UUID) -> Any:
         return await draft_view(draft_id)
+
+    @router.get("/drafts/{draft_id}/preview-document")
+    async def preview_document(draft_id: uuid.UUID) -> Any:
+        """The unnumbered document Create would issue today (the gateway has it printed)."""
+        document = await previews.preview_document(uow, draft_id, settings)
+        return document.model_dump(mode="json")
 
     @router.patch("/drafts/{draft_id}")
     async def edit_presets(draft_id: uuid.UUID, body: api.DraftUpdate, _: User) -> Any:

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -35,7 +35,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference")
+                  "buyer_reference", "debtor_number", "language")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -70,11 +70,18 @@ class ProfileUpdate(BaseModel):
     buyer_reference: Name | None = Field(
         None, min_length=1, max_length=100, pattern=r"\S",
         description="The buyer's reference (BT-10), for XRechnung the Leitweg-ID.")
+    debtor_number: Name | None = Field(
+        None, min_length=1, max_length=40, pattern=r"\S",
+        description="The customer's debtor number (BT-46), printed as Customer no.")
+    language: Literal["en", "de"] | None = Field(
+        None, description="Language of the PDF, with its number and date formats.")
 
     @model_validator(mode="after")
     def _threshold_has_a_currency(self) -> ProfileUpdate:
         if self.threshold_amount is not None and self.threshold_currency is None:
             raise ValueError("threshold_currency is required with threshold_amount")
+        if "language" in self.model_fields_set and self.language is None:
+            raise ValueError("language cannot be empty: en or de")
         return self
 
 

@@ -21,6 +21,7 @@ from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
+    carried_over,
     numbered,
     snapshot,
     validated,
@@ -46,8 +47,7 @@ def _document(original: InvoiceDocument, plan: InvoicePlan, number: str, setting
                    preceding=PrecedingInvoice(number=original.number,
                                               issue_date=original.issue_date, cancelled=False))
     return doc.model_copy(update={
-        "buyer": original.buyer, "seller": original.seller,
-        "e_invoice_format": original.e_invoice_format,
+        **carried_over(original),
         "payment": doc.payment.model_copy(update={"terms": TERMS})})
 
 

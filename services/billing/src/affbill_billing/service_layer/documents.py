@@ -42,6 +42,15 @@ def numbered(document: InvoiceDocument, number: str) -> InvoiceDocument:
         "number": number, "payment": document.payment.model_copy(update={"reference": number})})
 
 
+def carried_over(original: InvoiceDocument) -> dict[str, object]:
+    """What a cancellation or credit note states as the invoice it corrects did: the
+    parties, the e-invoice format, the date of supply, debtor number and language."""
+    return {"buyer": original.buyer, "seller": original.seller,
+            "e_invoice_format": original.e_invoice_format,
+            "delivery_date": original.delivery_date, "debtor_number": original.debtor_number,
+            "language": original.language}
+
+
 def seller(settings: Settings) -> Party:
     return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
                  company_register=settings.seller_register,
@@ -62,10 +71,17 @@ def buyer(b: Buyer) -> Party:
                                           if k in PostalAddress.model_fields}))
 
 
-def payment_terms(document_type: str, plan: InvoicePlan) -> str:
+def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -> str:
+    """The payment terms (BT-20) in the document's language."""
+    days = (plan.due_date - plan.issue_date).days
+    if language == "de":
+        if document_type == DocumentType.CREDIT_NOTE:
+            return "Gutschrift: Der Betrag wird Ihrem Konto gutgeschrieben; nichts zu zahlen."
+        return (f"Zahlbar innerhalb von {days} Tagen (bis {plan.due_date:%d.%m.%Y}) "
+                "ohne Abzug.")
     if document_type == DocumentType.CREDIT_NOTE:
         return "Credit note: the amount is credited to your account; nothing to pay."
-    return (f"Payable within {(plan.due_date - plan.issue_date).days} days "
+    return (f"Payable within {days} days "
             f"(by {plan.due_date.isoformat()}) without deduction.")
 
 
@@ -85,10 +101,12 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
         invoice_id=invoice_id, number=number, document_type=document_type,
         customer_id=customer_id, notes=[n for n in notes if n],
         buyer_reference=buyer_reference or to.buyer_reference,
+        debtor_number=to.debtor_number, language=to.language,
         e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
-        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(to),
+        period_end=plan.period_end, delivery_date=plan.supply_date, currency=cur,
+        seller=seller(settings), buyer=buyer(to),
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,
@@ -110,5 +128,5 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
             iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
-            terms=payment_terms(document_type, plan)),
+            terms=payment_terms(document_type, plan, to.language)),
     )

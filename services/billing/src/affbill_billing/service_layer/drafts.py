@@ -8,6 +8,7 @@ Approvals belong to a version, so any edit resets them.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -64,11 +65,13 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
 
 async def custom_invoice(uow_factory: UowFactory, customer_id: str,
                          lines: Callable[[Vat], list[Line]], currency: str | None, user: str,
-                         settings: Settings) -> uuid.UUID:
+                         settings: Settings, *, supply_date: dt.date | None = None
+                         ) -> uuid.UUID:
     """A draft with free lines only, from the customer profile; `lines` get the VAT of the
-    customer's tax treatment where they name none."""
+    customer's tax treatment where they name none. Create asks for the date of supply
+    (``supply_date``) unless the lines name a service period."""
     async with uow_factory() as uow:
-        presets = await _presets(uow.session, customer_id)
+        presets = replace(await _presets(uow.session, customer_id), supply_date=supply_date)
         if currency:
             presets = replace(presets, currency=currency)
         if not presets.currency:

@@ -30,6 +30,7 @@ from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
+    carried_over,
     numbered,
     snapshot,
     validated,
@@ -218,8 +219,7 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
                         preceding=PrecedingInvoice(number=original.number,
                                                    issue_date=original.issue_date))
     document = validated(document.model_copy(update={
-        "buyer": original.buyer, "seller": original.seller,
-        "e_invoice_format": original.e_invoice_format,
+        **carried_over(original),
         "payment": document.payment.model_copy(update={
             "terms": f"Cancels invoice {original.number}; the amount is no longer due."})}))
     numbering, counter = await take_numbers(s, series, 1)

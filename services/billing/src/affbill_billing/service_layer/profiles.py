@@ -25,12 +25,17 @@ async def read_profile(engine: AsyncEngine, customer_id: str) -> dict[str, Any]:
 
 
 def _xrechnung_reference(current: dict[str, Any], changes: dict[str, Any]) -> None:
-    """An XRechnung buyer must have a buyer reference, as the profile will stand."""
+    """An XRechnung buyer must have a buyer reference (BT-10) and an electronic address
+    (BT-49, the first e-mail recipient), as the profile will stand."""
     fmt = changes.get("e_invoice_format", current["e_invoice_format"])
     reference = changes.get("buyer_reference", current["buyer_reference"])
     if fmt == EInvoiceFormat.XRECHNUNG and not (reference or "").strip():
         raise DraftError("buyer_reference",
                          "xrechnung requires a buyer reference (BT-10, the buyer's Leitweg-ID)")
+    recipients = changes.get("email_recipients", current["email_recipients"])
+    if fmt == EInvoiceFormat.XRECHNUNG and not recipients:
+        raise DraftError("email_recipients", "xrechnung requires the buyer's electronic "
+                         "address (BT-49): give at least one e-mail recipient")
 
 
 async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[str, Any],
@@ -46,7 +51,7 @@ async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[st
             return
         before = await profile_rows.row(conn, customer_id)
         assert before is not None  # locked above
-        if {"e_invoice_format", "buyer_reference"} & changes.keys():
+        if {"e_invoice_format", "buyer_reference", "email_recipients"} & changes.keys():
             _xrechnung_reference(before, changes)
         if "number_series" in changes and not await profile_rows.series_held(
                 conn, changes["number_series"]):

@@ -94,11 +94,19 @@ def _contact(parent: etree._Element, contact: SellerContact) -> None:
 
 
 def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
-           contact: SellerContact | None = None) -> None:
+           contact: SellerContact | None = None, party_id: str | None = None,
+           vat_ids: bool = True) -> None:
+    """A seller or buyer. ``party_id``: the buyer's debtor number (BT-46). ``vat_ids``
+    False (a document "not subject to VAT", BR-O-02): no VAT id; the seller is then known
+    by its register entry (BT-30, BR-CO-26) and its tax number."""
     node = _ram(parent, tag)
+    if party_id:
+        _ram(node, "ID", party_id)
     _ram(node, "Name", party.name)
     if seller and party.company_register:
         _ram(node, "Description", party.company_register)  # BT-33
+        if not vat_ids:
+            _ram(_ram(node, "SpecifiedLegalOrganization"), "ID", party.company_register)
     email = party.email
     if contact is not None:  # XRechnung: BG-6, and BT-34 falls back to the contact's e-mail
         email = email or contact.email
@@ -106,7 +114,7 @@ def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
     _address(node, party.address)
     if email:
         _ram(_ram(node, "URIUniversalCommunication"), "URIID", email, schemeID="EM")
-    if party.vat_id:
+    if party.vat_id and vat_ids:
         _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.vat_id, schemeID="VA")
     if seller and party.tax_number:
         _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.tax_number, schemeID="FC")
@@ -120,6 +128,18 @@ def _period(parent: etree._Element, start: dt.date | None, end: dt.date | None) 
         _date(node, "StartDateTime", start)
     if end:
         _date(node, "EndDateTime", end)
+
+
+def _delivery(transaction: etree._Element, doc: InvoiceDocument) -> None:
+    """BG-13/BG-15: delivered to the buyer's address and country (BT-80) on the date of
+    supply (BT-72, else the service period's end), so the block is never empty
+    (PEPPOL-EN16931-R008)."""
+    node = _ram(transaction, "ApplicableHeaderTradeDelivery")
+    if doc.buyer.address.country_code:  # the buyer's address (XRechnung BR-DE-10/11)
+        _address(_ram(node, "ShipToTradeParty"), doc.buyer.address)
+    supplied = doc.delivery_date or doc.period_end
+    if supplied:
+        _date(_ram(node, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", supplied)
 
 
 def _line(parent: etree._Element, line: InvoiceLine) -> None:
@@ -209,14 +229,15 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
     category = group.vat_category.value
     _ram(node, "CalculatedAmount", _amount(group.tax_amount))
     _ram(node, "TypeCode", "VAT")
-    if group.exemption_reason:
+    if group.exemption_reason and category not in ("S", "Z"):  # BR-S-10, BR-Z-10
         _ram(node, "ExemptionReason", group.exemption_reason)
     _ram(node, "BasisAmount", _amount(group.taxable_amount))
     _ram(node, "CategoryCode", category)
     if category in EXEMPTION_CODES:
         _ram(node, "ExemptionReasonCode", EXEMPTION_CODES[category])
-    if category != "O":
-        _ram(node, "RateApplicablePercent", plain(group.vat_rate))
+    # BT-119 even for O (rate 0): XRechnung's BR-DE-14 asks for it; only the line's and the
+    # allowance's rate (BT-152/96/103) must be absent there (BR-O-05..07)
+    _ram(node, "RateApplicablePercent", plain(group.vat_rate))
 
 
 def cii_xml(doc: InvoiceDocument) -> bytes:
@@ -251,9 +272,12 @@ def _cii(doc: InvoiceDocument, specification: str, *, process: str | None = None
     agreement = _ram(transaction, "ApplicableHeaderTradeAgreement")
     if doc.buyer_reference:
         _ram(agreement, "BuyerReference", doc.buyer_reference)
-    _party(agreement, "SellerTradeParty", doc.seller, seller=True, contact=contact)
-    _party(agreement, "BuyerTradeParty", doc.buyer, seller=False)
-    _ram(transaction, "ApplicableHeaderTradeDelivery")
+    vat_ids = not any(x.vat_category.value == "O" for x in doc.lines)
+    _party(agreement, "SellerTradeParty", doc.seller, seller=True, contact=contact,
+           vat_ids=vat_ids)
+    _party(agreement, "BuyerTradeParty", doc.buyer, seller=False, party_id=doc.debtor_number,
+           vat_ids=vat_ids)
+    _delivery(transaction, doc)
 
     settlement = _ram(transaction, "ApplicableHeaderTradeSettlement")
     _ram(settlement, "PaymentReference", doc.payment.reference)

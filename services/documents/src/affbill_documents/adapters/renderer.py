@@ -60,6 +60,12 @@ def _findings(found: list[Finding], xml: str) -> list[dict[str, object]]:
             for f in found]
 
 
+def preview_pdf(maker: PdfMaker, doc: InvoiceDocument) -> bytes:
+    """A draft's PDF from the same template and print model as an issued document, with
+    the watermark DRAFT and no number; no e-invoice XML is embedded (a draft is none)."""
+    return maker.typeset(print_model(doc, draft=True), document_timestamp(doc))
+
+
 class Renderer:
     def __init__(self, seller_contact: SellerContact | None = None) -> None:
         self._pdf = PdfMaker()

@@ -13,6 +13,12 @@ code list differs in one entry: the Factur-X list of specification identifiers (
 rule FX-SCH-A-000556, code list 1) also holds the XRechnung identifier, whose form the
 KoSIT rule BR-DE-21 checks instead. Every other rule and code is the same.
 
+For XRechnung the PEPPOL-EN16931-R* rules of the KoSIT Schematron count as errors
+(:data:`XRECHNUNG_ERRORS`), though the CII Schematron flags them as warnings: they are
+fatal in the UBL binding, KoSIT weakened them for CII only "for a transition", and its
+validator configuration (since 2024-10-31) rejects a CII XRechnung without the buyer
+electronic address (PEPPOL-EN16931-R010). A public-sector inbox would refuse it.
+
 Both Schematrons run *targeted* (:func:`targeted`): the compiled rules are the official
 ones, only the way the XSLT finds the nodes they apply to changes. The ISO skeleton walks
 the whole document once per pattern (66 walks of every element and attribute for EN
@@ -41,6 +47,7 @@ CODEDB = "FACTUR-X_EN16931_codedb.xml"
 XRECHNUNG_SCHEMATRON = (resources.files("affbill_documents") / "rules" / "xrechnung"
                         / "XRechnung-CII-validation.xslt")
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+XRECHNUNG_ERRORS = "PEPPOL-EN16931-R"  # rules (by prefix) an XRechnung treats as errors
 _FINDINGS = ("//(svrl:failed-assert|svrl:successful-report)"
              "/concat(@id, '|', @flag, '|', normalize-space(svrl:text))")
 
@@ -67,6 +74,14 @@ class Report:
     @property
     def failed_rules(self) -> list[str]:
         return sorted({f.rule for f in self.errors})
+
+
+def strict_xrechnung(finding: Finding) -> Finding:
+    """The finding as the XRechnung validator configuration weighs it (an error for the
+    PEPPOL-EN16931 rules, see the module's docstring)."""
+    if finding.warning and finding.rule.startswith(XRECHNUNG_ERRORS):
+        return Finding(finding.rule, finding.message, warning=False)
+    return finding
 
 
 def _schematron_source() -> str:
@@ -187,7 +202,8 @@ class Validator:
                 (RULES / CODEDB).read_bytes(), XRECHNUNG))
         report = self._validate(xml, self._xrechnung_codedb)
         if not any(f.rule == "XML" for f in report.findings):
-            report.findings += self._schematron(self._xrechnung, xml)
+            report.findings += [strict_xrechnung(f)
+                                for f in self._schematron(self._xrechnung, xml)]
         return report
 
     def _schematron(self, xslt: Any, xml: bytes) -> list[Finding]:

@@ -1,7 +1,9 @@
 """What the PDF prints: billing's snapshot turned into display strings (pure, no I/O).
 
 The template receives this as JSON (typst ``sys.inputs``) and only places the
-strings; every wording and number format is decided here, where it is tested.
+strings; every wording and number format is decided here (the words of each language
+in :mod:`wording`), where it is tested. The document's ``language`` (en, de) picks the
+words and the locale's number and date formats.
 Amounts are printed exactly as issued: padded to the currency's minor unit,
 never rounded.
 """
@@ -16,15 +18,16 @@ from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument, Party
 from affbill_contracts.money import UnknownCurrency, quantum
 from affbill_contracts.presentation import is_credit, presented
+from affbill_documents.domain import wording
+from affbill_documents.domain.wording import LABELS, SENTENCES, localized_day, localized_number
 
-CATEGORY_NAMES = {"S": "VAT", "Z": "VAT (zero rated)", "E": "VAT exempt",
-                  "AE": "Reverse charge", "K": "Intra-EU supply (VAT exempt)",
-                  "G": "Export (VAT exempt)", "O": "Not subject to VAT"}
+CATEGORY_NAMES = wording.CATEGORY_NAMES["en"]
 
 
 def plain(value: Decimal) -> str:
-    """A decimal in positional notation, as many digits as it has ("1E+2" → "100")."""
-    text = format(value, "f")
+    """A decimal in positional notation, as many digits as it has ("1E+2" → "100"); a
+    negative zero is written "0.00" (the Schematron reads "-0.00" as not zero, BR-E-09)."""
+    text = format(abs(value) if value == 0 else value, "f")
     return "0" if text in ("-0", "") else text
 
 
@@ -52,14 +55,15 @@ def rate(value: Decimal) -> str:
     return f"{text} %"
 
 
-def day(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+def day(value: dt.date | None, language: str = "en") -> str:
+    return localized_day(value, language)
 
 
-def period(start: dt.date | None, end: dt.date | None) -> str:
+def period(start: dt.date | None, end: dt.date | None, language: str = "en") -> str:
     if start and end:
-        return day(start) if start == end else f"{day(start)} – {day(end)}"
-    return day(start or end)
+        return (day(start, language) if start == end
+                else f"{day(start, language)} – {day(end, language)}")
+    return day(start or end, language)
 
 
 def address_lines(address: PostalAddress) -> list[str]:
@@ -78,91 +82,102 @@ def _unless(text: str, same_as: str) -> str:
 
 
 def title(doc: InvoiceDocument) -> str:
+    words = LABELS[wording.language_of(doc.language)]
     if doc.document_type is DocumentType.CREDIT_NOTE:
         cancels = doc.preceding_invoice is not None and doc.preceding_invoice.cancelled
-        return "Cancellation" if cancels else "Credit note"
-    return "Invoice"
+        return words["cancellation"] if cancels else words["credit_note"]
+    return words["invoice"]
 
 
 def corrects(doc: InvoiceDocument) -> tuple[str, str]:
     """The heading line and sentence naming the invoice a 381 corrects (BG-3)."""
-    ref = doc.preceding_invoice
+    ref, lang = doc.preceding_invoice, wording.language_of(doc.language)
     if ref is None:
         return "", ""
+    say, facts = SENTENCES[lang], {"number": ref.number, "date": day(ref.issue_date, lang)}
     if ref.cancelled:
-        return (f"Cancellation of invoice {ref.number}",
-                f"This document cancels invoice {ref.number} of {day(ref.issue_date)}.")
-    return (f"Credit note for invoice {ref.number}",
-            f"This credit note corrects invoice {ref.number} of {day(ref.issue_date)}.")
+        return say["cancels_heading"].format(**facts), say["cancels"].format(**facts)
+    return say["credits_heading"].format(**facts), say["credits"].format(**facts)
 
 
 def settlement(doc: InvoiceDocument) -> dict[str, str]:
     """What the payment block says: an invoice asks for a transfer by its due date; a
     credit note or cancellation says the amount is credited or refunded, never asks."""
-    due = money(doc.totals.amount_due, doc.currency)
+    lang = wording.language_of(doc.language)
+    words, say = LABELS[lang], SENTENCES[lang]
+    due = localized_number(money(doc.totals.amount_due, doc.currency), lang)
     if is_credit(doc):
-        return {"due_label": "Amount credited", "due_date": "",
-                "instruction": f"The amount of {due} {doc.currency} will be credited to your "
-                               "account or refunded to you. Nothing is to be paid."}
+        return {"due_label": words["amount_credited"], "due_date": "",
+                "instruction": say["credited"].format(amount=due, currency=doc.currency)}
     instruction = ""
     if doc.payment.iban:
-        bic = f" (BIC {doc.payment.bic})" if doc.payment.bic else ""
-        instruction = (f"Please transfer the amount due to IBAN {doc.payment.iban}{bic}, "
-                       f"quoting the reference {doc.payment.reference}.")
-    return {"due_label": "Amount due", "due_date": day(doc.due_date), "instruction": instruction}
+        bic = say["bic"].format(bic=doc.payment.bic) if doc.payment.bic else ""
+        instruction = say["transfer"].format(iban=doc.payment.iban, bic=bic,
+                                             reference=doc.payment.reference)
+    return {"due_label": words["amount_due"], "due_date": day(doc.due_date, lang),
+            "instruction": instruction}
 
 
-def _allowances(doc: InvoiceDocument) -> list[dict[str, str]]:
-    cur = doc.currency
-    return [{"label": f"{'Charge' if a.charge else 'Allowance'}"
-                      f"{': ' + a.reason if a.reason else ''} ({rate(a.vat_rate)})",
-             "amount": money(a.amount if a.charge else -a.amount, cur)}
+def _allowances(doc: InvoiceDocument, lang: str) -> list[dict[str, str]]:
+    cur, words = doc.currency, LABELS[lang]
+    return [{"label": f"{words['charge'] if a.charge else words['allowance']}"
+                      f"{': ' + a.reason if a.reason else ''} "
+                      f"({localized_number(rate(a.vat_rate), lang)})",
+             "amount": localized_number(money(a.amount if a.charge else -a.amount, cur), lang)}
             for a in doc.allowances_charges]
 
 
-def _line_allowances(line: Any, cur: str) -> str:
-    return "; ".join(f"less {money(a.amount, cur)}{' ' + a.reason if a.reason else ''}"
-                     for a in line.allowances)
+def _line_allowances(line: Any, cur: str, lang: str) -> str:
+    return "; ".join(f"{LABELS[lang]['less']} {localized_number(money(a.amount, cur), lang)}"
+                     f"{' ' + a.reason if a.reason else ''}" for a in line.allowances)
 
 
-def print_model(doc: InvoiceDocument) -> dict[str, Any]:
-    """The JSON the invoice template renders; amounts as EN 16931 states them."""
+def print_model(doc: InvoiceDocument, *, draft: bool = False) -> dict[str, Any]:
+    """The JSON the invoice template renders; amounts as EN 16931 states them, words and
+    formats in the document's language. ``draft``: a preview, watermarked DRAFT, with no
+    number."""
     doc = presented(doc)
-    cur = doc.currency
-    whole = period(doc.period_start, doc.period_end)
+    cur, lang = doc.currency, wording.language_of(doc.language)
+
+    def m(value: Decimal) -> str:
+        return localized_number(money(value, cur), lang)
+
+    whole = period(doc.period_start, doc.period_end, lang)
     exemptions = list(dict.fromkeys(g.exemption_reason for g in doc.tax_breakdown
                                     if g.exemption_reason))
     heading, cancels = corrects(doc)
+    names, words = wording.CATEGORY_NAMES[lang], LABELS[lang]
     return {
-        "title": title(doc),
-        "number": doc.number,
-        "issue_date": day(doc.issue_date),
+        "title": title(doc), "labels": words, "lang": lang,
+        "number": "" if draft else doc.number, "watermark": words["draft"] if draft else "",
+        "issue_date": day(doc.issue_date, lang),
         "due_date": settlement(doc)["due_date"],
         "period": whole,
-        "customer_id": doc.customer_id,
+        "supply_date": day(doc.delivery_date, lang),
+        "customer_id": doc.debtor_number or "",  # the debtor number, never the internal key
         "buyer_reference": doc.buyer_reference or "",
         "currency": cur,
         "seller": _party(doc.seller),
         "buyer": _party(doc.buyer),
         "lines": [{"no": str(line.line_no), "description": line.description,
-                   "period": _unless(period(line.period_start, line.period_end), whole),
-                   "quantity": format(line.quantity, ",f"),
-                   "unit_price": money(line.unit_price, cur),
-                   "net": money(line.net_amount, cur), "vat": rate(line.vat_rate),
-                   "allowances": _line_allowances(line, cur)}
+                   "period": _unless(period(line.period_start, line.period_end, lang), whole),
+                   "quantity": localized_number(format(line.quantity, ",f"), lang),
+                   "unit_price": m(line.unit_price), "net": m(line.net_amount),
+                   "vat": localized_number(rate(line.vat_rate), lang),
+                   "allowances": _line_allowances(line, cur, lang)}
                   for line in doc.lines],
-        "tax": [{"label": f"{CATEGORY_NAMES.get(g.vat_category.value, 'VAT')} "
-                          f"{rate(g.vat_rate)} on {money(g.taxable_amount, cur)}",
-                 "amount": money(g.tax_amount, cur)} for g in doc.tax_breakdown],
-        "allowances": _allowances(doc),
-        "totals": {"net": money(doc.totals.line_total, cur),
-                   "tax": money(doc.totals.tax_total, cur),
-                   "gross": money(doc.totals.grand_total, cur),
-                   "due": money(doc.totals.amount_due, cur)},
+        "tax": [{"label": f"{names.get(g.vat_category.value, words['vat'])} "
+                          f"{localized_number(rate(g.vat_rate), lang)} {words['on']} "
+                          f"{m(g.taxable_amount)}",
+                 "amount": m(g.tax_amount)} for g in doc.tax_breakdown],
+        "allowances": _allowances(doc, lang),
+        "totals": {"net": m(doc.totals.line_total), "tax": m(doc.totals.tax_total),
+                   "gross": m(doc.totals.grand_total), "due": m(doc.totals.amount_due)},
         "payment": {"terms": doc.payment.terms, "iban": doc.payment.iban or "",
                     "bic": doc.payment.bic or "", "bank": doc.payment.bank_name or "",
-                    "reference": doc.payment.reference},
-        "settlement": settlement(doc),
+                    "reference": "" if draft else doc.payment.reference},
+        # a draft has no number to quote yet: it asks for nothing
+        "settlement": {**settlement(doc), **({"instruction": ""} if draft else {})},
         "exemptions": exemptions,
         "heading": heading,
         "cancels": cancels,

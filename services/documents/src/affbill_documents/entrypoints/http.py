@@ -1,8 +1,9 @@
 """HTTP routes of the documents service: the invoice list, metadata, PDF, XML and
-XRechnung downloads."""
+XRechnung downloads, and a draft's preview PDF."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -12,7 +13,10 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from affbill_contracts.bounds import MAX_OFFSET
+from affbill_contracts.invoices import InvoiceDocument
 from affbill_documents.adapters import queries
+from affbill_documents.adapters.pdf import PdfMaker
+from affbill_documents.adapters.renderer import preview_pdf
 from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
 from affbill_runtime.runtime import Runtime
@@ -97,4 +101,29 @@ def build_router(runtime: Runtime) -> APIRouter:
         """The XRechnung XML, for invoices whose buyer requires it (404 otherwise)."""
         return await download(invoice_id, "xrechnung")
 
+    previews = Previews()
+
+    @router.post("/previews", response_class=Response,
+                 responses={200: {"content": {"application/pdf": {}}}})
+    async def preview(document: InvoiceDocument) -> Response:
+        """A draft's PDF (watermark DRAFT, no number) from the issued documents' renderer."""
+        pdf = await previews.pdf(document)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": 'inline; filename="draft.pdf"'})
+
     return router
+
+
+class Previews:
+    """One typst compiler for the HTTP process, made on the first preview; one preview at a
+    time, typeset in a thread so the event loop keeps serving."""
+
+    def __init__(self) -> None:
+        self._maker: PdfMaker | None = None
+        self._lock = asyncio.Lock()
+
+    async def pdf(self, document: InvoiceDocument) -> bytes:
+        async with self._lock:
+            if self._maker is None:
+                self._maker = await asyncio.to_thread(PdfMaker)
+            return await asyncio.to_thread(preview_pdf, self._maker, document)

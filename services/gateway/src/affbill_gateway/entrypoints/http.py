@@ -150,6 +150,31 @@ def build_router(runtime: Runtime) -> APIRouter:
             requested_by=user.name, title=title)
         return {"job_id": str(job_id), "status": "queued"}
 
+    preview_docs = route_docs(Access.READ)
+    preview_docs["responses"] = {**preview_docs["responses"],
+                                 200: {"content": {"application/pdf": {}}}}
+
+    @router.get("/drafts/{draft_id}/preview", tags=["billing"], response_class=Response,
+                summary="A draft's PDF preview: watermark DRAFT, no number", **preview_docs)
+    async def preview_draft(draft_id: uuid.UUID, request: Request, user: User) -> Response:
+        """Billing states the document Create would issue today; the documents service
+        prints it with the issued documents' template. A refusal of either is relayed."""
+        headers = forwarding.upstream_headers(request)
+        document = await upstreams.send(Upstream.BILLING, "GET",
+                                        f"/drafts/{draft_id}/preview-document",
+                                        headers=headers, identity=user.identity)
+        if document.status_code >= 400:
+            return Response(document.content, document.status_code,
+                            media_type=document.headers.get("content-type"))
+        headers["content-type"] = "application/json"
+        pdf = await upstreams.send(Upstream.DOCUMENTS, "POST", "/previews", headers=headers,
+                                   identity=user.identity, content=document.content)
+        return Response(pdf.content, pdf.status_code,
+                        media_type=pdf.headers.get("content-type"),
+                        headers={"Content-Disposition":
+                                 f'inline; filename="draft-{draft_id}.pdf"'}
+                        if pdf.status_code == 200 else None)
+
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],
                  summary="Start a standard or partial sync", **route_docs(Access.ACT))
     async def request_sync(body: SyncRequest, request: Request, user: User) -> Response:

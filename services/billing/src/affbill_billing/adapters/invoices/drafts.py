@@ -76,7 +76,9 @@ def item_from(j: dict[str, Any]) -> Item:
 def presets_from(j: dict[str, Any]) -> Presets:
     return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"]),
                       "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
-                      "line_grouping": LineGrouping(j["line_grouping"])})
+                      "line_grouping": LineGrouping(j["line_grouping"]),
+                      "supply_date": (dt.date.fromisoformat(j["supply_date"])
+                                      if j.get("supply_date") else None)})
 
 
 @dataclass(frozen=True)
