@@ -18,8 +18,10 @@ class Settings(ServiceSettings):
     seller_name: str = "Affiliate Network GmbH"
     seller_country: str = "DE"
     seller_vat_id: str = "DE999999999"
+    seller_tax_number: str = "37/000/00000"  # Steuernummer (BT-32): identifies on O documents
     seller_iban: str = "DE89370400440532013000"
     seller_register: str = "Amtsgericht Berlin HRB 000000"
+    seller_register_number: str = "HRB 000000"  # BT-30, with the court in seller_register
     seller_address_lines: tuple[str, ...] = ("Friedrichstraße 1",)
     seller_postal_code: str = "10117"
     seller_city: str = "Berlin"

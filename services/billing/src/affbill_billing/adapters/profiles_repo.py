@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind
 
 # a run bills customers it knows (core data and profile); a draft needs the profile only
 PROFILES = text("""
@@ -28,7 +28,6 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
     """A billing_profiles row (with the customer's name) as a BillingProfile."""
     return BillingProfile(
         customer_id=row["customer_id"], name=row["name"], billing_name=row["billing_name"],
-        tax_treatment=TaxTreatment(row["tax_treatment"]),
         billing_currency=row["billing_currency"], threshold_amount=row["threshold_amount"],
         threshold_currency=row["threshold_currency"], payment_days=row["payment_days"],
         invoice_date_rule=InvoiceDateRule(row["invoice_date_rule"]),
@@ -38,7 +37,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         email_recipients=tuple(row["email_recipients"] or ()),
         intro_text=row["intro_text"], closing_text=row["closing_text"],
         e_invoice_format=row["e_invoice_format"] or "factur-x",
-        buyer_reference=row["buyer_reference"])
+        buyer_reference=row["buyer_reference"],
+        buyer_kind=BuyerKind(row["buyer_kind"]) if row.get("buyer_kind") else None)
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

@@ -10,7 +10,7 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, decided, tax_treatment
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,6 @@ class BillingProfile:
     customer_id: str
     name: str  # the customer's name in the adtracker (the job log uses it)
     billing_name: str
-    tax_treatment: TaxTreatment
     billing_currency: str | None
     threshold_amount: Decimal | None
     threshold_currency: str | None
@@ -50,14 +49,23 @@ class BillingProfile:
     closing_text: str | None = None
     e_invoice_format: str = "factur-x"
     buyer_reference: str | None = None
+    buyer_kind: BuyerKind | None = None  # an EU buyer without VAT id: business or consumer
+
+    def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
+        """The VAT treatment of this customer's documents from this seller (None: an EU
+        buyer without VAT id whose kind the profile does not say)."""
+        return tax_treatment(seller_country, self.country, self.vat_id, self.buyer_kind)
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
         return (self.threshold_amount
                 if self.threshold_currency in (None, currency) else None)
 
-    def terms(self, domestic_vat_rate: Decimal) -> Terms:
-        return Terms(self.tax_treatment, domestic_vat_rate, self.line_grouping,
+    def terms(self, domestic_vat_rate: Decimal, seller_country: str) -> Terms:
+        """What a run bills by; VatIdMissing while the treatment is undecided."""
+        treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
+                            self.name)
+        return Terms(treatment, domestic_vat_rate, self.line_grouping,
                      self.invoice_date_rule, self.payment_days)
 
     def buyer(self) -> Buyer:
@@ -67,10 +75,11 @@ class BillingProfile:
     def notes(self) -> list[str | None]:
         return [self.intro_text, self.closing_text]
 
-    def presets(self) -> Presets:
+    def presets(self, seller_country: str) -> Presets:
         """The presets a new draft of this customer starts from."""
         return Presets(
-            billing_name=self.billing_name, tax_treatment=self.tax_treatment,
+            billing_name=self.billing_name, tax_treatment=self.tax_treatment(seller_country),
+            buyer_kind=self.buyer_kind,
             currency=self.billing_currency or "", payment_days=self.payment_days,
             invoice_date_rule=self.invoice_date_rule, line_grouping=self.line_grouping,
             number_series=self.number_series, address=dict(self.address),

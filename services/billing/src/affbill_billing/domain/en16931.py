@@ -20,7 +20,7 @@ from affbill_contracts.presentation import presented
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08")
+           "BR-S-09", "BR-AE-02", "BR-AE-05", "BR-AE-08", "BR-O-02")
 
 
 @dataclass(frozen=True)
@@ -144,4 +144,8 @@ def _parties(doc: InvoiceDocument) -> Iterator[Violation]:
     if "AE" in categories and not (seller_id and doc.buyer.vat_id):
         yield Violation("BR-AE-02", "Reverse charge needs the seller's and the buyer's VAT id",
                         "buyer.vat_id" if seller_id else "seller.vat_id")
+    if "O" in categories and (doc.seller.vat_id or doc.buyer.vat_id):
+        yield Violation("BR-O-02", "A document not subject to VAT names no VAT id of seller or "
+                        "buyer (the seller's tax number identifies it)",
+                        "seller.vat_id" if doc.seller.vat_id else "buyer.vat_id")
 

@@ -44,6 +44,8 @@ def numbered(document: InvoiceDocument, number: str) -> InvoiceDocument:
 
 def seller(settings: Settings) -> Party:
     return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
+                 tax_number=settings.seller_tax_number,
+                 legal_registration_id=settings.seller_register_number,
                  company_register=settings.seller_register,
                  address=PostalAddress(lines=list(settings.seller_address_lines),
                                        postal_code=settings.seller_postal_code,
@@ -60,6 +62,14 @@ def buyer(b: Buyer) -> Party:
                  email=b.email_recipients[0] if b.email_recipients else None,
                  address=PostalAddress(**{k: v for k, v in address.items()
                                           if k in PostalAddress.model_fields}))
+
+
+def without_vat_ids(parties: tuple[Party, Party], categories: set[str]) -> tuple[Party, Party]:
+    """Seller and buyer as a document with lines not subject to VAT (O) names them: no VAT
+    ids (BR-O-02); the seller is identified by its tax number (BT-32) instead."""
+    if "O" not in categories:
+        return parties
+    return tuple(p.model_copy(update={"vat_id": None}) for p in parties)  # type: ignore[return-value]
 
 
 def payment_terms(document_type: str, plan: InvoicePlan) -> str:
@@ -81,6 +91,8 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
     go on the document; an explicit ``buyer_reference`` wins."""
     cur = plan.currency
+    sold_by, sold_to = without_vat_ids((seller(settings), buyer(to)), {
+        x.vat.category for x in (*plan.lines, *plan.adjustments) if x.vat is not None})
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
         customer_id=customer_id, notes=[n for n in notes if n],
@@ -88,7 +100,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
         e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
-        period_end=plan.period_end, currency=cur, seller=seller(settings), buyer=buyer(to),
+        period_end=plan.period_end, currency=cur, seller=sold_by, buyer=sold_to,
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,

@@ -25,16 +25,17 @@ from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.invoicing import vat_for
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+from affbill_contracts.vat_ids import vat_id_problem
 from affbill_runtime.db import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 
 
-async def _presets(session: AsyncSession, customer_id: str) -> Presets:
+async def _presets(session: AsyncSession, customer_id: str, seller_country: str) -> Presets:
     profile = await profiles_repo.profile(session, customer_id)
     if profile is None:
         raise NotFound(f"No billing profile for customer {customer_id}")
-    return profile.presets()
+    return profile.presets(seller_country)
 
 
 async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
@@ -43,7 +44,7 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
     """Selected open items of one customer become a draft carrying the customer's presets."""
     item_ids = list(dict.fromkeys(item_ids))
     async with uow_factory() as uow:
-        presets = await _presets(uow.session, customer_id)
+        presets = await _presets(uow.session, customer_id, settings.seller_country)
         rows = await billable_items.lock_cart_items(uow.session, item_ids)
         found = {r.item_id for r in rows}
         if missing := [str(i) for i in item_ids if i not in found]:
@@ -68,7 +69,7 @@ async def custom_invoice(uow_factory: UowFactory, customer_id: str,
     """A draft with free lines only, from the customer profile; `lines` get the VAT of the
     customer's tax treatment where they name none."""
     async with uow_factory() as uow:
-        presets = await _presets(uow.session, customer_id)
+        presets = await _presets(uow.session, customer_id, settings.seller_country)
         if currency:
             presets = replace(presets, currency=currency)
         if not presets.currency:
@@ -125,12 +126,16 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
         if "number_series" in changes and not await profiles_repo.series_exists(
                 uow.session, changes["number_series"]):
             raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        vat_id = changes.get("vat_id", draft.presets.vat_id)
+        if vat_id and {"vat_id", "country"} & changes.keys() and (problem := vat_id_problem(
+                vat_id, changes.get("country", draft.presets.country))):
+            raise DraftError("vat_id", problem)
         gone: list[uuid.UUID] = []
         if "line_grouping" in changes:
             now = await billable_items.current_items(uow.session, draft)
             gone = sorted({i.item_id for i in draft.items} - {i.item_id for i in now})
             draft.items = now
-        draft.change_presets(changes, settings.domestic_vat_rate)
+        draft.change_presets(changes, settings.domestic_vat_rate, settings.seller_country)
         new_version = await repo.save(uow.session, draft_id, draft)
         await billable_items.release(uow.session, gone)
         await audit_trail.draft_changed(uow.session, draft_id, "edit_presets", before, draft,

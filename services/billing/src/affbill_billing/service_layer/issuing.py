@@ -27,6 +27,7 @@ from affbill_billing.domain.credit_notes import original_adjustments, original_l
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
+from affbill_billing.domain.profiles import VatIdMissing
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
@@ -60,6 +61,10 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
         raise Refused(f"{len(moved)} items of this draft were restated since they were put in "
                       "it: re-apply the line grouping (PATCH line_grouping) to bill the new "
                       "amounts, or discard the draft")
+    try:
+        draft.presets.issuable_treatment()
+    except VatIdMissing as exc:  # never issued silently as domestic
+        raise DraftError(f"presets.{exc.field}", exc.reason) from None
     plan = draft.plan(today)
     kind = document_type(basis(plan.totals))
     p = draft.presets

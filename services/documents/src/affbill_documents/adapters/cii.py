@@ -99,6 +99,8 @@ def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
     _ram(node, "Name", party.name)
     if seller and party.company_register:
         _ram(node, "Description", party.company_register)  # BT-33
+    if seller and party.legal_registration_id:  # BT-30
+        _ram(_ram(node, "SpecifiedLegalOrganization"), "ID", party.legal_registration_id)
     email = party.email
     if contact is not None:  # XRechnung: BG-6, and BT-34 falls back to the contact's e-mail
         email = email or contact.email
