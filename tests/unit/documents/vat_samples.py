@@ -14,15 +14,24 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import Item, LineGrouping
-from affbill_billing.domain.invoicing import Terms, document_type, plan_invoice
-from affbill_billing.domain.profiles import BuyerKind, tax_treatment
+from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, totals
+from affbill_billing.domain.invoicing import (
+    InvoicePlan,
+    Terms,
+    document_type,
+    plan_invoice,
+    vat_for,
+)
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, tax_treatment
 from affbill_billing.service_layer.documents import snapshot
 from affbill_contracts.invoices import InvoiceDocument
+from tests.unit.documents.samples import booked_cancellation, partial_credit_note
 
 TODAY = dt.date(2026, 11, 2)
 SELLER_COUNTRY = "DE"
@@ -75,3 +84,59 @@ def vat_document(case: str, count: int = 3, number: str = "INV-2026-00070",
 
 VAT_CASES: dict[str, Callable[[], InvoiceDocument]] = {
     case: (lambda case=case: vat_document(case)) for case in BUYERS}
+
+
+def _treatment(case: str) -> TaxTreatment:
+    _, country, vat_id, kind = BUYERS[case]
+    treatment = tax_treatment(SELLER_COUNTRY, country, vat_id, kind)
+    assert treatment is not None, case
+    return treatment
+
+
+def _issued(case: str, plan: InvoicePlan, number: str, **kwargs: Any) -> InvoiceDocument:
+    return snapshot(uuid.uuid4(), number, f"hasoffers-main:advertiser:{case}", plan,
+                    buyer_of(case), settings(), document_type=document_type(plan.totals.net),
+                    **kwargs)
+
+
+def with_adjustments(case: str, number: str = "INV-2026-00071") -> InvoiceDocument:
+    """The case's invoice with a line allowance (BG-27), a returned unit, a document
+    allowance (BG-20) and a charge (BG-21), all under the case's VAT."""
+    vat = vat_for(_treatment(case), settings().domestic_vat_rate)
+    lines = [Line("Shop CPS offer 1, October 2026", Decimal(40), Decimal("12.75"), vat,
+                  allowance=Allowance(Decimal("15.00"), "Volume discount", "95")),
+             Line("Shop CPS offer 2, October 2026", Decimal(25), Decimal("9.10"), vat),
+             Line("Returned: Shop CPS offer 2", Decimal(-1), Decimal("9.10"), vat)]
+    adjustments = (AllowanceCharge(False, Decimal("20.00"), vat, "Loyalty discount", "95"),
+                   AllowanceCharge(True, Decimal("7.50"), vat, "Handling", "ABK"))
+    plan = InvoicePlan("EUR", lines, totals(lines, "EUR", adjustments), TODAY,
+                       TODAY + dt.timedelta(14), dt.date(2026, 10, 1), dt.date(2026, 10, 31),
+                       adjustments)
+    return _issued(case, plan, number)
+
+
+def custom(case: str, number: str = "INV-2026-00072") -> InvoiceDocument:
+    """A custom invoice (free lines from the manual generator) under the case's VAT."""
+    vat = vat_for(_treatment(case), settings().domestic_vat_rate)
+    lines = [Line("Setup fee, tracking integration", Decimal(1), Decimal("250.00"), vat,
+                  period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 31)),
+             Line("Newsletter placement", Decimal(2), Decimal("480.00"), vat,
+                  period_start=dt.date(2026, 10, 15), period_end=dt.date(2026, 10, 15))]
+    plan = InvoicePlan("EUR", lines, totals(lines, "EUR"), TODAY, TODAY + dt.timedelta(14),
+                       dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    return _issued(case, plan, number)
+
+
+def xrechnung(case: str, number: str = "INV-2026-00073") -> InvoiceDocument:
+    """The case's invoice to a buyer who requires XRechnung (Leitweg-ID, e-mail)."""
+    return vat_document(case, number=number).model_copy(update={
+        "e_invoice_format": "xrechnung", "buyer_reference": "04011000-12345-67"})
+
+
+def kinds(case: str) -> dict[str, InvoiceDocument]:
+    """Every kind of document of one VAT case, as billing books it."""
+    invoice = vat_document(case)
+    return {"invoice": invoice, "allowances_charges": with_adjustments(case),
+            "cancellation": booked_cancellation(invoice, f"{invoice.number}-S"),
+            "partial_credit_note": partial_credit_note(invoice, [1, 2]),
+            "custom": custom(case), "xrechnung": xrechnung(case)}

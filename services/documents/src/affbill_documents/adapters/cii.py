@@ -217,8 +217,9 @@ def _tax(parent: etree._Element, group: TaxSubtotal) -> None:
     _ram(node, "CategoryCode", category)
     if category in EXEMPTION_CODES:
         _ram(node, "ExemptionReasonCode", EXEMPTION_CODES[category])
-    if category != "O":
-        _ram(node, "RateApplicablePercent", plain(group.vat_rate))
+    # BT-119 even for O (0): XRechnung's BR-DE-14 wants it; EN 16931 forbids only the
+    # line's and the allowances' rates there (BR-O-05..07)
+    _ram(node, "RateApplicablePercent", plain(group.vat_rate))
 
 
 def cii_xml(doc: InvoiceDocument) -> bytes:
