@@ -46,6 +46,7 @@ def seller(settings: Settings) -> Party:
     return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
                  tax_number=settings.seller_tax_number,
                  legal_registration_id=settings.seller_register_number,
+                 managing_directors=list(settings.seller_managing_directors),
                  company_register=settings.seller_register,
                  address=PostalAddress(lines=list(settings.seller_address_lines),
                                        postal_code=settings.seller_postal_code,
@@ -121,6 +122,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                       allowance_total=plan.totals.allowances, charge_total=plan.totals.charges,
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
-            iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
+            iban=settings.seller_iban, bic=settings.seller_bic,
+            bank_name=settings.seller_bank_name, reference=number,
             terms=payment_terms(document_type, plan)),
     )
