@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
+from affbill_billing.domain.seller_entities import CONFIGURED, BankAccount, SellerEntity
 from affbill_runtime.settings import ServiceSettings
 
 # the seller details shipped as examples; production refuses to run with any of them
@@ -67,6 +68,18 @@ class Settings(ServiceSettings):
                         f"{name.removeprefix('seller_').replace('_', ' ')} "
                         "(required when AFFBILL_ENV=production)")
         return self
+
+    def configured_seller(self) -> SellerEntity:
+        """The seller these settings describe: the entity of profiles that name none."""
+        return SellerEntity(
+            CONFIGURED, self.seller_name, {"lines": list(self.seller_address_lines),
+                                           "postal_code": self.seller_postal_code,
+                                           "city": self.seller_city},
+            self.seller_country, self.seller_vat_id or None, self.seller_tax_number or None,
+            tuple(self.seller_managing_directors), self.seller_register.removesuffix(
+                self.seller_register_number).strip(), self.seller_register_number,
+            (BankAccount(self.seller_iban, self.seller_bic, self.seller_bank_name),),
+            "en", self.domestic_vat_rate)
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

@@ -11,6 +11,7 @@ from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, decided, tax_treatment
+from affbill_billing.domain.seller_entities import SellerEntity
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,15 @@ class BillingProfile:
     e_invoice_format: str = "factur-x"
     buyer_reference: str | None = None
     buyer_kind: BuyerKind | None = None  # an EU buyer without VAT id: business or consumer
+    seller_entity: str | None = None  # the entity that bills it (None: the configured seller)
+    issuer: SellerEntity | None = None  # that entity's details, read with the profile
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
-        """The VAT treatment of this customer's documents from this seller (None: an EU
-        buyer without VAT id whose kind the profile does not say)."""
-        return tax_treatment(seller_country, self.country, self.vat_id, self.buyer_kind)
+        """The VAT treatment of this customer's documents from its seller — its entity, or
+        the configured seller of ``seller_country`` (None: an EU buyer without VAT id whose
+        kind the profile does not say)."""
+        country = self.issuer.country if self.issuer else seller_country
+        return tax_treatment(country, self.country, self.vat_id, self.buyer_kind)
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
@@ -63,6 +68,9 @@ class BillingProfile:
 
     def terms(self, domestic_vat_rate: Decimal, seller_country: str) -> Terms:
         """What a run bills by; VatIdMissing while the treatment is undecided."""
+        if self.issuer is not None:  # the entity's country and rate
+            seller_country, domestic_vat_rate = (self.issuer.country,
+                                                 self.issuer.domestic_vat_rate)
         treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
                             self.name)
         return Terms(treatment, domestic_vat_rate, self.line_grouping,
@@ -79,7 +87,7 @@ class BillingProfile:
         """The presets a new draft of this customer starts from."""
         return Presets(
             billing_name=self.billing_name, tax_treatment=self.tax_treatment(seller_country),
-            buyer_kind=self.buyer_kind,
+            buyer_kind=self.buyer_kind, seller_entity=self.seller_entity,
             currency=self.billing_currency or "", payment_days=self.payment_days,
             invoice_date_rule=self.invoice_date_rule, line_grouping=self.line_grouping,
             number_series=self.number_series, address=dict(self.address),

@@ -86,6 +86,7 @@ class Presets:
     buyer_reference: str | None = None
     e_invoice_format: str = "factur-x"  # or "xrechnung" (buyers who require it)
     buyer_kind: BuyerKind | None = None  # EU buyers without VAT id: business or consumer
+    seller_entity: str | None = None  # the issuing entity (None: the configured seller)
 
     def issuable_treatment(self) -> TaxTreatment:
         """The treatment Create issues under; VatIdMissing while it is undecided."""

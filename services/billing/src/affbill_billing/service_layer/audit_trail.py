@@ -19,6 +19,7 @@ from affbill_runtime import audit
 from affbill_runtime.acting import actor
 
 PROFILE = "billing_profile"
+SELLER_ENTITY = "seller_entity"
 DRAFT = "draft"
 INVOICE = "invoice"
 
@@ -104,3 +105,9 @@ async def profile_state(conn: Any, customer_id: str) -> dict[str, Any] | None:
 async def profile_changed(conn: Any, customer_id: str, before: dict[str, Any] | None) -> None:
     await audit.record(conn, entity_kind=PROFILE, entity_id=customer_id, action="change",
                        before=before, after=await profile_state(conn, customer_id))
+
+
+async def seller_entity_changed(conn: Any, entity: str, action: str,
+                                before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    await audit.record(conn, entity_kind=SELLER_ENTITY, entity_id=entity, action=action,
+                       before=before, after=after)

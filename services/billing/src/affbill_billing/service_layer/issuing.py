@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters import billable_items, profiles_repo, runs_repo
 from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import issued as invoices
 from affbill_billing.adapters.numbering import take_numbers
@@ -68,10 +68,14 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     plan = draft.plan(today)
     kind = document_type(basis(plan.totals))
     p = draft.presets
+    try:
+        issuer = await profiles_repo.issuer(s, p.seller_entity)
+    except LookupError as exc:
+        raise DraftError("presets.seller_entity", str(exc)) from None
     unnumbered = validated(snapshot(
         meta.draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
         document_type=kind, notes=[p.intro_text, p.closing_text],
-        buyer_reference=p.buyer_reference))
+        buyer_reference=p.buyer_reference, issuer=issuer))
     try:
         numbering, counter = await take_numbers(s, draft.presets.number_series, 1)
     except LookupError:

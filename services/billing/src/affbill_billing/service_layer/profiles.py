@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from affbill_billing.adapters import profile_rows
+from affbill_billing.adapters import profile_rows, seller_entities_repo
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.profiles import tax_treatment
 from affbill_billing.service_layer import audit_trail
@@ -62,7 +62,13 @@ async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[st
         assert before is not None  # locked above
         if {"e_invoice_format", "buyer_reference"} & changes.keys():
             _xrechnung_reference(before, changes)
-        if {"country", "vat_id", "buyer_kind"} & changes.keys():
+        if changes.get("seller_entity") and not await seller_entities_repo.entity_held(
+                conn, changes["seller_entity"]):
+            raise DraftError("seller_entity", f"no seller entity {changes['seller_entity']!r}")
+        if {"country", "vat_id", "buyer_kind", "seller_entity"} & changes.keys():
+            entity = changes.get("seller_entity", before.get("seller_entity"))
+            if entity:
+                seller_country = (await seller_entities_repo.all_entities(conn))[entity].country
             _vat(before, changes, seller_country)
         if "number_series" in changes and not await profile_rows.series_held(
                 conn, changes["number_series"]):

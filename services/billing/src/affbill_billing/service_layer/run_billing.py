@@ -85,7 +85,8 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
-                        work.settings, document_type=kind, notes=profile.notes())
+                        work.settings, document_type=kind, notes=profile.notes(),
+                        issuer=profile.issuer)
     return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
 
 
@@ -206,8 +207,9 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             items = []
         for currency, billed in billable_now(job, profile, items, counts):
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
-                draft = Draft.from_items(billed, profile.presets(work.ctx.seller_country),
-                                         work.ctx.domestic_vat_rate)
+                rate = (profile.issuer.domestic_vat_rate if profile.issuer
+                        else work.ctx.domestic_vat_rate)
+                draft = Draft.from_items(billed, profile.presets(work.ctx.seller_country), rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
                                          work.ctx.requested_by, work.ctx.run_id)
                 counts.drafts_created += 1
