@@ -290,3 +290,7 @@ app.add_typer(audit_app, name="audit")
 from affbill_cli.entities import entities_app  # noqa: E402
 
 app.add_typer(entities_app, name="entities")
+
+from affbill_cli.series import series_app  # noqa: E402
+
+app.add_typer(series_app, name="series")

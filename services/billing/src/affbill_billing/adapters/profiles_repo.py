@@ -44,7 +44,9 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         e_invoice_format=row["e_invoice_format"] or "factur-x",
         buyer_reference=row["buyer_reference"],
         buyer_kind=BuyerKind(row["buyer_kind"]) if row.get("buyer_kind") else None,
-        seller_entity=row.get("seller_entity"))
+        seller_entity=row.get("seller_entity"),
+        credit_note_series=row.get("credit_note_series"),
+        cancellation_series=row.get("cancellation_series"))
 
 
 async def with_issuers(session: AsyncSession, found: dict[str, BillingProfile]
@@ -86,3 +88,11 @@ async def profile(session: AsyncSession, customer_id: str) -> BillingProfile | N
 async def series_exists(session: AsyncSession, series: str) -> bool:
     return bool(await session.scalar(text("select 1 from number_series where series = :s"),
                                      {"s": series}))
+
+
+async def correction_series(session: AsyncSession, customer_id: str, column: str
+                            ) -> str | None:
+    """The customer's own series for credit notes or cancellations (None: none named)."""
+    assert column in ("credit_note_series", "cancellation_series")
+    return await session.scalar(text(
+        f"select {column} from billing_profiles where customer_id = :c"), {"c": customer_id})

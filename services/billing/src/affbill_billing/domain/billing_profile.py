@@ -52,6 +52,8 @@ class BillingProfile:
     buyer_reference: str | None = None
     buyer_kind: BuyerKind | None = None  # an EU buyer without VAT id: business or consumer
     seller_entity: str | None = None  # the entity that bills it (None: the configured seller)
+    credit_note_series: str | None = None  # None: the invoice series with its suffix
+    cancellation_series: str | None = None
     issuer: SellerEntity | None = None  # that entity's details, read with the profile
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
@@ -60,6 +62,13 @@ class BillingProfile:
         kind the profile does not say)."""
         country = self.issuer.country if self.issuer else seller_country
         return tax_treatment(country, self.country, self.vat_id, self.buyer_kind)
+
+    def series_for(self, document_type: str) -> str:
+        """The series a document of this type is numbered from (a run's credit notes from
+        restatements from the credit note series where the profile names one)."""
+        if document_type == "381" and self.credit_note_series:
+            return self.credit_note_series
+        return self.number_series
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""

@@ -21,7 +21,7 @@ from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_billing.entrypoints import drafts_http, seller_entities_http
+from affbill_billing.entrypoints import drafts_http, number_series_http, seller_entities_http
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
@@ -34,7 +34,7 @@ from affbill_runtime.runtime import Runtime
 PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "tax_treatment", "billing_currency", "threshold_amount", "threshold_currency",
                   "payment_days", "invoice_date_rule", "drafts_by_default", "line_grouping",
-                  "number_series", "seller_entity",
+                  "number_series", "credit_note_series", "cancellation_series", "seller_entity",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
                   "buyer_reference")
 
@@ -67,6 +67,10 @@ class ProfileUpdate(BaseModel):
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
     number_series: Name | None = Field(None, min_length=1, max_length=50)
+    credit_note_series: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "Series of credit notes (null: the invoice series with its correction suffix)."))
+    cancellation_series: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "Series of cancellations (null: the invoice series with its correction suffix)."))
     seller_entity: Name | None = Field(None, min_length=1, max_length=50, description=(
         "The seller entity that bills this customer (null: the configured seller)."))
     email_recipients: list[Email] | None = Field(None, max_length=20)
@@ -124,6 +128,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
     router.include_router(seller_entities_http.build_router(runtime))
+    router.include_router(number_series_http.build_router(runtime))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

@@ -77,7 +77,8 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
         document_type=kind, notes=[p.intro_text, p.closing_text],
         buyer_reference=p.buyer_reference, issuer=issuer))
     try:
-        numbering, counter = await take_numbers(s, draft.presets.number_series, 1)
+        numbering, counter = await take_numbers(s, draft.presets.number_series, 1,
+                                                plan.issue_date.year)
     except LookupError:
         raise DraftError("number_series", f"no number series {draft.presets.number_series!r}"
                          ) from None
@@ -195,10 +196,13 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
             raise Refused("This invoice has credit notes: credit what is left with another "
                           "credit note instead of cancelling it")
         original = InvoiceDocument.model_validate(row.snapshot)
-        document = await _cancellation(s, original, row.series, settings, today)
+        series = await profiles_repo.correction_series(
+            s, original.customer_id, "cancellation_series") or row.series
+        document = await _cancellation(s, original, series, settings, today,
+                                       suffixed=series == row.series)
         job = JobReporter(uow, SERVICE, uuid.uuid4())
         job.started(JobKind.CANCELLATION, f"Cancel {original.number}", user)
-        await invoices.insert_cancellation(s, document, row.series, invoice_id, user,
+        await invoices.insert_cancellation(s, document, series, invoice_id, user,
                                            job.job_id)
         await billable_items.return_to_generator(s, invoice_id, original.customer_id)
         uow.publish(topics.BILLING_INVOICES, original.customer_id, Envelope.wrap(
@@ -213,7 +217,8 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
 
 
 async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
-                        settings: Settings, today: dt.date) -> InvoiceDocument:
+                        settings: Settings, today: dt.date, suffixed: bool = True
+                        ) -> InvoiceDocument:
     lines = cancellation_lines(list(original_lines(original).values()))
     adjustments = tuple(replace(a, amount=-a.amount) for a in original_adjustments(original))
     cur = original.currency
@@ -231,5 +236,5 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
         "e_invoice_format": original.e_invoice_format,
         "payment": document.payment.model_copy(update={
             "terms": f"Cancels invoice {original.number}; the amount is no longer due."})}))
-    numbering, counter = await take_numbers(s, series, 1)
-    return numbered(document, numbering.format(counter, today, cancellation=True))
+    numbering, counter = await take_numbers(s, series, 1, today.year)
+    return numbered(document, numbering.format(counter, today, cancellation=suffixed))

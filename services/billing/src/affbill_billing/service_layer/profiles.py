@@ -70,8 +70,8 @@ async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[st
             if entity:
                 seller_country = (await seller_entities_repo.all_entities(conn))[entity].country
             _vat(before, changes, seller_country)
-        if "number_series" in changes and not await profile_rows.series_held(
-                conn, changes["number_series"]):
-            raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        for field in ("number_series", "credit_note_series", "cancellation_series"):
+            if changes.get(field) and not await profile_rows.series_held(conn, changes[field]):
+                raise DraftError(field, f"no number series {changes[field]!r}")
         await profile_rows.update(conn, customer_id, changes)
         await audit_trail.profile_changed(conn, customer_id, audit_trail.profile_json(before))

@@ -87,7 +87,7 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
                         work.settings, document_type=kind, notes=profile.notes(),
                         issuer=profile.issuer)
-    return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
+    return PendingDocument(invoice_id, customer, profile.series_for(kind), kind, plan, document)
 
 
 def not_created(name: str, violations: list[Violation]) -> str:
