@@ -68,7 +68,7 @@ def show(ctx: typer.Context, entity: str) -> None:
 @entities_app.command("create")
 @clean_errors
 def create(ctx: typer.Context, entity: str, fields: Fields) -> None:
-    """Create a seller entity from a JSON file of its fields (admin)."""
+    """Create a seller entity from a JSON file of its fields."""
     body = {**json.loads(fields.read_text(encoding="utf-8")), "entity": entity}
     out.print(_table([gateway(ctx).post("/seller-entities", body)]))
 
@@ -78,7 +78,7 @@ def create(ctx: typer.Context, entity: str, fields: Fields) -> None:
 def edit(ctx: typer.Context, entity: str, set_: Sets = None,
          version: Annotated[int | None, typer.Option(help="The version you edited.")] = None
          ) -> None:
-    """Change fields of a seller entity (admin)."""
+    """Change fields of a seller entity."""
     body = changes_of(set_ or [])
     if version is not None:
         body["version"] = version
