@@ -37,8 +37,9 @@ class Profile:
     line_grouping: LineGrouping = LineGrouping.OFFER_PER_PERIOD
 
     def terms(self, domestic_rate: Decimal) -> Terms:
-        assert self.tax_treatment is not None, "a run never bills an undecided treatment"
-        return Terms(self.tax_treatment, domestic_rate, self.line_grouping,
+        # a run never bills an undecided treatment; a draft of such a customer carries the
+        # seller's VAT until its presets say more, and Create refuses it
+        return Terms(self.tax_treatment or TaxTreatment.DOMESTIC, domestic_rate, self.line_grouping,
                      InvoiceDateRule.TODAY, 14)
 
 
