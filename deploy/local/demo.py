@@ -79,6 +79,18 @@ def raise_thresholds(api: httpx.Client) -> None:
         answer.raise_for_status()
 
 
+def declare_a_consumer(api: httpx.Client) -> str | None:
+    """An EU customer the run left open for its missing VAT id is declared a consumer."""
+    for line in settled_generator(api):
+        path = f"/api/v1/customers/{line['customer_id']}/profile"
+        profile = api.get(path).json()
+        if profile.get("tax_treatment") is None and profile.get("country"):
+            print(f"  {line['name']} ({profile['country']}, no VAT id) is a consumer")
+            api.patch(path, json={"buyer_kind": "consumer"}).raise_for_status()
+            return line["customer_id"]
+    return None
+
+
 def latest_run(api: httpx.Client) -> dict | None:
     jobs = api.get("/api/v1/jobs", params={"kind": "batch_run", "limit": 1}).json()["items"]
     return jobs[0] if jobs else None
@@ -144,8 +156,17 @@ def main() -> int:
     run = latest_run(api)
     created = (run or {}).get("counts", {}).get("documents_created", 0) if run != before else 0
 
+    say("VAT id missing: an EU customer without VAT id is billed once its profile says "
+        "consumer")
+    if (consumer := declare_a_consumer(api)) and cli("run", "--customer", consumer) == 0:
+        created += 1
+
     say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
     invoices = wait_rendered(api, created)
+    if invoices:
+        say("A cancellation of an invoice (type 381, positive amounts, refers to it)")
+        if cli("invoices", "cancel", invoices[-1]["invoice_id"]) == 0:
+            invoices = wait_rendered(api, created + 1)
     cli("invoices", "list")
     invoices = cancel_one(api, invoices)
     folder = save_pdfs(api, invoices)

@@ -103,7 +103,8 @@ async def test_partner_lists_keyed_by_id(sim: httpx.AsyncClient) -> None:
             list(advertisers["data"])) == (3, 1, ["3"])
     adv = advertisers["data"]["3"]["Advertiser"]
     assert set(adv) == {"id", "company", "status", "account_manager_id", "address1", "address2",
-                        "city", "region", "country", "zipcode", "phone", "currency", "ref_id"}
+                        "city", "region", "country", "zipcode", "phone", "currency", "ref_id",
+                        "vat_id"}
     assert adv["status"] in {"active", "pending", "blocked", "deleted"}
     assert adv["currency"] in {None, "USD", "GBP", "CHF"}  # null: the network's EUR
     assert 1 <= int(adv["account_manager_id"]) <= 3

@@ -120,8 +120,7 @@ def test_text_rules_skip_only_fields_that_cannot_hold_text() -> None:
     ids, dates, enums and nested models (which check their own fields) are skipped."""
     import datetime as dt
     import uuid
-    from decimal import Decimal
-    from typing import Any, Literal
+    from typing import Literal
 
     import pydantic
 

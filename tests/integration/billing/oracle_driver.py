@@ -251,6 +251,10 @@ class Steps(ManualGenerator):
             refs = None if whole else {r for r in chosen
                                        if r in every and every[r].customer_id == customer}
             selected = self.world.items.selected_by_run(customer, refs, period_end)
+            if selected and profile.tax_treatment is None:  # 'VAT id missing …: not billed'
+                event("run: VAT id missing")
+                skips += 1
+                continue
             plan = run_documents([self.world.item(i) for i in selected], profile.threshold,
                                  profile.threshold_currency)
             event("run: one statement" if one_statement(plan, whole, profile.drafts_by_default)

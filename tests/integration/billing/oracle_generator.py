@@ -94,6 +94,9 @@ class ManualGenerator:
             if error is None and self.world.restated(self.world.documents[draft_id]):
                 event("Create refused: items restated since the cart")
                 error = Refused
+            if error is None and self._vat_id_missing(draft_id):
+                event("Create refused: VAT id missing")
+                error = DraftError
             if not step.bulk:
                 with _expect(error):
                     await issuing.issue_draft(self.billing.uow, draft_id, 1, "anna",
@@ -109,6 +112,11 @@ class ManualGenerator:
                               "drafts_refused": len(chosen) - len(issuable)}
             assert await issuing.issue_drafts(self.billing.uow, command, self.settings,
                                               TODAY) == {"already_done": True}
+
+    def _vat_id_missing(self, draft_id: uuid.UUID) -> bool:
+        """The draft's customer is an EU buyer without VAT id whose kind is not said."""
+        profile = self.world.profiles.get(self.world.documents[draft_id].customer_id)
+        return profile is not None and profile.tax_treatment is None
 
     def _issued(self, draft_id: uuid.UUID) -> None:
         doc = self.world.documents[draft_id]

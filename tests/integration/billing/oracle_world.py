@@ -30,14 +30,16 @@ TODAY = dt.date(2026, 11, 2)
 
 @dataclass
 class Profile:
-    tax_treatment: TaxTreatment
+    tax_treatment: TaxTreatment | None  # None: an EU buyer without VAT id, not billed
     threshold_currency: str | None
     threshold: Decimal | None = None
     drafts_by_default: bool = False
     line_grouping: LineGrouping = LineGrouping.OFFER_PER_PERIOD
 
     def terms(self, domestic_rate: Decimal) -> Terms:
-        return Terms(self.tax_treatment, domestic_rate, self.line_grouping,
+        # a run never bills an undecided treatment; a draft of such a customer carries the
+        # seller's VAT until its presets say more, and Create refuses it
+        return Terms(self.tax_treatment or TaxTreatment.DOMESTIC, domestic_rate, self.line_grouping,
                      InvoiceDateRule.TODAY, 14)
 
 

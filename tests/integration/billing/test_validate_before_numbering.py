@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from affbill_billing.config import Settings
 from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected, topics
 from affbill_runtime.runtime import Runtime
@@ -19,10 +20,11 @@ from tests.integration.billing.test_drafts import ANNA, customer, item_ids, outb
 pytestmark = pytest.mark.integration
 
 
-async def reverse_charge_without_vat_id(billing: Runtime, cid: str) -> None:
-    async with billing.engine.begin() as conn:
-        await conn.execute(text("update billing_profiles set tax_treatment = "
-                                "'eu_reverse_charge' where customer_id = :c"), {"c": cid})
+def seller_without_ids(billing: Runtime) -> Settings:
+    """A seller configured with neither VAT id nor tax number: its standard-rated documents
+    break BR-S-02. (A run can no longer make reverse charge without a buyer VAT id: the VAT
+    treatment is decided from the buyer's VAT id, tests/integration/billing/test_vat.py.)"""
+    return billing.settings.model_copy(update={"seller_vat_id": "", "seller_tax_number": ""})
 
 
 async def test_create_refuses_an_invalid_document_before_numbering(
@@ -52,17 +54,16 @@ async def test_create_refuses_an_invalid_document_before_numbering(
 
 async def test_a_run_logs_the_rule_and_leaves_the_items_open(billing: Runtime) -> None:
     _, cid = await customer(billing)
-    await reverse_charge_without_vat_id(billing, cid)
     before = await item_ids(billing, cid)
     run = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=[cid],
                                         requested_by="run"))
-    counts = await runs.process_selected(billing.uow, run, billing.settings,
+    counts = await runs.process_selected(billing.uow, run, seller_without_ids(billing),
                                          dt.date(2026, 11, 2))
     assert counts["documents_created"] == 0
     assert await item_ids(billing, cid) == before  # still open
     logged = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
               if e.type == "jobs.job.log"]
-    assert any(t.startswith("Document for Acme") and "not created: BR-AE-02" in t
+    assert any(t.startswith("Document for Acme") and "not created: BR-S-02" in t
                for t in logged), logged
     async with billing.engine.connect() as conn:
         assert await conn.scalar(text("select count(*) from invoices")) == 0

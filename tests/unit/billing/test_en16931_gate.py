@@ -27,6 +27,7 @@ from tests.unit.documents.samples import (
     with_allowances,
     xrechnung_invoice,
 )
+from tests.unit.documents.vat_samples import vat_document, with_adjustments
 
 BASES: list[Callable[[int], InvoiceDocument]] = [
     lambda n: invoice(n),
@@ -35,6 +36,9 @@ BASES: list[Callable[[int], InvoiceDocument]] = [
     lambda n: booked_cancellation(invoice(n)),
     lambda n: booked_cancellation(with_allowances()),
     lambda n: partial_credit_note(invoice(max(n, 2)), [1, max(n, 2)]),
+    lambda n: vat_document("outside_scope", n),
+    lambda n: vat_document("eu_consumer", n),
+    lambda n: booked_cancellation(with_adjustments("outside_scope")),
 ]
 
 
@@ -60,6 +64,8 @@ def _break(doc: InvoiceDocument, how: str, delta: Decimal) -> InvoiceDocument:
         d["seller"]["vat_id"] = d["seller"]["tax_number"] = None
     elif how == "buyer_vat":
         d["buyer"]["vat_id"] = None
+    elif how == "vat_ids":  # named on a document not subject to VAT: BR-O-02
+        d["seller"]["vat_id"], d["buyer"]["vat_id"] = "DE999999999", "FR40303265045"
     elif how == "reasons":
         for a in d["allowances_charges"]:
             a["reason"] = a["reason_code"] = None
@@ -71,7 +77,7 @@ def _break(doc: InvoiceDocument, how: str, delta: Decimal) -> InvoiceDocument:
 
 BREAKS = ["none", "line_total", "tax_total", "grand_total", "amount_due", "allowance_total",
           "charge_total", "group_tax", "group_basis", "line_net", "line_rate", "seller_ids",
-          "buyer_vat", "reasons"]
+          "buyer_vat", "vat_ids", "reasons"]
 DELTAS = [Decimal(x) for x in ("0.01", "-0.01", "0.5", "1", "-1.5", "2", "10")]
 
 

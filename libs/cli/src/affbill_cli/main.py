@@ -300,3 +300,11 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 from affbill_cli.audit import audit_app  # noqa: E402
 
 app.add_typer(audit_app, name="audit")
+
+from affbill_cli.entities import entities_app  # noqa: E402
+
+app.add_typer(entities_app, name="entities")
+
+from affbill_cli.series import series_app  # noqa: E402
+
+app.add_typer(series_app, name="series")

@@ -60,6 +60,12 @@ class Party(Contract):
                               examples=["billing@acme.example"])
     company_register: str | None = Field(default=None, description="Company register entry.",
                                  examples=["Amtsgericht Berlin HRB 12345"])
+    legal_registration_id: str | None = Field(
+        default=None, description="Seller legal registration identifier (BT-30): the "
+        "register number.", examples=["HRB 12345"])
+    managing_directors: list[str] = Field(
+        default_factory=list, description="Managing directors, as the seller must print them.",
+        examples=[["Anna Schmidt"]])
 
 
 class PaymentInstructions(Contract):

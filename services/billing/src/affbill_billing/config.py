@@ -1,12 +1,20 @@
 """Settings of the billing service (environment: AFFBILL_BILLING_*, plus the shared ones)."""
 
+from __future__ import annotations
+
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
+from affbill_billing.domain.seller_entities import CONFIGURED, BankAccount, SellerEntity
 from affbill_runtime.settings import ServiceSettings
+
+# the seller details shipped as examples; production refuses to run with any of them
+PLACEHOLDERS = ("seller_name", "seller_vat_id", "seller_tax_number", "seller_iban",
+                "seller_bic", "seller_register", "seller_register_number",
+                "seller_address_lines", "seller_managing_directors")
 
 
 class Settings(ServiceSettings):
@@ -18,12 +26,16 @@ class Settings(ServiceSettings):
     seller_name: str = "Affiliate Network GmbH"
     seller_country: str = "DE"
     seller_vat_id: str = "DE999999999"
+    seller_tax_number: str = "37/000/00000"  # Steuernummer (BT-32): identifies on O documents
     seller_iban: str = "DE89370400440532013000"
     seller_register: str = "Amtsgericht Berlin HRB 000000"
+    seller_register_number: str = "HRB 000000"  # BT-30, with the court in seller_register
     seller_address_lines: tuple[str, ...] = ("Friedrichstraße 1",)
     seller_postal_code: str = "10117"
     seller_city: str = "Berlin"
     seller_bic: str = "COBADEFFXXX"
+    seller_bank_name: str = "Commerzbank"
+    seller_managing_directors: tuple[str, ...] = ("Max Mustermann",)
     domestic_vat_rate: Decimal = Decimal("19")
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
@@ -42,6 +54,32 @@ class Settings(ServiceSettings):
     work_item_retry_s: float = Field(2.0, ge=0)  # backoff after a failure, doubling
     work_item_concurrency: int = Field(4, ge=1)  # commands one process executes at once
     work_item_poll_s: float = Field(1.0, gt=0)  # how often a worker looks for due items
+
+    @model_validator(mode="after")
+    def _no_placeholder_seller_in_production(self) -> Settings:
+        """The shipped seller details are examples: a production service refuses to start
+        with any of them, naming the setting to give."""
+        if self.production:
+            for name in PLACEHOLDERS:
+                if getattr(self, name) == type(self).model_fields[name].default:
+                    raise ValueError(
+                        f"AFFBILL_BILLING_{name.upper()} still has its shipped placeholder "
+                        f"value {getattr(self, name)!r}: set the seller's real "
+                        f"{name.removeprefix('seller_').replace('_', ' ')} "
+                        "(required when AFFBILL_ENV=production)")
+        return self
+
+    def configured_seller(self) -> SellerEntity:
+        """The seller these settings describe: the entity of profiles that name none."""
+        return SellerEntity(
+            CONFIGURED, self.seller_name, {"lines": list(self.seller_address_lines),
+                                           "postal_code": self.seller_postal_code,
+                                           "city": self.seller_city},
+            self.seller_country, self.seller_vat_id or None, self.seller_tax_number or None,
+            tuple(self.seller_managing_directors), self.seller_register.removesuffix(
+                self.seller_register_number).strip(), self.seller_register_number,
+            (BankAccount(self.seller_iban, self.seller_bic, self.seller_bank_name),),
+            "en", self.domestic_vat_rate)
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

@@ -41,7 +41,7 @@ def _partner(p: Partner) -> dict[str, Any]:
             "account_manager_id": str(p.manager_id), "address1": p.street, "address2": "",
             "city": p.city, "region": p.region, "country": p.country, "zipcode": p.zipcode,
             "phone": p.phone, "currency": None if p.currency == NETWORK_CURRENCY else p.currency,
-            "ref_id": f"ref-{p.id}"}
+            "ref_id": f"ref-{p.id}", "vat_id": p.tax_id}
     if p.kind != ADVERTISER:
         body["payment_method"] = "wire"
     return {p.kind: body}

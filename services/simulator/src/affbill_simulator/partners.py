@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from affbill_simulator import vat_ids
 from affbill_simulator.scale import Scale, mix
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
@@ -56,8 +57,9 @@ class Partner:
         return f"+49 30 {self.id:07d}"
 
     @property
-    def tax_id(self) -> str:
-        return f"{self.country}{100_000_000 + self.id}"
+    def tax_id(self) -> str | None:
+        """The VAT id (valid for its country), or None (EU without id, outside the EU)."""
+        return vat_ids.vat_id(self.country, self.id)
 
 
 class Partners:

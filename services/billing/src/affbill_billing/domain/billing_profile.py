@@ -10,7 +10,8 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, decided, tax_treatment
+from affbill_billing.domain.seller_entities import SellerEntity
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,6 @@ class BillingProfile:
     customer_id: str
     name: str  # the customer's name in the adtracker (the job log uses it)
     billing_name: str
-    tax_treatment: TaxTreatment
     billing_currency: str | None
     threshold_amount: Decimal | None
     threshold_currency: str | None
@@ -54,14 +54,39 @@ class BillingProfile:
     buyer_reference: str | None = None
     debtor_number: str | None = None
     language: str = "en"
+    buyer_kind: BuyerKind | None = None  # an EU buyer without VAT id: business or consumer
+    seller_entity: str | None = None  # the entity that bills it (None: the configured seller)
+    credit_note_series: str | None = None  # None: the invoice series with its suffix
+    cancellation_series: str | None = None
+    issuer: SellerEntity | None = None  # that entity's details, read with the profile
+
+    def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
+        """The VAT treatment of this customer's documents from its seller — its entity, or
+        the configured seller of ``seller_country`` (None: an EU buyer without VAT id whose
+        kind the profile does not say)."""
+        country = self.issuer.country if self.issuer else seller_country
+        return tax_treatment(country, self.country, self.vat_id, self.buyer_kind)
+
+    def series_for(self, document_type: str) -> str:
+        """The series a document of this type is numbered from (a run's credit notes from
+        restatements from the credit note series where the profile names one)."""
+        if document_type == "381" and self.credit_note_series:
+            return self.credit_note_series
+        return self.number_series
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
         return (self.threshold_amount
                 if self.threshold_currency in (None, currency) else None)
 
-    def terms(self, domestic_vat_rate: Decimal) -> Terms:
-        return Terms(self.tax_treatment, domestic_vat_rate, self.line_grouping,
+    def terms(self, domestic_vat_rate: Decimal, seller_country: str) -> Terms:
+        """What a run bills by; VatIdMissing while the treatment is undecided."""
+        if self.issuer is not None:  # the entity's country and rate
+            seller_country, domestic_vat_rate = (self.issuer.country,
+                                                 self.issuer.domestic_vat_rate)
+        treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
+                            self.name)
+        return Terms(treatment, domestic_vat_rate, self.line_grouping,
                      self.invoice_date_rule, self.payment_days)
 
     def buyer(self) -> Buyer:
@@ -72,10 +97,11 @@ class BillingProfile:
     def notes(self) -> list[str | None]:
         return [self.intro_text, self.closing_text]
 
-    def presets(self) -> Presets:
+    def presets(self, seller_country: str) -> Presets:
         """The presets a new draft of this customer starts from."""
         return Presets(
-            billing_name=self.billing_name, tax_treatment=self.tax_treatment,
+            billing_name=self.billing_name, tax_treatment=self.tax_treatment(seller_country),
+            buyer_kind=self.buyer_kind, seller_entity=self.seller_entity,
             currency=self.billing_currency or "", payment_days=self.payment_days,
             invoice_date_rule=self.invoice_date_rule, line_grouping=self.line_grouping,
             number_series=self.number_series, address=dict(self.address),

@@ -22,12 +22,18 @@ from affbill_billing.domain.invoice_lines import (
     Vat,
     totals,
 )
-from affbill_billing.domain.invoicing import EXPORT, REVERSE_CHARGE, InvoicePlan, vat_for
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.invoicing import (
+    EXPORT,
+    PLACE_OF_SUPPLY,
+    REVERSE_CHARGE,
+    InvoicePlan,
+    vat_for,
+)
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, VatIdMissing, tax_treatment
 
 EXEMPTION_REASONS = {
     "AE": REVERSE_CHARGE, "G": EXPORT, "K": "Intra-community supply of services.",
-    "E": "Exempt from VAT.", "O": "Not subject to VAT.", "Z": "Zero-rated supply.",
+    "E": "Exempt from VAT.", "O": PLACE_OF_SUPPLY, "Z": "Zero-rated supply.",
 }
 VAT_CATEGORIES = frozenset({"S", *EXEMPTION_REASONS})
 LINE_FIELDS = frozenset({"description", "quantity", "unit_price", "unit_code", "vat_category",
@@ -66,7 +72,7 @@ class Presets:
     """The customer's billing presets, copied into the draft and editable for it alone."""
 
     billing_name: str
-    tax_treatment: TaxTreatment
+    tax_treatment: TaxTreatment | None  # None: an EU buyer without VAT id or declared kind
     currency: str
     payment_days: int
     invoice_date_rule: InvoiceDateRule
@@ -83,6 +89,14 @@ class Presets:
     supply_date: dt.date | None = None  # BT-72, for a draft whose lines name no period
     debtor_number: str | None = None  # BT-46, from the profile
     language: str = "en"  # of the PDF, from the profile
+    buyer_kind: BuyerKind | None = None  # EU buyers without VAT id: business or consumer
+    seller_entity: str | None = None  # the issuing entity (None: the configured seller)
+
+    def issuable_treatment(self) -> TaxTreatment:
+        """The treatment Create issues under; VatIdMissing while it is undecided."""
+        if self.tax_treatment is None:
+            raise VatIdMissing(self.billing_name)
+        return self.tax_treatment
 
 
 @dataclass(frozen=True)
@@ -165,9 +179,12 @@ class Draft:
         self.items = [i for i in self.items if i.item_id not in freed]
         return list(removed.item_ids)
 
-    def change_presets(self, changes: dict[str, Any], domestic_rate: Decimal) -> None:
-        """Edit this invoice's presets. A new tax treatment re-taxes every line; a (re)applied
-        line grouping rebuilds the item-backed lines from the reserved items (free lines stay)."""
+    def change_presets(self, changes: dict[str, Any], domestic_rate: Decimal,
+                       seller_country: str | None = None) -> None:
+        """Edit this invoice's presets. A new tax treatment re-taxes every line — named by
+        the clerk, or decided anew (with the seller's country) when the buyer's country, VAT
+        id or kind changes; a (re)applied line grouping rebuilds the item-backed lines from
+        the reserved items (free lines stay)."""
         if "currency" in changes and self.items and changes["currency"] != self.presets.currency:
             raise DraftError("currency", f"the draft bills items in {self.presets.currency}; "
                              "items cannot change currency")
@@ -178,7 +195,15 @@ class Draft:
                 check_adjustment(a if a.vat is not None else replace(a, vat=default),
                                  f"allowances_charges.{n}")
                 for n, a in enumerate(changes.pop("allowances_charges") or [])]
+        if "buyer_kind" in changes and changes["buyer_kind"] is not None:
+            changes["buyer_kind"] = BuyerKind(changes["buyer_kind"])
+        buyer = {"country", "vat_id", "buyer_kind"} & changes.keys()
         self.presets = replace(self.presets, **changes)
+        if buyer and "tax_treatment" not in changes and seller_country is not None:
+            p = self.presets
+            changes["tax_treatment"] = tax_treatment(seller_country, p.country, p.vat_id,
+                                                     p.buyer_kind)
+            self.presets = replace(p, tax_treatment=changes["tax_treatment"])
         if "line_grouping" in changes and self.items:
             free = [d for d in self.lines if not d.line.item_ids]
             self.lines = self._item_lines(domestic_rate) + free

@@ -21,7 +21,7 @@ ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
            "BR-S-09", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08", "BR-IC-02",
-           "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
+           "BR-IC-03", "BR-IC-04", "BR-O-02", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
 
 # XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
 # validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
@@ -157,7 +157,7 @@ def _groups(doc: InvoiceDocument) -> Iterator[Violation]:
     for n, g in enumerate(doc.tax_breakdown):
         where, cat, rate = f"tax_breakdown.{n}", g.vat_category.value, g.vat_rate
         basis, tax = g.taxable_amount, g.tax_amount
-        if cat != "O" and not _co17(basis, tax, rate):
+        if not _co17(basis, tax, rate):
             yield Violation("BR-CO-17", "VAT category tax amount (BT-117) = taxable amount "
                             "(BT-116) × rate (BT-119) / 100, rounded", f"{where}.tax_amount")
         if cat == "S":
@@ -168,7 +168,7 @@ def _groups(doc: InvoiceDocument) -> Iterator[Violation]:
             if not (abs(tax) - 1 < expected < abs(tax) + 1):
                 yield Violation("BR-S-09", "Standard rated tax amount = taxable amount × rate",
                                 f"{where}.tax_amount")
-        if cat == "AE" and not basis - 1 <= _category_basis(doc, "AE", None) < basis + 1:
+        if cat == "AE" and not (basis - 1 <= _category_basis(doc, "AE", None) < basis + 1):
             yield Violation("BR-AE-08", "Reverse charge taxable amount = Σ its lines + "
                             "charges - allowances", f"{where}.taxable_amount")
 
@@ -200,4 +200,8 @@ def _parties(doc: InvoiceDocument) -> Iterator[Violation]:
                    for a in doc.allowances_charges):
                 yield Violation(rule, f"{name} {'charge' if is_charge else 'allowance'} needs "
                                 "the seller's and the buyer's VAT id", where)
+    if "O" in categories and (doc.seller.vat_id or doc.buyer.vat_id):
+        yield Violation("BR-O-02", "A document not subject to VAT names no VAT id of seller or "
+                        "buyer (the seller's tax number identifies it)",
+                        "seller.vat_id" if doc.seller.vat_id else "buyer.vat_id")
 

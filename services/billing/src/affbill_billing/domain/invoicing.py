@@ -18,12 +18,18 @@ from affbill_contracts.invoices import DocumentType
 
 REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient"
                   " (Art. 196 VAT Directive).")
-EXPORT = "Service not taxable in the seller's country (place of supply outside the EU)."
+EXPORT = "Export of goods outside the EU (VAT exempt, Art. 146 VAT Directive)."
+PLACE_OF_SUPPLY = ("Not subject to VAT in the seller's country: the place of supply of the "
+                   "service is the customer's country (Art. 44 and 59 VAT Directive).")
 
 
-def vat_for(treatment: TaxTreatment, domestic_rate: Decimal) -> Vat:
+def vat_for(treatment: TaxTreatment | None, domestic_rate: Decimal) -> Vat:
+    """The VAT of a line under the treatment (None, undecided: the seller's rate, and such
+    a document is refused before numbering)."""
     if treatment is TaxTreatment.EU_REVERSE_CHARGE:
         return Vat("AE", Decimal(0), REVERSE_CHARGE)
+    if treatment is TaxTreatment.OUTSIDE_SCOPE:
+        return Vat("O", Decimal(0), PLACE_OF_SUPPLY)
     if treatment is TaxTreatment.EXPORT:
         return Vat("G", Decimal(0), EXPORT)
     return Vat("S", domestic_rate)

@@ -37,6 +37,7 @@ class RunContext:
     item_ids: tuple[uuid.UUID, ...] = ()  # single items chosen by the clerk
     # customers whose open items are all billed; None: every customer ("select all")
     whole: frozenset[str] | None = frozenset()
+    seller_country: str = "DE"  # decides the VAT treatment with the buyer's country
 
     def bills_whole(self, customer: str) -> bool:
         return self.whole is None or customer in self.whole

@@ -16,7 +16,7 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError, check_line, check_period, vat
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 from affbill_contracts.bounds import Name
 from affbill_contracts.bounds import Text as TextType
 from affbill_contracts.common import PostalAddress
@@ -172,7 +172,11 @@ class DraftUpdate(Strict):
     address: PostalAddress | None = None
     country: str | None = Field(None, pattern="^[A-Z]{2}$")
     vat_id: Name | None = Field(None, max_length=30)
-    tax_treatment: TaxTreatment | None = None
+    tax_treatment: TaxTreatment | None = Field(
+        None, description="Override for this invoice; by default decided from country, "
+                          "VAT id and buyer kind.")
+    buyer_kind: BuyerKind | None = Field(
+        None, description="An EU buyer without VAT id: business or consumer.")
     currency: CurrencyCode | None = None
     payment_days: int | None = Field(None, ge=0, le=365)
     invoice_date_rule: InvoiceDateRule | None = None

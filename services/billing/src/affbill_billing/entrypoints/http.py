@@ -12,16 +12,16 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_billing.entrypoints import drafts_http
+from affbill_billing.entrypoints import drafts_http, number_series_http, seller_entities_http
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
@@ -31,9 +31,10 @@ from affbill_contracts.money import CurrencyCode
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 
-PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment",
-                  "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
-                  "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
+PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
+                  "tax_treatment", "billing_currency", "threshold_amount", "threshold_currency",
+                  "payment_days", "invoice_date_rule", "drafts_by_default", "line_grouping",
+                  "number_series", "credit_note_series", "cancellation_series", "seller_entity",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
                   "buyer_reference", "debtor_number", "language")
 
@@ -51,8 +52,13 @@ class ProfileUpdate(BaseModel):
     billing_name: Name | None = Field(None, min_length=1, max_length=200)
     address: PostalAddress | None = None
     country: str | None = Field(None, pattern="^[A-Z]{2}$")
-    vat_id: Name | None = Field(None, max_length=30)
-    tax_treatment: TaxTreatment | None = None
+    vat_id: Name | None = Field(None, max_length=30, description=(
+        "The buyer's VAT id (BT-48), checked for its country's format and check digits."))
+    buyer_kind: BuyerKind | None = Field(None, description=(
+        "What an EU buyer without VAT id is: 'business' or 'consumer' (billed with the "
+        "seller's VAT). Until it is said, such a customer is not billed."))
+    tax_treatment: TaxTreatment | None = Field(None, description=(
+        "Read only: decided from the seller, country, vat_id and buyer_kind."))
     billing_currency: CurrencyCode | None = None
     threshold_amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
     threshold_currency: CurrencyCode | None = None
@@ -61,6 +67,12 @@ class ProfileUpdate(BaseModel):
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
     number_series: Name | None = Field(None, min_length=1, max_length=50)
+    credit_note_series: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "Series of credit notes (null: the invoice series with its correction suffix)."))
+    cancellation_series: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "Series of cancellations (null: the invoice series with its correction suffix)."))
+    seller_entity: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "The seller entity that bills this customer (null: the configured seller)."))
     email_recipients: list[Email] | None = Field(None, max_length=20)
     intro_text: Text | None = Field(None, max_length=2000, description="Printed above the lines.")
     closing_text: Text | None = Field(None, max_length=2000, description="Printed below them.")
@@ -75,6 +87,11 @@ class ProfileUpdate(BaseModel):
         description="The customer's debtor number (BT-46), printed as Customer no.")
     language: Literal["en", "de"] | None = Field(
         None, description="Language of the PDF, with its number and date formats.")
+
+    @field_validator("tax_treatment", mode="before")
+    @classmethod
+    def _treatment_is_decided(cls, value: Any) -> Any:
+        raise ValueError("is decided from country, vat_id and buyer_kind: change those")
 
     @model_validator(mode="after")
     def _threshold_has_a_currency(self) -> ProfileUpdate:
@@ -117,6 +134,8 @@ def printable(value: Any) -> Any:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
+    router.include_router(seller_entities_http.build_router(runtime))
+    router.include_router(number_series_http.build_router(runtime))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
@@ -135,7 +154,8 @@ def build_router(runtime: Runtime) -> APIRouter:
     async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
         try:
-            await profiles.change_profile(runtime.engine, customer_id, changes, body.version)
+            await profiles.change_profile(runtime.engine, customer_id, changes, body.version,
+                                          runtime.settings.seller_country)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         except Refused as exc:

@@ -20,6 +20,7 @@ from affbill_runtime import audit
 from affbill_runtime.acting import actor
 
 PROFILE = "billing_profile"
+SELLER_ENTITY = "seller_entity"
 DRAFT = "draft"
 INVOICE = "invoice"
 RUN = "run"
@@ -125,3 +126,7 @@ async def run_finished(conn: Any, run_id: uuid.UUID, counts: dict[str, int],
                        before={"status": "running"},
                        after=audit.jsonable({"status": "finished", **counts,
                                              "invoiced": invoiced}), who=actor())
+async def seller_entity_changed(conn: Any, entity: str, action: str,
+                                before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    await audit.record(conn, entity_kind=SELLER_ENTITY, entity_id=entity, action=action,
+                       before=before, after=after)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from affbill_billing.adapters import profiles_repo
 from affbill_billing.adapters.invoices import issued as invoices
 from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.config import Settings
@@ -72,12 +73,14 @@ async def credit_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID,
         check_within(original, await invoices.credited_net(s, invoice_id), plan.totals.net)
         unnumbered = validated(_document(original, plan, PENDING_NUMBER, settings,
                                          request.reason))
-        numbering, counter = await take_numbers(s, row.series, 1)
-        number = numbering.format(counter, today, cancellation=True)
+        series = await profiles_repo.correction_series(
+            s, original.customer_id, "credit_note_series") or row.series
+        numbering, counter = await take_numbers(s, series, 1, today.year)
+        number = numbering.format(counter, today, cancellation=series == row.series)
         document = numbered(unnumbered, number)
         job = JobReporter(uow, SERVICE, uuid.uuid4())
         job.started(JobKind.CREDIT_NOTE, f"Credit note for {original.number}", user)
-        await invoices.insert_credit_note(s, document, row.series, invoice_id, user, job.job_id)
+        await invoices.insert_credit_note(s, document, series, invoice_id, user, job.job_id)
         uow.publish(topics.BILLING_INVOICES, original.customer_id, Envelope.wrap(
             InvoiceIssued(document=document, issued_by=user), job_id=job.job_id))
         job.log(f"Document {number} created for {original.buyer.name}: credits "

@@ -9,6 +9,7 @@ from affbill_billing.config import Settings
 from affbill_billing.domain import en16931
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.invoicing import InvoicePlan
+from affbill_billing.domain.seller_entities import SellerEntity
 from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import (
@@ -51,13 +52,17 @@ def carried_over(original: InvoiceDocument) -> dict[str, object]:
             "language": original.language}
 
 
-def seller(settings: Settings) -> Party:
-    return Party(name=settings.seller_name, vat_id=settings.seller_vat_id,
-                 company_register=settings.seller_register,
-                 address=PostalAddress(lines=list(settings.seller_address_lines),
-                                       postal_code=settings.seller_postal_code,
-                                       city=settings.seller_city,
-                                       country_code=settings.seller_country))
+def seller(settings: Settings, entity: SellerEntity | None = None) -> Party:
+    """The issuing entity (the configured seller when none is named) with the details every
+    document prints: legal name, address, VAT id, tax number, register, managing directors."""
+    e = entity or settings.configured_seller()
+    return Party(name=e.legal_name, vat_id=e.vat_id, tax_number=e.tax_number,
+                 legal_registration_id=e.register_number,
+                 managing_directors=list(e.managing_directors),
+                 company_register=e.company_register,
+                 address=PostalAddress(lines=list(e.address.get("lines") or []),
+                                       postal_code=e.address.get("postal_code"),
+                                       city=e.address.get("city"), country_code=e.country))
 
 
 def buyer(b: Buyer) -> Party:
@@ -69,6 +74,14 @@ def buyer(b: Buyer) -> Party:
                  email=b.email_recipients[0] if b.email_recipients else None,
                  address=PostalAddress(**{k: v for k, v in address.items()
                                           if k in PostalAddress.model_fields}))
+
+
+def without_vat_ids(parties: tuple[Party, Party], categories: set[str]) -> tuple[Party, Party]:
+    """Seller and buyer as a document with lines not subject to VAT (O) names them: no VAT
+    ids (BR-O-02); the seller is identified by its tax number (BT-32) instead."""
+    if "O" not in categories:
+        return parties
+    return tuple(p.model_copy(update={"vat_id": None}) for p in parties)  # type: ignore[return-value]
 
 
 def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -> str:
@@ -88,15 +101,20 @@ def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
              to: Buyer, settings: Settings, *, document_type: str = DocumentType.INVOICE,
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
-             preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
+             preceding: PrecedingInvoice | None = None,
+             issuer: SellerEntity | None = None) -> InvoiceDocument:
     """The document as issued. Amounts keep their ledger sign: a credit note (381) from
     restatements, a cancellation or a partial credit note carries negative lines and
     totals; the documents service states them positive in the XML and on the PDF.
 
     ``to`` is the buyer from the billing profile (a run) or the draft's presets: its
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
-    go on the document; an explicit ``buyer_reference`` wins."""
+    go on the document; an explicit ``buyer_reference`` wins. ``issuer`` is the profile's
+    seller entity (None: the configured seller)."""
     cur = plan.currency
+    bank = (issuer or settings.configured_seller()).bank
+    sold_by, sold_to = without_vat_ids((seller(settings, issuer), buyer(to)), {
+        x.vat.category for x in (*plan.lines, *plan.adjustments) if x.vat is not None})
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
         customer_id=customer_id, notes=[n for n in notes if n],
@@ -106,7 +124,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
         period_end=plan.period_end, delivery_date=plan.supply_date, currency=cur,
-        seller=seller(settings), buyer=buyer(to),
+        seller=sold_by, buyer=sold_to,
         lines=[InvoiceLine(line_no=n, description=line.description, quantity=line.quantity,
                            unit_code=line.unit_code, unit_price=line.unit_price,
                            net_amount=line.net(cur), vat_category=line.vat.category,
@@ -127,6 +145,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                       allowance_total=plan.totals.allowances, charge_total=plan.totals.charges,
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
-            iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
+            iban=bank.iban if bank else None, bic=bank.bic if bank else None,
+            bank_name=bank.bank_name if bank else None, reference=number,
             terms=payment_terms(document_type, plan, to.language)),
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,16 +27,32 @@ from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.invoicing import vat_for
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused, StaleVersion
+from affbill_contracts.vat_ids import vat_id_problem
 from affbill_runtime.db import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 
 
-async def _presets(session: AsyncSession, customer_id: str) -> Presets:
+async def _presets(session: AsyncSession, customer_id: str, settings: Settings
+                   ) -> tuple[Presets, Decimal]:
+    """The customer's presets and its seller's domestic VAT rate."""
     profile = await profiles_repo.profile(session, customer_id)
     if profile is None:
         raise NotFound(f"No billing profile for customer {customer_id}")
-    return profile.presets()
+    rate = profile.issuer.domestic_vat_rate if profile.issuer else settings.domestic_vat_rate
+    return profile.presets(settings.seller_country), rate
+
+
+async def seller_of(session: AsyncSession, presets: Presets, settings: Settings
+                    ) -> tuple[str, Decimal]:
+    """Country and domestic VAT rate of the draft's seller entity (or the configured one)."""
+    try:
+        entity = await profiles_repo.issuer(session, presets.seller_entity)
+    except LookupError as exc:
+        raise DraftError("seller_entity", str(exc)) from None
+    if entity is None:
+        return settings.seller_country, settings.domestic_vat_rate
+    return entity.country, entity.domestic_vat_rate
 
 
 async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
@@ -44,7 +61,7 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
     """Selected open items of one customer become a draft carrying the customer's presets."""
     item_ids = list(dict.fromkeys(item_ids))
     async with uow_factory() as uow:
-        presets = await _presets(uow.session, customer_id)
+        presets, rate = await _presets(uow.session, customer_id, settings)
         rows = await billable_items.lock_cart_items(uow.session, item_ids)
         found = {r.item_id for r in rows}
         if missing := [str(i) for i in item_ids if i not in found]:
@@ -55,7 +72,7 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
             raise Refused(f"Items no longer open (invoiced or in a draft): {', '.join(taken[:5])}")
         items = [Item(r.item_id, r.offer_id, r.offer_name, r.day, r.currency, r.units, r.revenue)
                  for r in rows]
-        draft = Draft.from_items(items, presets, settings.domestic_vat_rate)
+        draft = Draft.from_items(items, presets, rate)
         draft_id = uuid.uuid4()
         await repo.insert(uow.session, draft_id, customer_id, draft, user)
         await audit_trail.draft_changed(uow.session, draft_id, "create", None, draft, 1, user)
@@ -71,13 +88,13 @@ async def custom_invoice(uow_factory: UowFactory, customer_id: str,
     customer's tax treatment where they name none. Create asks for the date of supply
     (``supply_date``) unless the lines name a service period."""
     async with uow_factory() as uow:
-        presets = replace(await _presets(uow.session, customer_id), supply_date=supply_date)
+        presets, rate = await _presets(uow.session, customer_id, settings)
+        presets = replace(presets, supply_date=supply_date)
         if currency:
             presets = replace(presets, currency=currency)
         if not presets.currency:
             raise DraftError("currency", "the profile has no billing currency: give one")
-        draft = Draft.custom(presets, lines(vat_for(presets.tax_treatment,
-                                                    settings.domestic_vat_rate)))
+        draft = Draft.custom(presets, lines(vat_for(presets.tax_treatment, rate)))
         draft_id = uuid.uuid4()
         await repo.insert(uow.session, draft_id, customer_id, draft, user)
         await audit_trail.draft_changed(uow.session, draft_id, "create", None, draft, 1, user)
@@ -128,12 +145,17 @@ async def change_presets(uow_factory: UowFactory, draft_id: uuid.UUID, version: 
         if "number_series" in changes and not await profiles_repo.series_exists(
                 uow.session, changes["number_series"]):
             raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        vat_id = changes.get("vat_id", draft.presets.vat_id)
+        if vat_id and {"vat_id", "country"} & changes.keys() and (problem := vat_id_problem(
+                vat_id, changes.get("country", draft.presets.country))):
+            raise DraftError("vat_id", problem)
         gone: list[uuid.UUID] = []
         if "line_grouping" in changes:
             now = await billable_items.current_items(uow.session, draft)
             gone = sorted({i.item_id for i in draft.items} - {i.item_id for i in now})
             draft.items = now
-        draft.change_presets(changes, settings.domestic_vat_rate)
+        country, rate = await seller_of(uow.session, draft.presets, settings)
+        draft.change_presets(changes, rate, country)
         new_version = await repo.save(uow.session, draft_id, draft)
         await billable_items.release(uow.session, gone)
         await audit_trail.draft_changed(uow.session, draft_id, "edit_presets", before, draft,

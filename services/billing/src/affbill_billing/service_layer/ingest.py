@@ -163,9 +163,10 @@ async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
         # a new customer gets a billing profile from its core data; later edits are billing's
         await facts.add_default_profiles(conn, [
             (cid, name, address, country, vat_id,
-             default_tax_treatment(seller_country, country, vat_id).value, currency)
+             treatment.value if treatment else None, currency)
             for cid, _, _, _, name, _, _, currency, address, vat_id, _ in customers.values()
-            for country in [orjson.loads(address).get("country_code") if address else None]])
+            for country in [orjson.loads(address).get("country_code") if address else None]
+            for treatment in [default_tax_treatment(seller_country, country, vat_id)]])
         await facts.upsert_employees(conn, employees.values())
 
     return await apply_once(uow, "billing.partners", envelopes, effect)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters import billable_items, profiles_repo, runs_repo
 from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import issued as invoices
 from affbill_billing.adapters.numbering import take_numbers
@@ -27,6 +27,7 @@ from affbill_billing.domain.credit_notes import original_adjustments, original_l
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
+from affbill_billing.domain.profiles import VatIdMissing
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
@@ -61,15 +62,24 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
         raise Refused(f"{len(moved)} items of this draft were restated since they were put in "
                       "it: re-apply the line grouping (PATCH line_grouping) to bill the new "
                       "amounts, or discard the draft")
+    try:
+        draft.presets.issuable_treatment()
+    except VatIdMissing as exc:  # never issued silently as domestic
+        raise DraftError(f"presets.{exc.field}", exc.reason) from None
     plan = draft.plan(today)
     kind = document_type(basis(plan.totals))
     p = draft.presets
+    try:
+        issuer = await profiles_repo.issuer(s, p.seller_entity)
+    except LookupError as exc:
+        raise DraftError("presets.seller_entity", str(exc)) from None
     unnumbered = validated(snapshot(
         meta.draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
         document_type=kind, notes=[p.intro_text, p.closing_text],
-        buyer_reference=p.buyer_reference))
+        buyer_reference=p.buyer_reference, issuer=issuer))
     try:
-        numbering, counter = await take_numbers(s, draft.presets.number_series, 1)
+        numbering, counter = await take_numbers(s, draft.presets.number_series, 1,
+                                                plan.issue_date.year)
     except LookupError:
         raise DraftError("number_series", f"no number series {draft.presets.number_series!r}"
                          ) from None
@@ -187,10 +197,13 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
             raise Refused("This invoice has credit notes: credit what is left with another "
                           "credit note instead of cancelling it")
         original = InvoiceDocument.model_validate(row.snapshot)
-        document = await _cancellation(s, original, row.series, settings, today)
+        series = await profiles_repo.correction_series(
+            s, original.customer_id, "cancellation_series") or row.series
+        document = await _cancellation(s, original, series, settings, today,
+                                       suffixed=series == row.series)
         job = JobReporter(uow, SERVICE, uuid.uuid4())
         job.started(JobKind.CANCELLATION, f"Cancel {original.number}", user)
-        await invoices.insert_cancellation(s, document, row.series, invoice_id, user,
+        await invoices.insert_cancellation(s, document, series, invoice_id, user,
                                            job.job_id)
         await billable_items.return_to_generator(s, invoice_id, original.customer_id)
         uow.publish(topics.BILLING_INVOICES, original.customer_id, Envelope.wrap(
@@ -205,7 +218,8 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
 
 
 async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
-                        settings: Settings, today: dt.date) -> InvoiceDocument:
+                        settings: Settings, today: dt.date, suffixed: bool = True
+                        ) -> InvoiceDocument:
     lines = cancellation_lines(list(original_lines(original).values()))
     adjustments = tuple(replace(a, amount=-a.amount) for a in original_adjustments(original))
     cur = original.currency
@@ -222,5 +236,5 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
         **carried_over(original),
         "payment": document.payment.model_copy(update={
             "terms": f"Cancels invoice {original.number}; the amount is no longer due."})}))
-    numbering, counter = await take_numbers(s, series, 1)
-    return numbered(document, numbering.format(counter, today, cancellation=True))
+    numbering, counter = await take_numbers(s, series, 1, today.year)
+    return numbered(document, numbering.format(counter, today, cancellation=suffixed))

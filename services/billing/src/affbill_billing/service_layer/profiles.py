@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from affbill_billing.adapters import profile_rows
+from affbill_billing.adapters import profile_rows, seller_entities_repo
 from affbill_billing.domain.drafts import DraftError
+from affbill_billing.domain.profiles import tax_treatment
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.invoices import EInvoiceFormat
+from affbill_contracts.vat_ids import vat_id_problem
 
 NO_PROFILE = "No billing profile for this customer"
 
@@ -38,8 +40,20 @@ def _xrechnung_reference(current: dict[str, Any], changes: dict[str, Any]) -> No
                          "address (BT-49): give at least one e-mail recipient")
 
 
+def _vat(current: dict[str, Any], changes: dict[str, Any], seller_country: str) -> None:
+    """Check the VAT id as the profile will stand and store the treatment the rule decides
+    from country, VAT id and buyer kind (None: an EU buyer without id, kind not said)."""
+    country = changes.get("country", current["country"])
+    vat_id = changes.get("vat_id", current["vat_id"])
+    if vat_id and (problem := vat_id_problem(vat_id, country)):
+        raise DraftError("vat_id", problem)
+    decided = tax_treatment(seller_country, country, vat_id,
+                            changes.get("buyer_kind", current.get("buyer_kind")))
+    changes["tax_treatment"] = decided.value if decided else None
+
+
 async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[str, Any],
-                         version: int | None) -> None:
+                         version: int | None, seller_country: str = "DE") -> None:
     """Apply the clerk's changes if the profile is still at `version` (None: any)."""
     async with engine.begin() as conn:
         current_version = await profile_rows.locked_version(conn, customer_id)
@@ -53,8 +67,16 @@ async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[st
         assert before is not None  # locked above
         if {"e_invoice_format", "buyer_reference", "email_recipients"} & changes.keys():
             _xrechnung_reference(before, changes)
-        if "number_series" in changes and not await profile_rows.series_held(
-                conn, changes["number_series"]):
-            raise DraftError("number_series", f"no number series {changes['number_series']!r}")
+        if changes.get("seller_entity") and not await seller_entities_repo.entity_held(
+                conn, changes["seller_entity"]):
+            raise DraftError("seller_entity", f"no seller entity {changes['seller_entity']!r}")
+        if {"country", "vat_id", "buyer_kind", "seller_entity"} & changes.keys():
+            entity = changes.get("seller_entity", before.get("seller_entity"))
+            if entity:
+                seller_country = (await seller_entities_repo.all_entities(conn))[entity].country
+            _vat(before, changes, seller_country)
+        for field in ("number_series", "credit_note_series", "cancellation_series"):
+            if changes.get(field) and not await profile_rows.series_held(conn, changes[field]):
+                raise DraftError(field, f"no number series {changes[field]!r}")
         await profile_rows.update(conn, customer_id, changes)
         await audit_trail.profile_changed(conn, customer_id, audit_trail.profile_json(before))

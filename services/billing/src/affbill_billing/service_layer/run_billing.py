@@ -28,6 +28,7 @@ from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
+from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
 from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
@@ -79,13 +80,14 @@ class RunWork:
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
                      profile: BillingProfile) -> PendingDocument:
     """The document the items make, unnumbered (a negative total is a credit note)."""
-    plan = plan_invoice(list(items), currency,
-                        profile.terms(work.ctx.domestic_vat_rate), work.ctx.today)
+    plan = plan_invoice(list(items), currency, profile.terms(
+        work.ctx.domestic_vat_rate, work.ctx.seller_country), work.ctx.today)
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
-                        work.settings, document_type=kind, notes=profile.notes())
-    return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
+                        work.settings, document_type=kind, notes=profile.notes(),
+                        issuer=profile.issuer)
+    return PendingDocument(invoice_id, customer, profile.series_for(kind), kind, plan, document)
 
 
 def not_created(name: str, violations: list[Violation]) -> str:
@@ -98,11 +100,14 @@ def total_of(items: Sequence[Item], currency: str) -> Decimal:
     return round_money(sum((i.revenue for i in items), Decimal(0)), currency)
 
 
-def one_document_currency(profile: BillingProfile | None, items: Sequence[Item]) -> str | None:
+def one_document_currency(profile: BillingProfile | None, items: Sequence[Item],
+                          seller_country: str = "DE") -> str | None:
     """The currency when the items make exactly one issued document now; None when the
-    locking path decides (no profile, drafts by default, several currencies, threshold)."""
+    locking path decides (no profile, drafts by default, VAT treatment undecided, several
+    currencies, threshold)."""
     currency = items[0].currency
     if (profile is None or profile.drafts_by_default
+            or profile.tax_treatment(seller_country) is None
             or any(i.currency != currency for i in items)
             or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
         return None
@@ -141,7 +146,7 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     customer takes the locking path (see one_document_currency) or its items changed."""
     if not items:
         return 0
-    currency = one_document_currency(profile, items)
+    currency = one_document_currency(profile, items, work.ctx.seller_country)
     if currency is None or profile is None:
         return None
     document = pending_document(work, customer, items, currency, profile)
@@ -196,9 +201,15 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             return 0
         conn, items = await billable_items.lock_open_items(uow.session, customer, work.ctx)
         documents = 0
+        if items and profile.tax_treatment(work.ctx.seller_country) is None:
+            job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
+            counts.customers_skipped += 1
+            items = []
         for currency, billed in billable_now(job, profile, items, counts):
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
-                draft = Draft.from_items(billed, profile.presets(), work.ctx.domestic_vat_rate)
+                rate = (profile.issuer.domestic_vat_rate if profile.issuer
+                        else work.ctx.domestic_vat_rate)
+                draft = Draft.from_items(billed, profile.presets(work.ctx.seller_country), rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
                                          work.ctx.requested_by, work.ctx.run_id)
                 counts.drafts_created += 1

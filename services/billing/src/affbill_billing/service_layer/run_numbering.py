@@ -40,9 +40,9 @@ async def number_pending(work: RunWork) -> int:
             stored.update(await pending.snapshots(conn, missing))
         ids: list[uuid.UUID] = []
         numbers: list[str] = []
-        for series in sorted({p.series for p in batch}):
-            in_series = [p for p in batch if p.series == series]
-            numbering, first = await take_numbers(uow.session, series, len(in_series))
+        for series, year in sorted({(p.series, p.issue_date.year) for p in batch}):
+            in_series = [p for p in batch if (p.series, p.issue_date.year) == (series, year)]
+            numbering, first = await take_numbers(uow.session, series, len(in_series), year)
             for offset, p in enumerate(in_series):
                 if offset % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)  # let the billing workers' statements go on

@@ -132,7 +132,8 @@ def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day:
                ) -> RunContext:
     return RunContext(run.run_id, job_id, run.requested_by, day, settings.domestic_vat_rate,
                       run.period_end, run.currency, tuple(run.item_ids),
-                      None if run.all_customers else frozenset(run.customer_ids))
+                      None if run.all_customers else frozenset(run.customer_ids),
+                      seller_country=settings.seller_country)
 
 
 async def _load(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings

@@ -105,8 +105,9 @@ def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
     _ram(node, "Name", party.name)
     if seller and party.company_register:
         _ram(node, "Description", party.company_register)  # BT-33
-        if not vat_ids:
-            _ram(_ram(node, "SpecifiedLegalOrganization"), "ID", party.company_register)
+    if seller and (party.legal_registration_id or (not vat_ids and party.company_register)):
+        _ram(_ram(node, "SpecifiedLegalOrganization"), "ID",  # BT-30
+             party.legal_registration_id or party.company_register)
     email = party.email
     if contact is not None:  # XRechnung: BG-6, and BT-34 falls back to the contact's e-mail
         email = email or contact.email

@@ -74,7 +74,8 @@ def address_lines(address: PostalAddress) -> list[str]:
 def _party(party: Party) -> dict[str, Any]:
     return {"name": party.name, "address": address_lines(party.address),
             "vat_id": party.vat_id or "", "tax_number": party.tax_number or "",
-            "email": party.email or "", "register": party.company_register or ""}
+            "email": party.email or "", "register": party.company_register or "",
+            "directors": ", ".join(party.managing_directors)}
 
 
 def _unless(text: str, same_as: str) -> str:

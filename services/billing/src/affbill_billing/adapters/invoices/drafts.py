@@ -19,7 +19,7 @@ from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.invoicing import basis, document_type
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -74,7 +74,10 @@ def item_from(j: dict[str, Any]) -> Item:
 
 
 def presets_from(j: dict[str, Any]) -> Presets:
-    return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"]),
+    kind = j.get("buyer_kind")
+    return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"])
+                      if j.get("tax_treatment") else None,
+                      "buyer_kind": BuyerKind(kind) if kind else None,
                       "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
                       "line_grouping": LineGrouping(j["line_grouping"]),
                       "supply_date": (dt.date.fromisoformat(j["supply_date"])

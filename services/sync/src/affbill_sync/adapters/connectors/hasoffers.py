@@ -116,7 +116,7 @@ class HasOffersConnector:
             status_raw=str(r.get("status") or ""),
             account_manager_id=(str(r["account_manager_id"])
                                 if r.get("account_manager_id") not in (None, "", "0") else None),
-            currency=r.get("currency") or None,
+            currency=r.get("currency") or None, vat_id=r.get("vat_id") or None,
             address=PostalAddress(lines=lines[:3], postal_code=r.get("zipcode") or None,
                                   city=r.get("city") or None, region=r.get("region") or None,
                                   country_code=country if country and len(country) == 2 else None),

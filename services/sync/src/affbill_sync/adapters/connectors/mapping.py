@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from affbill_contracts.adtracker import ConversionStatus, PartnerStatus
 from affbill_contracts.envelope import Payload
+from affbill_contracts.vat_ids import vat_id_problem
 from affbill_sync.domain import parsing
 from affbill_sync.domain.model import StatFact
 from affbill_sync.domain.quarantine import Rejected
@@ -36,13 +37,19 @@ def conversion_status(raw: Any) -> ConversionStatus:
 
 def build(entity: str, model: type[Payload], raw: dict[str, Any], **fields: Any
           ) -> Payload | Rejected:
-    """Validate a mapped record; a failure names the field and reason."""
+    """Validate a mapped record; a failure names the field and reason. A partner's VAT id
+    must be one of its country (prefix, format, check digits)."""
     try:
-        return model(**fields)
+        record = model(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         return Rejected(entity, raw, f"{field}: {first['msg']}")
+    vat_id = getattr(record, "vat_id", None)
+    address = getattr(record, "address", None)
+    if vat_id and (problem := vat_id_problem(vat_id, address.country_code if address else None)):
+        return Rejected(entity, raw, f"vat_id: {problem}")
+    return record
 
 
 def stat(raw: dict[str, Any], connector: str, **values: Any) -> StatFact | Rejected:

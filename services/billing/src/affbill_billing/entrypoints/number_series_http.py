@@ -1,0 +1,83 @@
+"""HTTP routes of number series: list, read, create, edit (the format is fixed once used)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from affbill_billing.domain.drafts import DraftError
+from affbill_billing.domain.numbering import Reset
+from affbill_billing.service_layer import number_series as service
+from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_runtime.runtime import Runtime
+
+Piece = Field(max_length=30, description="Letters, digits, / _ . - and {yyyy} (the year).")
+
+
+class SeriesChange(BaseModel):
+    """Format fields to change; those left out stay as they are."""
+
+    model_config = {"extra": "forbid"}
+    prefix: str | None = Field(None, max_length=30, examples=["INV-{yyyy}-"])
+    suffix: str | None = Field(None, max_length=30, examples=[""])
+    padding: int | None = Field(None, ge=1, le=12, description="Counter width.")
+    start: int | None = Field(None, ge=1, le=10**9, description="Minimum start number.")
+    cancellation_suffix: str | None = Field(None, min_length=1, max_length=10)
+    reset: Reset | None = Field(None, description="never, or yearly (needs {yyyy}).")
+
+
+class SeriesIn(SeriesChange):
+    series: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$",
+                        examples=["credit-notes"])
+    prefix: str = Field(max_length=30, examples=["CN-{yyyy}-"])
+
+
+def _problem(exc: Exception) -> Exception:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, Refused):
+        return HTTPException(409, str(exc))
+    assert isinstance(exc, DraftError)
+    return RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
+                                    "msg": exc.reason}])
+
+
+def build_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["number series"])
+    engine = runtime.engine
+
+    async def one(name: str) -> dict[str, Any]:
+        for series in await service.list_series(engine):
+            if series["series"] == name:
+                return series
+        raise HTTPException(404, f"No number series {name!r}")
+
+    @router.get("/number-series")
+    async def list_series() -> list[dict[str, Any]]:
+        return await service.list_series(engine)
+
+    @router.get("/number-series/{series}")
+    async def get_series(series: str) -> dict[str, Any]:
+        return await one(series)
+
+    @router.post("/number-series", status_code=201)
+    async def create_series(body: SeriesIn) -> dict[str, Any]:
+        try:
+            await service.create_series(engine, body.series, body.model_dump(
+                exclude={"series"}, exclude_none=True))
+        except (Refused, DraftError) as exc:
+            raise _problem(exc) from None
+        return await one(body.series)
+
+    @router.patch("/number-series/{series}")
+    async def change_series(series: str, body: SeriesChange) -> dict[str, Any]:
+        try:
+            await service.change_series(engine, series, body.model_dump(exclude_unset=True))
+        except (NotFound, Refused, DraftError) as exc:
+            raise _problem(exc) from None
+        return await one(series)
+
+    return router

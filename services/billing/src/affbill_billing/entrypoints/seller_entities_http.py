@@ -1,0 +1,122 @@
+"""HTTP routes of seller entities: list, read, create, edit (names the field on bad input)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from affbill_billing.domain.drafts import DraftError
+from affbill_billing.service_layer import seller_entities as service
+from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_contracts.bounds import Name
+from affbill_runtime.runtime import Runtime
+
+Country = Field(pattern="^[A-Z]{2}$")
+
+
+class EntityAddress(BaseModel):
+    model_config = {"extra": "forbid"}
+    lines: list[Name] = Field(min_length=1, max_length=3)
+    postal_code: Name | None = Field(None, max_length=20)
+    city: Name = Field(min_length=1, max_length=100)
+
+
+class BankAccountIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    iban: Name = Field(min_length=5, max_length=40)
+    bic: Name | None = Field(None, max_length=11)
+    bank_name: Name | None = Field(None, max_length=100)
+
+
+class EntityFields(BaseModel):
+    """A seller entity's details, as every document it issues prints them."""
+
+    model_config = {"extra": "forbid"}
+    legal_name: Name = Field(min_length=1, max_length=200, examples=["Affiliate Network GmbH"])
+    address: EntityAddress
+    country: str = Country
+    vat_id: Name | None = Field(None, max_length=30, examples=["DE136695976"])
+    tax_number: Name | None = Field(None, max_length=30, examples=["27/815/08155"])
+    managing_directors: list[Name] = Field(min_length=1, max_length=10)
+    register_court: Name = Field(min_length=1, max_length=100, examples=["Amtsgericht Berlin"])
+    register_number: Name = Field(min_length=1, max_length=50, examples=["HRB 123456"])
+    bank_accounts: list[BankAccountIn] = Field(min_length=1, max_length=5)
+    language: str = Field("en", pattern="^(de|en)$", description="Documents' language.")
+    domestic_vat_rate: Decimal = Field(Decimal(19), gt=0, lt=100, decimal_places=2)
+
+
+class EntityIn(EntityFields):
+    entity: Name = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$",
+                         examples=["gmbh"])
+
+
+class EntityChange(BaseModel):
+    """Fields to change; those left out stay as they are."""
+
+    model_config = {"extra": "forbid"}
+    version: int | None = Field(None, ge=1, description="The version you edited; 409 if moved.")
+    legal_name: Name | None = Field(None, min_length=1, max_length=200)
+    address: EntityAddress | None = None
+    country: str | None = Field(None, pattern="^[A-Z]{2}$")
+    vat_id: Name | None = Field(None, max_length=30)
+    tax_number: Name | None = Field(None, max_length=30)
+    managing_directors: list[Name] | None = Field(None, min_length=1, max_length=10)
+    register_court: Name | None = Field(None, min_length=1, max_length=100)
+    register_number: Name | None = Field(None, min_length=1, max_length=50)
+    bank_accounts: list[BankAccountIn] | None = Field(None, min_length=1, max_length=5)
+    language: str | None = Field(None, pattern="^(de|en)$")
+    domestic_vat_rate: Decimal | None = Field(None, gt=0, lt=100, decimal_places=2)
+
+
+def _problem(exc: Exception) -> Exception:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, Refused):
+        return HTTPException(409, str(exc))
+    assert isinstance(exc, DraftError)
+    return RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
+                                    "msg": exc.reason}])
+
+
+def build_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["seller entities"])
+    engine, settings = runtime.engine, runtime.settings
+
+    async def one(name: str) -> dict[str, Any]:
+        for entity in await service.list_entities(engine):
+            if entity["entity"] == name:
+                return entity
+        raise HTTPException(404, f"No seller entity {name!r}")
+
+    @router.get("/seller-entities")
+    async def list_entities() -> list[dict[str, Any]]:
+        return await service.list_entities(engine)
+
+    @router.get("/seller-entities/{entity}")
+    async def get_entity(entity: str) -> dict[str, Any]:
+        return await one(entity)
+
+    @router.post("/seller-entities", status_code=201)
+    async def create_entity(body: EntityIn) -> dict[str, Any]:
+        values = body.model_dump(exclude={"entity"}, mode="python")
+        try:
+            await service.create_entity(engine, service.entity_from(body.entity, values),
+                                        settings)
+        except (NotFound, Refused, DraftError) as exc:
+            raise _problem(exc) from None
+        return await one(body.entity)
+
+    @router.patch("/seller-entities/{entity}")
+    async def change_entity(entity: str, body: EntityChange) -> dict[str, Any]:
+        changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="python")
+        try:
+            await service.change_entity(engine, entity, changes, body.version, settings)
+        except (NotFound, Refused, DraftError) as exc:
+            raise _problem(exc) from None
+        return await one(entity)
+
+    return router
