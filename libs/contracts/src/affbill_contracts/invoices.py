@@ -23,6 +23,7 @@ from pydantic import Field
 from affbill_contracts.base import Contract
 from affbill_contracts.bounds import INT32_MAX, Name
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import VatAccounting
 from affbill_contracts.money import Amount, CurrencyCode
 
 
@@ -196,3 +197,8 @@ class InvoiceDocument(Contract):
         description="factur-x: the PDF/A-3 with embedded EN 16931 XML; xrechnung: in addition "
                     "an XRechnung CII XML (needs buyer_reference).",
         examples=["xrechnung"])
+    vat_accounting: VatAccounting | None = Field(
+        default=None,
+        description="The VAT in the seller's accounting currency (BT-6, BT-111) with the rate, "
+                    "its date and source, when the document currency is another; absent on "
+                    "documents issued before rates were kept.")
