@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import VatAccounting
 from affbill_contracts.invoices import (
     AllowanceCharge,
     InvoiceDocument,
@@ -132,6 +133,8 @@ def booked_cancellation(original: InvoiceDocument, number: str | None = None) ->
     for ac in data["allowances_charges"]:
         ac["amount"] = -ac["amount"]
     data["totals"] = {k: -v for k, v in data["totals"].items()}
+    if data.get("vat_accounting"):
+        data["vat_accounting"]["tax_total"] = -data["vat_accounting"]["tax_total"]
     data["payment"]["terms"] = f"Cancels invoice {original.number}; the amount is no longer due."
     return InvoiceDocument.model_validate(data)
 
@@ -188,3 +191,18 @@ def with_allowances(number: str = "INV-2026-00061") -> InvoiceDocument:
         "totals": Totals(line_total=line_total, allowance_total=allowance.amount,
                          charge_total=charge.amount, tax_total=tax,
                          grand_total=basis + tax, amount_due=basis + tax)})
+
+
+# ECB-like rates per euro (as the simulator publishes them) for the foreign-currency samples
+RATES = {"GBP": Decimal("0.86905"), "USD": Decimal("1.1606"), "CHF": Decimal("0.9312")}
+
+
+def foreign(currency: str, number: str, lines: int = 3) -> InvoiceDocument:
+    """An invoice with German VAT in another currency: BT-6 EUR and BT-111 its VAT in euro
+    at the ECB rate of the day before the invoice date (a Saturday has none)."""
+    doc = invoice(lines, number=number, currency=currency)
+    rate = RATES[currency]
+    tax_eur = (doc.totals.tax_total / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return doc.model_copy(update={"vat_accounting": VatAccounting(
+        currency="EUR", rate=rate, rate_date=dt.date(2026, 10, 30), source="ecb",
+        tax_total=tax_eur)})

@@ -53,4 +53,7 @@ def presented(doc: InvoiceDocument) -> InvoiceDocument:
             k: -v for k, v in doc.totals.model_dump().items() if isinstance(v, Decimal)})
         update["allowances_charges"] = [a.model_copy(update={"amount": -a.amount})
                                         for a in doc.allowances_charges]
+        if doc.vat_accounting is not None:
+            update["vat_accounting"] = doc.vat_accounting.model_copy(
+                update={"tax_total": -doc.vat_accounting.tax_total})
     return doc.model_copy(update=update)

@@ -8,9 +8,19 @@ from collections.abc import Sequence
 from affbill_billing.config import Settings
 from affbill_billing.domain import en16931
 from affbill_billing.domain.billing_profile import Buyer
+from affbill_billing.domain.fx import (
+    ACCOUNTING_CURRENCY,
+    MissingRate,
+    RateBook,
+    RateDateRule,
+    divided,
+    into_base,
+    rate_day,
+)
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import VatAccounting
 from affbill_contracts.invoices import (
     AllowanceCharge,
     DocumentType,
@@ -69,17 +79,42 @@ def payment_terms(document_type: str, plan: InvoicePlan) -> str:
             f"(by {plan.due_date.isoformat()}) without deduction.")
 
 
+def vat_accounting(plan: InvoicePlan, rates: RateBook | None, rule: RateDateRule,
+                   fixed: VatAccounting | None = None) -> VatAccounting | None:
+    """The VAT in the accounting currency (BT-6, BT-111) of a document in another
+    currency: at ``fixed``'s rate (a correction uses the rate of the invoice it corrects),
+    else at the rate of the day ``rule`` names (that day's, or the last published before
+    it). Required where VAT is charged (Art. 230 VAT Directive): MissingRate then, never a
+    guess; a document without VAT gets it where the rate is known."""
+    if plan.currency == ACCOUNTING_CURRENCY:
+        return None
+    if fixed is not None:
+        return fixed.model_copy(update={
+            "tax_total": divided(plan.totals.tax, fixed.rate, fixed.currency)})
+    day = rate_day(rule, plan.issue_date, plan.period_end)
+    try:
+        rate = (rates or RateBook([])).on(plan.currency, day)
+    except MissingRate:
+        if plan.totals.tax:
+            raise
+        return None
+    return VatAccounting(currency=ACCOUNTING_CURRENCY, rate=rate.rate, rate_date=rate.rate_date,
+                         source=rate.source, tax_total=into_base(plan.totals.tax, rate))
+
+
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
              to: Buyer, settings: Settings, *, document_type: str = DocumentType.INVOICE,
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
-             preceding: PrecedingInvoice | None = None) -> InvoiceDocument:
+             preceding: PrecedingInvoice | None = None, rates: RateBook | None = None,
+             fixed_rate: VatAccounting | None = None) -> InvoiceDocument:
     """The document as issued. Amounts keep their ledger sign: a credit note (381) from
     restatements, a cancellation or a partial credit note carries negative lines and
     totals; the documents service states them positive in the XML and on the PDF.
 
     ``to`` is the buyer from the billing profile (a run) or the draft's presets: its
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
-    go on the document; an explicit ``buyer_reference`` wins."""
+    go on the document; an explicit ``buyer_reference`` wins. A document in a currency
+    other than the accounting currency states its VAT in that too (``vat_accounting``)."""
     cur = plan.currency
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
@@ -111,4 +146,5 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
         payment=PaymentInstructions(
             iban=settings.seller_iban, bic=settings.seller_bic, reference=number,
             terms=payment_terms(document_type, plan)),
+        vat_accounting=vat_accounting(plan, rates, settings.fx_rate_date, fixed_rate),
     )

@@ -11,6 +11,7 @@ is the second's fast case: both bill the same items into the same documents.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,12 +26,14 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
+from affbill_billing.domain.fx import MissingRate, RateBook
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
 from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
+from affbill_billing.service_layer.rates import rate_book
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import LogLevel
 from affbill_runtime.db import UnitOfWork
@@ -41,6 +44,7 @@ log = logging.getLogger("affbill.billing.runs")
 ISSUE_BATCH = 500  # pending documents numbered per transaction
 DEADLOCK = "40P01"
 ATTEMPTS = 3
+RATES_BACK = dt.timedelta(days=400)
 
 
 @dataclass
@@ -65,6 +69,7 @@ class RunWork:
     issue_batch: int = field(default_factory=lambda: ISSUE_BATCH)  # documents per numbering
     # set when enough documents wait for a numbering transaction
     batch_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    rates: RateBook | None = None  # the exchange rates known when this process started
 
     def job(self, uow: UnitOfWork) -> JobReporter:
         return JobReporter(uow, SERVICE, self.ctx.job_id)
@@ -84,7 +89,8 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
-                        work.settings, document_type=kind, notes=profile.notes())
+                        work.settings, document_type=kind, notes=profile.notes(),
+                        rates=work.rates)
     return PendingDocument(invoice_id, customer, profile.number_series, kind, plan, document)
 
 
@@ -114,6 +120,8 @@ async def bill_chunk(work: RunWork, customers: Sequence[str],
     """Bill some customers: those whose items make one document in one statement each
     (on one connection, reading their items at once), the others on the locking path."""
     locking: list[str] = []
+    if work.rates is None:
+        work.rates = await rates_known(work)
     async with work.uow_factory() as uow:
         conn = await uow.autocommit_connection()
         items = await billable_items.open_items(conn, customers, work.ctx)
@@ -133,6 +141,13 @@ async def bill_chunk(work: RunWork, customers: Sequence[str],
         work.customer_billed(await bill_locked(work, customer, profiles.get(customer)))
 
 
+async def rates_known(work: RunWork) -> RateBook:
+    """The rates a document of this run may use: a year back from the day it bills on
+    (an invoice dated at the end of an old period uses that day's rate)."""
+    async with work.uow_factory() as uow:
+        return await rate_book(uow.session, [work.ctx.today - RATES_BACK, work.ctx.today])
+
+
 async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[Item],
                        profile: BillingProfile | None) -> int | None:
     """Bill a customer whose items (read unlocked) make one document, in one statement.
@@ -144,7 +159,10 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     currency = one_document_currency(profile, items)
     if currency is None or profile is None:
         return None
-    document = pending_document(work, customer, items, currency, profile)
+    try:
+        document = pending_document(work, customer, items, currency, profile)
+    except MissingRate:  # the locking path logs it and leaves the items open
+        return None
     if check(document.snapshot):  # the locking path logs it and leaves the items open
         return None
     try:
@@ -204,7 +222,12 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
                 counts.drafts_created += 1
                 job.log(f"Draft created for {profile.name}")
                 continue
-            document = pending_document(work, customer, billed, currency, profile)
+            try:
+                document = pending_document(work, customer, billed, currency, profile)
+            except MissingRate as missing:  # never guessed: the items stay open
+                job.log(f"{missing}: {profile.name} not billed", LogLevel.WARNING)
+                counts.customers_skipped += 1
+                continue
             if violations := check(document.snapshot):  # nothing numbered, items stay open
                 job.log(not_created(profile.name, violations), LogLevel.WARNING)
                 counts.customers_skipped += 1

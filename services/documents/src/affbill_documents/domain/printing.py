@@ -125,6 +125,20 @@ def _line_allowances(line: Any, cur: str) -> str:
                      for a in line.allowances)
 
 
+def vat_accounting(doc: InvoiceDocument) -> dict[str, str] | None:
+    """The VAT in the seller's accounting currency and the rate it was converted at (Art.
+    230 VAT Directive), for a document in another currency; None otherwise."""
+    fx = doc.vat_accounting
+    if fx is None:
+        return None
+    source = {"ecb": "ECB euro reference rate", "manual": "rate entered by hand"}.get(
+        fx.source, f"rate of {fx.source}")
+    return {"currency": fx.currency, "tax": money(fx.tax_total, fx.currency),
+            "rate": f"Exchange rate: 1 {fx.currency} = {plain(fx.rate)} {doc.currency} "
+                    f"({source} of {day(fx.rate_date)}); VAT {money(fx.tax_total, fx.currency)}"
+                    f" {fx.currency}."}
+
+
 def print_model(doc: InvoiceDocument) -> dict[str, Any]:
     """The JSON the invoice template renders; amounts as EN 16931 states them."""
     doc = presented(doc)
@@ -167,4 +181,5 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
         "heading": heading,
         "cancels": cancels,
         "notes": list(doc.notes),
+        "vat_accounting": vat_accounting(doc),
     }

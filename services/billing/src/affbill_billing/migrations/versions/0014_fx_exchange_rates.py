@@ -1,0 +1,38 @@
+"""Exchange rates: the history of every rate billing was told (synced or entered by hand).
+
+Revision ID: billing_0014_fx
+Revises: billing_0013_docs
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "billing_0014_fx"
+down_revision = "billing_0013_docs"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "exchange_rates",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("base", sa.Text, nullable=False),
+        sa.Column("currency", sa.Text, nullable=False),
+        sa.Column("rate_date", sa.Date, nullable=False),
+        sa.Column("rate", sa.Numeric(28, 10), nullable=False),
+        sa.Column("entered_by", sa.Text),  # a manual rate: who entered it and why
+        sa.Column("reason", sa.Text),
+        sa.Column("event_id", sa.Uuid),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.CheckConstraint("rate > 0", name="exchange_rates_positive"),
+    )
+    # the current rate of a day is the last recorded one (a correction is a later row)
+    op.create_index("exchange_rates_by_day", "exchange_rates",
+                    ["base", "currency", "rate_date", "id"])
+
+
+def downgrade() -> None:
+    op.drop_table("exchange_rates")
