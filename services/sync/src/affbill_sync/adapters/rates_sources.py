@@ -38,15 +38,17 @@ class EcbSource:
         self.base_url = base_url.rstrip("/")
         self.name = name
 
-    def file_for(self, since: dt.date, today: dt.date) -> str:
-        days = (today - since).days
+    def file_for(self, since: dt.date, today: dt.date | None = None) -> str:
+        """The daily file holds today's rates, the 90-day file the last 90 days (counted
+        from the real today, whatever window is asked for), the history all."""
+        days = ((today or dt.date.today()) - since).days
         if days <= 0:
             return "eurofxref-daily.xml"
-        return "eurofxref-hist-90d.xml" if days < 90 else "eurofxref-hist.xml"
+        return "eurofxref-hist-90d.xml" if days < 85 else "eurofxref-hist.xml"
 
     async def fetch(self, client: httpx.AsyncClient, since: dt.date, today: dt.date
                     ) -> list[DayRates]:
-        url = f"{self.base_url}/{self.file_for(since, today)}"
+        url = f"{self.base_url}/{self.file_for(since)}"
         response = await RetryingClient(client, platform=self.name, max_attempts=4).request(
             "GET", url)
         return [d for d in parse_ecb(response.content, self.name) if since <= d.rate_date <= today]
