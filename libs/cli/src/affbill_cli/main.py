@@ -286,3 +286,6 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 from affbill_cli.audit import audit_app  # noqa: E402
 
 app.add_typer(audit_app, name="audit")
+from affbill_cli.rates import rates_app  # noqa: E402
+
+app.add_typer(rates_app, name="rates")
