@@ -72,3 +72,28 @@ class VatAccounting(Contract):
     tax_total: Amount = Field(description="Total VAT in the accounting currency (BT-111): "
                               "the document's VAT total / rate, HALF_UP to its minor unit.",
                               examples=["114.79"])
+
+
+class LineConversion(Contract):
+    """How a line's amount was converted from the items' currency (convert mode): the
+    source amount and the published quotes, so anyone recomputes the line exactly:
+    ``direct_rate``: source × rate; else source / source_rate × target_rate (a quote of
+    None is the base itself), rounded once, HALF_UP, to the document currency."""
+
+    source_currency: CurrencyCode = Field(description="The items' currency.",
+                                          examples=["GBP"])
+    source_amount: Amount = Field(description="The line's net amount in it.",
+                                  examples=["700.00"])
+    base: CurrencyCode = Field(description="The currency the quotes are per one unit of.",
+                               examples=["EUR"])
+    source_rate: Rate | None = Field(default=None, description="Units of the source currency "
+                                     "per one unit of the base.", examples=["0.86905"])
+    target_rate: Rate | None = Field(default=None, description="Units of the document "
+                                     "currency per one unit of the base.", examples=[None])
+    direct_rate: Rate | None = Field(default=None, description="Units of the document "
+                                     "currency per one unit of the source (a direct quote).",
+                                     examples=[None])
+    rate_date: dt.date = Field(description="The day the quotes were published for.",
+                               examples=["2026-11-27"])
+    source: Name = Field(min_length=1, max_length=64, description="Who published them.",
+                         examples=["ecb"])

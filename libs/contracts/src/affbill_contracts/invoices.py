@@ -23,7 +23,7 @@ from pydantic import Field
 from affbill_contracts.base import Contract
 from affbill_contracts.bounds import INT32_MAX, Name
 from affbill_contracts.common import PostalAddress
-from affbill_contracts.fx import VatAccounting
+from affbill_contracts.fx import LineConversion, VatAccounting
 from affbill_contracts.money import Amount, CurrencyCode
 
 
@@ -126,6 +126,9 @@ class InvoiceLine(Contract):
     item_ids: list[uuid.UUID] = Field(default_factory=list,
                                       description="Billable items this line bills.",
                                       examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
+    conversion: LineConversion | None = Field(
+        default=None, description="Items in another currency converted into the document's "
+                                  "(convert mode): source amount, quotes, their date.")
 
 
 class TaxSubtotal(Contract):

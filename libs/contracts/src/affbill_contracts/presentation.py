@@ -36,7 +36,9 @@ def _line(line: InvoiceLine, sign: Decimal) -> InvoiceLine:
         "quantity": line.quantity * sign * price_sign, "unit_price": line.unit_price * price_sign,
         "net_amount": line.net_amount * sign,
         "allowances": [a.model_copy(update={"amount": a.amount * sign})
-                       for a in line.allowances]})
+                       for a in line.allowances],
+        "conversion": line.conversion and line.conversion.model_copy(
+            update={"source_amount": line.conversion.source_amount * sign})})
 
 
 def presented(doc: InvoiceDocument) -> InvoiceDocument:

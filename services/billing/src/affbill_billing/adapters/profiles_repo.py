@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import CurrencyMode, TaxTreatment
 
 # a run bills customers it knows (core data and profile); a draft needs the profile only
 PROFILES = text("""
@@ -38,7 +38,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         email_recipients=tuple(row["email_recipients"] or ()),
         intro_text=row["intro_text"], closing_text=row["closing_text"],
         e_invoice_format=row["e_invoice_format"] or "factur-x",
-        buyer_reference=row["buyer_reference"])
+        buyer_reference=row["buyer_reference"],
+        currency_mode=CurrencyMode(row.get("currency_mode") or CurrencyMode.SPLIT))
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

@@ -10,7 +10,7 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import CurrencyMode, TaxTreatment
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,14 @@ class BillingProfile:
     closing_text: str | None = None
     e_invoice_format: str = "factur-x"
     buyer_reference: str | None = None
+    currency_mode: CurrencyMode = CurrencyMode.SPLIT
+
+    def converts_into(self) -> str | None:
+        """The billing currency every item is converted into (convert mode; a run's drafts
+        by default stay split), else None: one document per currency."""
+        if self.currency_mode is CurrencyMode.CONVERT and not self.drafts_by_default:
+            return self.billing_currency
+        return None
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""

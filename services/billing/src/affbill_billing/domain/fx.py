@@ -148,3 +148,13 @@ def conversion(book: RateBook, source: str, target: str, day: dt.date) -> Conver
     return Conversion(source, target,
                       source_rate=None if source == base else book.on(source, day),
                       target_rate=None if target == base else book.on(target, day))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A line's snapshot in convert mode: its amount in the items' currency and how it
+    became the document's (``conversion.apply(source_amount)`` is the line's net)."""
+
+    source_currency: str
+    source_amount: Decimal
+    conversion: Conversion

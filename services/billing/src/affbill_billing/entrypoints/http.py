@@ -19,7 +19,7 @@ from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import TaxTreatment
+from affbill_billing.domain.profiles import CurrencyMode, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http, rates_http
 from affbill_billing.service_layer import profiles
@@ -35,7 +35,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference")
+                  "buyer_reference", "currency_mode")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -70,6 +70,9 @@ class ProfileUpdate(BaseModel):
     buyer_reference: Name | None = Field(
         None, min_length=1, max_length=100, pattern=r"\S",
         description="The buyer's reference (BT-10), for XRechnung the Leitweg-ID.")
+    currency_mode: CurrencyMode | None = Field(
+        None, description="split: one document per currency of the items; convert: one "
+                          "document in billing_currency, every line converted at the rate.")
 
     @model_validator(mode="after")
     def _threshold_has_a_currency(self) -> ProfileUpdate:

@@ -10,6 +10,7 @@ from affbill_billing.domain import en16931
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.fx import (
     ACCOUNTING_CURRENCY,
+    Converted,
     MissingRate,
     RateBook,
     RateDateRule,
@@ -20,7 +21,7 @@ from affbill_billing.domain.fx import (
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
-from affbill_contracts.fx import VatAccounting
+from affbill_contracts.fx import LineConversion, VatAccounting
 from affbill_contracts.invoices import (
     AllowanceCharge,
     DocumentType,
@@ -102,6 +103,22 @@ def vat_accounting(plan: InvoicePlan, rates: RateBook | None, rule: RateDateRule
                          source=rate.source, tax_total=into_base(plan.totals.tax, rate))
 
 
+def line_conversion(converted: Converted | None) -> LineConversion | None:
+    """A converted line's snapshot: its source amount and the quotes, as published."""
+    if converted is None:
+        return None
+    c = converted.conversion
+    used = c.direct or c.source_rate or c.target_rate
+    if used is None:  # the same currency: nothing was converted
+        return None
+    return LineConversion(
+        source_currency=converted.source_currency, source_amount=converted.source_amount,
+        base=used.base, rate_date=used.rate_date, source=used.source,
+        direct_rate=c.direct.rate if c.direct else None,
+        source_rate=c.source_rate.rate if c.source_rate else None,
+        target_rate=c.target_rate.rate if c.target_rate else None)
+
+
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
              to: Buyer, settings: Settings, *, document_type: str = DocumentType.INVOICE,
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
@@ -131,7 +148,8 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                            period_end=line.period_end, item_ids=list(line.item_ids),
                            allowances=[LineAllowance(amount=a.amount, reason=a.reason,
                                                      reason_code=a.reason_code)
-                                       for a in (line.allowance,) if a])
+                                       for a in (line.allowance,) if a],
+                           conversion=line_conversion(line.converted))
                for n, line in enumerate(plan.lines, start=1)],
         allowances_charges=[AllowanceCharge(
             charge=a.charge, amount=a.amount, reason=a.reason, reason_code=a.reason_code,

@@ -24,6 +24,7 @@ from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
+from affbill_billing.domain.conversion import plan_converted, skip_line
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
@@ -83,9 +84,13 @@ class RunWork:
 
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
                      profile: BillingProfile) -> PendingDocument:
-    """The document the items make, unnumbered (a negative total is a credit note)."""
-    plan = plan_invoice(list(items), currency,
-                        profile.terms(work.ctx.domestic_vat_rate), work.ctx.today)
+    """The document the items make, unnumbered (a negative total is a credit note); in
+    convert mode every line converted into ``currency`` (MissingRate: no rate)."""
+    terms = profile.terms(work.ctx.domestic_vat_rate)
+    plan = (plan_converted(list(items), currency, terms, work.ctx.today,
+                           work.rates or RateBook([]), work.settings.fx_rate_date)
+            if profile.converts_into() else
+            plan_invoice(list(items), currency, terms, work.ctx.today))
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
@@ -108,7 +113,7 @@ def one_document_currency(profile: BillingProfile | None, items: Sequence[Item])
     """The currency when the items make exactly one issued document now; None when the
     locking path decides (no profile, drafts by default, several currencies, threshold)."""
     currency = items[0].currency
-    if (profile is None or profile.drafts_by_default
+    if (profile is None or profile.drafts_by_default or profile.converts_into()
             or any(i.currency != currency for i in items)
             or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
         return None
@@ -214,7 +219,9 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             return 0
         conn, items = await billable_items.lock_open_items(uow.session, customer, work.ctx)
         documents = 0
-        for currency, billed in billable_now(job, profile, items, counts):
+        batches = (billable_converted(work, job, profile, items, counts)
+                   if profile.converts_into() else billable_now(job, profile, items, counts))
+        for currency, billed in batches:
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 draft = Draft.from_items(billed, profile.presets(), work.ctx.domestic_vat_rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
@@ -255,3 +262,26 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now
+
+
+def billable_converted(work: RunWork, job: JobReporter, profile: BillingProfile,
+                       items: Sequence[Item], counts: RunCounts) -> list[tuple[str, list[Item]]]:
+    """Convert mode: all items in one document in the billing currency when their converted
+    sum reaches the threshold; the job log names both figures when it does not, and a
+    missing rate when there is one (the items stay open either way)."""
+    target = profile.converts_into()
+    if not items or target is None:
+        return []
+    try:
+        skipped = skip_line(list(items), target, profile.threshold_amount,
+                            profile.threshold_currency,
+                            profile.terms(work.ctx.domestic_vat_rate), work.ctx.today,
+                            work.rates or RateBook([]), work.settings.fx_rate_date)
+    except MissingRate as missing:
+        skipped = f"{missing}: {profile.name} not billed"
+    if skipped is None:
+        return [(target, list(items))]
+    counts.customers_skipped += 1
+    job.log(skipped if "not billed" in skipped else f"{skipped} for {profile.name}",
+            LogLevel.WARNING if "not billed" in skipped else LogLevel.INFO)
+    return []

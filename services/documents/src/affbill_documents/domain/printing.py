@@ -139,6 +139,27 @@ def vat_accounting(doc: InvoiceDocument) -> dict[str, str] | None:
                     f" {fx.currency}."}
 
 
+def conversions(doc: InvoiceDocument) -> str:
+    """The quotes the converted lines used (convert mode), one sentence; "" when none."""
+    quotes: dict[tuple[str, str], str] = {}
+    for line in doc.lines:
+        c = line.conversion
+        if c is None:
+            continue
+        for rate, of in ((c.source_rate, c.source_currency), (c.target_rate, doc.currency)):
+            if rate is not None:
+                quotes[(of, c.rate_date.isoformat())] = (
+                    f"1 {c.base} = {plain(rate)} {of} ({c.source}, {day(c.rate_date)})")
+        if c.direct_rate is not None:
+            quotes[(c.source_currency, c.rate_date.isoformat())] = (
+                f"1 {c.source_currency} = {plain(c.direct_rate)} {doc.currency} "
+                f"({c.source}, {day(c.rate_date)})")
+    if not quotes:
+        return ""
+    return (f"Amounts in other currencies converted into {doc.currency} at: "
+            + "; ".join(quotes[k] for k in sorted(quotes)) + ".")
+
+
 def print_model(doc: InvoiceDocument) -> dict[str, Any]:
     """The JSON the invoice template renders; amounts as EN 16931 states them."""
     doc = presented(doc)
@@ -182,4 +203,5 @@ def print_model(doc: InvoiceDocument) -> dict[str, Any]:
         "cancels": cancels,
         "notes": list(doc.notes),
         "vat_accounting": vat_accounting(doc),
+        "conversions": conversions(doc),
     }

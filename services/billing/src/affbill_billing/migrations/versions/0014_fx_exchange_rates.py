@@ -1,4 +1,5 @@
-"""Exchange rates: the history of every rate billing was told (synced or entered by hand).
+"""Exchange rates: the history of every rate billing was told (synced or entered by hand),
+and a profile's currency mode (split by source currency, or convert into the billing one).
 
 Revision ID: billing_0014_fx
 Revises: billing_0013_docs
@@ -32,7 +33,12 @@ def upgrade() -> None:
     # the current rate of a day is the last recorded one (a correction is a later row)
     op.create_index("exchange_rates_by_day", "exchange_rates",
                     ["base", "currency", "rate_date", "id"])
+    op.add_column("billing_profiles", sa.Column(
+        "currency_mode", sa.Text, nullable=False, server_default="split"))
+    op.create_check_constraint("billing_profiles_currency_mode", "billing_profiles",
+                               "currency_mode in ('split', 'convert')")
 
 
 def downgrade() -> None:
+    op.drop_column("billing_profiles", "currency_mode")
     op.drop_table("exchange_rates")
