@@ -75,9 +75,9 @@ async def test_rates_are_kept_once_with_their_corrections(billing: Runtime,
     day = (await api.get("/rates", params={"date": "2026-11-29"})).json()
     assert day["date"] == "2026-11-29"
     assert [(r["currency"], r["rate"], r["rate_date"], r["source"]) for r in day["rates"]] == [
-        ("GBP", "0.8701", "2026-11-27", "ecb"), ("USD", "1.1606", "2026-11-27", "ecb")]
+        ("GBP", "0.87010", "2026-11-27", "ecb"), ("USD", "1.1606", "2026-11-27", "ecb")]
     history = (await api.get("/rates/GBP/2026-11-27/history")).json()
-    assert [h["rate"] for h in history] == ["0.86905", "0.8701"]
+    assert [h["rate"] for h in history] == ["0.86905", "0.87010"]  # as published
 
 
 async def test_a_weekend_and_a_holiday_use_the_last_published_rate(
@@ -140,7 +140,7 @@ async def test_issued_documents_keep_their_rate_when_it_is_corrected(
     assert stored.vat_accounting.rate == Decimal("0.86905")  # as issued
     assert stored.vat_accounting.tax_total == Decimal("114.78")
     now = (await api.get("/rates", params={"date": "2026-11-28", "currency": "GBP"})).json()
-    assert now["rates"][0]["rate"] == "0.90"
+    assert now["rates"][0]["rate"] == "0.90000"
     # its cancellation states the VAT in euro at the invoice's rate, not today's
     cancelled = await api.post(f"/invoices/{stored.invoice_id}/cancel", headers=ANNA)
     assert cancelled.status_code == 201, cancelled.text
@@ -159,3 +159,66 @@ async def test_without_vat_a_foreign_document_needs_no_rate(billing: Runtime) ->
     assert counts["documents_created"] == 1
     [doc] = await issued(billing)
     assert doc.totals.tax_total == 0 and doc.vat_accounting is None
+
+
+async def converting_customer(billing: Runtime, *amounts: tuple[str, str],
+                              threshold: str = "1000") -> str:
+    """A customer in convert mode (billing currency EUR) with one item per (currency,
+    revenue)."""
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    customer = await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [Envelope.wrap(StatRowSynced(
+        connector=c, stat_key=f"{c}|2026-11-02|7|{n}|1004|{cur}", date=dt.date(2026, 11, 2),
+        advertiser_id="7", offer_id=str(20 + n), offer_name=f"Shop {n}", affiliate_id="1004",
+        currency=cur, conversions=1, revenue=Decimal(rev), payout=Decimal(0)))
+        for n, (cur, rev) in enumerate(amounts)])
+    async with billing.engine.begin() as conn:
+        await conn.execute(text(
+            "update billing_profiles set currency_mode = 'convert', billing_currency = 'EUR', "
+            "threshold_amount = :t, threshold_currency = 'EUR' where customer_id = :c"),
+            {"t": Decimal(threshold), "c": customer})
+    return customer
+
+
+async def test_convert_mode_bills_one_euro_document_reaching_the_threshold_only_converted(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    await rates.apply_published(billing.uow(), [published(FRI, GBP="0.86905", USD="1.1606")])
+    both = await converting_customer(billing, ("GBP", "700.00000"), ("USD", "300.00000"))
+    gbp_only = await converting_customer(billing, ("GBP", "700.00000"))
+    counts = await runs.process_selected(billing.uow, command(both, gbp_only),
+                                         billing.settings, SAT)
+    assert (counts["documents_created"], counts["customers_skipped"]) == (1, 1)
+    [doc] = await issued(billing)
+    assert doc.customer_id == both and doc.currency == "EUR"
+    # 700 GBP / 0.86905 = 805.48 EUR, 300 USD / 1.1606 = 258.49 EUR: 1063.97 ≥ 1000
+    assert sorted(line.net_amount for line in doc.lines) == [Decimal("258.49"),
+                                                             Decimal("805.48")]
+    assert doc.totals.line_total == Decimal("1063.97")
+    snaps = {line.conversion.source_currency: line.conversion for line in doc.lines
+             if line.conversion}
+    assert snaps["GBP"].source_amount == Decimal("700.00")
+    assert snaps["GBP"].source_rate == Decimal("0.86905") and snaps["GBP"].rate_date == FRI
+    assert snaps["USD"].source_rate == Decimal("1.1606")
+    assert ("Skipped items with a total of 805.48 EUR (from 700.00 GBP at 0.86905) "
+            f"(threshold 1000.00 EUR) for Acme {gbp_only.split(':')[0]}") in await log_lines(
+                billing)
+    assert await open_items(billing, gbp_only) == 1 and await open_items(billing, both) == 0
+    profile = (await api.get(f"/customers/{both}/profile")).json()
+    assert profile["currency_mode"] == "convert"
+    changed = await api.patch(f"/customers/{gbp_only}/profile",
+                              json={"currency_mode": "split"}, headers=ANNA)
+    assert changed.status_code == 200 and changed.json()["currency_mode"] == "split"
+    bad = await api.patch(f"/customers/{gbp_only}/profile", json={"currency_mode": "mix"},
+                          headers=ANNA)
+    assert bad.status_code == 422 and "currency_mode" in bad.text
+
+
+async def test_convert_mode_with_a_missing_rate_bills_nothing(billing: Runtime) -> None:
+    await rates.apply_published(billing.uow(), [published(FRI, USD="1.1606")])
+    customer = await converting_customer(billing, ("GBP", "700.00000"), ("USD", "900.00000"))
+    counts = await runs.process_selected(billing.uow, command(customer), billing.settings,
+                                         MON)
+    assert counts["documents_created"] == 0 and counts["customers_skipped"] == 1
+    assert (f"No GBP rate for 2026-11-30: Acme {customer.split(':')[0]} not billed"
+            in await log_lines(billing))
+    assert await open_items(billing, customer) == 2

@@ -29,7 +29,7 @@ _RECORD = text("""
     insert into exchange_rates (source, base, currency, rate_date, rate, entered_by, reason,
                                 event_id)
     select :source, :base, r.currency, :rate_date, r.rate, :entered_by, :reason, :event_id
-      from unnest(cast(:currencies as text[]), cast(:rates as numeric[])) as r(currency, rate)
+      from unnest(cast(:currencies as text[]), cast(:rates as text[])::numeric[]) as r(currency, rate)
      where r.rate is distinct from (
            select e.rate from exchange_rates e
             where e.base = :base and e.currency = r.currency and e.rate_date = :rate_date
@@ -45,7 +45,7 @@ async def record(session: Any, *, source: str, base: str, rate_date: dt.date,
     result = await session.execute(_RECORD, {
         "source": source, "base": base, "rate_date": rate_date, "entered_by": entered_by,
         "reason": reason, "event_id": event_id, "currencies": currencies,
-        "rates": [rates[c] for c in currencies]})
+        "rates": [str(rates[c]) for c in currencies]})
     return [row[0] for row in result]
 
 

@@ -31,6 +31,11 @@ class ManualRate(BaseModel):
                          examples=["ECB published no rate: rate of the Bundesbank"])
 
 
+def as_published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rates with the digits they were published with ("0.87010", not "0.8701")."""
+    return [{**r, "rate": str(r["rate"])} for r in rows]
+
+
 def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     router = APIRouter(tags=["rates"], route_class=ProblemRoute)
 
@@ -42,19 +47,20 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         day = date or dt.date.today()
         async with runtime.engine.connect() as conn:
             found = await rates.rates_of_day(conn, day, currency)
-        return printable({"date": day, "rates": found})
+        return printable({"date": day, "rates": as_published(found)})
 
     @router.get("/rates/{currency}/{rate_date}/history")
     async def history(currency: CurrencyCode, rate_date: dt.date) -> Any:
         """Every rate recorded for the day, oldest first: corrections stay visible."""
         async with runtime.engine.connect() as conn:
-            return printable(await rates.rates_repo.history(conn, currency, rate_date))
+            return printable(as_published(
+                await rates.rates_repo.history(conn, currency, rate_date)))
 
     @router.post("/rates", status_code=201)
     async def enter_rate(body: ManualRate, user: User) -> Any:
         """Enter a rate by hand: it is the day's rate from now on (audited)."""
-        return printable(await rates.enter_manual(
+        return printable(as_published([await rates.enter_manual(
             runtime.uow, currency=body.currency, rate_date=body.rate_date, rate=body.rate,
-            user=user, reason=body.reason))
+            user=user, reason=body.reason)])[0])
 
     return router

@@ -22,7 +22,8 @@ def upgrade() -> None:
         sa.Column("base", sa.Text, nullable=False),
         sa.Column("currency", sa.Text, nullable=False),
         sa.Column("rate_date", sa.Date, nullable=False),
-        sa.Column("rate", sa.Numeric(28, 10), nullable=False),
+        # numeric without a scale keeps the digits as published (0.86905, 162.40)
+        sa.Column("rate", sa.Numeric(), nullable=False),
         sa.Column("entered_by", sa.Text),  # a manual rate: who entered it and why
         sa.Column("reason", sa.Text),
         sa.Column("event_id", sa.Uuid),
