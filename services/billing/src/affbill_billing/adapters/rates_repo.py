@@ -29,7 +29,8 @@ _RECORD = text("""
     insert into exchange_rates (source, base, currency, rate_date, rate, entered_by, reason,
                                 event_id)
     select :source, :base, r.currency, :rate_date, r.rate, :entered_by, :reason, :event_id
-      from unnest(cast(:currencies as text[]), cast(:rates as text[])::numeric[]) as r(currency, rate)
+      from unnest(cast(:currencies as text[]), cast(:rates as text[])::numeric[])
+           as r(currency, rate)
      where r.rate is distinct from (
            select e.rate from exchange_rates e
             where e.base = :base and e.currency = r.currency and e.rate_date = :rate_date
