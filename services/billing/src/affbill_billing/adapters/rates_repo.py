@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,30 +25,56 @@ _CURRENT = """
      where rate_date between :since and :until {only}
      order by base, currency, rate_date, id desc"""
 
-# a row per rate that differs from the day's current one (or is the day's first)
+# a row per rate that differs from the day's current one (or is the day's first), in order
 _RECORD = text("""
     insert into exchange_rates (source, base, currency, rate_date, rate, entered_by, reason,
                                 event_id)
-    select :source, :base, r.currency, :rate_date, r.rate, :entered_by, :reason, :event_id
-      from unnest(cast(:currencies as text[]), cast(:rates as text[])::numeric[])
-           as r(currency, rate)
+    select r.source, r.base, r.currency, r.rate_date, r.rate, r.entered_by, r.reason,
+           r.event_id
+      from unnest(cast(:source as text[]), cast(:base as text[]), cast(:currency as text[]),
+                  cast(:rate_date as date[]), cast(:rate as text[])::numeric[],
+                  cast(:entered_by as text[]), cast(:reason as text[]),
+                  cast(:event_id as uuid[])) with ordinality
+           as r(source, base, currency, rate_date, rate, entered_by, reason, event_id, n)
      where r.rate is distinct from (
            select e.rate from exchange_rates e
-            where e.base = :base and e.currency = r.currency and e.rate_date = :rate_date
+            where e.base = r.base and e.currency = r.currency and e.rate_date = r.rate_date
             order by e.id desc limit 1)
+     order by r.n
     returning currency""")
+COLUMNS = ("source", "base", "currency", "rate_date", "rate", "entered_by", "reason",
+           "event_id")
 
 
-async def record(session: Any, *, source: str, base: str, rate_date: dt.date,
-                 rates: dict[str, Decimal], entered_by: str | None = None,
-                 reason: str | None = None, event_id: uuid.UUID | None = None) -> list[str]:
-    """Append the rates that change the day's current ones; returns their currencies."""
-    currencies = sorted(rates)
-    result = await session.execute(_RECORD, {
-        "source": source, "base": base, "rate_date": rate_date, "entered_by": entered_by,
-        "reason": reason, "event_id": event_id, "currencies": currencies,
-        "rates": [str(rates[c]) for c in currencies]})
-    return [row[0] for row in result]
+@dataclass(frozen=True)
+class RateFact:
+    """One rate as told: by a source (event_id) or by hand (entered_by, reason)."""
+
+    source: str
+    base: str
+    currency: str
+    rate_date: dt.date
+    rate: Decimal
+    entered_by: str | None = None
+    reason: str | None = None
+    event_id: uuid.UUID | None = None
+
+
+async def record(session: Any, facts: Sequence[RateFact]) -> list[str]:
+    """Append, in one statement and in order, the rates that change their day's current
+    one (a rate repeated in the same batch counts once); returns their currencies."""
+    last: dict[tuple[str, str, dt.date], Decimal] = {}
+    kept = []
+    for f in facts:
+        key = (f.base, f.currency, f.rate_date)
+        if last.get(key) != f.rate:
+            kept.append(f)
+            last[key] = f.rate
+    if not kept:
+        return []
+    params = {c: [getattr(f, c) for f in kept] for c in COLUMNS}
+    params["rate"] = [str(r) for r in params["rate"]]
+    return [row[0] for row in await session.execute(_RECORD, params)]
 
 
 async def current(session: Any, since: dt.date, until: dt.date,

@@ -23,7 +23,6 @@ from affbill_billing.domain.fx import (
     rate_day,
 )
 from affbill_contracts.envelope import Envelope
-from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_runtime import audit
 from affbill_runtime.acting import actor
 from affbill_runtime.db import UnitOfWork
@@ -37,11 +36,11 @@ async def apply_published(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]]) -
     """Record synced rates; a redelivered fact, or one repeating the current rates, adds
     nothing. Returns how many facts were new."""
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        for env in fresh:
-            p: ExchangeRatesPublished = env.payload
-            await rates_repo.record(uow.session, source=p.source, base=p.base,
-                                    rate_date=p.rate_date, rates=dict(p.rates),
-                                    event_id=env.event_id)
+        await rates_repo.record(uow.session, [
+            rates_repo.RateFact(p.source, p.base, currency, p.rate_date, rate,
+                                event_id=env.event_id)
+            for env in fresh for p in [env.payload] for currency, rate in sorted(
+                p.rates.items())])
 
     return await apply_once(uow, CONSUMER, envelopes, effect)
 
@@ -54,8 +53,8 @@ async def enter_manual(uow_factory: Callable[[], UnitOfWork], *, currency: str,
     async with uow_factory() as uow:
         s = uow.session
         before = await rates_repo.history(s, currency, rate_date)
-        await rates_repo.record(s, source=MANUAL, base=base, rate_date=rate_date,
-                                rates={currency: rate}, entered_by=user, reason=reason)
+        await rates_repo.record(s, [rates_repo.RateFact(
+            MANUAL, base, currency, rate_date, rate, entered_by=user, reason=reason)])
         after = {"base": base, "currency": currency, "rate_date": rate_date, "rate": rate,
                  "source": MANUAL, "entered_by": user, "reason": reason}
         await audit.record(s, entity_kind="exchange_rate",

@@ -51,7 +51,8 @@ class EcbSource:
         url = f"{self.base_url}/{self.file_for(since)}"
         response = await RetryingClient(client, platform=self.name, max_attempts=4).request(
             "GET", url)
-        return [d for d in parse_ecb(response.content, self.name) if since <= d.rate_date <= today]
+        return [d for d in parse_ecb(response.content, self.name, since)
+                if d.rate_date <= today]
 
 
 class OpenExchangeRatesSource:

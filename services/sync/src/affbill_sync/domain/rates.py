@@ -11,6 +11,7 @@ wrong; no partial set of rates is returned from it.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -55,27 +56,39 @@ def _day(text: str | None, where: str) -> dt.date:
         raise RatesFormatError(f"{where}: time {text!r} is not a date") from None
 
 
-def parse_ecb(xml: bytes, source: str = "ecb") -> list[DayRates]:
+def parse_ecb(xml: bytes, source: str = "ecb", since: dt.date | None = None
+              ) -> list[DayRates]:
     """The days of an ECB euro reference rates file (daily, 90-day or historic), oldest
-    first. The ECB quotes units of each currency per one euro."""
+    first. The ECB quotes units of each currency per one euro and lists the newest day
+    first: with ``since``, reading stops at the first day before it (the historic file
+    goes back to 1999; a window of a year reads a year of it)."""
+    days: dict[dt.date, dict[str, Decimal]] = {}
+    day: dt.date | None = None
     try:
-        root = ElementTree.fromstring(xml)
+        for _, cube in ElementTree.iterparse(io.BytesIO(xml), events=("start",)):
+            if not cube.tag.endswith("Cube"):
+                continue
+            if "time" in cube.attrib:
+                newer = day
+                day = _day(cube.get("time"), "Cube")
+                if since is not None and day < since and newer is not None and day < newer:
+                    break  # newest first: every later day is older still
+                days.setdefault(day, {})
+            elif "currency" in cube.attrib and day is not None:
+                days[day][_code(cube.get("currency"), day)] = _rate(
+                    cube.get("rate"), f"Cube {day} {cube.get('currency')}")
     except ElementTree.ParseError as exc:
         raise RatesFormatError(f"not ECB rates XML: {exc}") from None
-    days: dict[dt.date, dict[str, Decimal]] = {}
-    for cube in root.iter():
-        if not cube.tag.endswith("Cube") or "time" not in cube.attrib:
-            continue
-        day = _day(cube.get("time"), "Cube")
-        rates = days.setdefault(day, {})
-        for quote in cube:
-            currency = quote.get("currency") or ""
-            if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
-                raise RatesFormatError(f"Cube {day}: currency {currency!r} is not a code")
-            rates[currency] = _rate(quote.get("rate"), f"Cube {day} {currency}")
     if not days:
         raise RatesFormatError("no Cube with a time: not ECB rates XML")
-    return [DayRates(source, "EUR", day, rates) for day, rates in sorted(days.items()) if rates]
+    return [DayRates(source, "EUR", d, rates) for d, rates in sorted(days.items())
+            if rates and (since is None or d >= since)]
+
+
+def _code(currency: str | None, day: dt.date) -> str:
+    if not currency or len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+        raise RatesFormatError(f"Cube {day}: currency {currency!r} is not a code")
+    return currency
 
 
 def parse_openexchangerates(body: bytes, source: str = "openexchangerates",
