@@ -24,7 +24,7 @@ from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
-from affbill_billing.domain.conversion import plan_converted, skip_line
+from affbill_billing.domain.conversion import plan_converted
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
@@ -35,6 +35,7 @@ from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
 from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
+from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import LogLevel
 from affbill_runtime.db import UnitOfWork
@@ -109,12 +110,20 @@ def total_of(items: Sequence[Item], currency: str) -> Decimal:
     return round_money(sum((i.revenue for i in items), Decimal(0)), currency)
 
 
-def one_document_currency(profile: BillingProfile | None, items: Sequence[Item]) -> str | None:
+def one_document_currency(work: RunWork, profile: BillingProfile | None,
+                          items: Sequence[Item]) -> str | None:
     """The currency when the items make exactly one issued document now; None when the
-    locking path decides (no profile, drafts by default, several currencies, threshold)."""
+    locking path decides (no profile, drafts by default, several currencies in split mode,
+    threshold, a missing rate). Convert mode makes one document of all the items."""
     currency = items[0].currency
-    if (profile is None or profile.drafts_by_default or profile.converts_into()
-            or any(i.currency != currency for i in items)
+    if profile is None or profile.drafts_by_default:
+        return None
+    if target := profile.converts_into():
+        try:
+            return target if converted_skip(work, profile, items) is None else None
+        except MissingRate:
+            return None
+    if (any(i.currency != currency for i in items)
             or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
         return None
     return currency
@@ -161,7 +170,7 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     customer takes the locking path (see one_document_currency) or its items changed."""
     if not items:
         return 0
-    currency = one_document_currency(profile, items)
+    currency = one_document_currency(work, profile, items)
     if currency is None or profile is None:
         return None
     try:
@@ -262,26 +271,3 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now
-
-
-def billable_converted(work: RunWork, job: JobReporter, profile: BillingProfile,
-                       items: Sequence[Item], counts: RunCounts) -> list[tuple[str, list[Item]]]:
-    """Convert mode: all items in one document in the billing currency when their converted
-    sum reaches the threshold; the job log names both figures when it does not, and a
-    missing rate when there is one (the items stay open either way)."""
-    target = profile.converts_into()
-    if not items or target is None:
-        return []
-    try:
-        skipped = skip_line(list(items), target, profile.threshold_amount,
-                            profile.threshold_currency,
-                            profile.terms(work.ctx.domestic_vat_rate), work.ctx.today,
-                            work.rates or RateBook([]), work.settings.fx_rate_date)
-    except MissingRate as missing:
-        skipped = f"{missing}: {profile.name} not billed"
-    if skipped is None:
-        return [(target, list(items))]
-    counts.customers_skipped += 1
-    job.log(skipped if "not billed" in skipped else f"{skipped} for {profile.name}",
-            LogLevel.WARNING if "not billed" in skipped else LogLevel.INFO)
-    return []
