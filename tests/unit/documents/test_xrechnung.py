@@ -10,11 +10,13 @@ import pikepdf
 import pytest
 from lxml import etree
 
+from affbill_contracts.invoices import EInvoiceFormat
 from affbill_documents.adapters.cii import EN16931, XRECHNUNG, SellerContact
 from affbill_documents.adapters.renderer import Renderer
 from tests.unit.documents.samples import (
     LEITWEG_ID,
     cancellation,
+    foreign,
     invoice,
     negated,
     xrechnung_invoice,
@@ -95,3 +97,16 @@ def test_xrechnung_rules_are_enforced_with_their_ids(renderer: Renderer) -> None
     assert out.failed_rules == ["BR-DE-9"]  # buyer post code
     assert {f["xml"] for f in out.findings if not f["warning"]} == {"xrechnung"}
     assert out.pdf  # kept for a person to look at
+
+
+def test_a_gbp_xrechnung_states_its_vat_in_euro(renderer: Renderer) -> None:
+    doc = foreign("GBP", "INV-2026-00090").model_copy(update={
+        "buyer": xrechnung_invoice(1).buyer, "buyer_reference": LEITWEG_ID,
+        "e_invoice_format": EInvoiceFormat.XRECHNUNG})
+    out = renderer.render(doc)
+    assert out.valid and out.failed_rules == [], out.findings
+    assert [f for f in out.findings if not f["warning"]] == []
+    assert out.xrechnung is not None and doc.vat_accounting is not None
+    assert xpath(out.xrechnung, "//ram:TaxCurrencyCode/text()") == ["EUR"]  # BT-6
+    assert xpath(out.xrechnung, "//ram:TaxTotalAmount[@currencyID='EUR']/text()") == [
+        str(doc.vat_accounting.tax_total)]  # BT-111
