@@ -222,3 +222,26 @@ async def test_convert_mode_with_a_missing_rate_bills_nothing(billing: Runtime) 
     assert (f"No GBP rate for 2026-11-30: Acme {customer.split(':')[0]} not billed"
             in await log_lines(billing))
     assert await open_items(billing, customer) == 2
+
+
+async def test_create_refuses_without_a_rate_and_issues_with_one(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    _, customer = await gbp_customer(billing)
+    items = (await api.get(f"/generator/{customer}/items")).json()["items"]
+    draft = (await api.post("/drafts", json={"customer_id": customer,
+                                             "item_ids": [i["item_id"] for i in items]},
+                            headers=ANNA)).json()
+    today = dt.date.today()
+    refused = await api.post(f"/drafts/{draft['draft_id']}/issue",
+                             json={"version": draft["version"]}, headers=ANNA)
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["title"] == "No exchange rate" and problem["currency"] == "GBP"
+    assert problem["detail"].startswith(f"No GBP rate for {today.isoformat()}")
+    assert await issued(billing) == []  # nothing numbered
+    await rates.apply_published(billing.uow(), [published(today, GBP="0.86905")])
+    created = await api.post(f"/drafts/{draft['draft_id']}/issue",
+                             json={"version": draft["version"]}, headers=ANNA)
+    assert created.status_code == 200, created.text
+    [doc] = await issued(billing)
+    assert doc.vat_accounting is not None and doc.vat_accounting.rate_date == today
