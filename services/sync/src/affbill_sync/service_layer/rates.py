@@ -82,19 +82,27 @@ async def sync_rates(uow_factory: Callable[[], UnitOfWork], source: RatesSource,
 
 async def rates_forever(uow_factory: Callable[[], UnitOfWork], source: RatesSource,
                         every_s: float, window_days: int,
-                        today: Callable[[], dt.date] = dt.date.today) -> None:
+                        today: Callable[[], dt.date] = dt.date.today,
+                        retry_s: float = 5.0) -> None:
     """The schedule: at start and then every ``every_s`` seconds, the last ``window_days``
-    days (a correction of an earlier day inside the window is published too)."""
+    days (a correction of an earlier day inside the window is published too). A failed
+    round (the source not reachable yet, a malformed answer) is tried again after
+    ``retry_s``, doubling up to ``every_s``: nothing is half-published meanwhile."""
+    wait_after_failure = retry_s
     async with httpx.AsyncClient(timeout=30) as client:
         while True:
             day = today()
             try:
                 done = await sync_rates(uow_factory, source, client,
                                         day - dt.timedelta(days=window_days), day)
-                log.info("rates synced", extra={"source": done.source, "days": done.days,
-                                                "published": done.published})
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the next round tries again; nothing half-published
+            except Exception as exc:
                 log.warning("rates sync failed: %s", exc)
+                await asyncio.sleep(wait_after_failure)
+                wait_after_failure = min(every_s, wait_after_failure * 2)
+                continue
+            log.info("rates synced", extra={"source": done.source, "days": done.days,
+                                            "published": done.published})
+            wait_after_failure = retry_s
             await asyncio.sleep(every_s)
