@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/batch_run.py [--customers 5000 --items 200 --processes 1]
 
+With ``--convert`` the customers bill in convert mode: their profiles convert into EUR and
+every second item is in GBP (an ECB rate is recorded for the run's day), so each document
+converts its GBP lines at the rate and keeps their snapshot (the locking path).
+
 With ``--processes 2`` the run is measured twice in the same invocation, on two sets of
 customers of the same size: once billed by one process, once by two (the command's
 process and a second billing process that helps through ``runs.work_on``: the run's
@@ -41,8 +45,21 @@ DB = os.environ.get("DATABASE_URL", "postgresql://affbill:affbill@127.0.0.1:5432
 PLAIN = DB.replace("postgresql+asyncpg://", "postgresql://")
 
 
+async def record_rates(schema: str) -> None:
+    """The ECB's GBP rate for the last week (convert mode converts at today's)."""
+    conn = await asyncpg.connect(PLAIN, server_settings={"search_path": schema})
+    try:
+        today = dt.date.today()
+        await conn.executemany(
+            "insert into exchange_rates (source, base, currency, rate_date, rate) "
+            "values ('ecb', 'EUR', 'GBP', $1, 0.86905)",
+            [(today - dt.timedelta(days=n),) for n in range(8)])
+    finally:
+        await conn.close()
+
+
 async def load(schema: str, customers: int, items: int, kind: str = "advertiser",
-               tag: str = "") -> list[str]:
+               tag: str = "", convert: bool = False) -> list[str]:
     conn = await asyncpg.connect(PLAIN, server_settings={"search_path": schema})
     try:
         ids = [f"bench{tag}:{kind}:{n}" for n in range(customers)]
@@ -50,14 +67,17 @@ async def load(schema: str, customers: int, items: int, kind: str = "advertiser"
             (cid, f"bench{tag}", kind, str(n), f"Customer {n}", "active") for n, cid in
             enumerate(ids)], columns=["customer_id", "connector", "kind", "partner_id", "name",
                                       "status"])
+        mode = "convert" if convert else "split"
         await conn.copy_records_to_table("billing_profiles", records=[
-            (cid, f"Customer {n}", "domestic", "EUR") for n, cid in enumerate(ids)],
-            columns=["customer_id", "billing_name", "tax_treatment", "billing_currency"])
+            (cid, f"Customer {n}", "domestic", "EUR", mode) for n, cid in enumerate(ids)],
+            columns=["customer_id", "billing_name", "tax_treatment", "billing_currency",
+                     "currency_mode"])
         start = dt.date(2026, 1, 1)
         for _n, cid in enumerate(ids):
             await conn.copy_records_to_table("billable_items", records=[
                 (uuid.uuid4(), cid, str(k % 4), f"Offer {k % 4}", start + dt.timedelta(days=k // 4),
-                 "EUR", 3, Decimal("37.50000") + Decimal(k) / 1000) for k in range(items)],
+                 "GBP" if convert and k % 2 else "EUR", 3, Decimal("37.50000") + Decimal(k) / 1000)
+                for k in range(items)],
                 columns=["item_id", "customer_id", "offer_id", "offer_name", "day", "currency",
                          "units", "revenue"])
         # settled as a live database is: autovacuum would otherwise visit the freshly
@@ -149,6 +169,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--baseline-customers", type=int, default=1000)
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--convert", action="store_true",
+                        help="customers in convert mode: half their items in GBP")
     parser.add_argument("--help-run", nargs=2, metavar=("SCHEMA", "RUN_ID"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -158,11 +180,15 @@ def main() -> None:
     schema = f"billing_bench_{uuid.uuid4().hex[:6]}"
     upgrade("affbill_billing", DB, schema)
     try:
-        sets = [asyncio.run(load(schema, args.customers, args.items, tag=str(n)))
+        if args.convert:
+            asyncio.run(record_rates(schema))
+        sets = [asyncio.run(load(schema, args.customers, args.items, tag=str(n),
+                                 convert=args.convert))
                 for n in range(args.processes)]
         others = asyncio.run(load(schema, args.baseline_customers, args.items, "affiliate"))
         print(f"loaded {len(sets)} × {args.customers:,} customers × {args.items} open items "
-              f"(+ {len(others):,} for the baseline)", flush=True)
+              f"(+ {len(others):,} for the baseline)"
+              f"{'; convert mode, half the items in GBP' if args.convert else ''}", flush=True)
         baseline = asyncio.run(floor(schema, others, Settings().run_concurrency))
         measured = []
         for processes, ids in enumerate(sets, start=1):

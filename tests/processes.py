@@ -136,7 +136,9 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
            "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET,  # billing signs, documents verifies
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
-               "token": "sim-token", "timezone": "Europe/Berlin"}])}
+               "token": "sim-token", "timezone": "Europe/Berlin"}]),
+           # the ECB rates from this simulator: foreign-currency documents with VAT need them
+           "AFFBILL_SYNC_RATES_URL": f"{url['simulator']}/ecb"}
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": g for s, g in group.items()})
     env.update({f"AFFBILL_GATEWAY_{s.upper()}_URL": url[s]
                 for s in ("sync", "billing", "documents", "jobs")})

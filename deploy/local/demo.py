@@ -1,6 +1,8 @@
 """`make demo`, after the stack is up: the billing team's month, end to end, through the gateway.
 
-Runs a standard sync of the bundled simulator (progress bar), raises the billing threshold
+Runs a standard sync of the bundled simulator (progress bar), syncs the ECB exchange rates
+(the simulator serves them: documents in GBP, USD or CHF with German VAT state the VAT in
+EUR at the rate of the invoice date), raises the billing threshold
 of the two advertisers with the smallest open totals (so the run skips them, as the
 product does with small customers), shows the generator, processes all advertisers and
 follows the run's job log, waits for the documents service to render every invoice,
@@ -89,6 +91,23 @@ def declare_a_consumer(api: httpx.Client) -> str | None:
             api.patch(path, json={"buyer_kind": "consumer"}).raise_for_status()
             return line["customer_id"]
     return None
+def settled_rates(api: httpx.Client, timeout_s: float = 60) -> list[dict]:
+    """Billing records the rates as they arrive on fx.rates, a moment after the sync."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rates = api.get("/api/v1/rates").raise_for_status().json()["rates"]
+        if rates or time.monotonic() > deadline:
+            return rates
+        time.sleep(1)
+
+
+def accounting_currency_lines(invoices: list[dict]) -> list[str]:
+    """The rendered invoices whose VAT is also stated in EUR (BT-6, BT-111)."""
+    return [f"  {i['number']}: VAT {i['tax_total']} {i['currency']} = "
+            f"{i['accounting']['tax_total']} EUR at {i['accounting']['rate']} "
+            f"({i['accounting']['source']}, {i['accounting']['rate_date']})"
+            for i in invoices if i.get("accounting") and i["currency"] != "EUR"
+            and Decimal(i["tax_total"]) != 0]
 
 
 def latest_run(api: httpx.Client) -> dict | None:
@@ -143,6 +162,11 @@ def main() -> int:
     if cli("sync", "standard") != 0:
         return 1
 
+    say("The ECB euro reference rates (the simulator serves them), and today's rates")
+    cli("rates", "sync")
+    settled_rates(api)
+    cli("rates", "show")
+
     say(f"The billing team raises the threshold of the {SKIPPED_CUSTOMERS} smallest advertisers")
     raise_thresholds(api)
 
@@ -170,6 +194,9 @@ def main() -> int:
     cli("invoices", "list")
     invoices = cancel_one(api, invoices)
     folder = save_pdfs(api, invoices)
+    if foreign := accounting_currency_lines(invoices):
+        say("Invoices with German VAT in another currency state it in EUR too (Art. 230)")
+        print("\n".join(foreign))
 
     say("affbill is running")
     print(f"  PDFs of the invoices:  {folder}/  (e.g. xdg-open {folder}/*.pdf)")

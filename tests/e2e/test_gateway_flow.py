@@ -217,6 +217,27 @@ def test_documents_are_rendered_and_downloadable_as_pdf_and_xml(
     assert xml.content == embedded
 
 
+def test_foreign_currency_vat_is_stated_in_euro_at_the_synced_rate(
+        api: httpx.Client, billed: Billed) -> None:
+    """The sync fetched the simulator's ECB rates at start; billing recorded them, and every
+    invoice charging VAT in another currency states it in EUR with that rate."""
+    rates = ok(api.get("/rates"))["rates"]
+    assert {"GBP", "USD", "CHF"} <= {r["currency"] for r in rates}
+    assert {r["source"] for r in rates} == {"ecb"}
+    created = billed.job["counts"]["documents_created"]
+    invoices = until(lambda: (body := ok(api.get("/invoices", params={"limit": 500})))[
+        "total"] >= created and body["items"], f"{created} rendered documents", 300)
+    for invoice in invoices:
+        accounting = invoice["accounting"]
+        if invoice["currency"] == "EUR" or Decimal(invoice["tax_total"]) == 0:
+            continue
+        assert accounting["currency"] == "EUR" and accounting["source"] == "ecb", invoice
+        quoted = {r["currency"]: r["rate"] for r in rates}[invoice["currency"]]
+        assert accounting["rate"] == quoted and invoice["valid"], invoice
+        xml = api.get(f"/invoices/{invoice['invoice_id']}/xml").content
+        assert b"<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>" in xml
+
+
 def test_manual_flow_cart_edit_discount_create_cancel(api: httpx.Client,
                                                       billed: Billed) -> None:
     customer = billed.skipped["customer_id"]

@@ -28,6 +28,7 @@ from affbill_contracts import (
     StatRowSynced,
 )
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.invoices import (
     InvoiceDocument,
     InvoiceLine,
@@ -108,4 +109,6 @@ SAMPLES: dict[str, Payload] = {p.EVENT_TYPE: p for p in [
     JobProgress(service="billing", seq=2, step="customers", done=1, total=2),
     JobLogLine(service="billing", seq=3, level="info", text="Document 1 created for Acme"),
     JobFinished(service="billing", seq=4, status="succeeded", counts={"documents_created": 1}),
+    ExchangeRatesPublished(source="ecb", base="EUR", rate_date=dt.date(2026, 11, 27),
+                           rates={"GBP": Decimal("0.86905"), "USD": Decimal("1.1606")}),
 ]}

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import LineConversion, VatAccounting
 from affbill_contracts.invoices import (
     AllowanceCharge,
     InvoiceDocument,
@@ -133,6 +134,8 @@ def booked_cancellation(original: InvoiceDocument, number: str | None = None) ->
     for ac in data["allowances_charges"]:
         ac["amount"] = -ac["amount"]
     data["totals"] = {k: -v for k, v in data["totals"].items()}
+    if data.get("vat_accounting"):
+        data["vat_accounting"]["tax_total"] = -data["vat_accounting"]["tax_total"]
     data["payment"]["terms"] = f"Cancels invoice {original.number}; the amount is no longer due."
     return InvoiceDocument.model_validate(data)
 
@@ -189,3 +192,47 @@ def with_allowances(number: str = "INV-2026-00061") -> InvoiceDocument:
         "totals": Totals(line_total=line_total, allowance_total=allowance.amount,
                          charge_total=charge.amount, tax_total=tax,
                          grand_total=basis + tax, amount_due=basis + tax)})
+
+
+# ECB-like rates per euro (as the simulator publishes them) for the foreign-currency samples
+RATES = {"GBP": Decimal("0.86905"), "USD": Decimal("1.1606"), "CHF": Decimal("0.9312")}
+
+
+def foreign(currency: str, number: str, lines: int = 3) -> InvoiceDocument:
+    """An invoice with German VAT in another currency: BT-6 EUR and BT-111 its VAT in euro
+    at the ECB rate of the day before the invoice date (a Saturday has none)."""
+    doc = invoice(lines, number=number, currency=currency)
+    rate = RATES[currency]
+    tax_eur = (doc.totals.tax_total / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return doc.model_copy(update={"vat_accounting": VatAccounting(
+        currency="EUR", rate=rate, rate_date=dt.date(2026, 10, 30), source="ecb",
+        tax_total=tax_eur)})
+
+
+def converted(number: str = "INV-2026-00074") -> InvoiceDocument:
+    """A euro invoice of items in GBP, USD and EUR, each foreign line converted once at
+    the ECB rates (convert mode): 700.00 GBP → 805.48, 120.50 USD → 103.83."""
+    base = invoice(3, number=number)
+    first, second, third = base.lines
+    day = dt.date(2026, 10, 30)
+    lines = [
+        first.model_copy(update={
+            "description": "Shop CPS offer 1 (700.00 GBP)", "quantity": Decimal(1),
+            "unit_price": Decimal("805.48"), "net_amount": Decimal("805.48"),
+            "conversion": LineConversion(source_currency="GBP", source_amount=Decimal("700.00"),
+                                         base="EUR", source_rate=RATES["GBP"], rate_date=day,
+                                         source="ecb")}),
+        second.model_copy(update={
+            "description": "Shop CPS offer 2 (120.50 USD)", "quantity": Decimal(1),
+            "unit_price": Decimal("103.83"), "net_amount": Decimal("103.83"),
+            "conversion": LineConversion(source_currency="USD", source_amount=Decimal("120.50"),
+                                         base="EUR", source_rate=RATES["USD"], rate_date=day,
+                                         source="ecb")}),
+        third]
+    net = sum((x.net_amount for x in lines), Decimal(0))
+    tax = _round(net * 19 / 100)
+    return base.model_copy(update={
+        "lines": lines, "tax_breakdown": [base.tax_breakdown[0].model_copy(update={
+            "taxable_amount": net, "tax_amount": tax})],
+        "totals": Totals(line_total=net, tax_total=tax, grand_total=net + tax,
+                         amount_due=net + tax)})

@@ -22,6 +22,8 @@ from affbill_documents.domain.printing import money
 from tests.unit.documents.samples import (
     booked_cancellation,
     cancellation,
+    converted,
+    foreign,
     invoice,
     negated,
     partial_credit_note,
@@ -45,6 +47,11 @@ GOLDEN = {
                                                        [2, 4]),
     "allowances_and_charges": lambda: with_allowances(),
     "allowances_cancelled": lambda: booked_cancellation(with_allowances("INV-2026-00062")),
+    "chf_german_vat": lambda: foreign("CHF", "INV-2026-00070"),
+    "gbp_german_vat": lambda: foreign("GBP", "INV-2026-00071"),
+    "usd_german_vat": lambda: foreign("USD", "INV-2026-00072"),
+    "gbp_credit_note": lambda: booked_cancellation(foreign("GBP", "INV-2026-00073")),
+    "converted_multi_currency": lambda: converted(),
 }
 
 
@@ -81,6 +88,16 @@ def test_golden_document_is_valid_pdf_a3_with_its_xml(renderer: Renderer, kind: 
     for fact in (doc.number, doc.buyer.name, money(shown.totals.grand_total, "EUR"),
                  money(shown.totals.line_total, "EUR"), money(shown.totals.tax_total, "EUR")):
         assert fact in text, fact
+    if shown.vat_accounting is not None:  # Art. 230: the VAT in euro and the rate used
+        fx = shown.vat_accounting
+        assert b"<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>" in out.xml
+        assert (f'<ram:TaxTotalAmount currencyID="EUR">{fx.tax_total}</ram:TaxTotalAmount>'
+                .encode()) in out.xml
+        assert fx.tax_total > 0 and f"VAT {money(fx.tax_total, 'EUR')} EUR" in text
+        assert f"1 EUR = {fx.rate} {doc.currency}" in text and "2026-10-30" in text
+    if any(x.conversion for x in doc.lines):  # convert mode: the quotes each line used
+        assert "converted into EUR at: 1 EUR = 0.86905 GBP (ecb, 2026-10-30); " in text
+        assert "(700.00 GBP)" in text
     assert shown.totals.grand_total >= 0 and all(x.unit_price >= 0 for x in shown.lines)
     if doc.document_type.value == "381":
         assert "Please transfer" not in text and "Due date" not in text

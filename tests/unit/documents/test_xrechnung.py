@@ -11,6 +11,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
+from affbill_contracts.invoices import EInvoiceFormat
 from affbill_documents.adapters.cii import EN16931, XRECHNUNG, SellerContact
 from affbill_documents.adapters.renderer import Renderer
 from tests.unit.documents.samples import (
@@ -18,6 +19,7 @@ from tests.unit.documents.samples import (
     EU_BUYER_EMAIL,
     LEITWEG_ID,
     cancellation,
+    foreign,
     invoice,
     negated,
     xrechnung_invoice,
@@ -134,3 +136,14 @@ def test_the_debtor_number_is_the_buyer_identifier(renderer: Renderer) -> None:
     assert out.valid and out.findings == []
     for xml in (out.xml, out.xrechnung):
         assert xpath(xml, "//ram:BuyerTradeParty/ram:ID/text()") == ["10042"]  # BT-46
+def test_a_gbp_xrechnung_states_its_vat_in_euro(renderer: Renderer) -> None:
+    doc = foreign("GBP", "INV-2026-00090").model_copy(update={
+        "buyer": xrechnung_invoice(1).buyer, "buyer_reference": LEITWEG_ID,
+        "e_invoice_format": EInvoiceFormat.XRECHNUNG})
+    out = renderer.render(doc)
+    assert out.valid and out.failed_rules == [], out.findings
+    assert [f for f in out.findings if not f["warning"]] == []
+    assert out.xrechnung is not None and doc.vat_accounting is not None
+    assert xpath(out.xrechnung, "//ram:TaxCurrencyCode/text()") == ["EUR"]  # BT-6
+    assert xpath(out.xrechnung, "//ram:TaxTotalAmount[@currencyID='EUR']/text()") == [
+        str(doc.vat_accounting.tax_total)]  # BT-111

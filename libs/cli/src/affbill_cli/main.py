@@ -308,3 +308,6 @@ app.add_typer(entities_app, name="entities")
 from affbill_cli.series import series_app  # noqa: E402
 
 app.add_typer(series_app, name="series")
+from affbill_cli.rates import rates_app  # noqa: E402
+
+app.add_typer(rates_app, name="rates")

@@ -14,6 +14,7 @@ from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDraf
 from affbill_contracts.codec import decode, encode, upcaster
 from affbill_contracts.documents import DocumentRendered
 from affbill_contracts.envelope import EVENT_TYPES, Envelope, Payload
+from affbill_contracts.fx import ExchangeRatesPublished, VatAccounting
 from affbill_contracts.jobs import (
     JobFinished,
     JobKind,
@@ -29,7 +30,8 @@ from affbill_contracts.sync import CancelSync, StartSync, SyncScope
 
 __all__ = [
     "EVENT_TYPES", "AdvertiserSynced", "AffiliateSynced", "ConversionStatus", "ConversionSynced",
-    "DocumentRendered", "EmployeeSynced", "Envelope", "InvoiceCancelled", "InvoiceIssued",
+    "DocumentRendered", "EmployeeSynced", "ExchangeRatesPublished", "VatAccounting",
+    "Envelope", "InvoiceCancelled", "InvoiceIssued",
     "IssueDrafts",
     "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobQueued", "JobStarted",
     "JobStatus", "LogLevel", "CancelSync",

@@ -23,6 +23,7 @@ from pydantic import Field
 from affbill_contracts.base import Contract
 from affbill_contracts.bounds import INT32_MAX, Name
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import LineConversion, VatAccounting
 from affbill_contracts.money import Amount, CurrencyCode
 
 
@@ -131,6 +132,9 @@ class InvoiceLine(Contract):
     item_ids: list[uuid.UUID] = Field(default_factory=list,
                                       description="Billable items this line bills.",
                                       examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
+    conversion: LineConversion | None = Field(
+        default=None, description="Items in another currency converted into the document's "
+                                  "(convert mode): source amount, quotes, their date.")
 
 
 class TaxSubtotal(Contract):
@@ -211,3 +215,8 @@ class InvoiceDocument(Contract):
     language: str = Field(default="en", pattern="^(en|de)$",
                           description="Language of the PDF: en or de, with its number and "
                                       "date formats.", examples=["de"])
+    vat_accounting: VatAccounting | None = Field(
+        default=None,
+        description="The VAT in the seller's accounting currency (BT-6, BT-111) with the rate, "
+                    "its date and source, when the document currency is another; absent on "
+                    "documents issued before rates were kept.")

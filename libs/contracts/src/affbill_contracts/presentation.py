@@ -36,7 +36,9 @@ def _line(line: InvoiceLine, sign: Decimal) -> InvoiceLine:
         "quantity": line.quantity * sign * price_sign, "unit_price": line.unit_price * price_sign,
         "net_amount": line.net_amount * sign,
         "allowances": [a.model_copy(update={"amount": a.amount * sign})
-                       for a in line.allowances]})
+                       for a in line.allowances],
+        "conversion": line.conversion and line.conversion.model_copy(
+            update={"source_amount": line.conversion.source_amount * sign})})
 
 
 def presented(doc: InvoiceDocument) -> InvoiceDocument:
@@ -53,4 +55,7 @@ def presented(doc: InvoiceDocument) -> InvoiceDocument:
             k: -v for k, v in doc.totals.model_dump().items() if isinstance(v, Decimal)})
         update["allowances_charges"] = [a.model_copy(update={"amount": -a.amount})
                                         for a in doc.allowances_charges]
+        if doc.vat_accounting is not None:
+            update["vat_accounting"] = doc.vat_accounting.model_copy(
+                update={"tax_total": -doc.vat_accounting.tax_total})
     return doc.model_copy(update=update)

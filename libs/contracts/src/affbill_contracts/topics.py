@@ -29,6 +29,7 @@ BILLING_REQUESTS = PREFIX + "billing.requests"
 BILLING_INVOICES = PREFIX + "billing.invoices"
 DOCUMENTS_RENDERED = PREFIX + "documents.rendered"
 JOBS_EVENTS = PREFIX + "jobs.events"
+FX_RATES = PREFIX + "fx.rates"
 
 
 def dead_letters(topic: str) -> str:
@@ -57,11 +58,12 @@ PRODUCT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(BILLING_INVOICES, 6, key="customer"),
     TopicSpec(DOCUMENTS_RENDERED, 3, key="customer"),
     TopicSpec(JOBS_EVENTS, 3, key="job"),
+    TopicSpec(FX_RATES, 1, key="source:date"),  # history: every correction is kept
 )
 #: the topics some service consumes: each has a dead-letter topic
 CONSUMED: tuple[str, ...] = (SYNC_REQUESTS, ADTRACKER_EMPLOYEES, ADTRACKER_ADVERTISERS,
                              ADTRACKER_AFFILIATES, ADTRACKER_STATS, ADTRACKER_CONVERSIONS,
-                             BILLING_REQUESTS, BILLING_INVOICES, JOBS_EVENTS)
+                             BILLING_REQUESTS, BILLING_INVOICES, JOBS_EVENTS, FX_RATES)
 # Dead letters are kept, never compacted: every message that failed stays readable.
 DEAD_LETTER_TOPICS: tuple[TopicSpec, ...] = tuple(
     TopicSpec(dead_letters(t.name), 1, key=t.key) for t in PRODUCT_TOPICS if t.name in CONSUMED)

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
+from affbill_billing.domain.fx import RateDateRule
 from affbill_billing.domain.seller_entities import CONFIGURED, BankAccount, SellerEntity
 from affbill_runtime.settings import ServiceSettings
 
@@ -37,6 +38,9 @@ class Settings(ServiceSettings):
     seller_bank_name: str = "Commerzbank"
     seller_managing_directors: tuple[str, ...] = ("Max Mustermann",)
     domestic_vat_rate: Decimal = Decimal("19")
+    # which day's exchange rate a foreign-currency document uses (the seller's choice;
+    # moves to the seller entity with it): its invoice date, or its period's last day
+    fx_rate_date: RateDateRule = RateDateRule.INVOICE_DATE
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

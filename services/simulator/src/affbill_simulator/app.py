@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from affbill_simulator import control, everflow, hasoffers
+from affbill_simulator import control, everflow, hasoffers, rates
 from affbill_simulator.hasoffers_targets import HANDLERS
 from affbill_simulator.scale import Scale
 from affbill_simulator.state import SimState
@@ -22,5 +22,6 @@ def create_app(scale: Scale | None = None, network_token: str = "sim-token",
     app.include_router(hasoffers.build_router(state, HANDLERS))
     app.include_router(everflow.build_router(state))
     app.include_router(control.build_router(state))
+    app.include_router(rates.build_router(state.rates))
     app.state.sim = state
     return app

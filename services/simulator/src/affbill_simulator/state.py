@@ -5,6 +5,7 @@ from __future__ import annotations
 from affbill_simulator.conversions import Conversions
 from affbill_simulator.faults import FaultBook, RateLimiter, RequestLog
 from affbill_simulator.model import Network
+from affbill_simulator.rates import RateBook
 from affbill_simulator.scale import Scale
 from affbill_simulator.stats import DayTotals
 
@@ -25,3 +26,7 @@ class SimState:
         self.faults = FaultBook()
         self.log = RequestLog()
         self.limiter = RateLimiter()
+        if hasattr(self, "rates"):
+            self.rates.corrections.clear()
+        else:
+            self.rates = RateBook()  # rate corrections are cleared by a reset

@@ -13,7 +13,7 @@ from affbill_billing.adapters.seller_entities_repo import entity_of
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import BuyerKind
+from affbill_billing.domain.profiles import BuyerKind, CurrencyMode
 from affbill_billing.domain.seller_entities import SellerEntity
 
 # a run bills customers it knows (core data and profile); a draft needs the profile only
@@ -47,7 +47,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         buyer_kind=BuyerKind(row["buyer_kind"]) if row.get("buyer_kind") else None,
         seller_entity=row.get("seller_entity"),
         credit_note_series=row.get("credit_note_series"),
-        cancellation_series=row.get("cancellation_series"))
+        cancellation_series=row.get("cancellation_series"),
+        currency_mode=CurrencyMode(row.get("currency_mode") or CurrencyMode.SPLIT))
 
 
 async def with_issuers(session: AsyncSession, found: dict[str, BillingProfile]

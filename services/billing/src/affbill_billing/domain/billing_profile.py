@@ -10,7 +10,13 @@ from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
-from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, decided, tax_treatment
+from affbill_billing.domain.profiles import (
+    BuyerKind,
+    CurrencyMode,
+    TaxTreatment,
+    decided,
+    tax_treatment,
+)
 from affbill_billing.domain.seller_entities import SellerEntity
 
 
@@ -59,6 +65,7 @@ class BillingProfile:
     credit_note_series: str | None = None  # None: the invoice series with its suffix
     cancellation_series: str | None = None
     issuer: SellerEntity | None = None  # that entity's details, read with the profile
+    currency_mode: CurrencyMode = CurrencyMode.SPLIT
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
         """The VAT treatment of this customer's documents from its seller — its entity, or
@@ -73,6 +80,13 @@ class BillingProfile:
         if document_type == "381" and self.credit_note_series:
             return self.credit_note_series
         return self.number_series
+
+    def converts_into(self) -> str | None:
+        """The billing currency every item is converted into (convert mode; a run's drafts
+        by default stay split), else None: one document per currency."""
+        if self.currency_mode is CurrencyMode.CONVERT and not self.drafts_by_default:
+            return self.billing_currency
+        return None
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""

@@ -78,7 +78,7 @@ def _common_price(items: list[Item]) -> Decimal | None:
     for item in items:
         if item.units <= 0:
             return None
-        price = _exact_price(item.revenue, item.units)
+        price = exact_price(item.revenue, item.units)
         if price is None:  # not an exact price: 10.00 for 3 units
             return None
         prices.add(price)
@@ -87,7 +87,7 @@ def _common_price(items: list[Item]) -> Decimal | None:
     return prices.pop() if prices else None
 
 
-def _exact_price(revenue: Decimal, units: int) -> Decimal | None:
+def exact_price(revenue: Decimal, units: int) -> Decimal | None:
     """revenue / units when that division is exact, else None. Decimal's 28 digits would
     round 12.50 / 3 to 4.166…667, whose product with 3 rounds back to 12.50."""
     with localcontext(Context(prec=60, traps=[Inexact])):

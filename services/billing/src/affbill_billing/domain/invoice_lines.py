@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from affbill_billing.domain.fx import Converted
 from affbill_billing.domain.money import round_money
 
 ZERO = Decimal(0)
@@ -64,6 +65,7 @@ class Line:
     period_end: dt.date | None = None
     item_ids: tuple[uuid.UUID, ...] = field(default_factory=tuple)
     allowance: Allowance | None = None
+    converted: Converted | None = None  # convert mode: the amount in the items' currency
 
     def net(self, currency: str) -> Decimal:
         gross = round_money(self.quantity * self.unit_price, currency)

@@ -16,6 +16,14 @@ EU = frozenset(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR"
                 "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"])
 
 
+class CurrencyMode(StrEnum):
+    """Items in several currencies: one document per currency, or one in the billing
+    currency with every line converted (domain/conversion.py)."""
+
+    SPLIT = "split"
+    CONVERT = "convert"
+
+
 class TaxTreatment(StrEnum):
     DOMESTIC = "domestic"  # S at the seller country's rate (also EU buyers without VAT id)
     EU_REVERSE_CHARGE = "eu_reverse_charge"  # AE: another EU country, buyer has a VAT id

@@ -19,9 +19,14 @@ from affbill_billing.adapters.page_cache import PageCache
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
-from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
+from affbill_billing.domain.profiles import BuyerKind, CurrencyMode, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_billing.entrypoints import drafts_http, number_series_http, seller_entities_http
+from affbill_billing.entrypoints import (
+    drafts_http,
+    number_series_http,
+    rates_http,
+    seller_entities_http,
+)
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
@@ -36,7 +41,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "payment_days", "invoice_date_rule", "drafts_by_default", "line_grouping",
                   "number_series", "credit_note_series", "cancellation_series", "seller_entity",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference", "debtor_number", "language")
+                  "buyer_reference", "debtor_number", "language", "currency_mode")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -87,6 +92,9 @@ class ProfileUpdate(BaseModel):
         description="The customer's debtor number (BT-46), printed as Customer no.")
     language: Literal["en", "de"] | None = Field(
         None, description="Language of the PDF, with its number and date formats.")
+    currency_mode: CurrencyMode | None = Field(
+        None, description="split: one document per currency of the items; convert: one "
+                          "document in billing_currency, every line converted at the rate.")
 
     @field_validator("tax_treatment", mode="before")
     @classmethod
@@ -136,6 +144,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(drafts_http.build_router(runtime, printable))
     router.include_router(seller_entities_http.build_router(runtime))
     router.include_router(number_series_http.build_router(runtime))
+    router.include_router(rates_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

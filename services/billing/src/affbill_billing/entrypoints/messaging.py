@@ -1,4 +1,4 @@
-"""Kafka entry points of the billing service: adtracker facts in, invoices out.
+"""Kafka entry points of the billing service: adtracker facts and rates in, invoices out.
 
 Every subscriber consumes through the runtime's consumer (affbill_runtime.consuming):
 batches of raw records, read committed only (the sync publishes in transactions),
@@ -16,7 +16,7 @@ from typing import Any
 
 from faststream.kafka import KafkaRouter
 
-from affbill_billing.service_layer import ingest, work_items
+from affbill_billing.service_layer import ingest, rates, work_items
 from affbill_contracts import topics
 from affbill_contracts.adtracker import (
     AdvertiserSynced,
@@ -32,6 +32,7 @@ from affbill_contracts.billing import (
 )
 from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope
+from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
@@ -45,7 +46,7 @@ PUBLISHES = [
     (topics.BILLING_REQUESTS, IssueDrafts),  # bulk issue: the HTTP route starts the job
 ]
 FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
-               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS)
+               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS, topics.FX_RATES)
 
 
 def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitable[int]]]]:
@@ -55,6 +56,7 @@ def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitabl
         (topics.ADTRACKER_AFFILIATES, AffiliateSynced, partners),
         (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, partners),
         (topics.ADTRACKER_CONVERSIONS, ConversionSynced, ingest.apply_conversions),
+        (topics.FX_RATES, ExchangeRatesPublished, rates.apply_published),
     ]
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from affbill_billing.domain.drafts import DraftError
+from affbill_billing.domain.fx import MissingRate
 from affbill_billing.service_layer.errors import (
     InvalidDocument,
     NotFound,
@@ -44,6 +45,9 @@ def _as_problem(exc: Exception) -> Response | None:
         return problem(400, f"Missing header {USER_HEADER}",
                        f"{USER_HEADER} names who acts; the gateway sets it",
                        errors=[{"field": USER_HEADER, "reason": "required"}])
+    if isinstance(exc, MissingRate):  # never guessed: the clerk enters one or waits
+        return problem(409, "No exchange rate", f"{exc}: enter a manual rate (POST /rates) "
+                       "or sync the rates", currency=exc.currency, date=exc.day.isoformat())
     if isinstance(exc, StaleVersion):
         return problem(409, "Stale version", str(exc), current_version=exc.current)
     if isinstance(exc, Refused):

@@ -17,6 +17,7 @@ from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.credit_notes import CreditRequest, check_within, credit_lines
+from affbill_billing.domain.fx import RateBook
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.service_layer import audit_trail
@@ -29,6 +30,7 @@ from affbill_billing.service_layer.documents import (
 )
 from affbill_billing.service_layer.drafts import UowFactory
 from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_billing.service_layer.rates import book_for
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued
 from affbill_contracts.envelope import Envelope
@@ -41,12 +43,14 @@ TERMS = "Credit note: the amount is credited to your account or refunded; nothin
 
 
 def _document(original: InvoiceDocument, plan: InvoicePlan, number: str, settings: Settings,
-              reason: str | None) -> InvoiceDocument:
+              reason: str | None, rates: RateBook | None = None) -> InvoiceDocument:
+    """The credit note; its VAT in the accounting currency at the invoice's rate."""
     notes = [f"Credit note for invoice {original.number} of {original.issue_date}.", reason]
     doc = snapshot(uuid.uuid4(), number, original.customer_id, plan, Buyer("-"), settings,
                    document_type="381", notes=notes, buyer_reference=original.buyer_reference,
                    preceding=PrecedingInvoice(number=original.number,
-                                              issue_date=original.issue_date, cancelled=False))
+                                              issue_date=original.issue_date, cancelled=False),
+                   rates=rates, fixed_rate=original.vat_accounting)
     return doc.model_copy(update={
         **carried_over(original),
         "payment": doc.payment.model_copy(update={"terms": TERMS})})
@@ -71,8 +75,10 @@ async def credit_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID,
         plan = InvoicePlan(original.currency, lines, totals(lines, original.currency), today,
                            today, original.period_start, original.period_end)
         check_within(original, await invoices.credited_net(s, invoice_id), plan.totals.net)
+        rates = None if original.vat_accounting else await book_for(
+            s, plan.currency, today, plan.period_end, settings.fx_rate_date)
         unnumbered = validated(_document(original, plan, PENDING_NUMBER, settings,
-                                         request.reason))
+                                         request.reason, rates))
         series = await profiles_repo.correction_series(
             s, original.customer_id, "credit_note_series") or row.series
         numbering, counter = await take_numbers(s, series, 1, today.year)

@@ -8,10 +8,21 @@ from collections.abc import Sequence
 from affbill_billing.config import Settings
 from affbill_billing.domain import en16931
 from affbill_billing.domain.billing_profile import Buyer
+from affbill_billing.domain.fx import (
+    ACCOUNTING_CURRENCY,
+    Converted,
+    MissingRate,
+    RateBook,
+    RateDateRule,
+    divided,
+    into_base,
+    rate_day,
+)
 from affbill_billing.domain.invoicing import InvoicePlan
 from affbill_billing.domain.seller_entities import SellerEntity
 from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
+from affbill_contracts.fx import LineConversion, VatAccounting
 from affbill_contracts.invoices import (
     AllowanceCharge,
     DocumentType,
@@ -98,11 +109,51 @@ def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -
             f"(by {plan.due_date.isoformat()}) without deduction.")
 
 
+def vat_accounting(plan: InvoicePlan, rates: RateBook | None, rule: RateDateRule,
+                   fixed: VatAccounting | None = None) -> VatAccounting | None:
+    """The VAT in the accounting currency (BT-6, BT-111) of a document in another
+    currency: at ``fixed``'s rate (a correction uses the rate of the invoice it corrects),
+    else at the rate of the day ``rule`` names (that day's, or the last published before
+    it). Required where VAT is charged (Art. 230 VAT Directive): MissingRate then, never a
+    guess; a document without VAT gets it where the rate is known."""
+    if plan.currency == ACCOUNTING_CURRENCY:
+        return None
+    if fixed is not None:
+        return fixed.model_copy(update={
+            "tax_total": divided(plan.totals.tax, fixed.rate, fixed.currency)})
+    day = rate_day(rule, plan.issue_date, plan.period_end)
+    try:
+        rate = (rates or RateBook([])).on(plan.currency, day)
+    except MissingRate:
+        if plan.totals.tax:
+            raise
+        return None
+    return VatAccounting(currency=ACCOUNTING_CURRENCY, rate=rate.rate, rate_date=rate.rate_date,
+                         source=rate.source, tax_total=into_base(plan.totals.tax, rate))
+
+
+def line_conversion(converted: Converted | None) -> LineConversion | None:
+    """A converted line's snapshot: its source amount and the quotes, as published."""
+    if converted is None:
+        return None
+    c = converted.conversion
+    used = c.direct or c.source_rate or c.target_rate
+    if used is None:  # the same currency: nothing was converted
+        return None
+    return LineConversion(
+        source_currency=converted.source_currency, source_amount=converted.source_amount,
+        base=used.base, rate_date=used.rate_date, source=used.source,
+        direct_rate=c.direct.rate if c.direct else None,
+        source_rate=c.source_rate.rate if c.source_rate else None,
+        target_rate=c.target_rate.rate if c.target_rate else None)
+
+
 def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: InvoicePlan,
              to: Buyer, settings: Settings, *, document_type: str = DocumentType.INVOICE,
              notes: Sequence[str | None] = (), buyer_reference: str | None = None,
              preceding: PrecedingInvoice | None = None,
-             issuer: SellerEntity | None = None) -> InvoiceDocument:
+             issuer: SellerEntity | None = None, rates: RateBook | None = None,
+             fixed_rate: VatAccounting | None = None) -> InvoiceDocument:
     """The document as issued. Amounts keep their ledger sign: a credit note (381) from
     restatements, a cancellation or a partial credit note carries negative lines and
     totals; the documents service states them positive in the XML and on the PDF.
@@ -110,7 +161,8 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
     ``to`` is the buyer from the billing profile (a run) or the draft's presets: its
     ``e_invoice_format`` and ``buyer_reference`` (BT-10, the Leitweg-ID XRechnung needs)
     go on the document; an explicit ``buyer_reference`` wins. ``issuer`` is the profile's
-    seller entity (None: the configured seller)."""
+    seller entity (None: the configured seller). A document in a currency other than the
+    accounting currency states its VAT in that too (``vat_accounting``)."""
     cur = plan.currency
     bank = (issuer or settings.configured_seller()).bank
     sold_by, sold_to = without_vat_ids((seller(settings, issuer), buyer(to)), {
@@ -132,7 +184,8 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                            period_end=line.period_end, item_ids=list(line.item_ids),
                            allowances=[LineAllowance(amount=a.amount, reason=a.reason,
                                                      reason_code=a.reason_code)
-                                       for a in (line.allowance,) if a])
+                                       for a in (line.allowance,) if a],
+                           conversion=line_conversion(line.converted))
                for n, line in enumerate(plan.lines, start=1)],
         allowances_charges=[AllowanceCharge(
             charge=a.charge, amount=a.amount, reason=a.reason, reason_code=a.reason_code,
@@ -148,4 +201,5 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
             iban=bank.iban if bank else None, bic=bank.bic if bank else None,
             bank_name=bank.bank_name if bank else None, reference=number,
             terms=payment_terms(document_type, plan, to.language)),
+        vat_accounting=vat_accounting(plan, rates, settings.fx_rate_date, fixed_rate),
     )

@@ -38,6 +38,7 @@ from affbill_billing.service_layer.documents import (
 )
 from affbill_billing.service_layer.drafts import UowFactory, locked_draft
 from affbill_billing.service_layer.errors import InvalidDocument, NotFound, Refused
+from affbill_billing.service_layer.rates import book_for
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts
 from affbill_contracts.envelope import Envelope
@@ -73,10 +74,12 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
         issuer = await profiles_repo.issuer(s, p.seller_entity)
     except LookupError as exc:
         raise DraftError("presets.seller_entity", str(exc)) from None
+    rates = await book_for(s, plan.currency, plan.issue_date, plan.period_end,
+                           settings.fx_rate_date)
     unnumbered = validated(snapshot(
         meta.draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
         document_type=kind, notes=[p.intro_text, p.closing_text],
-        buyer_reference=p.buyer_reference, issuer=issuer))
+        buyer_reference=p.buyer_reference, issuer=issuer, rates=rates))
     try:
         numbering, counter = await take_numbers(s, draft.presets.number_series, 1,
                                                 plan.issue_date.year)
@@ -225,13 +228,17 @@ async def _cancellation(s: AsyncSession, original: InvoiceDocument, series: str,
     cur = original.currency
     plan = InvoicePlan(cur, lines, totals(lines, cur, adjustments), today, today,
                        original.period_start, original.period_end, adjustments)
+    # a cancellation states its VAT at the rate of the invoice it cancels
+    rates = None if original.vat_accounting else await book_for(
+        s, cur, today, original.period_end, settings.fx_rate_date)
     document = snapshot(uuid.uuid4(), PENDING_NUMBER, original.customer_id, plan, Buyer("-"),
                         settings, document_type=cancellation_type(original.document_type.value),
                         notes=[f"Cancellation of invoice {original.number}"
                                f" of {original.issue_date}."],
                         buyer_reference=original.buyer_reference,
                         preceding=PrecedingInvoice(number=original.number,
-                                                   issue_date=original.issue_date))
+                                                   issue_date=original.issue_date),
+                        rates=rates, fixed_rate=original.vat_accounting)
     document = validated(document.model_copy(update={
         **carried_over(original),
         "payment": document.payment.model_copy(update={

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from affbill_billing.adapters import profiles_repo
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import buyer_of
@@ -13,6 +14,7 @@ from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.drafts import UowFactory
 from affbill_billing.service_layer.errors import NotFound, Refused
+from affbill_billing.service_layer.rates import book_for
 from affbill_contracts.invoices import InvoiceDocument
 
 
@@ -22,13 +24,20 @@ async def preview_document(uow_factory: UowFactory, draft_id: uuid.UUID, setting
     lock and without the gate: a preview shows what is there, valid or not yet."""
     async with uow_factory() as uow:
         found = await repo.lock(uow.session, draft_id, for_update=False)
-    if found is None:
-        raise NotFound(f"No draft {draft_id}")
-    meta, draft = found
-    if draft is None:
-        raise Refused(f"This invoice is {meta.status}: download its PDF instead")
-    plan = draft.plan(today or dt.date.today(), dated=False)
-    p = draft.presets
+        if found is None:
+            raise NotFound(f"No draft {draft_id}")
+        meta, draft = found
+        if draft is None:
+            raise Refused(f"This invoice is {meta.status}: download its PDF instead")
+        plan = draft.plan(today or dt.date.today(), dated=False)
+        p = draft.presets
+        try:  # the entity and the rates Create would issue it with
+            issuer = await profiles_repo.issuer(uow.session, p.seller_entity)
+        except LookupError:
+            issuer = None
+        rates = await book_for(uow.session, plan.currency, plan.issue_date, plan.period_end,
+                               settings.fx_rate_date)
     return snapshot(draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
                     document_type=document_type(basis(plan.totals)),
-                    notes=[p.intro_text, p.closing_text], buyer_reference=p.buyer_reference)
+                    notes=[p.intro_text, p.closing_text], buyer_reference=p.buyer_reference,
+                    issuer=issuer, rates=rates)

@@ -11,6 +11,7 @@ is the second's fast case: both bill the same items into the same documents.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -23,8 +24,10 @@ from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
+from affbill_billing.domain.conversion import plan_converted
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
+from affbill_billing.domain.fx import MissingRate, RateBook
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
@@ -32,6 +35,8 @@ from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
 from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
+from affbill_billing.service_layer.rates import rate_book
+from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import LogLevel
 from affbill_runtime.db import UnitOfWork
@@ -42,6 +47,7 @@ log = logging.getLogger("affbill.billing.runs")
 ISSUE_BATCH = 500  # pending documents numbered per transaction
 DEADLOCK = "40P01"
 ATTEMPTS = 3
+RATES_BACK = dt.timedelta(days=400)
 
 
 @dataclass
@@ -66,6 +72,7 @@ class RunWork:
     issue_batch: int = field(default_factory=lambda: ISSUE_BATCH)  # documents per numbering
     # set when enough documents wait for a numbering transaction
     batch_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    rates: RateBook | None = None  # the exchange rates known when this process started
 
     def job(self, uow: UnitOfWork) -> JobReporter:
         return JobReporter(uow, SERVICE, self.ctx.job_id)
@@ -79,14 +86,18 @@ class RunWork:
 
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
                      profile: BillingProfile) -> PendingDocument:
-    """The document the items make, unnumbered (a negative total is a credit note)."""
-    plan = plan_invoice(list(items), currency, profile.terms(
-        work.ctx.domestic_vat_rate, work.ctx.seller_country), work.ctx.today)
+    """The document the items make, unnumbered (a negative total is a credit note); in
+    convert mode every line converted into ``currency`` (MissingRate: no rate)."""
+    terms = profile.terms(work.ctx.domestic_vat_rate, work.ctx.seller_country)
+    plan = (plan_converted(list(items), currency, terms, work.ctx.today,
+                           work.rates or RateBook([]), work.settings.fx_rate_date)
+            if profile.converts_into() else
+            plan_invoice(list(items), currency, terms, work.ctx.today))
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
                         work.settings, document_type=kind, notes=profile.notes(),
-                        issuer=profile.issuer)
+                        issuer=profile.issuer, rates=work.rates)
     return PendingDocument(invoice_id, customer, profile.series_for(kind), kind, plan, document)
 
 
@@ -100,15 +111,22 @@ def total_of(items: Sequence[Item], currency: str) -> Decimal:
     return round_money(sum((i.revenue for i in items), Decimal(0)), currency)
 
 
-def one_document_currency(profile: BillingProfile | None, items: Sequence[Item],
-                          seller_country: str = "DE") -> str | None:
+def one_document_currency(work: RunWork, profile: BillingProfile | None,
+                          items: Sequence[Item]) -> str | None:
     """The currency when the items make exactly one issued document now; None when the
     locking path decides (no profile, drafts by default, VAT treatment undecided, several
-    currencies, threshold)."""
+    currencies in split mode, threshold, a missing rate). Convert mode makes one document
+    of all the items."""
     currency = items[0].currency
     if (profile is None or profile.drafts_by_default
-            or profile.tax_treatment(seller_country) is None
-            or any(i.currency != currency for i in items)
+            or profile.tax_treatment(work.ctx.seller_country) is None):
+        return None
+    if target := profile.converts_into():
+        try:
+            return target if converted_skip(work, profile, items) is None else None
+        except MissingRate:
+            return None
+    if (any(i.currency != currency for i in items)
             or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
         return None
     return currency
@@ -119,6 +137,8 @@ async def bill_chunk(work: RunWork, customers: Sequence[str],
     """Bill some customers: those whose items make one document in one statement each
     (on one connection, reading their items at once), the others on the locking path."""
     locking: list[str] = []
+    if work.rates is None:
+        work.rates = await rates_known(work)
     async with work.uow_factory() as uow:
         conn = await uow.autocommit_connection()
         items = await billable_items.open_items(conn, customers, work.ctx)
@@ -138,6 +158,13 @@ async def bill_chunk(work: RunWork, customers: Sequence[str],
         work.customer_billed(await bill_locked(work, customer, profiles.get(customer)))
 
 
+async def rates_known(work: RunWork) -> RateBook:
+    """The rates a document of this run may use: a year back from the day it bills on
+    (an invoice dated at the end of an old period uses that day's rate)."""
+    async with work.uow_factory() as uow:
+        return await rate_book(uow.session, [work.ctx.today - RATES_BACK, work.ctx.today])
+
+
 async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[Item],
                        profile: BillingProfile | None) -> int | None:
     """Bill a customer whose items (read unlocked) make one document, in one statement.
@@ -146,10 +173,13 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     customer takes the locking path (see one_document_currency) or its items changed."""
     if not items:
         return 0
-    currency = one_document_currency(profile, items, work.ctx.seller_country)
+    currency = one_document_currency(work, profile, items)
     if currency is None or profile is None:
         return None
-    document = pending_document(work, customer, items, currency, profile)
+    try:
+        document = pending_document(work, customer, items, currency, profile)
+    except MissingRate:  # the locking path logs it and leaves the items open
+        return None
     if check(document.snapshot):  # the locking path logs it and leaves the items open
         return None
     try:
@@ -205,7 +235,9 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
             counts.customers_skipped += 1
             items = []
-        for currency, billed in billable_now(job, profile, items, counts):
+        batches = (billable_converted(work, job, profile, items, counts)
+                   if profile.converts_into() else billable_now(job, profile, items, counts))
+        for currency, billed in batches:
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 rate = (profile.issuer.domestic_vat_rate if profile.issuer
                         else work.ctx.domestic_vat_rate)
@@ -215,7 +247,12 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
                 counts.drafts_created += 1
                 job.log(f"Draft created for {profile.name}")
                 continue
-            document = pending_document(work, customer, billed, currency, profile)
+            try:
+                document = pending_document(work, customer, billed, currency, profile)
+            except MissingRate as missing:  # never guessed: the items stay open
+                job.log(f"{missing}: {profile.name} not billed", LogLevel.WARNING)
+                counts.customers_skipped += 1
+                continue
             if violations := check(document.snapshot):  # nothing numbered, items stay open
                 job.log(not_created(profile.name, violations), LogLevel.WARNING)
                 counts.customers_skipped += 1

@@ -221,6 +221,9 @@ def _summation(settlement: etree._Element, doc: InvoiceDocument) -> None:
     _ram(totals, "TaxBasisTotalAmount",
          _amount(t.line_total - t.allowance_total + t.charge_total))
     _ram(totals, "TaxTotalAmount", _amount(t.tax_total), currencyID=doc.currency)
+    if doc.vat_accounting is not None:  # BT-111: the VAT total in the accounting currency
+        _ram(totals, "TaxTotalAmount", _amount(doc.vat_accounting.tax_total),
+             currencyID=doc.vat_accounting.currency)
     _ram(totals, "GrandTotalAmount", _amount(t.grand_total))
     _ram(totals, "DuePayableAmount", _amount(t.amount_due))
 
@@ -282,6 +285,8 @@ def _cii(doc: InvoiceDocument, specification: str, *, process: str | None = None
 
     settlement = _ram(transaction, "ApplicableHeaderTradeSettlement")
     _ram(settlement, "PaymentReference", doc.payment.reference)
+    if doc.vat_accounting is not None:  # BT-6: the seller's VAT accounting currency
+        _ram(settlement, "TaxCurrencyCode", doc.vat_accounting.currency)
     _ram(settlement, "InvoiceCurrencyCode", doc.currency)
     _payment(settlement, doc)
     for group in doc.tax_breakdown:

@@ -62,6 +62,7 @@ documents = Table(
     Column("xrechnung", LargeBinary),  # the XRechnung XML, for buyers who require it
     Column("xrechnung_sha256", Text),
     Column("xrechnung_size", Integer),
+    Column("accounting", JSONB),  # amounts in the accounting currency (domain/accounting.py)
 )
 
 # Messages on billing.invoices that could not be applied: the one shape of every service.

@@ -18,7 +18,7 @@ invoice_id, number, document_type, customer_id, buyer_name, issue_date, due_date
 net_total, tax_total, gross_total, amount_due, cancels_invoice_id, cancels_number,
 cancelled_by_invoice_id, profile, pdf_sha256, pdf_size, xml_sha256, xml_size, valid,
 failed_rules, render_ms, validate_ms, event_id, issuing_job_id, rendering_job_id, rendered_at,
-e_invoice_format, xrechnung_sha256, xrechnung_size
+e_invoice_format, xrechnung_sha256, xrechnung_size, accounting
 """
 CREDIT_NOTE = DocumentType.CREDIT_NOTE.value
 STATUS = {

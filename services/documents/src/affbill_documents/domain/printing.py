@@ -133,6 +133,41 @@ def _line_allowances(line: Any, cur: str, lang: str) -> str:
                      f"{' ' + a.reason if a.reason else ''}" for a in line.allowances)
 
 
+def vat_accounting(doc: InvoiceDocument) -> dict[str, str] | None:
+    """The VAT in the seller's accounting currency and the rate it was converted at (Art.
+    230 VAT Directive), for a document in another currency; None otherwise."""
+    fx = doc.vat_accounting
+    if fx is None:
+        return None
+    source = {"ecb": "ECB euro reference rate", "manual": "rate entered by hand"}.get(
+        fx.source, f"rate of {fx.source}")
+    return {"currency": fx.currency, "tax": money(fx.tax_total, fx.currency),
+            "rate": f"Exchange rate: 1 {fx.currency} = {plain(fx.rate)} {doc.currency} "
+                    f"({source} of {day(fx.rate_date)}); VAT {money(fx.tax_total, fx.currency)}"
+                    f" {fx.currency}."}
+
+
+def conversions(doc: InvoiceDocument) -> str:
+    """The quotes the converted lines used (convert mode), one sentence; "" when none."""
+    quotes: dict[tuple[str, str], str] = {}
+    for line in doc.lines:
+        c = line.conversion
+        if c is None:
+            continue
+        for rate, of in ((c.source_rate, c.source_currency), (c.target_rate, doc.currency)):
+            if rate is not None:
+                quotes[(of, c.rate_date.isoformat())] = (
+                    f"1 {c.base} = {plain(rate)} {of} ({c.source}, {day(c.rate_date)})")
+        if c.direct_rate is not None:
+            quotes[(c.source_currency, c.rate_date.isoformat())] = (
+                f"1 {c.source_currency} = {plain(c.direct_rate)} {doc.currency} "
+                f"({c.source}, {day(c.rate_date)})")
+    if not quotes:
+        return ""
+    return (f"Amounts in other currencies converted into {doc.currency} at: "
+            + "; ".join(quotes[k] for k in sorted(quotes)) + ".")
+
+
 def print_model(doc: InvoiceDocument, *, draft: bool = False) -> dict[str, Any]:
     """The JSON the invoice template renders; amounts as EN 16931 states them, words and
     formats in the document's language. ``draft``: a preview, watermarked DRAFT, with no
@@ -183,4 +218,6 @@ def print_model(doc: InvoiceDocument, *, draft: bool = False) -> dict[str, Any]:
         "heading": heading,
         "cancels": cancels,
         "notes": list(doc.notes),
+        "vat_accounting": vat_accounting(doc),
+        "conversions": conversions(doc),
     }

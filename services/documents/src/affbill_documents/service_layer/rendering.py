@@ -29,6 +29,7 @@ from affbill_contracts.jobs import JobKind, LogLevel
 from affbill_documents.adapters import repository
 from affbill_documents.adapters.renderer import Rendered
 from affbill_documents.domain import documents as rules
+from affbill_documents.domain.accounting import accounting_amounts
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_runtime.messaging import apply_once
@@ -74,6 +75,7 @@ def _row(item: Issued, r: Rendered, job_id: uuid.UUID) -> dict[str, Any]:
         "currency": doc.currency, "net_total": doc.totals.line_total,
         "tax_total": doc.totals.tax_total, "gross_total": doc.totals.grand_total,
         "amount_due": doc.totals.amount_due, "cancels_invoice_id": item.cancelled_invoice_id,
+        "accounting": accounting_amounts(doc),
         "cancels_number": (preceding.number if preceding and preceding.cancelled
                            and doc.document_type is DocumentType.CREDIT_NOTE else None),
         "profile": r.profile, "pdf": r.pdf, "pdf_sha256": r.pdf_sha256, "pdf_size": len(r.pdf),

@@ -94,3 +94,14 @@ quarantine = Table(
     Index("quarantine_by_job", "job_id"),
     Index("quarantine_by_connector", "connector", "created_at"),
 )
+
+# Per rates source and day, the digest of the rates last published: a day is published
+# again only when its rates changed (a correction), never twice the same.
+rate_days = Table(
+    "rate_days", metadata,
+    Column("source", Text, nullable=False),
+    Column("rate_date", Date, nullable=False),
+    Column("digest", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("source", "rate_date"),
+)

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from affbill_runtime.service import service_app
 from affbill_sync.bootstrap import bootstrap
-from affbill_sync.entrypoints import http
+from affbill_sync.entrypoints import http, rates_http
 
 
 def create_app() -> FastAPI:
@@ -13,4 +13,5 @@ def create_app() -> FastAPI:
                        description=(
                            "Pulls employees, advertisers, affiliates, stats and "
                            "conversions from the adtracker and publishes them."),
-                       http_routers=[http.build_router(runtime)])
+                       http_routers=[http.build_router(runtime),
+                                     rates_http.build_router(runtime)])

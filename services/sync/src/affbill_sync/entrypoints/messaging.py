@@ -20,6 +20,7 @@ from affbill_contracts.adtracker import (
 )
 from affbill_contracts.codec import decode
 from affbill_contracts.envelope import Envelope
+from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
 from affbill_contracts.sync import CancelSync, StartSync
 from affbill_runtime import consuming, rejected
@@ -33,6 +34,7 @@ PUBLISHES = [
     (topics.ADTRACKER_AFFILIATES, AffiliateSynced),
     (topics.ADTRACKER_STATS, StatRowSynced),
     (topics.ADTRACKER_CONVERSIONS, ConversionSynced),
+    (topics.FX_RATES, ExchangeRatesPublished),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
     # the HTTP routes write the one entrance of a sync, through the outbox
     (topics.SYNC_REQUESTS, StartSync | CancelSync),

@@ -1,14 +1,14 @@
 """A billing profile's debtor number (BT-46, "Customer no.") and document language.
 
 Revision ID: billing_0014_docs2
-Revises: billing_0016_vat
+Revises: billing_0014_fx
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "billing_0014_docs2"
-down_revision = "billing_0016_vat"
+down_revision = "billing_0014_fx"
 branch_labels = None
 depends_on = None
 
