@@ -1,11 +1,14 @@
 """Settings of the billing service (environment: AFFBILL_BILLING_*, plus the shared ones)."""
 
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
+from affbill_billing.domain.periods import local_day
 from affbill_runtime.settings import ServiceSettings
 
 
@@ -25,6 +28,8 @@ class Settings(ServiceSettings):
     seller_city: str = "Berlin"
     seller_bic: str = "COBADEFFXXX"
     domestic_vat_rate: Decimal = Decimal("19")
+    # the network's time zone: which day it is, so which billing periods are over
+    network_time_zone: str = "UTC"
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)
@@ -42,6 +47,22 @@ class Settings(ServiceSettings):
     work_item_retry_s: float = Field(2.0, ge=0)  # backoff after a failure, doubling
     work_item_concurrency: int = Field(4, ge=1)  # commands one process executes at once
     work_item_poll_s: float = Field(1.0, gt=0)  # how often a worker looks for due items
+
+    @field_validator("network_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"network_time_zone: unknown time zone {value!r}") from None
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.network_time_zone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The day it is in the network's time zone (now, or at an aware instant)."""
+        return local_day(now or dt.datetime.now(dt.UTC), self.zone())
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

@@ -9,8 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from affbill_billing.domain.billing_profile import BillingProfile
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import TaxTreatment
 
 # a run bills customers it knows (core data and profile); a draft needs the profile only
@@ -38,7 +39,9 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         email_recipients=tuple(row["email_recipients"] or ()),
         intro_text=row["intro_text"], closing_text=row["closing_text"],
         e_invoice_format=row["e_invoice_format"] or "factur-x",
-        buyer_reference=row["buyer_reference"])
+        buyer_reference=row["buyer_reference"],
+        billing_frequency=BillingFrequency(row["billing_frequency"]),
+        due_date_basis=DueDateBasis(row["due_date_basis"]))
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import TaxTreatment
 
 
@@ -50,6 +51,8 @@ class BillingProfile:
     closing_text: str | None = None
     e_invoice_format: str = "factur-x"
     buyer_reference: str | None = None
+    billing_frequency: BillingFrequency = BillingFrequency.MONTHLY  # the periods a run bills
+    due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
@@ -58,7 +61,7 @@ class BillingProfile:
 
     def terms(self, domestic_vat_rate: Decimal) -> Terms:
         return Terms(self.tax_treatment, domestic_vat_rate, self.line_grouping,
-                     self.invoice_date_rule, self.payment_days)
+                     self.invoice_date_rule, self.payment_days, self.due_date_basis)
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,

@@ -16,9 +16,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import drafts_http
@@ -35,7 +36,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference")
+                  "buyer_reference", "billing_frequency", "due_date_basis")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -58,6 +59,11 @@ class ProfileUpdate(BaseModel):
     threshold_currency: CurrencyCode | None = None
     payment_days: int | None = Field(None, ge=0, le=365)
     invoice_date_rule: InvoiceDateRule | None = None
+    due_date_basis: DueDateBasis | None = Field(None, description="Count payment_days from "
+                                                "the invoice date or from the generation day.")
+    billing_frequency: BillingFrequency | None = Field(None, description="The periods a run "
+                                                       "bills: weekly, biweekly, monthly, "
+                                                       "quarterly.")
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
     number_series: Name | None = Field(None, min_length=1, max_length=50)

@@ -78,9 +78,11 @@ class RunWork:
 
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
                      profile: BillingProfile) -> PendingDocument:
-    """The document the items make, unnumbered (a negative total is a credit note)."""
-    plan = plan_invoice(list(items), currency,
-                        profile.terms(work.ctx.domestic_vat_rate), work.ctx.today)
+    """The document the items make, unnumbered (a negative total is a credit note), for the
+    customer's billing period."""
+    ctx = work.ctx
+    plan = plan_invoice(list(items), currency, ctx.terms(profile.terms(ctx.domestic_vat_rate)),
+                        ctx.today, ctx.period_for(profile.billing_frequency))
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
@@ -132,15 +134,20 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     """Bill a customer whose items (read unlocked) make one document, in one statement.
 
     Returns the documents waiting for a number (0: nothing was open), or None when the
-    customer takes the locking path (see one_document_currency) or its items changed."""
+    customer takes the locking path (see one_document_currency) or its items changed.
+    Items after the customer's billing period are not its to bill now."""
+    if profile is None:
+        return None if items else 0
+    last_day = work.ctx.last_day_for(profile.billing_frequency)
+    items = [i for i in items if i.day <= last_day]
     if not items:
         return 0
     currency = one_document_currency(profile, items)
-    if currency is None or profile is None:
+    if currency is None:
         return None
     document = pending_document(work, customer, items, currency, profile)
     try:
-        await pending.insert_as_read(conn, document, work.ctx, items)
+        await pending.insert_as_read(conn, document, work.ctx, items, last_day)
     except ItemsChanged:  # rolled back: the locking path
         return None
     work.tally.documents[document.invoice_id] = document.snapshot
@@ -186,7 +193,8 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             job.log(f"No billing profile for {customer}: nothing billed", LogLevel.WARNING)
             await uow.commit()
             return 0
-        conn, items = await billable_items.lock_open_items(uow.session, customer, work.ctx)
+        conn, items = await billable_items.lock_open_items(
+            uow.session, customer, work.ctx, work.ctx.last_day_for(profile.billing_frequency))
         documents = 0
         for currency, billed in billable_now(job, profile, items, counts):
             if profile.drafts_by_default:  # the clerk issues it from the drafts list

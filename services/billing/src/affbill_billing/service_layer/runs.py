@@ -29,8 +29,9 @@ from typing import Any
 
 from affbill_billing.adapters import profiles_repo, runs_repo
 from affbill_billing.config import Settings
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.money import round_money
-from affbill_billing.domain.runs import RunContext, RunCounts
+from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
@@ -54,7 +55,7 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
     process that helped and every restart)."""
     run: ProcessSelected = envelope.payload
     job_id = envelope.job_id or run.run_id
-    if not await start(uow_factory, run, job_id, today or dt.date.today()):
+    if not await start(uow_factory, run, job_id, today or settings.today()):
         return {"already_done": True}
     work = await work_on(uow_factory, run.run_id, settings)
     if work is None:  # another process finished it meanwhile
@@ -72,7 +73,8 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
         if status == "finished":
             return False
         if fresh or not await runs_repo.has_chunks(uow.session, run.run_id):
-            customers = await runs_repo.selected_customers(uow.session, run)
+            customers = await runs_repo.selected_customers(
+                uow.session, run, last_day_read(run.period_end, today))
             await runs_repo.add_chunks(uow.session, run.run_id, customers, CHUNK)
         job = JobReporter(uow, SERVICE, job_id)
         if fresh:
@@ -80,6 +82,7 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
                 "all customers" if run.all_customers else
                 f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
                 run.requested_by)
+            job.log(period_line(run, today))
         else:
             job.log("Run resumed after an interruption")
         await uow.commit()
@@ -124,11 +127,29 @@ async def help_runs_forever(uow_factory: UowFactory, settings: Settings) -> None
         await asyncio.sleep(settings.run_help_every_s)
 
 
+def period_line(run: ProcessSelected, today: dt.date) -> str:
+    """The job log's line on what the run bills."""
+    if run.period_end is None:
+        return (f"Billing period: each customer's last closed period (weekly, biweekly, "
+                f"monthly or quarterly by its profile) before {today}")
+    named = (f"{run.period_start}..{run.period_end}" if run.period_start
+             else f"items up to {run.period_end}")
+    if run.period_end >= today:
+        return (f"Billing period: {named}; the current day is never billed: items up to "
+                f"{last_day_read(run.period_end, today)}")
+    return f"Billing period: {named}"
+
+
 def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day: dt.date
                ) -> RunContext:
     return RunContext(run.run_id, job_id, run.requested_by, day, settings.domestic_vat_rate,
                       run.period_end, run.currency, tuple(run.item_ids),
-                      None if run.all_customers else frozenset(run.customer_ids))
+                      None if run.all_customers else frozenset(run.customer_ids),
+                      period_start=run.period_start,
+                      invoice_date_rule=InvoiceDateRule(run.invoice_date_rule)
+                      if run.invoice_date_rule else None,
+                      due_date_basis=DueDateBasis(run.due_date_basis)
+                      if run.due_date_basis else None)
 
 
 async def _load(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings

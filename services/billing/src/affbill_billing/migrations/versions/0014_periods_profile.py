@@ -1,0 +1,33 @@
+"""Billing periods: each profile's billing frequency and due-date basis.
+
+Revision ID: billing_0014_periods
+Revises: billing_0013_trust
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "billing_0014_periods"
+down_revision = "billing_0013_trust"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("billing_profiles", sa.Column("billing_frequency", sa.Text, nullable=False,
+                                                server_default="monthly"))
+    op.add_column("billing_profiles", sa.Column("due_date_basis", sa.Text, nullable=False,
+                                                server_default="issue_date"))
+    op.create_check_constraint(
+        "billing_profiles_billing_frequency", "billing_profiles",
+        "billing_frequency in ('weekly', 'biweekly', 'monthly', 'quarterly')")
+    op.create_check_constraint(
+        "billing_profiles_due_date_basis", "billing_profiles",
+        "due_date_basis in ('issue_date', 'generation_date')")
+
+
+def downgrade() -> None:
+    op.drop_constraint("billing_profiles_due_date_basis", "billing_profiles")
+    op.drop_constraint("billing_profiles_billing_frequency", "billing_profiles")
+    op.drop_column("billing_profiles", "due_date_basis")
+    op.drop_column("billing_profiles", "billing_frequency")
