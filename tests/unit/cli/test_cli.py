@@ -144,6 +144,20 @@ def test_run_follows_the_job_log_until_it_ends() -> None:
     assert [p.get("after") for p in polls] == [None, "c1"] and polls[0]["wait"] == "20"
 
 
+def test_run_takes_the_period_and_the_date_rules() -> None:
+    gw = FakeGateway({
+        ("POST", "/api/v1/runs"): lambda r: httpx.Response(202, json={"job_id": JOB}),
+        ("GET", f"/api/v1/jobs/{JOB}"): job(),
+        ("GET", f"/api/v1/jobs/{JOB}/lines"): [lines("Billing period: 2026-11-01..2026-11-30")]})
+    result = invoke(gw, "run", "--all", "--period", "2026-11", "--invoice-date",
+                    "last_day_of_period", "--due-from", "generation_date")
+    assert result.exit_code == 0, result.output
+    assert gw.body(0) == {"all": True, "period": "2026-11",
+                          "invoice_date_rule": "last_day_of_period",
+                          "due_date_basis": "generation_date"}
+    assert "Billing period: 2026-11-01..2026-11-30" in result.output
+
+
 def test_a_failed_job_exits_non_zero() -> None:
     gw = FakeGateway({
         ("POST", "/api/v1/adtracker/syncs"): lambda r: httpx.Response(202, json={"job_id": JOB}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -187,6 +188,11 @@ async def test_bad_sync_requests_never_reach_the_sync(
     ({"item_ids": ["nope"]}, "item_ids.0", None),
     ({"customer_ids": [""]}, "customer_ids.0", None),
     ({"customer_ids": ["c"], "period_end": "yesterday"}, "period_end", None),
+    ({"customer_ids": ["c"], "period": "November"}, "period", None),
+    ({"customer_ids": ["c"], "period": "2026-13"}, "period", None),
+    ({"customer_ids": ["c"], "period": "2026-11", "period_end": "2026-11-30"}, "period_end",
+     None),
+    ({"customer_ids": ["c"], "invoice_date_rule": "tomorrow"}, "invoice_date_rule", None),
     ({"customer_ids": ["c"], "run_id": str(uuid.uuid4())}, "run_id", None),
     ({"customer_ids": ["c"] * 10_001}, "customer_ids", None),
     ({"item_ids": [str(uuid.uuid4())] * 10_001}, "item_ids", None),
@@ -247,3 +253,15 @@ async def test_a_body_over_the_limit_is_413_and_not_forwarded(
 def test_a_long_poll_wait_that_is_not_a_finite_number_adds_nothing(query: str,
                                                                    seconds: float) -> None:
     assert long_poll_s(query) == seconds  # the jobs service answers the bad value with 422
+
+
+def test_a_run_request_names_its_period_by_its_days() -> None:
+    from affbill_gateway.entrypoints.http import RunRequest
+
+    assert RunRequest(all=True, period="2026-11").period_days() == (
+        dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert RunRequest(all=True, period="2026-Q4").period_days() == (
+        dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert RunRequest(all=True, period_end=dt.date(2026, 10, 31)).period_days() == (
+        None, dt.date(2026, 10, 31))
+    assert RunRequest(all=True).period_days() == (None, None)
