@@ -110,7 +110,8 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
         for _ in range(processes - 1)]
     try:
         command = Envelope.wrap(ProcessSelected(run_id=run_id, customer_ids=ids,
-                                                requested_by="bench"))
+                                                requested_by="bench",
+                                                force_reason="bench: no adtracker sync"))
         started = time.perf_counter()
         counts = await runs.process_selected(runtime.uow, command, runtime.settings)
         seconds = time.perf_counter() - started

@@ -43,7 +43,8 @@ async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bo
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_BILLING_SERVICE_NAME": billing.settings.service_name,
            "AFFBILL_BILLING_CONSUMER_GROUP": group,
-           "AFFBILL_BILLING_WORK_ITEM_LEASE_S": "3"}  # the killed worker's lease expires soon
+           "AFFBILL_BILLING_WORK_ITEM_LEASE_S": "3",  # the killed worker's lease expires soon
+           "AFFBILL_BILLING_RUNS_NEED_READY_PERIOD": "false"}  # no sync in this test
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_service("affbill-billing", port, env, tmp_path / "billing.log")

@@ -103,6 +103,17 @@ def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,
     out.print(tables.generator(body))
 
 
+@app.command("periods")
+@clean_errors
+def periods(ctx: typer.Context,
+            frequency: Annotated[str, typer.Option(
+                help="weekly, biweekly, monthly or quarterly.")] = "monthly",
+            count: Annotated[int, typer.Option(help="How many closed periods.")] = 3) -> None:
+    """Billing periods, newest first: ready to bill or not, and what they wait for."""
+    body = gateway(ctx).get("/periods", frequency=frequency, count=count)
+    out.print(tables.periods(body))
+
+
 @app.command("run")
 @clean_errors
 def run(ctx: typer.Context,
@@ -121,6 +132,9 @@ def run(ctx: typer.Context,
         due_from: Annotated[str | None, typer.Option(
             help="issue_date or generation_date: what payment days count from (default: "
                  "the profile's).")] = None,
+        force: Annotated[str | None, typer.Option(
+            help="Bill a period that is not ready yet; the reason goes into the job log.")
+                         ] = None,
         wait: Annotated[bool, typer.Option(help="Follow the job log until it ends.")] = True
         ) -> None:
     """Process selected: bill the chosen customers for a billing period in a background run."""
@@ -128,7 +142,8 @@ def run(ctx: typer.Context,
         raise GatewayError("Choose --all, or one or more --customer / --item.", 2)
     body: dict[str, Any] = ({"all": True} if all_ else
                             {"customer_ids": customer or [], "item_ids": item or []})
-    options = {"period": period, "invoice_date_rule": invoice_date, "due_date_basis": due_from}
+    options = {"period": period, "invoice_date_rule": invoice_date, "due_date_basis": due_from,
+               "force_reason": force}
     body.update({k: v for k, v in options.items() if v is not None})
     started(ctx, gateway(ctx).post("/runs", body), "Run accepted", bar=False, wait=wait)
 

@@ -35,7 +35,8 @@ class ProcessSelected(Payload):
     below the threshold) are. Version 2 added ``all_customers`` and the filters; version 3
     the period's first day, the date rules, and "no period" now means the last closed
     period instead of "up to today" (a version 2 command with ``period_end`` bills up to
-    that day, as it did)."""
+    that day, as it did). A period that is not *ready* is billed only with a
+    ``force_reason``."""
 
     EVENT_TYPE: ClassVar[str] = "billing.run.process_selected"
     SCHEMA_VERSION: ClassVar[int] = 3
@@ -74,6 +75,12 @@ class ProcessSelected(Payload):
                                            "manager looks after.", examples=["12"])
     requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
                               examples=["anna@network.example"])
+    force_reason: str | None = Field(default=None, min_length=1, max_length=500,
+                                     description="Bill a period that is not ready (no sync "
+                                     "after its end has succeeded yet), and why; the job log "
+                                     "records who forced it and this reason.",
+                                     examples=[None, "Adtracker outage; figures confirmed by "
+                                               "phone"])
 
     @model_validator(mode="after")
     def _something_selected(self) -> ProcessSelected:

@@ -30,6 +30,10 @@ class Settings(ServiceSettings):
     domestic_vat_rate: Decimal = Decimal("19")
     # the network's time zone: which day it is, so which billing periods are over
     network_time_zone: str = "UTC"
+    # a period is ready once, per connector, a sync that read its days started this long
+    # after its end; a run for a period that is not ready needs force (with a reason)
+    period_settle_h: float = Field(24.0, ge=0)
+    runs_need_ready_period: bool = True
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

@@ -80,6 +80,13 @@ async def selection(session: AsyncSession, run_id: uuid.UUID) -> Any:
         {"r": run_id})).first()
 
 
+async def refuse(session: AsyncSession, run_id: uuid.UUID) -> None:
+    """The run bills nothing (its period is not ready); its work list goes."""
+    await session.execute(text("delete from run_chunks where run_id = :r"), {"r": run_id})
+    await session.execute(text("update runs set status = 'refused', finished_at = now(), "
+                               "customers = 0 where run_id = :r"), {"r": run_id})
+
+
 async def has_chunks(session: AsyncSession, run_id: uuid.UUID) -> bool:
     return bool(await session.scalar(text(
         "select 1 from run_chunks where run_id = :r limit 1"), {"r": run_id}))

@@ -22,7 +22,7 @@ from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
-from affbill_billing.entrypoints import drafts_http
+from affbill_billing.entrypoints import drafts_http, periods_http
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
@@ -116,6 +116,7 @@ def printable(value: Any) -> Any:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
+    router.include_router(periods_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

@@ -32,11 +32,12 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
+from affbill_billing.service_layer import periods
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.envelope import Envelope
-from affbill_contracts.jobs import JobKind, JobStatus
+from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 
@@ -55,7 +56,7 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
     process that helped and every restart)."""
     run: ProcessSelected = envelope.payload
     job_id = envelope.job_id or run.run_id
-    if not await start(uow_factory, run, job_id, today or settings.today()):
+    if not await start(uow_factory, run, job_id, today or settings.today(), settings):
         return {"already_done": True}
     work = await work_on(uow_factory, run.run_id, settings)
     if work is None:  # another process finished it meanwhile
@@ -65,12 +66,13 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
 
 
 async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID,
-                today: dt.date) -> bool:
+                today: dt.date, settings: Settings | None = None) -> bool:
     """Record the run with its work list and start its job (or log that it resumes);
-    False when the run finished already."""
+    False when the run finished already, or is refused because its period is not ready
+    (with ``settings``: see service_layer/periods.check_run)."""
     async with uow_factory() as uow:
         fresh, status = await runs_repo.start(uow.session, run, job_id, today)
-        if status == "finished":
+        if status in ("finished", "refused"):
             return False
         if fresh or not await runs_repo.has_chunks(uow.session, run.run_id):
             customers = await runs_repo.selected_customers(
@@ -83,6 +85,14 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
                 f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
                 run.requested_by)
             job.log(period_line(run, today))
+            refusal = settings and await periods.check_run(
+                await uow.session.connection(), job, run, customers, today, settings)
+            if refusal:
+                job.log(refusal, LogLevel.ERROR)
+                job.finished(JobStatus.FAILED, reason=refusal)
+                await runs_repo.refuse(uow.session, run.run_id)
+                await uow.commit()
+                return False
         else:
             job.log("Run resumed after an interruption")
         await uow.commit()

@@ -80,6 +80,9 @@ class RunRequest(BaseModel):
     due_date_basis: DueDateBasis | None = Field(None, description="Count payment days from "
                                                 "the invoice date or the generation day, for "
                                                 "this run instead of each profile's choice.")
+    force_reason: Name | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
+                                      description="Bill a period that is not ready yet, and "
+                                      "why (the job log records it with your name).")
     currency: CurrencyCode | None = Field(None, description="Bill only items in this currency.")
     customer_kind: CustomerKind | None = Field(None, description="Only advertisers or only "
                                                "affiliates.")
@@ -177,7 +180,8 @@ def build_router(runtime: Runtime) -> APIRouter:
             item_ids=body.item_ids, period_start=period_start, period_end=period_end,
             currency=body.currency, customer_kind=body.customer_kind,
             account_manager_id=body.account_manager_id, requested_by=user.name, title=title,
-            invoice_date_rule=body.invoice_date_rule, due_date_basis=body.due_date_basis)
+            invoice_date_rule=body.invoice_date_rule, due_date_basis=body.due_date_basis,
+            force_reason=body.force_reason)
         return {"job_id": str(job_id), "status": "queued"}
 
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],

@@ -29,7 +29,8 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
                       account_manager_id: str | None = None,
                       period_start: dt.date | None = None,
                       invoice_date_rule: InvoiceDateRule | None = None,
-                      due_date_basis: DueDateBasis | None = None) -> uuid.UUID:
+                      due_date_basis: DueDateBasis | None = None,
+                      force_reason: str | None = None) -> uuid.UUID:
     """Put ProcessSelected on billing.requests and the queued job on jobs.events (one outbox
     transaction); the job id is the run id."""
     job_id = uuid.uuid4()
@@ -37,7 +38,8 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
                               customer_ids=customer_ids, item_ids=item_ids,
                               period_start=period_start, period_end=period_end,
                               invoice_date_rule=invoice_date_rule,
-                              due_date_basis=due_date_basis, currency=currency,
+                              due_date_basis=due_date_basis, force_reason=force_reason,
+                              currency=currency,
                               customer_kind=customer_kind,
                               account_manager_id=account_manager_id, requested_by=requested_by)
     queued = JobQueued(service=SERVICE, seq=next_seq(), kind=JobKind.BATCH_RUN, title=title,

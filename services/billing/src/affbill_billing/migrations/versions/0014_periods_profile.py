@@ -1,4 +1,5 @@
-"""Billing periods: each profile's billing frequency and due-date basis.
+"""Billing periods: each profile's billing frequency and due-date basis; the syncs that
+succeeded (a period is ready after one).
 
 Revision ID: billing_0014_periods
 Revises: billing_0013_trust
@@ -24,9 +25,23 @@ def upgrade() -> None:
     op.create_check_constraint(
         "billing_profiles_due_date_basis", "billing_profiles",
         "due_date_basis in ('issue_date', 'generation_date')")
+    op.create_table(
+        "sync_outcomes",
+        sa.Column("job_id", sa.Uuid, primary_key=True),  # the sync's job
+        sa.Column("connector", sa.Text, nullable=False),
+        sa.Column("scope", sa.Text, nullable=False),
+        sa.Column("date_from", sa.Date, nullable=False),
+        sa.Column("date_to", sa.Date, nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+    )
+    op.create_index("sync_outcomes_connector", "sync_outcomes", ["connector", "started_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("sync_outcomes")
     op.drop_constraint("billing_profiles_due_date_basis", "billing_profiles")
     op.drop_constraint("billing_profiles_billing_frequency", "billing_profiles")
     op.drop_column("billing_profiles", "due_date_basis")

@@ -1,0 +1,47 @@
+"""What period readiness reads: the connectors billing knows, the syncs that succeeded,
+the billing frequencies of a run's customers; and the syncs as they arrive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import text
+
+from affbill_billing.domain.periods import BillingFrequency
+from affbill_billing.domain.readiness import SyncOutcome
+
+CONNECTORS = """
+select connector from customers union select connector from sync_outcomes order by 1"""
+OUTCOMES = """
+select connector, scope, date_from, date_to, started_at from sync_outcomes
+where started_at >= :after order by started_at"""
+RECORD = """
+insert into sync_outcomes (job_id, connector, scope, date_from, date_to, started_at,
+                           finished_at)
+values ($1, $2, $3, $4, $5, $6, $7) on conflict (job_id) do nothing"""
+
+
+async def connectors(conn: Any) -> list[str]:
+    """Every connector billing has facts from or heard a sync of (SQLAlchemy connection)."""
+    return list((await conn.execute(text(CONNECTORS))).scalars())
+
+
+async def outcomes_since(conn: Any, after: dt.datetime) -> list[SyncOutcome]:
+    rows = (await conn.execute(text(OUTCOMES), {"after": after})).all()
+    return [SyncOutcome(*r) for r in rows]
+
+
+async def frequencies(conn: Any, customers: Sequence[str]) -> list[BillingFrequency]:
+    """The billing frequencies among these customers' profiles."""
+    rows = (await conn.execute(text(
+        "select distinct billing_frequency from billing_profiles where customer_id = any(:c)"),
+        {"c": list(customers)})).scalars()
+    return sorted(BillingFrequency(r) for r in rows)
+
+
+async def record(conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Keep syncs that succeeded, once per sync job (asyncpg connection)."""
+    if rows:
+        await conn.executemany(RECORD, rows)
