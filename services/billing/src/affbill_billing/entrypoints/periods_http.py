@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -17,9 +18,11 @@ def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter
 
     @router.get("/periods")
     async def list_periods(frequency: BillingFrequency = BillingFrequency.MONTHLY,
-                           count: Annotated[int, Query(ge=1, le=24)] = 3) -> dict[str, Any]:
-        """Newest first; ``ready`` per period and per connector, and why not."""
+                           count: Annotated[int, Query(ge=1, le=24)] = 3,
+                           before: dt.date | None = None) -> dict[str, Any]:
+        """The periods over before ``before`` (default: today in the network's time zone),
+        newest first; ``ready`` per period and per connector, and why not."""
         return printable(await periods.list_periods(runtime.engine, frequency, count,
-                                                    runtime.settings))
+                                                    runtime.settings, before))
 
     return router

@@ -77,7 +77,7 @@ FORWARDED: tuple[Route, ...] = (
            "page_size", *PAGED)),
     Route("GET", "/periods", B, "/periods",
           "Billing periods of a frequency with their readiness (newest first)",
-          ("frequency", "count")),
+          ("frequency", "count", "before")),
     Route("GET", "/generator/{customer_id}/items", B, "/generator/{customer_id}/items",
           "A customer's open billable items",
           ("period_from", "period_to", "offer_id", "currency", "page", "page_size", *PAGED)),
