@@ -2,15 +2,18 @@
 
 Runs a standard sync of the bundled simulator (progress bar), raises the billing threshold
 of the two advertisers with the smallest open totals (so the run skips them, as the
-product does with small customers), shows the generator, processes all advertisers and
-follows the run's job log, waits for the documents service to render every invoice,
-lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML inside) under
+product does with small customers), shows the generator and whether the previous month is
+ready to bill, processes all advertisers for the previous month (forced, with a reason,
+when it is not ready yet) and follows the run's job log, waits for the documents service
+to render every invoice, lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML
+inside) under
 .state/demo/invoices/. Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import subprocess
@@ -78,6 +81,17 @@ def raise_thresholds(api: httpx.Client) -> None:
         answer.raise_for_status()
 
 
+def previous_month(api: httpx.Client, timeout_s: float = 30) -> dict:
+    """The last closed month with its readiness; billing learns of the sync a moment after
+    it ended, so wait a little for it to become ready."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        period = api.get("/api/v1/periods", params={"count": 1}).json()["items"][0]
+        if period["ready"] or time.monotonic() > deadline:
+            return period
+        time.sleep(1)
+
+
 def latest_run(api: httpx.Client) -> dict | None:
     jobs = api.get("/api/v1/jobs", params={"kind": "batch_run", "limit": 1}).json()["items"]
     return jobs[0] if jobs else None
@@ -117,9 +131,16 @@ def main() -> int:
     say("The generator: one line per customer with open items")
     cli("generator")
 
-    say("Process selected: all advertisers (the job log follows the run)")
+    say("Billing periods: is last month ready (a sync after its end plus the settle time)?")
+    period = previous_month(api)
+    cli("periods", "--count", "2")
+    month = dt.date.fromisoformat(period["start"]).strftime("%Y-%m")
+
+    say(f"Process selected: all advertisers for {month} (the job log follows the run)")
     before = latest_run(api)
-    if cli("run", "--all") != 0:
+    force = () if period["ready"] else (
+        "--force", "Demo: the month closed less than the settle time ago")
+    if cli("run", "--all", "--period", month, *force) != 0:
         return 1
     run = latest_run(api)
     created = (run or {}).get("counts", {}).get("documents_created", 0) if run != before else 0
