@@ -132,6 +132,9 @@ def run(ctx: typer.Context,
         due_from: Annotated[str | None, typer.Option(
             help="issue_date or generation_date: what payment days count from (default: "
                  "the profile's).")] = None,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Show what the run would do (and the change against the "
+                              "previous period); change nothing.")] = False,
         force: Annotated[str | None, typer.Option(
             help="Bill a period that is not ready yet; the reason goes into the job log.")
                          ] = None,
@@ -143,7 +146,7 @@ def run(ctx: typer.Context,
     body: dict[str, Any] = ({"all": True} if all_ else
                             {"customer_ids": customer or [], "item_ids": item or []})
     options = {"period": period, "invoice_date_rule": invoice_date, "due_date_basis": due_from,
-               "force_reason": force}
+               "force_reason": force, "dry_run": dry_run or None}
     body.update({k: v for k, v in options.items() if v is not None})
     started(ctx, gateway(ctx).post("/runs", body), "Run accepted", bar=False, wait=wait)
 

@@ -75,6 +75,10 @@ class ProcessSelected(Payload):
                                            "manager looks after.", examples=["12"])
     requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
                               examples=["anna@network.example"])
+    dry_run: bool = Field(default=False, description="Compute what the run would do (documents "
+                          "per customer with totals, skips with reasons, drafts, the change "
+                          "against the previous period) and change nothing.",
+                          examples=[False])
     force_reason: str | None = Field(default=None, min_length=1, max_length=500,
                                      description="Bill a period that is not ready (no sync "
                                      "after its end has succeeded yet), and why; the job log "

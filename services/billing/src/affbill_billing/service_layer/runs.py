@@ -32,7 +32,7 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
-from affbill_billing.service_layer import periods
+from affbill_billing.service_layer import dry_runs, periods
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
@@ -56,6 +56,10 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
     process that helped and every restart)."""
     run: ProcessSelected = envelope.payload
     job_id = envelope.job_id or run.run_id
+    if run.dry_run:
+        day = today or settings.today()
+        return await dry_runs.dry_run(uow_factory, envelope,
+                                      context_of(run, job_id, settings, day), settings)
     if not await start(uow_factory, run, job_id, today or settings.today(), settings):
         return {"already_done": True}
     work = await work_on(uow_factory, run.run_id, settings)

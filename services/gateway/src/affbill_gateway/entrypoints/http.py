@@ -80,6 +80,8 @@ class RunRequest(BaseModel):
     due_date_basis: DueDateBasis | None = Field(None, description="Count payment days from "
                                                 "the invoice date or the generation day, for "
                                                 "this run instead of each profile's choice.")
+    dry_run: bool = Field(False, description="Compute what the run would do and change "
+                          "nothing; its job log and CSV (/dry-runs/{job_id}/csv) show it.")
     force_reason: Name | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
                                       description="Bill a period that is not ready yet, and "
                                       "why (the job log records it with your name).")
@@ -172,16 +174,16 @@ def build_router(runtime: Runtime) -> APIRouter:
             except runs.NothingToBill:
                 raise HTTPException(409, "Nothing to bill: the generator has no customer "
                                     "with open items") from None
-        title = ("Process selected: all customers" if body.all else
-                 f"Process selected: {len(body.customer_ids)} customers, "
-                 f"{len(body.item_ids)} items")
+        title = ("Dry run: " if body.dry_run else "Process selected: ") + (
+            "all customers" if body.all else
+            f"{len(body.customer_ids)} customers, {len(body.item_ids)} items")
         job_id = await runs.request_run(
             runtime.uow(), all_customers=body.all, customer_ids=body.customer_ids,
             item_ids=body.item_ids, period_start=period_start, period_end=period_end,
             currency=body.currency, customer_kind=body.customer_kind,
             account_manager_id=body.account_manager_id, requested_by=user.name, title=title,
             invoice_date_rule=body.invoice_date_rule, due_date_basis=body.due_date_basis,
-            force_reason=body.force_reason)
+            force_reason=body.force_reason, dry_run=body.dry_run)
         return {"job_id": str(job_id), "status": "queued"}
 
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],

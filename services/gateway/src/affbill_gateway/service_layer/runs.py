@@ -30,7 +30,7 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
                       period_start: dt.date | None = None,
                       invoice_date_rule: InvoiceDateRule | None = None,
                       due_date_basis: DueDateBasis | None = None,
-                      force_reason: str | None = None) -> uuid.UUID:
+                      force_reason: str | None = None, dry_run: bool = False) -> uuid.UUID:
     """Put ProcessSelected on billing.requests and the queued job on jobs.events (one outbox
     transaction); the job id is the run id."""
     job_id = uuid.uuid4()
@@ -39,6 +39,7 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
                               period_start=period_start, period_end=period_end,
                               invoice_date_rule=invoice_date_rule,
                               due_date_basis=due_date_basis, force_reason=force_reason,
+                              dry_run=dry_run,
                               currency=currency,
                               customer_kind=customer_kind,
                               account_manager_id=account_manager_id, requested_by=requested_by)

@@ -1,0 +1,39 @@
+"""Dry runs: what a run would do, per customer and currency, kept for the CSV download.
+
+Revision ID: billing_0015_periods
+Revises: billing_0014_periods
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "billing_0015_periods"
+down_revision = "billing_0014_periods"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "dry_run_lines",
+        sa.Column("run_id", sa.Uuid, nullable=False),
+        sa.Column("line_no", sa.Integer, nullable=False),
+        sa.Column("customer_id", sa.Text, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("currency", sa.Text, nullable=False),
+        sa.Column("outcome", sa.Text, nullable=False),
+        sa.Column("document_type", sa.Text),
+        sa.Column("items", sa.Integer, nullable=False),
+        sa.Column("net_total", sa.Numeric(28, 10)),
+        sa.Column("gross_total", sa.Numeric(28, 10)),
+        sa.Column("previous_net_total", sa.Numeric(28, 10)),
+        sa.Column("change_percent", sa.Numeric(28, 1)),
+        sa.Column("reason", sa.Text),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("run_id", "line_no"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("dry_run_lines")
