@@ -3,10 +3,10 @@
 Runs a standard sync of the bundled simulator (progress bar), raises the billing threshold
 of the two advertisers with the smallest open totals (so the run skips them, as the
 product does with small customers), shows the generator and whether the previous month is
-ready to bill, processes all advertisers for the previous month (forced, with a reason,
-when it is not ready yet) and follows the run's job log, waits for the documents service
-to render every invoice, lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML
-inside) under
+ready to bill, shows a dry run of the previous month with its diff (CSV saved), processes
+all advertisers for the previous month (forced, with a reason, when it is not ready yet)
+and follows the run's job log, waits for the documents service to render every invoice,
+lists them and saves their PDFs (PDF/A-3 with the EN 16931 XML inside) under
 .state/demo/invoices/. Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
 """
@@ -136,10 +136,23 @@ def main() -> int:
     cli("periods", "--count", "2")
     month = dt.date.fromisoformat(period["start"]).strftime("%Y-%m")
 
-    say(f"Process selected: all advertisers for {month} (the job log follows the run)")
-    before = latest_run(api)
     force = () if period["ready"] else (
         "--force", "Demo: the month closed less than the settle time ago")
+    say(f"Dry run for {month}: what the run would do, against the previous month; "
+        "nothing changes")
+    if cli("run", "--all", "--period", month, "--dry-run", *force) != 0:
+        return 1
+    dry = latest_run(api)
+    if dry:
+        csv = api.get(f"/api/v1/dry-runs/{dry['job_id']}/csv")
+        if csv.status_code == 200:
+            path = STATE / "demo" / "dry-run.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(csv.content)
+            print(f"  The dry run as CSV: {path}")
+
+    say(f"Process selected: all advertisers for {month} (the job log follows the run)")
+    before = latest_run(api)
     if cli("run", "--all", "--period", month, *force) != 0:
         return 1
     run = latest_run(api)

@@ -155,6 +155,11 @@ def test_run_takes_the_period_and_the_date_rules() -> None:
     assert gw.body(0) == {"all": True, "period": "2026-11",
                           "invoice_date_rule": "last_day_of_period",
                           "due_date_basis": "generation_date"}
+    result = invoke(gw, "run", "--customer", "c", "--dry-run", "--force", "outage")
+    assert result.exit_code == 0, result.output
+    posts = [json.loads(r.content) for r in gw.requests if r.method == "POST"]
+    assert posts[-1] == {"customer_ids": ["c"], "item_ids": [], "dry_run": True,
+                         "force_reason": "outage"}
     assert "Billing period: 2026-11-01..2026-11-30" in result.output
 
 
