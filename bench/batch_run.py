@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/batch_run.py [--customers 5000 --items 200 --processes 1]
 
+With ``--dry-run`` a dry run over the same customers is timed first (it changes nothing,
+so the real run then bills the same items): ``dry_run_invoices_per_s`` on the last line.
+
 With ``--processes 2`` the run is measured twice in the same invocation, on two sets of
 customers of the same size: once billed by one process, once by two (the command's
 process and a second billing process that helps through ``runs.work_on``: the run's
@@ -127,6 +130,19 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
         await runtime.engine.dispose()
 
 
+async def dry_run(schema: str, ids: list[str]) -> tuple[float, dict]:
+    """A dry run over ``ids`` (what the run would do; nothing changes); (seconds, counts)."""
+    runtime = bootstrap(Settings(service_name=schema, database_url=DB))
+    try:
+        command = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=ids,
+                                                requested_by="bench", dry_run=True))
+        started = time.perf_counter()
+        counts = await runs.process_selected(runtime.uow, command, runtime.settings)
+        return time.perf_counter() - started, counts
+    finally:
+        await runtime.engine.dispose()
+
+
 async def help_run(schema: str, run_id: uuid.UUID) -> None:
     """A second billing process: helps the run until it finished."""
     runtime = bootstrap(Settings(service_name=schema, database_url=DB))
@@ -150,6 +166,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--baseline-customers", type=int, default=1000)
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="also time a dry run over the first set of customers")
     parser.add_argument("--help-run", nargs=2, metavar=("SCHEMA", "RUN_ID"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -165,6 +183,11 @@ def main() -> None:
         print(f"loaded {len(sets)} × {args.customers:,} customers × {args.items} open items "
               f"(+ {len(others):,} for the baseline)", flush=True)
         baseline = asyncio.run(floor(schema, others, Settings().run_concurrency))
+        dry = None
+        if args.dry_run:
+            seconds, counts = asyncio.run(dry_run(schema, sets[0]))
+            print(f"dry run: {seconds:.1f} s, {counts}")
+            dry = counts["documents"] / seconds
         measured = []
         for processes, ids in enumerate(sets, start=1):
             load_before = os.getloadavg()[0]
@@ -180,7 +203,8 @@ def main() -> None:
               f"ratio={measured[1] / measured[0]:.2f}")
     print(f"invoices_per_s={measured[-1]:.0f} "
           f"items_per_s={measured[-1] * args.items:.0f} "
-          f"baseline_invoices_per_s={baseline:.0f}")
+          f"baseline_invoices_per_s={baseline:.0f}"
+          + ("" if dry is None else f" dry_run_invoices_per_s={dry:.0f}"))
 
 
 if __name__ == "__main__":
