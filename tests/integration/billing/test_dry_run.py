@@ -61,16 +61,21 @@ async def test_a_dry_run_changes_nothing_and_says_what_the_run_does(
                            threshold_currency="EUR")
     drafted = await customer(billing, {NOVEMBER: "30.00000"}, drafts_by_default=True)
     new = await customer(billing, {NOVEMBER: "40.00000"})
-    everyone = [grows, gone, small, drafted, new]
+    parked = await customer(billing, {OCTOBER: "20.00000", NOVEMBER: "60.00000"})
+    everyone = [grows, gone, small, drafted, new, parked]
     await runs.process_selected(billing.uow, command(
         everyone, period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 31)),
         billing.settings, TODAY)  # October, billed for real
+    async with billing.engine.begin() as conn:  # the clerk parks one customer
+        await conn.execute(text("update billing_profiles set parked_reason = 'Disputed "
+                                "October invoice' where customer_id = :c"), {"c": parked})
 
     before = await every_table(billing)
     dry = command(everyone, dry_run=True)
     counts = await runs.process_selected(billing.uow, dry, billing.settings, TODAY)
     assert await every_table(billing) == before
-    assert counts == {"documents": 2, "drafts": 1, "skipped": 1, "missing": 1, "new": 2}
+    assert counts == {"documents": 2, "drafts": 1, "skipped": 1, "parked": 1, "missing": 1,
+                      "new": 2}
 
     log = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
            if e.type == "jobs.job.log" and e.job_id == dry.payload.run_id]
@@ -83,8 +88,9 @@ async def test_a_dry_run_changes_nothing_and_says_what_the_run_does(
             in log)
     assert (f"Missing: {name[gone]} was billed 50.00 EUR net in the previous period, nothing "
             "now") in log
-    assert log[-1] == ("Dry run finished: 2 documents, 1 drafts, 1 skipped, 2 new, 1 missing; "
-                       "would invoice 196.35 EUR; nothing was changed")
+    assert f"Parked: {name[parked]} left out (Disputed October invoice)" in log
+    assert log[-1] == ("Dry run finished: 2 documents, 1 drafts, 1 skipped, 1 parked, 2 new, "
+                       "1 missing; would invoice 196.35 EUR; nothing was changed")
 
     csv = await api.get(f"/dry-runs/{dry.payload.run_id}/csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
@@ -105,3 +111,9 @@ async def test_a_dry_run_changes_nothing_and_says_what_the_run_does(
     assert {c: t.line_total for c, t in issued.items()} == {grows: Decimal("125.00"),
                                                             new: Decimal("40.00")}
     assert sum(t.grand_total for t in issued.values()) == Decimal("196.35")
+    real_log = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
+                if e.type == "jobs.job.log" and e.job_id == real.payload.run_id]
+    assert f"Parked: {name[parked]} left out (Disputed October invoice)" in real_log
+    async with billing.engine.connect() as conn:  # its November item waits
+        assert await conn.scalar(text("select count(*) from billable_items where customer_id "
+                                      "= :c and state = 'open'"), {"c": parked}) == 1

@@ -41,7 +41,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         e_invoice_format=row["e_invoice_format"] or "factur-x",
         buyer_reference=row["buyer_reference"],
         billing_frequency=BillingFrequency(row["billing_frequency"]),
-        due_date_basis=DueDateBasis(row["due_date_basis"]))
+        due_date_basis=DueDateBasis(row["due_date_basis"]),
+        parked_reason=row["parked_reason"])
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

@@ -53,6 +53,7 @@ class BillingProfile:
     buyer_reference: str | None = None
     billing_frequency: BillingFrequency = BillingFrequency.MONTHLY  # the periods a run bills
     due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
+    parked_reason: str | None = None  # runs leave the customer out while set
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""

@@ -28,8 +28,8 @@ CSV_COLUMNS = ("customer_id", "name", "currency", "outcome", "document_type", "i
 @dataclass(frozen=True)
 class DryRunLine:
     """One customer and currency as a real run would bill it (outcome ``invoice``,
-    ``credit_note``, ``draft``, ``skipped``, ``no_profile``; ``missing``: billed in the
-    previous period, nothing now)."""
+    ``credit_note``, ``draft``, ``skipped``, ``no_profile``, ``parked``; ``missing``: billed
+    in the previous period, nothing now)."""
 
     customer_id: str
     name: str
@@ -61,6 +61,10 @@ def customer_outcome(ctx: RunContext, customer: str, profile: BillingProfile | N
     if profile is None:
         return [DryRunLine(customer, customer, "", "no_profile", items=len(items),
                            reason="No billing profile: nothing billed")] if items else []
+    if profile.parked_reason:
+        return [DryRunLine(customer, profile.name, "", "parked", items=len(items),
+                           reason=f"Parked: {profile.name} left out ({profile.parked_reason})")
+                ] if items else []
     last_day = ctx.last_day_for(profile.billing_frequency)
     by_currency: dict[str, list[Item]] = {}
     for item in items:

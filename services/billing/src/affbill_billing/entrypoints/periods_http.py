@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.adapters import dry_runs_repo
 from affbill_billing.domain.dry_run import CSV_COLUMNS
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.service_layer import periods
 from affbill_runtime.runtime import Runtime
 

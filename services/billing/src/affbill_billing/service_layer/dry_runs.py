@@ -99,7 +99,9 @@ async def _compared(conn: Any, ctx: RunContext, lines: list[DryRunLine],
             before[frequency] = await dry_runs_repo.previous_totals(
                 conn, previous.start, previous.end, selected)
     now = {(line.customer_id, line.currency) for line in lines}
-    gone = sorted({k for totals in before.values() for k in totals if k not in now})
+    left_out = {line.customer_id for line in lines if not line.currency}  # parked, no profile
+    gone = sorted({k for totals in before.values() for k in totals
+                   if k not in now and k[0] not in left_out})
     profiles = {**profiles, **await profiles_repo.profiles(conn, [c for c, _ in gone])}
     names = await dry_runs_repo.names(conn, [c for c, _ in gone])
 
@@ -122,6 +124,8 @@ def describe(line: DryRunLine) -> str:
     """The job log's line for one customer and currency."""
     if line.outcome in ("skipped", "no_profile"):
         return f"{line.reason} for {line.name}"
+    if line.outcome == "parked":
+        return line.reason or f"Parked: {line.name}"
     if line.outcome == "missing":
         return (f"Missing: {line.name} was billed {line.previous_net_total:.2f} "
                 f"{line.currency} net in the previous period, nothing now")
@@ -139,7 +143,8 @@ def tally(lines: list[DryRunLine]) -> dict[str, int]:
         return sum(line.outcome in outcomes for line in lines)
 
     return {"documents": count("invoice", "credit_note"), "drafts": count("draft"),
-            "skipped": count("skipped", "no_profile"), "missing": count("missing"),
+            "skipped": count("skipped", "no_profile"), "parked": count("parked"),
+            "missing": count("missing"),
             "new": sum(line.outcome in ("invoice", "credit_note", "draft")
                        and line.previous_net_total is None for line in lines)}
 
@@ -152,5 +157,6 @@ def summary(counts: dict[str, int], lines: list[DryRunLine]) -> str:
                 line.gross_total
     would = ", ".join(f"{round_money(v, c)} {c}" for c, v in sorted(per_currency.items()))
     return (f"Dry run finished: {counts['documents']} documents, {counts['drafts']} drafts, "
-            f"{counts['skipped']} skipped, {counts['new']} new, {counts['missing']} missing"
+            f"{counts['skipped']} skipped, {counts['parked']} parked, {counts['new']} new, "
+            f"{counts['missing']} missing"
             + (f"; would invoice {would}" if would else "") + "; nothing was changed")

@@ -136,7 +136,7 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     Returns the documents waiting for a number (0: nothing was open), or None when the
     customer takes the locking path (see one_document_currency) or its items changed.
     Items after the customer's billing period are not its to bill now."""
-    if profile is None:
+    if profile is None or profile.parked_reason:
         return None if items else 0
     last_day = work.ctx.last_day_for(profile.billing_frequency)
     items = [i for i in items if i.day <= last_day]
@@ -191,6 +191,10 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
         job = work.job(uow)
         if profile is None:
             job.log(f"No billing profile for {customer}: nothing billed", LogLevel.WARNING)
+            await uow.commit()
+            return 0
+        if profile.parked_reason:
+            job.log(f"Parked: {profile.name} left out ({profile.parked_reason})")
             await uow.commit()
             return 0
         conn, items = await billable_items.lock_open_items(

@@ -19,6 +19,8 @@ def upgrade() -> None:
                                                 server_default="monthly"))
     op.add_column("billing_profiles", sa.Column("due_date_basis", sa.Text, nullable=False,
                                                 server_default="issue_date"))
+    # a parked customer is left out of runs until unparked (null)
+    op.add_column("billing_profiles", sa.Column("parked_reason", sa.Text))
     op.create_check_constraint(
         "billing_profiles_billing_frequency", "billing_profiles",
         "billing_frequency in ('weekly', 'biweekly', 'monthly', 'quarterly')")
@@ -44,5 +46,6 @@ def downgrade() -> None:
     op.drop_table("sync_outcomes")
     op.drop_constraint("billing_profiles_due_date_basis", "billing_profiles")
     op.drop_constraint("billing_profiles_billing_frequency", "billing_profiles")
+    op.drop_column("billing_profiles", "parked_reason")
     op.drop_column("billing_profiles", "due_date_basis")
     op.drop_column("billing_profiles", "billing_frequency")
