@@ -34,6 +34,7 @@ class Settings(ServiceSettings):
     # after its end; a run for a period that is not ready needs force (with a reason)
     period_settle_h: float = Field(24.0, ge=0)
     runs_need_ready_period: bool = True
+    lock_period_after_run: bool = False  # lock a run's periods when it finishes
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

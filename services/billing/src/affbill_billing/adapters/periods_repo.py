@@ -45,3 +45,34 @@ async def record(conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
     """Keep syncs that succeeded, once per sync job (asyncpg connection)."""
     if rows:
         await conn.executemany(RECORD, rows)
+
+
+async def lock(conn: Any, start: dt.date, end: dt.date, by: str, reason: str) -> bool:
+    """Lock a period (once; False when it was locked already)."""
+    return bool((await conn.execute(text(
+        "insert into period_locks (period_start, period_end, locked_by, reason) "
+        "values (:s, :e, :by, :why) on conflict do nothing returning 1"),
+        {"s": start, "e": end, "by": by, "why": reason})).first())
+
+
+async def locks(conn: Any, periods: Sequence[tuple[dt.date, dt.date]]) -> dict[
+        tuple[dt.date, dt.date], tuple[dt.datetime, str, str]]:
+    """The locks of these periods: (locked at, by, reason) by (first day, last day)."""
+    if not periods:
+        return {}
+    rows = (await conn.execute(text(
+        "select period_start, period_end, locked_at, locked_by, reason from period_locks "
+        "where (period_start, period_end) in (select * from unnest(cast(:s as date[]), "
+        "cast(:e as date[])))"),
+        {"s": [p[0] for p in periods], "e": [p[1] for p in periods]})).all()
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+
+async def frequencies_of_run(conn: Any, run_id: Any) -> list[BillingFrequency]:
+    """The billing frequencies among a run's customers (its work list)."""
+    rows = (await conn.execute(text(
+        "select distinct p.billing_frequency from run_chunks c "
+        "cross join unnest(c.customer_ids) as u(customer_id) "
+        "join billing_profiles p on p.customer_id = u.customer_id where c.run_id = :r"),
+        {"r": run_id})).scalars()
+    return sorted(BillingFrequency(r) for r in rows)

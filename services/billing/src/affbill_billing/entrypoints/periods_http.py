@@ -10,17 +10,40 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from affbill_billing.adapters import dry_runs_repo
 from affbill_billing.domain.dry_run import CSV_COLUMNS
 from affbill_billing.domain.periods import BillingFrequency
+from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import periods
+from affbill_contracts.bounds import Text
 from affbill_runtime.runtime import Runtime
+
+User = Annotated[str, Depends(acting_user)]
+
+
+class PeriodLock(BaseModel):
+    """Lock a billed period: no run bills it again; restatements of its days become
+    adjustment items billed in the next open period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period_start: dt.date
+    period_end: dt.date
+    reason: Text = Field(min_length=1, max_length=500, pattern=r"\S",
+                         examples=["November closed and sent to accounting"])
+
+    @model_validator(mode="after")
+    def _days(self) -> PeriodLock:
+        if self.period_start > self.period_end:
+            raise ValueError("period_end is before period_start")
+        return self
 
 
 def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter:
-    router = APIRouter(tags=["billing"])
+    router = APIRouter(tags=["billing"], route_class=ProblemRoute)
 
     @router.get("/periods")
     async def list_periods(frequency: BillingFrequency = BillingFrequency.MONTHLY,
@@ -30,6 +53,13 @@ def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter
         newest first; ``ready`` per period and per connector, and why not."""
         return printable(await periods.list_periods(runtime.engine, frequency, count,
                                                     runtime.settings, before))
+
+    @router.post("/periods/lock")
+    async def lock_period(body: PeriodLock, user: User) -> dict[str, Any]:
+        locked = await periods.lock_period(runtime.engine, body.period_start, body.period_end,
+                                           user, body.reason)
+        return {"period_start": str(body.period_start), "period_end": str(body.period_end),
+                "locked": True, "already_locked": not locked}
 
     @router.get("/dry-runs/{run_id}/csv")
     async def dry_run_csv(run_id: uuid.UUID) -> Response:

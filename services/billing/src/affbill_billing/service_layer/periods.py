@@ -37,9 +37,12 @@ def recent(frequency: BillingFrequency, today: dt.date, count: int) -> list[Bill
     return periods
 
 
-def as_json(r: Readiness, frequency: BillingFrequency | None = None) -> dict[str, Any]:
+def as_json(r: Readiness, frequency: BillingFrequency | None = None,
+            lock: tuple[Any, str, str] | None = None) -> dict[str, Any]:
     return {"frequency": frequency, "start": r.period.start, "end": r.period.end,
             "ready": r.ready, "ready_after": r.ready_after, "status": r.describe(),
+            "locked": None if lock is None else {"at": lock[0], "by": lock[1],
+                                                 "reason": lock[2]},
             "connectors": [{"connector": c.connector, "ready": c.synced_at is not None,
                             "synced_at": c.synced_at} for c in r.connectors]}
 
@@ -50,8 +53,10 @@ async def list_periods(engine: Any, frequency: BillingFrequency, count: int,
     periods = recent(frequency, today or settings.today(), count)
     async with engine.connect() as conn:
         found = await readiness_of(conn, periods, settings)
+        locks = await periods_repo.locks(conn, [(p.start, p.end) for p in periods])
     return {"time_zone": settings.network_time_zone, "settle_hours": settings.period_settle_h,
-            "items": [as_json(r, frequency) for r in found]}
+            "items": [as_json(r, frequency, locks.get((r.period.start, r.period.end)))
+                      for r in found]}
 
 
 async def run_periods(conn: Any, run: ProcessSelected, customers: list[str], today: dt.date
@@ -65,12 +70,18 @@ async def run_periods(conn: Any, run: ProcessSelected, customers: list[str], tod
 
 async def check_run(conn: Any, job: JobReporter, run: ProcessSelected, customers: list[str],
                     today: dt.date, settings: Settings) -> str | None:
-    """Log the readiness of the run's periods; the reason to refuse the run when one is not
-    ready and nobody forced it (None: bill)."""
+    """Log the readiness of the run's periods; the reason to refuse the run when one is
+    locked, or not ready and nobody forced it (None: bill)."""
+    billed = await run_periods(conn, run, customers, today)
+    locked = await periods_repo.locks(conn, [(p.start, p.end) for p in billed])
+    if locked:
+        return "; ".join(
+            f"Period {start}..{end} is locked (by {by} at {at:%Y-%m-%d %H:%M} UTC: {why}); "
+            "restatements of its days are billed in the next open period"
+            for (start, end), (at, by, why) in sorted(locked.items()))
     if not settings.runs_need_ready_period:
         return None
-    unready = [r for r in await readiness_of(
-        conn, await run_periods(conn, run, customers, today), settings) if not r.ready]
+    unready = [r for r in await readiness_of(conn, billed, settings) if not r.ready]
     if not unready:
         return None
     status = "; ".join(r.describe() for r in unready)
@@ -78,3 +89,23 @@ async def check_run(conn: Any, job: JobReporter, run: ProcessSelected, customers
         job.log(f"{status}. Forced by {run.requested_by}: {run.force_reason}", LogLevel.WARNING)
         return None
     return f"{status}. Run again when it is ready, or force it with a reason"
+
+
+async def lock_period(engine: Any, start: dt.date, end: dt.date, by: str, reason: str) -> bool:
+    """Lock a billed period by hand: runs for it are refused from now on (False: it was
+    locked already)."""
+    async with engine.begin() as conn:
+        return await periods_repo.lock(conn, start, end, by, reason)
+
+
+async def lock_after_run(conn: Any, run_id: Any, ctx: Any, by: str) -> list[BillingPeriod]:
+    """The run's periods locked, when the setting asks for it after every run."""
+    if ctx.period_end is not None:
+        billed = ([BillingPeriod(ctx.period_start, ctx.period_end)]
+                  if ctx.period_start else [])
+    else:
+        billed = [last_closed(f, ctx.today)
+                  for f in await periods_repo.frequencies_of_run(conn, run_id)]
+    for p in billed:
+        await periods_repo.lock(conn, p.start, p.end, by, "locked after the run")
+    return billed

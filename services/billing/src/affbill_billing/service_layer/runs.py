@@ -239,13 +239,18 @@ def summary(counts: RunCounts, invoiced: dict[str, Any]) -> str:
 
 
 async def finish(work: RunWork) -> RunCounts:
-    """Close the run once: the summary line and the job finished with the run's counts."""
+    """Close the run once: the summary line, its periods locked (by setting), and the job
+    finished with the run's counts."""
     async with work.uow_factory() as uow:
         counts = await runs_repo.finish(uow.session, work.ctx.run_id)
         if counts is None:  # another process closed it
             return await runs_repo.counts(uow.session, work.ctx.run_id)
         job = work.job(uow)
         job.log(summary(counts, await runs_repo.invoiced(uow.session, work.ctx.run_id)))
+        if work.settings.lock_period_after_run:
+            for p in await periods.lock_after_run(await uow.session.connection(),
+                                                  work.ctx.run_id, work.ctx, SERVICE):
+                job.log(f"Period {p} locked: restatements of its days go to the next period")
         job.finished(JobStatus.SUCCEEDED, **counts.as_dict())
         await uow.commit()
     return counts

@@ -78,6 +78,8 @@ FORWARDED: tuple[Route, ...] = (
     Route("GET", "/periods", B, "/periods",
           "Billing periods of a frequency with their readiness (newest first)",
           ("frequency", "count", "before")),
+    Route("POST", "/periods/lock", B, "/periods/lock",
+          "Lock a billed period (runs for it are refused; restatements go to the next one)"),
     Route("GET", "/dry-runs/{run_id}/csv", B, "/dry-runs/{run_id}/csv",
           "Download a dry run's lines as CSV", download=True),
     Route("GET", "/generator/{customer_id}/items", B, "/generator/{customer_id}/items",

@@ -1,4 +1,5 @@
-"""Dry runs: what a run would do, per customer and currency, kept for the CSV download.
+"""Dry runs: what a run would do, per customer and currency, kept for the CSV download;
+period locks: a locked period is never billed again (restatements go to the next one).
 
 Revision ID: billing_0015_periods
 Revises: billing_0014_periods
@@ -35,5 +36,19 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "period_locks",
+        sa.Column("period_start", sa.Date, nullable=False),
+        sa.Column("period_end", sa.Date, nullable=False),
+        sa.Column("locked_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.Column("locked_by", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("period_start", "period_end"),
+        sa.CheckConstraint("period_start <= period_end", name="period_locks_days"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("period_locks")
     op.drop_table("dry_run_lines")
