@@ -163,6 +163,23 @@ def test_run_takes_the_period_and_the_date_rules() -> None:
     assert "Billing period: 2026-11-01..2026-11-30" in result.output
 
 
+def test_periods_show_readiness_and_locks() -> None:
+    gw = FakeGateway({("GET", "/api/v1/periods"): {
+        "time_zone": "Europe/Berlin", "settle_hours": 24, "items": [
+            {"start": "2026-11-01", "end": "2026-11-30", "ready": False, "locked": None,
+             "status": "Period 2026-11-01..2026-11-30 is not ready: no successful sync of ho",
+             "connectors": [{"connector": "ho", "ready": False}]},
+            {"start": "2026-10-01", "end": "2026-10-31", "ready": True,
+             "locked": {"by": "anna", "reason": "closed"}, "status": "ready",
+             "connectors": [{"connector": "ho", "ready": True}]}]}})
+    result = invoke(gw, "periods", "--frequency", "monthly", "--count", "2")
+    assert result.exit_code == 0, result.output
+    assert gw.requests[0].url.params["count"] == "2"
+    out = result.output
+    assert "2026-11-01..2026-11-30" in out and "by anna: closed" in out
+    assert "Europe/Berlin" in out
+
+
 def test_a_failed_job_exits_non_zero() -> None:
     gw = FakeGateway({
         ("POST", "/api/v1/adtracker/syncs"): lambda r: httpx.Response(202, json={"job_id": JOB}),
