@@ -10,6 +10,7 @@ from affbill_billing.adapters import periods_repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.periods import BillingFrequency, BillingPeriod, last_closed, period_of
 from affbill_billing.domain.readiness import Readiness, readiness, settled_after
+from affbill_billing.domain.runs import last_day_read
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.jobs import LogLevel
 from affbill_runtime.jobs import JobReporter
@@ -57,6 +58,19 @@ async def list_periods(engine: Any, frequency: BillingFrequency, count: int,
     return {"time_zone": settings.network_time_zone, "settle_hours": settings.period_settle_h,
             "items": [as_json(r, frequency, locks.get((r.period.start, r.period.end)))
                       for r in found]}
+
+
+def period_line(run: ProcessSelected, today: dt.date) -> str:
+    """The job log's line on what the run bills."""
+    if run.period_end is None:
+        return (f"Billing period: each customer's last closed period (weekly, biweekly, "
+                f"monthly or quarterly by its profile) before {today}")
+    named = (f"{run.period_start}..{run.period_end}" if run.period_start
+             else f"items up to {run.period_end}")
+    if run.period_end >= today:
+        return (f"Billing period: {named}; the current day is never billed: items up to "
+                f"{last_day_read(run.period_end, today)}")
+    return f"Billing period: {named}"
 
 
 async def run_periods(conn: Any, run: ProcessSelected, customers: list[str], today: dt.date

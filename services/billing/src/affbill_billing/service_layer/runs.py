@@ -88,7 +88,7 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
                 "all customers" if run.all_customers else
                 f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
                 run.requested_by)
-            job.log(period_line(run, today))
+            job.log(periods.period_line(run, today))
             refusal = settings and await periods.check_run(
                 await uow.session.connection(), job, run, customers, today, settings)
             if refusal:
@@ -139,19 +139,6 @@ async def help_runs_forever(uow_factory: UowFactory, settings: Settings) -> None
         except Exception:  # a failing run must not stop this process helping the others
             log.exception("helping a run failed; trying again")
         await asyncio.sleep(settings.run_help_every_s)
-
-
-def period_line(run: ProcessSelected, today: dt.date) -> str:
-    """The job log's line on what the run bills."""
-    if run.period_end is None:
-        return (f"Billing period: each customer's last closed period (weekly, biweekly, "
-                f"monthly or quarterly by its profile) before {today}")
-    named = (f"{run.period_start}..{run.period_end}" if run.period_start
-             else f"items up to {run.period_end}")
-    if run.period_end >= today:
-        return (f"Billing period: {named}; the current day is never billed: items up to "
-                f"{last_day_read(run.period_end, today)}")
-    return f"Billing period: {named}"
 
 
 def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day: dt.date
