@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 
@@ -76,3 +77,33 @@ async def frequencies_of_run(conn: Any, run_id: Any) -> list[BillingFrequency]:
         "join billing_profiles p on p.customer_id = u.customer_id where c.run_id = :r"),
         {"r": run_id})).scalars()
     return sorted(BillingFrequency(r) for r in rows)
+
+
+class Carried(NamedTuple):
+    """What a run left below the threshold for one customer and currency."""
+
+    currency: str
+    total: Decimal
+    threshold: Decimal
+    items: int
+    oldest_day: dt.date
+
+
+async def record_carried(conn: Any, run_id: Any, customer: str, carried: Sequence[Carried]
+                         ) -> None:
+    """The threshold ledger: what the run carried, in its transaction (asyncpg); a run
+    that bills the customer again (resumed) records it once."""
+    if carried:
+        await conn.executemany(
+            "insert into threshold_ledger (run_id, customer_id, currency, carried, threshold, "
+            "items, oldest_day) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+            [(run_id, customer, *c) for c in carried])
+
+
+async def threshold_ledger(conn: Any, customer: str) -> list[dict[str, Any]]:
+    """A customer's carried balance over time, newest first, with the run that skipped it."""
+    rows = (await conn.execute(text(
+        "select l.recorded_at, l.run_id, l.currency, l.carried, l.threshold, l.items, "
+        "l.oldest_day from threshold_ledger l where l.customer_id = :c "
+        "order by l.recorded_at desc, l.currency"), {"c": customer})).mappings()
+    return [dict(r) for r in rows]

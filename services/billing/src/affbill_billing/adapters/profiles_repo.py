@@ -42,7 +42,8 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         buyer_reference=row["buyer_reference"],
         billing_frequency=BillingFrequency(row["billing_frequency"]),
         due_date_basis=DueDateBasis(row["due_date_basis"]),
-        parked_reason=row["parked_reason"])
+        parked_reason=row["parked_reason"],
+        threshold_max_periods=row["threshold_max_periods"])
 
 
 async def profiles(session: AsyncSession, customers: Sequence[str]

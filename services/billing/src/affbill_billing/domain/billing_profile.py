@@ -54,6 +54,7 @@ class BillingProfile:
     billing_frequency: BillingFrequency = BillingFrequency.MONTHLY  # the periods a run bills
     due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
     parked_reason: str | None = None  # runs leave the customer out while set
+    threshold_max_periods: int | None = None  # below the threshold, billed anyway after N
 
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""

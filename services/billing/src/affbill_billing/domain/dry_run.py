@@ -18,7 +18,7 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext
-from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.domain.thresholds import bills_now, waived
 from affbill_contracts.invoices import DocumentType
 
 CSV_COLUMNS = ("customer_id", "name", "currency", "outcome", "document_type", "items",
@@ -80,7 +80,10 @@ def _currency_outcome(ctx: RunContext, customer: str, profile: BillingProfile, c
                       items: list[Item]) -> DryRunLine:
     total = round_money(sum((i.revenue for i in items), Decimal(0)), currency)
     threshold = profile.threshold_in(currency)
-    if not bills_now(total, threshold):
+    oldest = min(i.day for i in items)
+    waive = waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
+                   profile.threshold_max_periods)
+    if not bills_now(total, threshold) and not waive:
         assert threshold is not None
         return DryRunLine(customer, profile.name, currency, "skipped", items=len(items),
                           net_total=total,
@@ -91,5 +94,8 @@ def _currency_outcome(ctx: RunContext, customer: str, profile: BillingProfile, c
     kind = document_type(plan.totals.net)
     outcome = ("draft" if profile.drafts_by_default
                else "credit_note" if kind is DocumentType.CREDIT_NOTE else "invoice")
+    reason = (f"Threshold waived for {profile.name}: items older than "
+              f"{profile.threshold_max_periods} periods"
+              if waive and not bills_now(total, threshold) else None)
     return DryRunLine(customer, profile.name, currency, outcome, str(kind.value), len(items),
-                      plan.totals.net, plan.totals.gross)
+                      plan.totals.net, plan.totals.gross, reason=reason)

@@ -36,7 +36,8 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "tax_treatment
                   "billing_currency", "threshold_amount", "threshold_currency", "payment_days",
                   "invoice_date_rule", "drafts_by_default", "line_grouping", "number_series",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference", "billing_frequency", "due_date_basis", "parked_reason")
+                  "buyer_reference", "billing_frequency", "due_date_basis", "parked_reason",
+                  "threshold_max_periods")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -64,6 +65,9 @@ class ProfileUpdate(BaseModel):
     billing_frequency: BillingFrequency | None = Field(None, description="The periods a run "
                                                        "bills: weekly, biweekly, monthly, "
                                                        "quarterly.")
+    threshold_max_periods: int | None = Field(None, ge=1, le=120, description="Below the "
+                                              "threshold, bill anyway once the oldest item "
+                                              "is this many periods old.")
     parked_reason: Text | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
                                        description="Park the customer: runs leave it out, "
                                        "with this reason, until it is set to null.")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from affbill_billing.adapters import dry_runs_repo
+from affbill_billing.adapters import dry_runs_repo, periods_repo
 from affbill_billing.domain.dry_run import CSV_COLUMNS
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
@@ -53,6 +53,13 @@ def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter
         newest first; ``ready`` per period and per connector, and why not."""
         return printable(await periods.list_periods(runtime.engine, frequency, count,
                                                     runtime.settings, before))
+
+    @router.get("/customers/{customer_id}/threshold-ledger")
+    async def threshold_ledger(customer_id: str) -> dict[str, Any]:
+        """Which run carried how much below the threshold, newest first."""
+        async with runtime.engine.connect() as conn:
+            rows = await periods_repo.threshold_ledger(conn, customer_id)
+        return printable({"customer_id": customer_id, "items": rows})
 
     @router.post("/periods/lock")
     async def lock_period(body: PeriodLock, user: User) -> dict[str, Any]:

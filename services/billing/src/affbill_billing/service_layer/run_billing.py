@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters import billable_items, periods_repo, runs_repo
 from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
+from affbill_billing.adapters.periods_repo import Carried
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.drafts import Draft
@@ -28,7 +29,7 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.domain.thresholds import bills_now, waived
 from affbill_billing.service_layer.documents import snapshot
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.jobs import LogLevel
@@ -199,8 +200,8 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             return 0
         conn, items = await billable_items.lock_open_items(
             uow.session, customer, work.ctx, work.ctx.last_day_for(profile.billing_frequency))
-        documents = 0
-        for currency, billed in billable_now(job, profile, items, counts):
+        documents, carried = 0, []
+        for currency, billed in billable_now(job, profile, items, counts, work.ctx, carried):
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 draft = Draft.from_items(billed, profile.presets(), work.ctx.domestic_vat_rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
@@ -212,13 +213,16 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             await pending.insert(conn, document, work.ctx, billed)
             documents += 1
         await runs_repo.add_counts(conn, work.ctx.run_id, counts)
+        await periods_repo.record_carried(conn, work.ctx.run_id, customer, carried)
         await uow.commit()
         return documents
 
 
 def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item],
-                 counts: RunCounts) -> list[tuple[str, list[Item]]]:
-    """The items per currency that bill now; the job log says which wait (threshold)."""
+                 counts: RunCounts, ctx: RunContext, carried: list[Carried]
+                 ) -> list[tuple[str, list[Item]]]:
+    """The items per currency that bill now; the job log says which wait (threshold) and
+    where the threshold's maximum age bills them anyway; ``carried`` gets what waits."""
     by_currency: dict[str, list[Item]] = {}
     for item in items:
         by_currency.setdefault(item.currency, []).append(item)
@@ -228,7 +232,15 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         if bills_now(total, threshold):
             now.append((currency, billed))
             continue
+        oldest = min(i.day for i in billed)
+        if waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
+                  profile.threshold_max_periods):
+            job.log(f"Threshold waived for {profile.name}: items older than "
+                    f"{profile.threshold_max_periods} periods")
+            now.append((currency, billed))
+            continue
         counts.customers_skipped += 1
+        carried.append(Carried(currency, total, threshold or Decimal(0), len(billed), oldest))
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now
