@@ -5,6 +5,8 @@
 With ``--convert`` the customers bill in convert mode: their profiles convert into EUR and
 every second item is in GBP (an ECB rate is recorded for the run's day), so each document
 converts its GBP lines at the rate and keeps their snapshot (the locking path).
+With ``--dry-run`` a dry run over the same customers is timed first (it changes nothing,
+so the real run then bills the same items): ``dry_run_invoices_per_s`` on the last line.
 
 With ``--processes 2`` the run is measured twice in the same invocation, on two sets of
 customers of the same size: once billed by one process, once by two (the command's
@@ -130,7 +132,8 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
         for _ in range(processes - 1)]
     try:
         command = Envelope.wrap(ProcessSelected(run_id=run_id, customer_ids=ids,
-                                                requested_by="bench"))
+                                                requested_by="bench",
+                                                force_reason="bench: no adtracker sync"))
         started = time.perf_counter()
         counts = await runs.process_selected(runtime.uow, command, runtime.settings)
         seconds = time.perf_counter() - started
@@ -143,6 +146,19 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
     finally:
         for helper in helpers:
             await asyncio.wait_for(helper.wait(), 60)
+        await runtime.engine.dispose()
+
+
+async def dry_run(schema: str, ids: list[str]) -> tuple[float, dict]:
+    """A dry run over ``ids`` (what the run would do; nothing changes); (seconds, counts)."""
+    runtime = bootstrap(Settings(service_name=schema, database_url=DB))
+    try:
+        command = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=ids,
+                                                requested_by="bench", dry_run=True))
+        started = time.perf_counter()
+        counts = await runs.process_selected(runtime.uow, command, runtime.settings)
+        return time.perf_counter() - started, counts
+    finally:
         await runtime.engine.dispose()
 
 
@@ -171,6 +187,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--convert", action="store_true",
                         help="customers in convert mode: half their items in GBP")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="also time a dry run over the first set of customers")
     parser.add_argument("--help-run", nargs=2, metavar=("SCHEMA", "RUN_ID"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -190,6 +208,11 @@ def main() -> None:
               f"(+ {len(others):,} for the baseline)"
               f"{'; convert mode, half the items in GBP' if args.convert else ''}", flush=True)
         baseline = asyncio.run(floor(schema, others, Settings().run_concurrency))
+        dry = None
+        if args.dry_run:
+            seconds, counts = asyncio.run(dry_run(schema, sets[0]))
+            print(f"dry run: {seconds:.1f} s, {counts}")
+            dry = counts["documents"] / seconds
         measured = []
         for processes, ids in enumerate(sets, start=1):
             load_before = os.getloadavg()[0]
@@ -205,7 +228,8 @@ def main() -> None:
               f"ratio={measured[1] / measured[0]:.2f}")
     print(f"invoices_per_s={measured[-1]:.0f} "
           f"items_per_s={measured[-1] * args.items:.0f} "
-          f"baseline_invoices_per_s={baseline:.0f}")
+          f"baseline_invoices_per_s={baseline:.0f}"
+          + ("" if dry is None else f" dry_run_invoices_per_s={dry:.0f}"))
 
 
 if __name__ == "__main__":

@@ -134,6 +134,8 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
            "AFFBILL_TOPIC_PREFIX": topics.PREFIX,  # the test session's topics, never the product's
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": admin_key,
            "AFFBILL_INTERNAL_SECRET": INTERNAL_SECRET,  # billing signs, documents verifies
+           # the last closed period is ready once the test's own sync read it
+           "AFFBILL_BILLING_PERIOD_SETTLE_H": "0",
            "AFFBILL_SYNC_CONNECTORS": json.dumps([{
                "id": "hasoffers-sim", "kind": "hasoffers", "base_url": url["simulator"],
                "token": "sim-token", "timezone": "Europe/Berlin"}]),

@@ -4,8 +4,10 @@ Runs a standard sync of the bundled simulator (progress bar), syncs the ECB exch
 (the simulator serves them: documents in GBP, USD or CHF with German VAT state the VAT in
 EUR at the rate of the invoice date), raises the billing threshold
 of the two advertisers with the smallest open totals (so the run skips them, as the
-product does with small customers), shows the generator, processes all advertisers and
-follows the run's job log, waits for the documents service to render every invoice,
+product does with small customers), shows the generator and whether the previous month is
+ready to bill, shows a dry run of the previous month with its diff (CSV saved), processes
+all advertisers for the previous month (forced, with a reason, when it is not ready yet)
+and follows the run's job log, waits for the documents service to render every invoice,
 lists them, cancels the smallest invoice (a cancellation, type 381 with the reference to
 it, validated like every document) and saves the PDFs (PDF/A-3 with the EN 16931 XML
 inside) under .state/demo/invoices/. Everything goes through the gateway with the admin key that
@@ -14,6 +16,7 @@ deploy/local/services.sh made; the visible steps are the `affbill` CLI a user wo
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import subprocess
@@ -91,6 +94,8 @@ def declare_a_consumer(api: httpx.Client) -> str | None:
             api.patch(path, json={"buyer_kind": "consumer"}).raise_for_status()
             return line["customer_id"]
     return None
+
+
 def settled_rates(api: httpx.Client, timeout_s: float = 60) -> list[dict]:
     """Billing records the rates as they arrive on fx.rates, a moment after the sync."""
     deadline = time.monotonic() + timeout_s
@@ -108,6 +113,17 @@ def accounting_currency_lines(invoices: list[dict]) -> list[str]:
             f"({i['accounting']['source']}, {i['accounting']['rate_date']})"
             for i in invoices if i.get("accounting") and i["currency"] != "EUR"
             and Decimal(i["tax_total"]) != 0]
+
+
+def previous_month(api: httpx.Client, timeout_s: float = 30) -> dict:
+    """The last closed month with its readiness; billing learns of the sync a moment after
+    it ended, so wait a little for it to become ready."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        period = api.get("/api/v1/periods", params={"count": 1}).json()["items"][0]
+        if period["ready"] or time.monotonic() > deadline:
+            return period
+        time.sleep(1)
 
 
 def latest_run(api: httpx.Client) -> dict | None:
@@ -173,26 +189,42 @@ def main() -> int:
     say("The generator: one line per customer with open items")
     cli("generator")
 
-    say("Process selected: all advertisers (the job log follows the run)")
+    say("Billing periods: is last month ready (a sync after its end plus the settle time)?")
+    period = previous_month(api)
+    cli("periods", "--count", "2")
+    month = dt.date.fromisoformat(period["start"]).strftime("%Y-%m")
+
+    force = () if period["ready"] else (
+        "--force", "Demo: the month closed less than the settle time ago")
+    say(f"Dry run for {month}: what the run would do, against the previous month; "
+        "nothing changes")
+    if cli("run", "--all", "--period", month, "--dry-run", *force) != 0:
+        return 1
+    dry = latest_run(api)
+    if dry:
+        csv = api.get(f"/api/v1/dry-runs/{dry['job_id']}/csv")
+        if csv.status_code == 200:
+            path = STATE / "demo" / "dry-run.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(csv.content)
+            print(f"  The dry run as CSV: {path}")
+
+    say(f"Process selected: all advertisers for {month} (the job log follows the run)")
     before = latest_run(api)
-    if cli("run", "--all") != 0:
+    if cli("run", "--all", "--period", month, *force) != 0:
         return 1
     run = latest_run(api)
     created = (run or {}).get("counts", {}).get("documents_created", 0) if run != before else 0
 
     say("VAT id missing: an EU customer without VAT id is billed once its profile says "
         "consumer")
-    if (consumer := declare_a_consumer(api)) and cli("run", "--customer", consumer) == 0:
+    if (consumer := declare_a_consumer(api)) and cli(
+            "run", "--customer", consumer, "--period", month, *force) == 0:
         created += 1
 
     say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
-    invoices = wait_rendered(api, created)
-    if invoices:
-        say("A cancellation of an invoice (type 381, positive amounts, refers to it)")
-        if cli("invoices", "cancel", invoices[-1]["invoice_id"]) == 0:
-            invoices = wait_rendered(api, created + 1)
+    invoices = cancel_one(api, wait_rendered(api, created))
     cli("invoices", "list")
-    invoices = cancel_one(api, invoices)
     folder = save_pdfs(api, invoices)
     if foreign := accounting_currency_lines(invoices):
         say("Invoices with German VAT in another currency state it in EUR too (Art. 230)")

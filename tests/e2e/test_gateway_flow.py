@@ -9,6 +9,7 @@ that are malformed or stale get problems and change nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import uuid
@@ -49,19 +50,30 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json() if response.content else None
 
 
-def generator_lines(api: httpx.Client) -> list[dict[str, Any]]:
-    body = ok(api.get("/generator", params={"page": 1, "page_size": 500}))
+def last_closed_month_end() -> dt.date:
+    """The last day a run bills by default here: the end of the previous month (the stack's
+    network time zone is UTC)."""
+    return dt.datetime.now(dt.UTC).date().replace(day=1) - dt.timedelta(days=1)
+
+
+def generator_lines(api: httpx.Client, period_to: dt.date | None = None
+                    ) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"page": 1, "page_size": 500}
+    if period_to:
+        params["period_to"] = str(period_to)
+    body = ok(api.get("/generator", params=params))
     assert len(body["lines"]) == body["customers"]  # one page holds them all here
     return body["lines"]
 
 
-def settled_generator(api: httpx.Client) -> list[dict[str, Any]]:
+def settled_generator(api: httpx.Client, period_to: dt.date | None = None
+                      ) -> list[dict[str, Any]]:
     """Billing applies the synced facts a moment after the sync job ends: wait until two
     reads a second apart agree."""
     seen: list[Any] = [None]
 
     def same_twice() -> list[dict[str, Any]] | None:
-        lines = generator_lines(api)
+        lines = generator_lines(api, period_to)
         figures = sorted((t["items"], t["open_total"]) for line in lines for t in line["totals"])
         settled, seen[0] = lines and figures == seen[0], figures
         return lines if settled else None
@@ -144,7 +156,9 @@ def billed(api: httpx.Client) -> Billed:
                                                  "scope": "standard"}), 202)
     assert finished_job(api, sync["job_id"])["status"] in ("succeeded",
                                                            "succeeded_with_warnings")
-    lines = [line for line in settled_generator(api) if len(line["totals"]) == 1]
+    # the run bills the last closed month: the generator up to its end is what it bills
+    lines = [line for line in settled_generator(api, last_closed_month_end())
+             if len(line["totals"]) == 1]
     assert len(lines) >= 3, lines
     lines.sort(key=lambda line: Decimal(line["totals"][0]["open_total"]))
     skipped, *others = lines
@@ -188,7 +202,8 @@ def test_the_run_logs_created_and_skipped_lines_as_the_user_guide_shows_them(
 
 def test_the_skipped_advertiser_stays_in_the_generator(api: httpx.Client,
                                                        billed: Billed) -> None:
-    lines = {line["customer_id"]: line for line in generator_lines(api)}
+    lines = {line["customer_id"]: line
+             for line in generator_lines(api, last_closed_month_end())}
     assert billed.skipped["customer_id"] in lines
     assert lines[billed.skipped["customer_id"]]["totals"][0]["reaches_threshold"] is False
     assert not any(line["customer_id"] in lines for line in billed.billed)

@@ -26,6 +26,7 @@ from affbill_contracts import (
     ProcessSelected,
     StartSync,
     StatRowSynced,
+    SyncSucceeded,
 )
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.fx import ExchangeRatesPublished
@@ -82,6 +83,10 @@ SAMPLES: dict[str, Payload] = {p.EVENT_TYPE: p for p in [
     StartSync(connector="hasoffers-main", scope="standard", requested_by="anna"),
     CancelSync(sync_job_id=uuid.UUID("0b8e8a52-7f0c-4d3e-9a55-3f2f4f1d9c11"),
                requested_by="anna"),
+    SyncSucceeded(connector="hasoffers-main", scope="standard", date_from=dt.date(2026, 11, 1),
+                  date_to=dt.date(2026, 12, 2),
+                  started_at=dt.datetime(2026, 12, 2, 6, tzinfo=dt.UTC),
+                  finished_at=dt.datetime(2026, 12, 2, 6, 4, tzinfo=dt.UTC)),
     EmployeeSynced(connector="hasoffers-main", employee_id="12", first_name="Anna",
                    status="active"),
     AdvertiserSynced(**_partner, advertiser_id="501"),

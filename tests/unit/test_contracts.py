@@ -177,11 +177,33 @@ def test_a_version_1_run_command_is_read_as_the_same_selection() -> None:
     raw = json.loads(encode(Envelope.wrap(ProcessSelected(
         run_id=uuid.uuid4(), customer_ids=["ho:advertiser:1"], requested_by="anna"))))
     raw["schema_version"] = 1
-    for field in ("all_customers", "currency", "customer_kind", "account_manager_id"):
+    for field in ("all_customers", "currency", "customer_kind", "account_manager_id",
+                  "period_start", "invoice_date_rule", "due_date_basis"):
         del raw["payload"][field]
     run = decode(raw)
-    assert run.schema_version == ProcessSelected.SCHEMA_VERSION == 2
+    assert run.schema_version == ProcessSelected.SCHEMA_VERSION == 3
     assert run.payload.customer_ids == ["ho:advertiser:1"] and not run.payload.all_customers
+
+
+def test_a_version_2_run_command_keeps_its_last_day() -> None:
+    raw = json.loads(encode(Envelope.wrap(ProcessSelected(
+        run_id=uuid.uuid4(), all_customers=True, period_end=dt.date(2026, 10, 31),
+        requested_by="anna"))))
+    raw["schema_version"] = 2
+    for field in ("period_start", "invoice_date_rule", "due_date_basis"):
+        del raw["payload"][field]
+    run = decode(raw).payload
+    assert (run.period_start, run.period_end) == (None, dt.date(2026, 10, 31))
+    assert run.all_customers and run.invoice_date_rule is None
+
+
+def test_a_run_period_is_whole() -> None:
+    with pytest.raises(ValidationError, match="period_start needs period_end"):
+        ProcessSelected(run_id=uuid.uuid4(), all_customers=True,
+                        period_start=dt.date(2026, 10, 1), requested_by="anna")
+    with pytest.raises(ValidationError, match="period_end is before period_start"):
+        ProcessSelected(run_id=uuid.uuid4(), all_customers=True, requested_by="anna",
+                        period_start=dt.date(2026, 10, 2), period_end=dt.date(2026, 10, 1))
 
 
 def test_select_all_is_not_combined_with_named_customers() -> None:

@@ -34,7 +34,9 @@ async def billing(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Runt
     runtime = bootstrap(Settings(service_name=schema, database_url=database_url,
                                  kafka_bootstrap_servers=kafka_bootstrap,
                                  consumer_group=f"test-{schema}",
-                                 internal_secret=INTERNAL_SECRET))
+                                 internal_secret=INTERNAL_SECRET,
+                                 # no sync runs here: tests of readiness turn it on
+                                 runs_need_ready_period=False))
     yield runtime
     await runtime.engine.dispose()
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import ingest
 from affbill_contracts import AdvertiserSynced, Envelope, ProcessSelected, encode, topics
-from affbill_runtime.messaging import start_groups_at_end
+from affbill_runtime.messaging import ensure_topics, start_groups_at_end
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import row
 from tests.processes import free_port, start_service, wait_ready
@@ -39,11 +39,13 @@ async def test_run_survives_a_kill(billing: Runtime, database_url: str, kafka_bo
     await ingest.apply_partners(billing.uow(), partners)
     await ingest.apply_stat_rows(billing.uow(), stats)
     group = billing.settings.group
+    await ensure_topics(kafka_bootstrap)  # the topics exist even when this test runs alone
     await start_groups_at_end(kafka_bootstrap, consumer_groups(group))
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_BILLING_SERVICE_NAME": billing.settings.service_name,
            "AFFBILL_BILLING_CONSUMER_GROUP": group,
-           "AFFBILL_BILLING_WORK_ITEM_LEASE_S": "3"}  # the killed worker's lease expires soon
+           "AFFBILL_BILLING_WORK_ITEM_LEASE_S": "3",  # the killed worker's lease expires soon
+           "AFFBILL_BILLING_RUNS_NEED_READY_PERIOD": "false"}  # no sync in this test
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_service("affbill-billing", port, env, tmp_path / "billing.log")

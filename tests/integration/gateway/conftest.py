@@ -59,6 +59,7 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
     nobody = free_port()  # documents and jobs: nothing listens there
     env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+           "AFFBILL_BILLING_RUNS_NEED_READY_PERIOD": "false",  # these tests run no sync
            "AFFBILL_GATEWAY_SYNC_URL": f"http://127.0.0.1:{ports['sync']}",
            "AFFBILL_GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
            "AFFBILL_GATEWAY_DOCUMENTS_URL": f"http://127.0.0.1:{nobody}",

@@ -144,6 +144,42 @@ def test_run_follows_the_job_log_until_it_ends() -> None:
     assert [p.get("after") for p in polls] == [None, "c1"] and polls[0]["wait"] == "20"
 
 
+def test_run_takes_the_period_and_the_date_rules() -> None:
+    gw = FakeGateway({
+        ("POST", "/api/v1/runs"): lambda r: httpx.Response(202, json={"job_id": JOB}),
+        ("GET", f"/api/v1/jobs/{JOB}"): job(),
+        ("GET", f"/api/v1/jobs/{JOB}/lines"): [lines("Billing period: 2026-11-01..2026-11-30")]})
+    result = invoke(gw, "run", "--all", "--period", "2026-11", "--invoice-date",
+                    "last_day_of_period", "--due-from", "generation_date")
+    assert result.exit_code == 0, result.output
+    assert gw.body(0) == {"all": True, "period": "2026-11",
+                          "invoice_date_rule": "last_day_of_period",
+                          "due_date_basis": "generation_date"}
+    result = invoke(gw, "run", "--customer", "c", "--dry-run", "--force", "outage")
+    assert result.exit_code == 0, result.output
+    posts = [json.loads(r.content) for r in gw.requests if r.method == "POST"]
+    assert posts[-1] == {"customer_ids": ["c"], "item_ids": [], "dry_run": True,
+                         "force_reason": "outage"}
+    assert "Billing period: 2026-11-01..2026-11-30" in result.output
+
+
+def test_periods_show_readiness_and_locks() -> None:
+    gw = FakeGateway({("GET", "/api/v1/periods"): {
+        "time_zone": "Europe/Berlin", "settle_hours": 24, "items": [
+            {"start": "2026-11-01", "end": "2026-11-30", "ready": False, "locked": None,
+             "status": "Period 2026-11-01..2026-11-30 is not ready: no successful sync of ho",
+             "connectors": [{"connector": "ho", "ready": False}]},
+            {"start": "2026-10-01", "end": "2026-10-31", "ready": True,
+             "locked": {"by": "anna", "reason": "closed"}, "status": "ready",
+             "connectors": [{"connector": "ho", "ready": True}]}]}})
+    result = invoke(gw, "periods", "--frequency", "monthly", "--count", "2")
+    assert result.exit_code == 0, result.output
+    assert gw.requests[0].url.params["count"] == "2"
+    out = result.output
+    assert "2026-11-01..2026-11-30" in out and "by anna: closed" in out
+    assert "Europe/Berlin" in out
+
+
 def test_a_failed_job_exits_non_zero() -> None:
     gw = FakeGateway({
         ("POST", "/api/v1/adtracker/syncs"): lambda r: httpx.Response(202, json={"job_id": JOB}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -187,6 +188,11 @@ async def test_bad_sync_requests_never_reach_the_sync(
     ({"item_ids": ["nope"]}, "item_ids.0", None),
     ({"customer_ids": [""]}, "customer_ids.0", None),
     ({"customer_ids": ["c"], "period_end": "yesterday"}, "period_end", None),
+    ({"customer_ids": ["c"], "period": "November"}, "period", None),
+    ({"customer_ids": ["c"], "period": "2026-13"}, "period", None),
+    ({"customer_ids": ["c"], "period": "2026-11", "period_end": "2026-11-30"}, "period_end",
+     None),
+    ({"customer_ids": ["c"], "invoice_date_rule": "tomorrow"}, "invoice_date_rule", None),
     ({"customer_ids": ["c"], "run_id": str(uuid.uuid4())}, "run_id", None),
     ({"customer_ids": ["c"] * 10_001}, "customer_ids", None),
     ({"item_ids": [str(uuid.uuid4())] * 10_001}, "item_ids", None),
@@ -279,3 +285,13 @@ async def test_a_draft_preview_asks_billing_then_documents(gateway: httpx.AsyncC
         headers={"content-type": "application/problem+json"})
     missing = await gateway.get(f"/api/v1/drafts/{ID}/preview", headers=key(Role.VIEWER))
     assert missing.status_code == 404 and [r.url.host for r in upstream.requests] == ["billing"]
+def test_a_run_request_names_its_period_by_its_days() -> None:
+    from affbill_gateway.entrypoints.http import RunRequest
+
+    assert RunRequest(all=True, period="2026-11").period_days() == (
+        dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert RunRequest(all=True, period="2026-Q4").period_days() == (
+        dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert RunRequest(all=True, period_end=dt.date(2026, 10, 31)).period_days() == (
+        None, dt.date(2026, 10, 31))
+    assert RunRequest(all=True).period_days() == (None, None)

@@ -103,6 +103,17 @@ def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,
     out.print(tables.generator(body))
 
 
+@app.command("periods")
+@clean_errors
+def periods(ctx: typer.Context,
+            frequency: Annotated[str, typer.Option(
+                help="weekly, biweekly, monthly or quarterly.")] = "monthly",
+            count: Annotated[int, typer.Option(help="How many closed periods.")] = 3) -> None:
+    """Billing periods, newest first: ready to bill or not, and what they wait for."""
+    body = gateway(ctx).get("/periods", frequency=frequency, count=count)
+    out.print(tables.periods(body))
+
+
 @app.command("run")
 @clean_errors
 def run(ctx: typer.Context,
@@ -112,12 +123,31 @@ def run(ctx: typer.Context,
                             ] = None,
         item: Annotated[list[str] | None, typer.Option(help="A billable item (repeatable).")
                         ] = None,
+        period: Annotated[str | None, typer.Option(
+            help="The billing period: 2026-11, 2026-Q4, 2026-W47 or 2026-11-01..2026-11-14. "
+                 "Default: each customer's last closed period.")] = None,
+        invoice_date: Annotated[str | None, typer.Option(
+            help="today, last_day_of_period or first_day_after_period (default: the "
+                 "profile's rule).")] = None,
+        due_from: Annotated[str | None, typer.Option(
+            help="issue_date or generation_date: what payment days count from (default: "
+                 "the profile's).")] = None,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Show what the run would do (and the change against the "
+                              "previous period); change nothing.")] = False,
+        force: Annotated[str | None, typer.Option(
+            help="Bill a period that is not ready yet; the reason goes into the job log.")
+                         ] = None,
         wait: Annotated[bool, typer.Option(help="Follow the job log until it ends.")] = True
         ) -> None:
-    """Process selected: bill the chosen customers in a background run."""
+    """Process selected: bill the chosen customers for a billing period in a background run."""
     if not (all_ or customer or item):
         raise GatewayError("Choose --all, or one or more --customer / --item.", 2)
-    body = {"all": True} if all_ else {"customer_ids": customer or [], "item_ids": item or []}
+    body: dict[str, Any] = ({"all": True} if all_ else
+                            {"customer_ids": customer or [], "item_ids": item or []})
+    options = {"period": period, "invoice_date_rule": invoice_date, "due_date_basis": due_from,
+               "force_reason": force, "dry_run": dry_run or None}
+    body.update({k: v for k, v in options.items() if v is not None})
     started(ctx, gateway(ctx).post("/runs", body), "Run accepted", bar=False, wait=wait)
 
 

@@ -52,6 +52,20 @@ def generator(body: dict[str, Any]) -> Table:
     return table
 
 
+def periods(body: dict[str, Any]) -> Table:
+    """Billing periods with their readiness (settle time and time zone in the title)."""
+    table = _table(f"Billing periods ({body.get('time_zone')}, settle "
+                   f"{body.get('settle_hours')} h)", "Period", "Ready", "Locked", "Connectors",
+                   "Status")
+    for p in body.get("items", []):
+        lock = p.get("locked") or {}
+        table.add_row(f"{p['start']}..{p['end']}", "yes" if p.get("ready") else "no",
+                      f"by {lock.get('by')}: {lock.get('reason')}" if lock else "",
+                      ", ".join(f"{c['connector']} {'✓' if c.get('ready') else '…'}"
+                                for c in p.get("connectors", [])), _s(p.get("status")))
+    return table
+
+
 def drafts(body: dict[str, Any]) -> Table:
     """Billing's draft list: customer, totals, age and approvals."""
     table = _table(_paged(body, "Drafts"), "Draft", "Customer", "Currency", "Net", "Gross",

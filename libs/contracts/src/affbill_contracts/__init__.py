@@ -26,7 +26,7 @@ from affbill_contracts.jobs import (
     LogLevel,
 )
 from affbill_contracts.money import Money
-from affbill_contracts.sync import CancelSync, StartSync, SyncScope
+from affbill_contracts.sync import CancelSync, StartSync, SyncScope, SyncSucceeded
 
 __all__ = [
     "EVENT_TYPES", "AdvertiserSynced", "AffiliateSynced", "ConversionStatus", "ConversionSynced",
@@ -36,5 +36,5 @@ __all__ = [
     "JobFinished", "JobKind", "JobLogLine", "JobProgress", "JobQueued", "JobStarted",
     "JobStatus", "LogLevel", "CancelSync",
     "Money", "PartnerStatus", "Payload", "ProcessSelected", "StartSync", "StatRowSynced",
-    "SyncScope", "decode", "encode", "topics", "upcaster",
+    "SyncScope", "SyncSucceeded", "decode", "encode", "topics", "upcaster",
 ]

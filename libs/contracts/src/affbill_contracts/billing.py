@@ -14,6 +14,8 @@ from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.money import CurrencyCode
 
 CustomerKind = Literal["advertiser", "affiliate"]
+InvoiceDateRule = Literal["today", "last_day_of_period", "first_day_after_period"]
+DueDateBasis = Literal["issue_date", "generation_date"]
 # customer ids or item ids a clerk may name in one run (the gateway refuses more); the
 # contract keeps the wider bounds of version 1 so commands already queued stay valid
 MAX_SELECTED = 10_000
@@ -24,12 +26,20 @@ class ProcessSelected(Payload):
 
     Billing resolves the selection into customers when the run starts: every customer with
     open items (``all_customers``), given customers, the owners of given items; the filters
-    (``currency``, ``customer_kind``, ``account_manager_id``, ``period_end``) narrow
-    whatever is selected. Version 2 added ``all_customers`` and the filters (a version 1
-    command is a valid version 2 one)."""
+    (``currency``, ``customer_kind``, ``account_manager_id``) narrow whatever is selected.
+
+    The billing period: ``period_start`` and ``period_end`` name it for every customer;
+    without them each customer is billed for the last closed period of its billing
+    frequency, in the network's time zone, as of the day the run starts. Items after the
+    period are never billed, nor is the current day; open items of earlier periods (carried
+    below the threshold) are. Version 2 added ``all_customers`` and the filters; version 3
+    the period's first day, the date rules, and "no period" now means the last closed
+    period instead of "up to today" (a version 2 command with ``period_end`` bills up to
+    that day, as it did). A period that is not *ready* is billed only with a
+    ``force_reason``."""
 
     EVENT_TYPE: ClassVar[str] = "billing.run.process_selected"
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 3
 
     run_id: uuid.UUID = Field(description="Idempotency key of the run: the same run twice "
                               "creates nothing twice.",
@@ -43,9 +53,18 @@ class ProcessSelected(Payload):
     item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1_000_000,
                                       description="Single open items to bill.",
                                       examples=[["2f0b3c1e-6e21-4f7e-9b25-4f1b0f3c9a11"]])
-    period_end: dt.date | None = Field(default=None,
-                                       description="Bill only items on or before this day.",
+    period_start: dt.date | None = Field(default=None, description="First day of the billed "
+                                         "period (with period_end).", examples=["2026-10-01"])
+    period_end: dt.date | None = Field(default=None, description="Last day of the billed "
+                                       "period: only items on or before it are billed.",
                                        examples=["2026-10-31"])
+    invoice_date_rule: InvoiceDateRule | None = Field(default=None, description="The invoice "
+                                                      "date for this run instead of each "
+                                                      "profile's rule.", examples=[None])
+    due_date_basis: DueDateBasis | None = Field(default=None, description="Count payment "
+                                                "days from the issue date or from the day the "
+                                                "run generates, for this run instead of each "
+                                                "profile's choice.", examples=[None])
     currency: CurrencyCode | None = Field(default=None, description="Bill only items in this "
                                           "currency.", examples=["EUR"])
     customer_kind: CustomerKind | None = Field(default=None, description="Bill only "
@@ -56,6 +75,16 @@ class ProcessSelected(Payload):
                                            "manager looks after.", examples=["12"])
     requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
                               examples=["anna@network.example"])
+    dry_run: bool = Field(default=False, description="Compute what the run would do (documents "
+                          "per customer with totals, skips with reasons, drafts, the change "
+                          "against the previous period) and change nothing.",
+                          examples=[False])
+    force_reason: str | None = Field(default=None, min_length=1, max_length=500,
+                                     description="Bill a period that is not ready (no sync "
+                                     "after its end has succeeded yet), and why; the job log "
+                                     "records who forced it and this reason.",
+                                     examples=[None, "Adtracker outage; figures confirmed by "
+                                               "phone"])
 
     @model_validator(mode="after")
     def _something_selected(self) -> ProcessSelected:
@@ -63,6 +92,10 @@ class ProcessSelected(Payload):
             raise ValueError("all_customers cannot be combined with customer_ids or item_ids")
         if not self.all_customers and not self.customer_ids and not self.item_ids:
             raise ValueError("select at least one customer or item")
+        if self.period_start and not self.period_end:
+            raise ValueError("period_start needs period_end")
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValueError("period_end is before period_start")
         return self
 
 
@@ -70,6 +103,14 @@ class ProcessSelected(Payload):
 def _process_selected_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     """Version 1 named customers and items only: the same selection in version 2."""
     return {**payload, "all_customers": False}
+
+
+@upcaster(ProcessSelected.EVENT_TYPE, 2)
+def _process_selected_v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 had no period start and no date rules: the same fields in version 3. A run
+    without ``period_end`` billed up to today; version 3 bills the last closed period (the
+    current day is never billed)."""
+    return dict(payload)
 
 
 class IssueDrafts(Payload):

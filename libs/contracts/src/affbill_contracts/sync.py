@@ -7,7 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from affbill_contracts.envelope import Payload
 
@@ -67,3 +67,24 @@ class CancelSync(Payload):
         min_length=1, max_length=200, description="Who asked to stop it.",
         examples=["anna@network.example"],
     )
+
+
+class SyncSucceeded(Payload):
+    """A standard or partial sync ended succeeded (with or without quarantined rows): every
+    fact it read was published before. Billing decides from these whether a billing period
+    is *ready* (a sync that started after the period's end plus a settle time and read the
+    period's days)."""
+
+    EVENT_TYPE: ClassVar[str] = "adtracker.sync.succeeded"
+
+    connector: str = Field(min_length=1, max_length=64, description="The adtracker connector.",
+                           examples=["hasoffers-main"])
+    scope: SyncScope = Field(description="standard or partial.", examples=["standard"])
+    date_from: dt.date = Field(description="First day of the stats window it read.",
+                               examples=["2026-11-01"])
+    date_to: dt.date = Field(description="Last day of the stats window it read.",
+                             examples=["2026-12-02"])
+    started_at: AwareDatetime = Field(description="When it started reading (its last start, "
+                                      "if it was resumed).", examples=["2026-12-02T06:00:00Z"])
+    finished_at: AwareDatetime = Field(description="When it ended.",
+                                       examples=["2026-12-02T06:04:10Z"])

@@ -25,6 +25,7 @@ ADTRACKER_ADVERTISERS = PREFIX + "adtracker.advertisers"
 ADTRACKER_AFFILIATES = PREFIX + "adtracker.affiliates"
 ADTRACKER_STATS = PREFIX + "adtracker.stats"
 ADTRACKER_CONVERSIONS = PREFIX + "adtracker.conversions"
+ADTRACKER_SYNCS = PREFIX + "adtracker.syncs"  # syncs that succeeded (period readiness)
 BILLING_REQUESTS = PREFIX + "billing.requests"
 BILLING_INVOICES = PREFIX + "billing.invoices"
 DOCUMENTS_RENDERED = PREFIX + "documents.rendered"
@@ -54,6 +55,7 @@ PRODUCT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(ADTRACKER_AFFILIATES, 3, compacted=True, key="affiliate"),
     TopicSpec(ADTRACKER_STATS, 6, key="advertiser"),
     TopicSpec(ADTRACKER_CONVERSIONS, 6, key="advertiser"),
+    TopicSpec(ADTRACKER_SYNCS, 1, key="connector"),
     TopicSpec(BILLING_REQUESTS, 1, key="run"),
     TopicSpec(BILLING_INVOICES, 6, key="customer"),
     TopicSpec(DOCUMENTS_RENDERED, 3, key="customer"),
@@ -63,7 +65,8 @@ PRODUCT_TOPICS: tuple[TopicSpec, ...] = (
 #: the topics some service consumes: each has a dead-letter topic
 CONSUMED: tuple[str, ...] = (SYNC_REQUESTS, ADTRACKER_EMPLOYEES, ADTRACKER_ADVERTISERS,
                              ADTRACKER_AFFILIATES, ADTRACKER_STATS, ADTRACKER_CONVERSIONS,
-                             BILLING_REQUESTS, BILLING_INVOICES, JOBS_EVENTS, FX_RATES)
+                             ADTRACKER_SYNCS, BILLING_REQUESTS, BILLING_INVOICES, JOBS_EVENTS,
+                             FX_RATES)
 # Dead letters are kept, never compacted: every message that failed stays readable.
 DEAD_LETTER_TOPICS: tuple[TopicSpec, ...] = tuple(
     TopicSpec(dead_letters(t.name), 1, key=t.key) for t in PRODUCT_TOPICS if t.name in CONSUMED)

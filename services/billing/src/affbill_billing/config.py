@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from affbill_billing.domain.approvals import FourEyes
 from affbill_billing.domain.fx import RateDateRule
+from affbill_billing.domain.periods import local_day
 from affbill_billing.domain.seller_entities import CONFIGURED, BankAccount, SellerEntity
 from affbill_runtime.settings import ServiceSettings
 
@@ -41,6 +44,13 @@ class Settings(ServiceSettings):
     # which day's exchange rate a foreign-currency document uses (the seller's choice;
     # moves to the seller entity with it): its invoice date, or its period's last day
     fx_rate_date: RateDateRule = RateDateRule.INVOICE_DATE
+    # the network's time zone: which day it is, so which billing periods are over
+    network_time_zone: str = "UTC"
+    # a period is ready once, per connector, a sync that read its days started this long
+    # after its end; a run for a period that is not ready needs force (with a reason)
+    period_settle_h: float = Field(24.0, ge=0)
+    runs_need_ready_period: bool = True
+    lock_period_after_run: bool = False  # lock a run's periods when it finishes
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)
@@ -84,6 +94,21 @@ class Settings(ServiceSettings):
                 self.seller_register_number).strip(), self.seller_register_number,
             (BankAccount(self.seller_iban, self.seller_bic, self.seller_bank_name),),
             "en", self.domestic_vat_rate)
+    @field_validator("network_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"network_time_zone: unknown time zone {value!r}") from None
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.network_time_zone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The day it is in the network's time zone (now, or at an aware instant)."""
+        return local_day(now or dt.datetime.now(dt.UTC), self.zone())
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

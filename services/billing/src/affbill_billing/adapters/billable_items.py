@@ -6,6 +6,7 @@ invoice items together with their document's row are in invoices/pending.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -39,18 +40,18 @@ async def open_items(conn: Any, customers: Sequence[str], ctx: RunContext
                      ) -> dict[str, list[Item]]:
     """The open items of some customers as the run selects them, read without locking."""
     out: dict[str, list[Item]] = {}
-    for r in await conn.fetch(OPEN_ITEMS, list(customers), ctx.period_end, ctx.currency):
+    for r in await conn.fetch(OPEN_ITEMS, list(customers), ctx.read_until(), ctx.currency):
         out.setdefault(r[0], []).append(Item(*r[1:]))
     return out
 
 
-async def lock_open_items(session: AsyncSession, customer: str, ctx: RunContext
-                          ) -> tuple[Any, list[Item]]:
-    """Lock a customer's selected open items (SKIP LOCKED: another run holding one keeps
-    it); returns the transaction's asyncpg connection with them."""
+async def lock_open_items(session: AsyncSession, customer: str, ctx: RunContext,
+                          last_day: dt.date) -> tuple[Any, list[Item]]:
+    """Lock a customer's selected open items up to ``last_day`` (SKIP LOCKED: another run
+    holding one keeps it); returns the transaction's asyncpg connection with them."""
     connection = await session.connection()
     rows = (await connection.exec_driver_sql(LOCK_ITEMS, (
-        customer, ctx.item_ids_for(customer), ctx.period_end, ctx.currency))).all()
+        customer, ctx.item_ids_for(customer), last_day, ctx.currency))).all()
     raw = (await connection.get_raw_connection()).driver_connection
     return raw, [Item(*r) for r in rows]
 

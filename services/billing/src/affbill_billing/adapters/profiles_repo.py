@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from affbill_billing.adapters.seller_entities_repo import entity_of
 from affbill_billing.domain.billing_profile import BillingProfile
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import BuyerKind, CurrencyMode
 from affbill_billing.domain.seller_entities import SellerEntity
 
@@ -48,7 +49,11 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         seller_entity=row.get("seller_entity"),
         credit_note_series=row.get("credit_note_series"),
         cancellation_series=row.get("cancellation_series"),
-        currency_mode=CurrencyMode(row.get("currency_mode") or CurrencyMode.SPLIT))
+        currency_mode=CurrencyMode(row.get("currency_mode") or CurrencyMode.SPLIT),
+        billing_frequency=BillingFrequency(row["billing_frequency"]),
+        due_date_basis=DueDateBasis(row["due_date_basis"]),
+        parked_reason=row["parked_reason"],
+        threshold_max_periods=row["threshold_max_periods"])
 
 
 async def with_issuers(session: AsyncSession, found: dict[str, BillingProfile]

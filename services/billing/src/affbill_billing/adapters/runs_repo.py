@@ -80,6 +80,13 @@ async def selection(session: AsyncSession, run_id: uuid.UUID) -> Any:
         {"r": run_id})).first()
 
 
+async def refuse(session: AsyncSession, run_id: uuid.UUID) -> None:
+    """The run bills nothing (its period is not ready); its work list goes."""
+    await session.execute(text("delete from run_chunks where run_id = :r"), {"r": run_id})
+    await session.execute(text("update runs set status = 'refused', finished_at = now(), "
+                               "customers = 0 where run_id = :r"), {"r": run_id})
+
+
 async def has_chunks(session: AsyncSession, run_id: uuid.UUID) -> bool:
     return bool(await session.scalar(text(
         "select 1 from run_chunks where run_id = :r limit 1"), {"r": run_id}))
@@ -173,14 +180,15 @@ async def processed(session: AsyncSession, consumer: str, event_id: uuid.UUID) -
         {"c": consumer, "e": event_id}))
 
 
-async def selected_customers(session: AsyncSession, run: ProcessSelected) -> list[str]:
+async def selected_customers(session: AsyncSession, run: ProcessSelected,
+                             last_day: dt.date | None) -> list[str]:
     """The customers a selection names, in billing order: every customer in the generator
-    (all_customers), or the named ones and then the owners of the named items; the
-    customer filters (kind, account manager) narrow either."""
+    with open items up to ``last_day`` (all_customers), or the named ones and then the
+    owners of the named items; the customer filters (kind, account manager) narrow either."""
     filters: dict[str, Any] = {"kind": run.customer_kind, "manager": run.account_manager_id}
     if run.all_customers:
         return list((await session.execute(ALL_CUSTOMERS, {
-            **filters, "currency": run.currency, "period_end": run.period_end})).scalars())
+            **filters, "currency": run.currency, "period_end": last_day})).scalars())
     chosen = list(dict.fromkeys(run.customer_ids))
     if run.item_ids:
         owners = (await session.execute(text(

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import (
     BuyerKind,
     CurrencyMode,
@@ -66,6 +67,10 @@ class BillingProfile:
     cancellation_series: str | None = None
     issuer: SellerEntity | None = None  # that entity's details, read with the profile
     currency_mode: CurrencyMode = CurrencyMode.SPLIT
+    billing_frequency: BillingFrequency = BillingFrequency.MONTHLY  # the periods a run bills
+    due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
+    parked_reason: str | None = None  # runs leave the customer out while set
+    threshold_max_periods: int | None = None  # below the threshold, billed anyway after N
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
         """The VAT treatment of this customer's documents from its seller — its entity, or
@@ -101,7 +106,7 @@ class BillingProfile:
         treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
                             self.name)
         return Terms(treatment, domestic_vat_rate, self.line_grouping,
-                     self.invoice_date_rule, self.payment_days)
+                     self.invoice_date_rule, self.payment_days, self.due_date_basis)
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,

@@ -20,8 +20,9 @@ from affbill_billing.domain.fx import Conversion, Converted, RateBook, RateDateR
 from affbill_billing.domain.fx import rate_day as day_of_rate
 from affbill_billing.domain.grouping import Item, build_lines, exact_price
 from affbill_billing.domain.invoice_lines import Line, totals
-from affbill_billing.domain.invoicing import InvoicePlan, Terms, vat_for
+from affbill_billing.domain.invoicing import InvoicePlan, Terms, service_period, vat_for
 from affbill_billing.domain.money import round_money
+from affbill_billing.domain.periods import BillingPeriod
 from affbill_billing.domain.thresholds import bills_now
 
 
@@ -45,9 +46,11 @@ class SourceTotal:
         return f"{self.amount} {self.currency}{at}"
 
 
-def dates(items: list[Item], terms: Terms, today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
-    """(first day, last day, invoice date) of a document of these items."""
-    start, end = min(i.day for i in items), max(i.day for i in items)
+def dates(items: list[Item], terms: Terms, today: dt.date, period: BillingPeriod | None = None
+          ) -> tuple[dt.date, dt.date, dt.date]:
+    """(first day, last day, invoice date) of a document of these items: the billing
+    period's where there is one (service_period)."""
+    start, end = service_period(items, period)
     return start, end, invoice_date(terms.date_rule, today, end)
 
 
@@ -83,17 +86,19 @@ def converted_line(line: Line, source: str, target: str, conv: Conversion) -> Li
 
 
 def plan_converted(items: list[Item], target: str, terms: Terms, today: dt.date,
-                   book: RateBook, rule: RateDateRule) -> InvoicePlan:
+                   book: RateBook, rule: RateDateRule, period: BillingPeriod | None = None
+                   ) -> InvoicePlan:
     """One document in ``target`` for items in any currencies (MissingRate when a
     source currency has no rate for the day)."""
-    start, end, issued = dates(items, terms, today)
+    start, end, issued = dates(items, terms, today, period)
     day = day_of_rate(rule, issued, end)
     vat = vat_for(terms.tax_treatment, terms.domestic_vat_rate)
     lines = [converted_line(line, cur, target, conversion(book, cur, target, day))
              for cur, group in by_currency(items).items()
              for line in build_lines(group, terms.grouping, vat, cur)]
     return InvoicePlan(target, lines, totals(lines, target), issued,
-                       due_date(issued, terms.payment_days), start, end)
+                       due_date(issued, terms.payment_days, generated=today,
+                                basis=terms.due_basis), start, end)
 
 
 def skip_line(items: list[Item], target: str, threshold: Decimal | None,

@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
 from affbill_billing.domain.invoice_lines import AllowanceCharge, Line, Totals, Vat, totals
+from affbill_billing.domain.periods import BillingPeriod
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_contracts.invoices import DocumentType
 
@@ -42,6 +43,7 @@ class Terms:
     grouping: LineGrouping
     date_rule: InvoiceDateRule
     payment_days: int
+    due_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,21 @@ def document_type(net_total: Decimal) -> DocumentType:
     return DocumentType.CREDIT_NOTE if net_total < 0 else DocumentType.INVOICE
 
 
-def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date) -> InvoicePlan:
+def service_period(items: list[Item], period: BillingPeriod | None
+                   ) -> tuple[dt.date, dt.date]:
+    """The service period a document states: the billed period (from an earlier day when
+    items carried from earlier periods are on it); without one, the items' days."""
+    first, last = min(i.day for i in items), max(i.day for i in items)
+    return (first, last) if period is None else (min(first, period.start), period.end)
+
+
+def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date,
+                 period: BillingPeriod | None = None) -> InvoicePlan:
+    """The document the items make on ``today`` (the generation day) for the period."""
     lines = build_lines(items, terms.grouping, vat_for(terms.tax_treatment,
                                                        terms.domestic_vat_rate), currency)
-    start, end = min(i.day for i in items), max(i.day for i in items)
+    start, end = service_period(items, period)
     issued = invoice_date(terms.date_rule, today, end)
     return InvoicePlan(currency, lines, totals(lines, currency), issued,
-                       due_date(issued, terms.payment_days), start, end)
+                       due_date(issued, terms.payment_days, generated=today,
+                                basis=terms.due_basis), start, end)

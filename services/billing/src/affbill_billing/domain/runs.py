@@ -6,10 +6,20 @@ into customers once, when the run starts (adapters/runs_repo.py keeps that list)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
+from affbill_billing.domain.invoicing import Terms
+from affbill_billing.domain.periods import (
+    BillingFrequency,
+    BillingPeriod,
+    billed_until,
+    last_closed,
+)
 
 
 class ItemsChanged(Exception):
@@ -30,14 +40,19 @@ class RunContext:
     run_id: uuid.UUID
     job_id: uuid.UUID
     requested_by: str
-    today: dt.date  # the day the run bills on (issue dates follow from it)
+    today: dt.date  # the day the run bills on, in the network's time zone
     domestic_vat_rate: Decimal
-    period_end: dt.date | None = None  # only items on or before this day
+    # the period the clerk chose (both days), or only its end (items up to it), or
+    # neither: each customer's last closed period
+    period_end: dt.date | None = None
     currency: str | None = None  # only items in this currency
     item_ids: tuple[uuid.UUID, ...] = ()  # single items chosen by the clerk
     # customers whose open items are all billed; None: every customer ("select all")
     whole: frozenset[str] | None = frozenset()
     seller_country: str = "DE"  # decides the VAT treatment with the buyer's country
+    period_start: dt.date | None = None
+    invoice_date_rule: InvoiceDateRule | None = None  # instead of each profile's rule
+    due_date_basis: DueDateBasis | None = None  # instead of each profile's basis
 
     def bills_whole(self, customer: str) -> bool:
         return self.whole is None or customer in self.whole
@@ -45,6 +60,42 @@ class RunContext:
     def item_ids_for(self, customer: str) -> list[uuid.UUID] | None:
         """The chosen items of a customer billed in part; None: the whole customer."""
         return None if self.bills_whole(customer) else list(self.item_ids)
+
+    def period_for(self, frequency: BillingFrequency) -> BillingPeriod | None:
+        """The period billed for a customer of this billing frequency (None: the clerk gave
+        only a last day; documents then state their items' days)."""
+        if self.period_end is None:
+            return last_closed(frequency, self.today)
+        if self.period_start is None:
+            return None
+        return BillingPeriod(self.period_start, self.period_end)
+
+    def last_day_for(self, frequency: BillingFrequency) -> dt.date:
+        """The last day whose items a customer of this frequency is billed for."""
+        return last_day_billed(self.period_end, self.today, frequency)
+
+    def read_until(self) -> dt.date:
+        """The last day any customer of the run is billed for."""
+        return last_day_read(self.period_end, self.today)
+
+    def terms(self, terms: Terms) -> Terms:
+        """A profile's terms with this run's date rules, where the run sets them."""
+        return dataclasses.replace(
+            terms, date_rule=self.invoice_date_rule or terms.date_rule,
+            due_basis=self.due_date_basis or terms.due_basis)
+
+
+def last_day_billed(period_end: dt.date | None, today: dt.date,
+                    frequency: BillingFrequency) -> dt.date:
+    """The chosen period's end, or the end of the frequency's last closed period; never
+    today or later."""
+    end = period_end if period_end is not None else last_closed(frequency, today).end
+    return billed_until(end, today)
+
+
+def last_day_read(period_end: dt.date | None, today: dt.date) -> dt.date:
+    """The latest day any frequency bills on ``today``: what a run reads at most."""
+    return max(last_day_billed(period_end, today, f) for f in BillingFrequency)
 
 
 @dataclass

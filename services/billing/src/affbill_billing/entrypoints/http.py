@@ -16,14 +16,16 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
-from affbill_billing.domain.dates import InvoiceDateRule
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import BuyerKind, CurrencyMode, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import (
     drafts_http,
     number_series_http,
+    periods_http,
     rates_http,
     seller_entities_http,
 )
@@ -41,7 +43,9 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "payment_days", "invoice_date_rule", "drafts_by_default", "line_grouping",
                   "number_series", "credit_note_series", "cancellation_series", "seller_entity",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
-                  "buyer_reference", "debtor_number", "language", "currency_mode")
+                  "buyer_reference", "debtor_number", "language", "currency_mode",
+                  "billing_frequency", "due_date_basis", "parked_reason",
+                  "threshold_max_periods")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -69,6 +73,17 @@ class ProfileUpdate(BaseModel):
     threshold_currency: CurrencyCode | None = None
     payment_days: int | None = Field(None, ge=0, le=365)
     invoice_date_rule: InvoiceDateRule | None = None
+    due_date_basis: DueDateBasis | None = Field(None, description="Count payment_days from "
+                                                "the invoice date or from the generation day.")
+    billing_frequency: BillingFrequency | None = Field(None, description="The periods a run "
+                                                       "bills: weekly, biweekly, monthly, "
+                                                       "quarterly.")
+    threshold_max_periods: int | None = Field(None, ge=1, le=120, description="Below the "
+                                              "threshold, bill anyway once the oldest item "
+                                              "is this many periods old.")
+    parked_reason: Text | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
+                                       description="Park the customer: runs leave it out, "
+                                       "with this reason, until it is set to null.")
     drafts_by_default: bool | None = None
     line_grouping: LineGrouping | None = None
     number_series: Name | None = Field(None, min_length=1, max_length=50)
@@ -145,6 +160,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(seller_entities_http.build_router(runtime))
     router.include_router(number_series_http.build_router(runtime))
     router.include_router(rates_http.build_router(runtime, printable))
+    router.include_router(periods_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

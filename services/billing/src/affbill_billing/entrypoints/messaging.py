@@ -34,6 +34,7 @@ from affbill_contracts.codec import decode, decode_as
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
+from affbill_contracts.sync import SyncSucceeded
 from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
 
@@ -46,7 +47,8 @@ PUBLISHES = [
     (topics.BILLING_REQUESTS, IssueDrafts),  # bulk issue: the HTTP route starts the job
 ]
 FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTRACKER_AFFILIATES,
-               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS, topics.FX_RATES)
+               topics.ADTRACKER_EMPLOYEES, topics.ADTRACKER_CONVERSIONS, topics.FX_RATES,
+               topics.ADTRACKER_SYNCS)
 
 
 def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitable[int]]]]:
@@ -57,6 +59,7 @@ def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitabl
         (topics.ADTRACKER_EMPLOYEES, EmployeeSynced, partners),
         (topics.ADTRACKER_CONVERSIONS, ConversionSynced, ingest.apply_conversions),
         (topics.FX_RATES, ExchangeRatesPublished, rates.apply_published),
+        (topics.ADTRACKER_SYNCS, SyncSucceeded, ingest.apply_sync_outcomes),
     ]
 
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from affbill_billing.adapters import adtracker_facts as facts
-from affbill_billing.adapters import fast_stats
+from affbill_billing.adapters import fast_stats, periods_repo
 from affbill_billing.adapters.fast_stats import StatRecord, record_of
 from affbill_billing.domain.customers import customer_id
 from affbill_billing.domain.profiles import default_tax_treatment
@@ -30,6 +30,7 @@ from affbill_contracts.adtracker import (
     StatRowSynced,
 )
 from affbill_contracts.envelope import Envelope
+from affbill_contracts.sync import SyncSucceeded
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.messaging import apply_once
 from affbill_runtime.positions import claim_positions
@@ -185,3 +186,14 @@ async def apply_conversions(uow: UnitOfWork, envelopes: Sequence[Envelope[Conver
 
 
 
+
+
+async def apply_sync_outcomes(uow: UnitOfWork, envelopes: Sequence[Envelope[SyncSucceeded]]
+                              ) -> int:
+    """Keep the syncs that succeeded: period readiness is read from them."""
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        await periods_repo.record(await uow.driver_connection(), [
+            (e.job_id or e.event_id, p.connector, str(p.scope), p.date_from, p.date_to,
+             p.started_at, p.finished_at) for e in fresh for p in [e.payload]])
+
+    return await apply_once(uow, "billing.syncs", envelopes, effect)

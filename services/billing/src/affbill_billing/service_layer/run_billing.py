@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from affbill_billing.adapters import billable_items, runs_repo
+from affbill_billing.adapters import billable_items, periods_repo, runs_repo
 from affbill_billing.adapters.invoices import drafts as drafts_repo
 from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import PENDING_WITHOUT_FLUSH, PendingDocument
+from affbill_billing.adapters.periods_repo import Carried
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.conversion import plan_converted
@@ -33,7 +34,7 @@ from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.domain.thresholds import bills_now, waived
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
 from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
@@ -86,13 +87,16 @@ class RunWork:
 
 def pending_document(work: RunWork, customer: str, items: Sequence[Item], currency: str,
                      profile: BillingProfile) -> PendingDocument:
-    """The document the items make, unnumbered (a negative total is a credit note); in
-    convert mode every line converted into ``currency`` (MissingRate: no rate)."""
-    terms = profile.terms(work.ctx.domestic_vat_rate, work.ctx.seller_country)
-    plan = (plan_converted(list(items), currency, terms, work.ctx.today,
-                           work.rates or RateBook([]), work.settings.fx_rate_date)
+    """The document the items make, unnumbered (a negative total is a credit note), for the
+    customer's billing period; in convert mode every line converted into ``currency``
+    (MissingRate: no rate)."""
+    ctx = work.ctx
+    terms = ctx.terms(profile.terms(ctx.domestic_vat_rate, ctx.seller_country))
+    period = ctx.period_for(profile.billing_frequency)
+    plan = (plan_converted(list(items), currency, terms, ctx.today,
+                           work.rates or RateBook([]), work.settings.fx_rate_date, period)
             if profile.converts_into() else
-            plan_invoice(list(items), currency, terms, work.ctx.today))
+            plan_invoice(list(items), currency, terms, ctx.today, period))
     invoice_id = uuid.uuid4()
     kind = document_type(plan.totals.net)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
@@ -170,11 +174,16 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     """Bill a customer whose items (read unlocked) make one document, in one statement.
 
     Returns the documents waiting for a number (0: nothing was open), or None when the
-    customer takes the locking path (see one_document_currency) or its items changed."""
+    customer takes the locking path (see one_document_currency) or its items changed.
+    Items after the customer's billing period are not its to bill now."""
+    if profile is None or profile.parked_reason:
+        return None if items else 0
+    last_day = work.ctx.last_day_for(profile.billing_frequency)
+    items = [i for i in items if i.day <= last_day]
     if not items:
         return 0
     currency = one_document_currency(work, profile, items)
-    if currency is None or profile is None:
+    if currency is None:
         return None
     try:
         document = pending_document(work, customer, items, currency, profile)
@@ -183,7 +192,7 @@ async def bill_as_read(conn: object, work: RunWork, customer: str, items: list[I
     if check(document.snapshot):  # the locking path logs it and leaves the items open
         return None
     try:
-        await pending.insert_as_read(conn, document, work.ctx, items)
+        await pending.insert_as_read(conn, document, work.ctx, items, last_day)
     except ItemsChanged:  # rolled back: the locking path
         return None
     work.tally.documents[document.invoice_id] = document.snapshot
@@ -229,14 +238,20 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             job.log(f"No billing profile for {customer}: nothing billed", LogLevel.WARNING)
             await uow.commit()
             return 0
-        conn, items = await billable_items.lock_open_items(uow.session, customer, work.ctx)
-        documents = 0
+        if profile.parked_reason:
+            job.log(f"Parked: {profile.name} left out ({profile.parked_reason})")
+            await uow.commit()
+            return 0
+        conn, items = await billable_items.lock_open_items(
+            uow.session, customer, work.ctx, work.ctx.last_day_for(profile.billing_frequency))
+        documents, carried = 0, []
         if items and profile.tax_treatment(work.ctx.seller_country) is None:
             job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
             counts.customers_skipped += 1
             items = []
         batches = (billable_converted(work, job, profile, items, counts)
-                   if profile.converts_into() else billable_now(job, profile, items, counts))
+                   if profile.converts_into()
+                   else billable_now(job, profile, items, counts, work.ctx, carried))
         for currency, billed in batches:
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 rate = (profile.issuer.domestic_vat_rate if profile.issuer
@@ -260,13 +275,16 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             await pending.insert(conn, document, work.ctx, billed)
             documents += 1
         await runs_repo.add_counts(conn, work.ctx.run_id, counts)
+        await periods_repo.record_carried(conn, work.ctx.run_id, customer, carried)
         await uow.commit()
         return documents
 
 
 def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item],
-                 counts: RunCounts) -> list[tuple[str, list[Item]]]:
-    """The items per currency that bill now; the job log says which wait (threshold)."""
+                 counts: RunCounts, ctx: RunContext, carried: list[Carried]
+                 ) -> list[tuple[str, list[Item]]]:
+    """The items per currency that bill now; the job log says which wait (threshold) and
+    where the threshold's maximum age bills them anyway; ``carried`` gets what waits."""
     by_currency: dict[str, list[Item]] = {}
     for item in items:
         by_currency.setdefault(item.currency, []).append(item)
@@ -276,7 +294,15 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         if bills_now(total, threshold):
             now.append((currency, billed))
             continue
+        oldest = min(i.day for i in billed)
+        if waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
+                  profile.threshold_max_periods):
+            job.log(f"Threshold waived for {profile.name}: items older than "
+                    f"{profile.threshold_max_periods} periods")
+            now.append((currency, billed))
+            continue
         counts.customers_skipped += 1
+        carried.append(Carried(currency, total, threshold or Decimal(0), len(billed), oldest))
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now

@@ -30,14 +30,15 @@ from typing import Any
 
 from affbill_billing.adapters import profiles_repo, runs_repo
 from affbill_billing.config import Settings
+from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.money import round_money
-from affbill_billing.domain.runs import RunContext, RunCounts
-from affbill_billing.service_layer import audit_trail
+from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
+from affbill_billing.service_layer import audit_trail, dry_runs, periods
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.envelope import Envelope
-from affbill_contracts.jobs import JobKind, JobStatus
+from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 
@@ -56,7 +57,11 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
     process that helped and every restart)."""
     run: ProcessSelected = envelope.payload
     job_id = envelope.job_id or run.run_id
-    if not await start(uow_factory, run, job_id, today or dt.date.today()):
+    if run.dry_run:
+        day = today or settings.today()
+        return await dry_runs.dry_run(uow_factory, envelope,
+                                      context_of(run, job_id, settings, day), settings)
+    if not await start(uow_factory, run, job_id, today or settings.today(), settings):
         return {"already_done": True}
     work = await work_on(uow_factory, run.run_id, settings)
     if work is None:  # another process finished it meanwhile
@@ -66,16 +71,18 @@ async def process_selected(uow_factory: UowFactory, envelope: Envelope[ProcessSe
 
 
 async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID,
-                today: dt.date) -> bool:
+                today: dt.date, settings: Settings | None = None) -> bool:
     """Record the run with its work list and start its job (or log that it resumes);
-    False when the run finished already."""
+    False when the run finished already, or is refused because its period is not ready
+    (with ``settings``: see service_layer/periods.check_run)."""
     async with uow_factory() as uow:
         fresh, status = await runs_repo.start(uow.session, run, job_id, today)
-        if status == "finished":
+        if status in ("finished", "refused"):
             return False
         customers = None
         if fresh or not await runs_repo.has_chunks(uow.session, run.run_id):
-            customers = await runs_repo.selected_customers(uow.session, run)
+            customers = await runs_repo.selected_customers(
+                uow.session, run, last_day_read(run.period_end, today))
             await runs_repo.add_chunks(uow.session, run.run_id, customers, CHUNK)
         job = JobReporter(uow, SERVICE, job_id)
         if fresh:
@@ -83,6 +90,15 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
                 "all customers" if run.all_customers else
                 f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
                 run.requested_by)
+            job.log(periods.period_line(run, today))
+            refusal = settings and await periods.check_run(
+                await uow.session.connection(), job, run, customers, today, settings)
+            if refusal:
+                job.log(refusal, LogLevel.ERROR)
+                job.finished(JobStatus.FAILED, reason=refusal)
+                await runs_repo.refuse(uow.session, run.run_id)
+                await uow.commit()
+                return False
             await audit_trail.run_started(uow.session, run, job_id, len(customers or ()))
         else:
             job.log("Run resumed after an interruption")
@@ -133,7 +149,12 @@ def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day:
     return RunContext(run.run_id, job_id, run.requested_by, day, settings.domestic_vat_rate,
                       run.period_end, run.currency, tuple(run.item_ids),
                       None if run.all_customers else frozenset(run.customer_ids),
-                      seller_country=settings.seller_country)
+                      seller_country=settings.seller_country,
+                      period_start=run.period_start,
+                      invoice_date_rule=InvoiceDateRule(run.invoice_date_rule)
+                      if run.invoice_date_rule else None,
+                      due_date_basis=DueDateBasis(run.due_date_basis)
+                      if run.due_date_basis else None)
 
 
 async def _load(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings
@@ -236,7 +257,8 @@ def summary(counts: RunCounts, invoiced: dict[str, Any]) -> str:
 
 
 async def finish(work: RunWork) -> RunCounts:
-    """Close the run once: the summary line and the job finished with the run's counts."""
+    """Close the run once: the summary line, its periods locked (by setting), and the job
+    finished with the run's counts."""
     async with work.uow_factory() as uow:
         counts = await runs_repo.finish(uow.session, work.ctx.run_id)
         if counts is None:  # another process closed it
@@ -244,6 +266,10 @@ async def finish(work: RunWork) -> RunCounts:
         job = work.job(uow)
         invoiced = await runs_repo.invoiced(uow.session, work.ctx.run_id)
         job.log(summary(counts, invoiced))
+        if work.settings.lock_period_after_run:
+            for p in await periods.lock_after_run(await uow.session.connection(),
+                                                  work.ctx.run_id, work.ctx, SERVICE):
+                job.log(f"Period {p} locked: restatements of its days go to the next period")
         job.finished(JobStatus.SUCCEEDED, **counts.as_dict())
         await audit_trail.run_finished(uow.session, work.ctx.run_id, counts.as_dict(), invoiced)
         await uow.commit()

@@ -13,9 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from affbill_contracts.billing import MAX_SELECTED, CustomerKind
+from affbill_contracts.billing import MAX_SELECTED, CustomerKind, DueDateBasis, InvoiceDateRule
 from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.money import CurrencyCode
+from affbill_contracts.periods import FORMATS, period_days
 from affbill_contracts.sync import SyncScope
 from affbill_gateway.domain.keys import Access, Role
 from affbill_gateway.domain.routes import API, Upstream
@@ -69,12 +70,44 @@ class RunRequest(BaseModel):
                                       description=f"At most {MAX_SELECTED:,}.")
     all: bool = Field(False, validate_default=True,
                       description="Every customer in the generator now.")
-    period_end: dt.date | None = Field(None, description="Bill only items up to this day.")
+    period: str | None = Field(None, max_length=30, description="The billing period: "
+                               f"{FORMATS}. Default: each customer's last closed period "
+                               "(its profile's billing frequency).", examples=["2026-11"])
+    period_end: dt.date | None = Field(None, description="Instead of a period: bill items up "
+                                       "to this day (never the current day).")
+    invoice_date_rule: InvoiceDateRule | None = Field(None, description="The invoice date for "
+                                                      "this run instead of each profile's.")
+    due_date_basis: DueDateBasis | None = Field(None, description="Count payment days from "
+                                                "the invoice date or the generation day, for "
+                                                "this run instead of each profile's choice.")
+    dry_run: bool = Field(False, description="Compute what the run would do and change "
+                          "nothing; its job log and CSV (/dry-runs/{job_id}/csv) show it.")
+    force_reason: Name | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
+                                      description="Bill a period that is not ready yet, and "
+                                      "why (the job log records it with your name).")
     currency: CurrencyCode | None = Field(None, description="Bill only items in this currency.")
     customer_kind: CustomerKind | None = Field(None, description="Only advertisers or only "
                                                "affiliates.")
     account_manager_id: str | None = Field(None, min_length=1, max_length=200,
                                            description="Only this account manager's customers.")
+
+    @field_validator("period")
+    @classmethod
+    def _known_period(cls, value: str | None) -> str | None:
+        if value is not None:
+            period_days(value)  # a ValueError naming the period and the formats
+        return value
+
+    @field_validator("period_end")
+    @classmethod
+    def _one_period(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is not None and info.data.get("period"):
+            raise ValueError("period and period_end cannot be combined")
+        return value
+
+    def period_days(self) -> tuple[dt.date | None, dt.date | None]:
+        """(first, last) day of the period asked for; (None, None): the default."""
+        return period_days(self.period) if self.period else (None, self.period_end)
 
     @field_validator("all")
     @classmethod
@@ -131,23 +164,26 @@ def build_router(runtime: Runtime) -> APIRouter:
                  summary="Process selected: bill customers or items in a background run",
                  **route_docs(Access.ACT))
     async def request_run(body: RunRequest, request: Request, user: User) -> dict[str, str]:
+        period_start, period_end = body.period_days()
         if body.all:
             headers = forwarding.upstream_headers(request)
             try:
                 await runs.check_something_to_bill(lambda params: upstreams.get_json(
                     Upstream.BILLING, "/generator", headers, params, user.identity),
-                    body.period_end, body.currency, body.account_manager_id)
+                    period_end, body.currency, body.account_manager_id)
             except runs.NothingToBill:
                 raise HTTPException(409, "Nothing to bill: the generator has no customer "
                                     "with open items") from None
-        title = ("Process selected: all customers" if body.all else
-                 f"Process selected: {len(body.customer_ids)} customers, "
-                 f"{len(body.item_ids)} items")
+        title = ("Dry run: " if body.dry_run else "Process selected: ") + (
+            "all customers" if body.all else
+            f"{len(body.customer_ids)} customers, {len(body.item_ids)} items")
         job_id = await runs.request_run(
             runtime.uow(), all_customers=body.all, customer_ids=body.customer_ids,
-            item_ids=body.item_ids, period_end=body.period_end, currency=body.currency,
-            customer_kind=body.customer_kind, account_manager_id=body.account_manager_id,
-            requested_by=user.name, title=title)
+            item_ids=body.item_ids, period_start=period_start, period_end=period_end,
+            currency=body.currency, customer_kind=body.customer_kind,
+            account_manager_id=body.account_manager_id, requested_by=user.name, title=title,
+            invoice_date_rule=body.invoice_date_rule, due_date_basis=body.due_date_basis,
+            force_reason=body.force_reason, dry_run=body.dry_run)
         return {"job_id": str(job_id), "status": "queued"}
 
     preview_docs = route_docs(Access.READ)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from affbill_contracts import topics
-from affbill_contracts.billing import CustomerKind, ProcessSelected
+from affbill_contracts.billing import CustomerKind, DueDateBasis, InvoiceDateRule, ProcessSelected
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobQueued
 from affbill_runtime.db import UnitOfWork
@@ -26,13 +26,21 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
                       period_end: dt.date | None, requested_by: str, title: str,
                       all_customers: bool = False, currency: str | None = None,
                       customer_kind: CustomerKind | None = None,
-                      account_manager_id: str | None = None) -> uuid.UUID:
+                      account_manager_id: str | None = None,
+                      period_start: dt.date | None = None,
+                      invoice_date_rule: InvoiceDateRule | None = None,
+                      due_date_basis: DueDateBasis | None = None,
+                      force_reason: str | None = None, dry_run: bool = False) -> uuid.UUID:
     """Put ProcessSelected on billing.requests and the queued job on jobs.events (one outbox
     transaction); the job id is the run id."""
     job_id = uuid.uuid4()
     command = ProcessSelected(run_id=job_id, all_customers=all_customers,
                               customer_ids=customer_ids, item_ids=item_ids,
-                              period_end=period_end, currency=currency,
+                              period_start=period_start, period_end=period_end,
+                              invoice_date_rule=invoice_date_rule,
+                              due_date_basis=due_date_basis, force_reason=force_reason,
+                              dry_run=dry_run,
+                              currency=currency,
                               customer_kind=customer_kind,
                               account_manager_id=account_manager_id, requested_by=requested_by)
     queued = JobQueued(service=SERVICE, seq=next_seq(), kind=JobKind.BATCH_RUN, title=title,

@@ -22,7 +22,7 @@ from affbill_contracts.codec import decode
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobStarted
-from affbill_contracts.sync import CancelSync, StartSync
+from affbill_contracts.sync import CancelSync, StartSync, SyncSucceeded
 from affbill_runtime import consuming, rejected
 from affbill_runtime.runtime import Runtime
 from affbill_sync.service_layer import handlers
@@ -36,6 +36,7 @@ PUBLISHES = [
     (topics.ADTRACKER_CONVERSIONS, ConversionSynced),
     (topics.FX_RATES, ExchangeRatesPublished),
     (topics.JOBS_EVENTS, JobStarted | JobProgress | JobLogLine | JobFinished),
+    (topics.ADTRACKER_SYNCS, SyncSucceeded),  # through the outbox, with the job's end
     # the HTTP routes write the one entrance of a sync, through the outbox
     (topics.SYNC_REQUESTS, StartSync | CancelSync),
 ]

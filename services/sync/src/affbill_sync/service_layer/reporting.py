@@ -7,12 +7,17 @@ from collections.abc import Callable
 
 from sqlalchemy import func, update
 
+from affbill_contracts import topics
+from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
+from affbill_contracts.sync import SyncSucceeded
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_sync.adapters.orm import sync_runs
 
 SERVICE = "sync"
+# a sync that ends so published everything it read: billing learns it (period readiness)
+SUCCEEDED = (JobStatus.SUCCEEDED, JobStatus.SUCCEEDED_WITH_WARNINGS)
 
 
 class RunReporter:
@@ -58,7 +63,16 @@ class RunReporter:
                     f"{totals['published']} published, {totals['unchanged']} unchanged, "
                     f"{totals['quarantined']} quarantined")
             job.finished(status, reason=reason, **totals)
-            await uow.session.execute(update(sync_runs).where(sync_runs.c.job_id == self.job_id)
-                                      .values(status=status.value, finished_at=func.now(),
-                                              reason=reason, counts=self._counts))
+            run = (await uow.session.execute(
+                update(sync_runs).where(sync_runs.c.job_id == self.job_id)
+                .values(status=status.value, finished_at=func.now(), reason=reason,
+                        counts=self._counts)
+                .returning(sync_runs.c.connector, sync_runs.c.scope, sync_runs.c.date_from,
+                           sync_runs.c.date_to, sync_runs.c.started_at,
+                           sync_runs.c.finished_at))).first()
+            if run is not None and run.started_at is not None and status in SUCCEEDED:
+                uow.publish(topics.ADTRACKER_SYNCS, run.connector, Envelope.wrap(SyncSucceeded(
+                    connector=run.connector, scope=run.scope, date_from=run.date_from,
+                    date_to=run.date_to, started_at=run.started_at,
+                    finished_at=run.finished_at), job_id=self.job_id))
             await uow.commit()

@@ -6,6 +6,7 @@ without the other; numbering locks the series' counter row once per batch (gaple
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,14 +81,14 @@ async def insert(conn: Any, document: PendingDocument, ctx: RunContext,
 
 
 async def insert_as_read(conn: Any, document: PendingDocument, ctx: RunContext,
-                         items: Sequence[Item]) -> None:
+                         items: Sequence[Item], last_day: dt.date) -> None:
     """One statement, its own transaction: invoice the customer's open items and write the
     document, only if they are the items read (adapters/sql/invoice_items_as_read.sql).
     Raises ItemsChanged when they are not or when Postgres broke a deadlock with it: nothing
-    was written either way."""
+    was written either way. Only items up to ``last_day`` are the customer's."""
     try:
         await conn.execute(load("invoice_items_as_read.sql"), *document.values(ctx.run_id),
-                           ctx.period_end, fingerprint(items), ctx.currency)
+                           last_day, fingerprint(items), ctx.currency)
     except asyncpg.PostgresError as exc:
         if exc.sqlstate in (ITEMS_CHANGED, DEADLOCK):
             raise ItemsChanged(str(exc)) from exc

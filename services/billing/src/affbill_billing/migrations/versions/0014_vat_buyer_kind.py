@@ -6,14 +6,14 @@ undecided, such a customer is not billed) and services to third countries are `o
 (category O), no longer `export` (G, goods only).
 
 Revision ID: billing_0014_vat
-Revises: billing_0013_docs
+Revises: billing_0015_periods
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "billing_0014_vat"
-down_revision = "billing_0013_docs"
+down_revision = "billing_0015_periods"
 branch_labels = None
 depends_on = None
 
