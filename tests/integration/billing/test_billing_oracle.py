@@ -15,6 +15,7 @@ equal what the twins in affbill_billing.domain say.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.oracle_driver import Steps
 from tests.integration.billing.oracle_steps import first_partners, step_strategy
-from tests.integration.billing.oracle_world import World, compare
+from tests.integration.billing.oracle_world import TODAY, World, compare
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +39,14 @@ async def _reset(conn: Any) -> None:
         "and tablename not in ('alembic_version', 'number_series', 'audit_log')")]  # append-only
     await conn.execute(f"truncate {', '.join(tables)}")
     await conn.execute("update number_series set last_counter = null")
+
+
+async def _rates(conn: Any) -> None:
+    """Documents in JPY may charge German VAT, which they state in EUR too: the ECB's JPY
+    rate for the days runs (TODAY) and Create or cancellations (the real today) use."""
+    await conn.executemany(
+        "insert into exchange_rates (source, base, currency, rate_date, rate) "
+        "values ('ecb', 'EUR', 'JPY', $1, 162.45)", [(TODAY,), (dt.date.today(),)])
 
 
 # CI runs 30 examples (about a minute); AFFBILL_ORACLE_EXAMPLES=300 searches deeper (~15 min).
@@ -53,6 +62,7 @@ async def test_the_database_does_what_the_twins_say(billing: Runtime, database_u
     conn = await asyncpg.connect(database_url, server_settings={"search_path": billing.schema})
     try:
         await _reset(conn)
+        await _rates(conn)
         steps = Steps(billing, conn, World(billing.settings.domestic_vat_rate))
         for fact in data.draw(first_partners(), label="partners"):
             await steps.apply(fact)

@@ -79,7 +79,8 @@ async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) ->
     """Commit each topic's current end for its consumer group ({group id: topic}).
 
     A group that starts this way skips the topic's history: for a consumer added to
-    a running system, and for tests and benches that must not read earlier traffic.
+    a running system, and for tests and benches that must not read earlier traffic. A
+    topic that does not exist yet has no history to skip: nothing is committed for it.
     """
     for group, topic in groups.items():
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
@@ -88,6 +89,8 @@ async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) ->
         try:
             await consumer._client.force_metadata_update()
             parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            if not parts:
+                continue
             consumer.assign(parts)
             await consumer.commit(await consumer.end_offsets(parts))
         finally:
