@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 
 from affbill_billing.service_layer import ingest, rates, runs
-from affbill_contracts import Envelope, StatRowSynced, topics
+from affbill_contracts import Envelope, ProcessSelected, StatRowSynced, topics
 from affbill_contracts.fx import ExchangeRatesPublished
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.conftest import advertiser, command, outbox
+from tests.integration.billing.conftest import advertiser, outbox
 
 pytestmark = pytest.mark.integration
 THU, FRI, SAT, SUN, MON = (dt.date(2026, 11, 26) + dt.timedelta(days=n) for n in range(5))
@@ -30,14 +30,22 @@ def published(day: dt.date, source: str = "ecb", **rates_: str) -> Envelope[Any]
         rates={c: Decimal(r) for c, r in rates_.items()}))
 
 
+def command(*customers: str) -> Envelope[ProcessSelected]:
+    """A run of these customers billing every open item before its day (a period end of
+    its own, past every run day here: documents state their items' days)."""
+    return Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=list(customers),
+                                         requested_by="anna", period_end=dt.date(2026, 12, 31)))
+
+
 async def gbp_customer(billing: Runtime, revenue: str = "525.00000",
-                       currency: str = "GBP") -> tuple[str, str]:
-    """A German customer (domestic VAT) with one open item in ``currency``."""
+                       currency: str = "GBP", day: dt.date = dt.date(2026, 11, 2)
+                       ) -> tuple[str, str]:
+    """A German customer (domestic VAT) with one open item in ``currency`` on ``day``."""
     c = f"ho-{uuid.uuid4().hex[:6]}"
     customer = await advertiser(billing, c, country="DE", vat=None)
-    key = f"{c}|2026-11-02|7|20|1004|{currency}"
+    key = f"{c}|{day}|7|20|1004|{currency}"
     await ingest.apply_stat_rows(billing.uow(), [Envelope.wrap(StatRowSynced(
-        connector=c, stat_key=key, date=dt.date(2026, 11, 2), advertiser_id="7",
+        connector=c, stat_key=key, date=day, advertiser_id="7",
         offer_id="20", offer_name="Shop CPS", affiliate_id="1004", currency=currency,
         conversions=5, revenue=Decimal(revenue), payout=Decimal(0)))])
     return c, customer
@@ -85,7 +93,7 @@ async def test_a_weekend_and_a_holiday_use_the_last_published_rate(
     await rates.apply_published(billing.uow(), [
         published(FRI, GBP="0.86905"), published(dt.date(2026, 4, 2), GBP="0.85120")])
     _, weekend = await gbp_customer(billing)
-    _, easter = await gbp_customer(billing)
+    _, easter = await gbp_customer(billing, day=dt.date(2026, 4, 1))
     await runs.process_selected(billing.uow, command(weekend), billing.settings, SUN)
     await runs.process_selected(billing.uow, command(easter), billing.settings,
                                 dt.date(2026, 4, 6))  # Easter Monday: no rate since Thursday
@@ -153,7 +161,8 @@ async def test_issued_documents_keep_their_rate_when_it_is_corrected(
 async def test_without_vat_a_foreign_document_needs_no_rate(billing: Runtime) -> None:
     _, customer = await gbp_customer(billing)
     async with billing.engine.begin() as conn:
-        await conn.execute(text("update billing_profiles set tax_treatment = 'export' "
+        # a customer outside the EU: services not subject to German VAT (O)
+        await conn.execute(text("update billing_profiles set country = 'US' "
                                 "where customer_id = :c"), {"c": customer})
     counts = await runs.process_selected(billing.uow, command(customer), billing.settings, MON)
     assert counts["documents_created"] == 1

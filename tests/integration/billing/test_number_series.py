@@ -73,7 +73,8 @@ async def test_a_yearly_series_starts_again_in_a_new_year(billing: Runtime,
         cid = await customer_in(billing, "DE", None)
         await api.patch(f"/customers/{cid}/profile", json={"number_series": name},
                         headers=ANNA)
-        draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+        draft = (await api.post("/drafts/custom", json={
+            "customer_id": cid, "supply_date": "2026-10-31", "lines": [
             {"description": "Setup fee", "unit_price": "100"}]}, headers=ANNA)).json()
         document, _ = await issuing.issue_draft(billing.uow, uuid.UUID(draft["draft_id"]), 1,
                                                 "anna", billing.settings, day)

@@ -62,7 +62,8 @@ async def test_an_eu_customer_without_vat_id_waits_until_its_profile_says_its_ki
 async def test_create_names_the_missing_vat_id_before_numbering(
         billing: Runtime, api: httpx.AsyncClient) -> None:
     cid = await customer_in(billing, "AT", None)
-    draft = (await api.post("/drafts/custom", json={"customer_id": cid, "lines": [
+    draft = (await api.post("/drafts/custom", json={
+            "customer_id": cid, "supply_date": "2026-10-31", "lines": [
         {"description": "Setup fee", "unit_price": "250"}]}, headers=ANNA)).json()
     refused = await api.post(f"/drafts/{draft['draft_id']}/issue", json={"version": 1},
                              headers=ANNA)
