@@ -122,8 +122,9 @@ async def _compared(conn: Any, ctx: RunContext, lines: list[DryRunLine],
 
 def describe(line: DryRunLine) -> str:
     """The job log's line for one customer and currency."""
-    if line.outcome in ("skipped", "no_profile"):
-        return f"{line.reason} for {line.name}"
+    if line.outcome in ("skipped", "no_profile"):  # a reason that names no one gets the name
+        reason = line.reason or line.outcome
+        return reason if line.name in reason else f"{reason} for {line.name}"
     if line.outcome == "parked":
         return line.reason or f"Parked: {line.name}"
     if line.outcome == "missing":
