@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
-from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.numbering import Reset
+from affbill_billing.entrypoints.problems import ProblemRoute
 from affbill_billing.service_layer import number_series as service
-from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_runtime.runtime import Runtime
 
 Piece = Field(max_length=30, description="Letters, digits, / _ . - and {yyyy} (the year).")
@@ -35,18 +33,9 @@ class SeriesIn(SeriesChange):
     prefix: str = Field(max_length=30, examples=["CN-{yyyy}-"])
 
 
-def _problem(exc: Exception) -> Exception:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, Refused):
-        return HTTPException(409, str(exc))
-    assert isinstance(exc, DraftError)
-    return RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
-                                    "msg": exc.reason}])
-
 
 def build_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(tags=["number series"])
+    router = APIRouter(tags=["number series"], route_class=ProblemRoute)
     engine = runtime.engine
 
     async def one(name: str) -> dict[str, Any]:
@@ -65,19 +54,13 @@ def build_router(runtime: Runtime) -> APIRouter:
 
     @router.post("/number-series", status_code=201)
     async def create_series(body: SeriesIn) -> dict[str, Any]:
-        try:
-            await service.create_series(engine, body.series, body.model_dump(
-                exclude={"series"}, exclude_none=True))
-        except (Refused, DraftError) as exc:
-            raise _problem(exc) from None
+        await service.create_series(engine, body.series, body.model_dump(
+            exclude={"series"}, exclude_none=True))
         return await one(body.series)
 
     @router.patch("/number-series/{series}")
     async def change_series(series: str, body: SeriesChange) -> dict[str, Any]:
-        try:
-            await service.change_series(engine, series, body.model_dump(exclude_unset=True))
-        except (NotFound, Refused, DraftError) as exc:
-            raise _problem(exc) from None
+        await service.change_series(engine, series, body.model_dump(exclude_unset=True))
         return await one(series)
 
     return router

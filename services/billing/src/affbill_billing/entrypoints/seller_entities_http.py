@@ -6,12 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
-from affbill_billing.domain.drafts import DraftError
+from affbill_billing.entrypoints.problems import ProblemRoute
 from affbill_billing.service_layer import seller_entities as service
-from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import Name
 from affbill_runtime.runtime import Runtime
 
@@ -72,18 +70,9 @@ class EntityChange(BaseModel):
     domestic_vat_rate: Decimal | None = Field(None, gt=0, lt=100, decimal_places=2)
 
 
-def _problem(exc: Exception) -> Exception:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, Refused):
-        return HTTPException(409, str(exc))
-    assert isinstance(exc, DraftError)
-    return RequestValidationError([{"loc": ("body", exc.field), "type": "value_error",
-                                    "msg": exc.reason}])
-
 
 def build_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(tags=["seller entities"])
+    router = APIRouter(tags=["seller entities"], route_class=ProblemRoute)
     engine, settings = runtime.engine, runtime.settings
 
     async def one(name: str) -> dict[str, Any]:
@@ -103,20 +92,14 @@ def build_router(runtime: Runtime) -> APIRouter:
     @router.post("/seller-entities", status_code=201)
     async def create_entity(body: EntityIn) -> dict[str, Any]:
         values = body.model_dump(exclude={"entity"}, mode="python")
-        try:
-            await service.create_entity(engine, service.entity_from(body.entity, values),
-                                        settings)
-        except (NotFound, Refused, DraftError) as exc:
-            raise _problem(exc) from None
+        await service.create_entity(engine, service.entity_from(body.entity, values),
+                                    settings)
         return await one(body.entity)
 
     @router.patch("/seller-entities/{entity}")
     async def change_entity(entity: str, body: EntityChange) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="python")
-        try:
-            await service.change_entity(engine, entity, changes, body.version, settings)
-        except (NotFound, Refused, DraftError) as exc:
-            raise _problem(exc) from None
+        await service.change_entity(engine, entity, changes, body.version, settings)
         return await one(entity)
 
     return router
