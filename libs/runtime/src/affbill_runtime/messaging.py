@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
@@ -55,22 +57,29 @@ def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
 
 
 async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS) -> list[str]:
-    """Create missing topics with their partitions and cleanup policy; returns those created."""
+    """Create missing topics with their partitions and cleanup policy; returns those created.
+
+    All missing topics go in one request, and the call returns once the broker lists them
+    (a slow controller may answer "timed out" for a topic it creates a moment later)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
-        created = []
-        for spec in missing:
-            config = {"cleanup.policy": "compact"} if spec.compacted else {}
-            try:
-                await admin.create_topics([NewTopic(spec.name, spec.partitions, 1,
-                                                    topic_configs=config)])
-                created.append(spec.name)
-            except TopicAlreadyExistsError:
-                pass
-        return created
+        for attempt in range(10):
+            todo = [s for s in missing if s.name not in existing]
+            if not todo:
+                break
+            if attempt % 3 == 0:  # ask again now and then; "already exists" is fine
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics([NewTopic(
+                        s.name, s.partitions, 1,
+                        topic_configs={"cleanup.policy": "compact"} if s.compacted else {})
+                        for s in todo], timeout_ms=30_000)
+            else:
+                await asyncio.sleep(0.5 * attempt)
+            existing = set(await admin.list_topics())
+        return [s.name for s in missing if s.name in existing]
     finally:
         await admin.close()
 
