@@ -128,8 +128,11 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
     runtime = bootstrap(Settings(service_name=schema, database_url=DB))
     run_id = uuid.uuid4()
     helpers = [await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--help-run", schema, str(run_id))
-        for _ in range(processes - 1)]
+        sys.executable, __file__, "--help-run", schema, str(run_id),
+        stdout=asyncio.subprocess.PIPE) for _ in range(processes - 1)]
+    for helper in helpers:  # started and connected before the clock starts
+        assert helper.stdout is not None
+        await asyncio.wait_for(helper.stdout.readline(), 300)
     try:
         command = Envelope.wrap(ProcessSelected(run_id=run_id, customer_ids=ids,
                                                 requested_by="bench",
@@ -167,6 +170,7 @@ async def help_run(schema: str, run_id: uuid.UUID) -> None:
     runtime = bootstrap(Settings(service_name=schema, database_url=DB))
     try:
         async with runtime.engine.connect() as conn:
+            print("ready", flush=True)
             while True:
                 await runs.work_on(runtime.uow, run_id, runtime.settings)
                 status = (await conn.exec_driver_sql(
