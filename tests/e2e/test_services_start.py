@@ -19,6 +19,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
 from affbill_contracts import (
     Envelope,
     JobFinished,
@@ -28,6 +29,7 @@ from affbill_contracts import (
     encode,
     topics,
 )
+from affbill_documents.entrypoints.messaging import consumer_groups as documents_groups
 from affbill_runtime.messaging import start_groups_at_end
 from tests.events import INTERNAL_SECRET, decoded
 from tests.processes import free_port, start_service, wait_ready
@@ -46,7 +48,11 @@ def stack(database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.Temp
     run = uuid.uuid4().hex[:6]
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": f"e2e-{run}-{s}" for s in SERVICES})
     # the sync reads only the commands sent from now on, not the broker's history of them
-    asyncio.run(start_groups_at_end(kafka_bootstrap, {f"e2e-{run}-sync": topics.SYNC_REQUESTS}))
+    # and billing and documents skip the session's earlier invoices: rendering them all here
+    # would only load the machine and slow the services' stop
+    asyncio.run(start_groups_at_end(kafka_bootstrap, {
+        f"e2e-{run}-sync": topics.SYNC_REQUESTS, **billing_groups(f"e2e-{run}-billing"),
+        **documents_groups(f"e2e-{run}-documents")}))
     ports = {s: free_port() for s in SERVICES}
     procs = {}
     for service, port in ports.items():

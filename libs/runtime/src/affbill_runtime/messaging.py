@@ -38,9 +38,11 @@ async def raw_records(msg: Any, _: Any) -> Any:
     return list(msg.raw_message)
 
 
-def create_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+def create_broker(bootstrap_servers: str, client_id: str, grace_s: float = 8.0) -> KafkaBroker:
+    """The service's consumers; on stop a handler in flight gets ``grace_s`` to finish."""
     return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=consumer_decoder,
-                       logger=logging.getLogger(f"affbill.{client_id}.broker"))
+                       logger=logging.getLogger(f"affbill.{client_id}.broker"),
+                       graceful_timeout=grace_s)
 
 
 def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:

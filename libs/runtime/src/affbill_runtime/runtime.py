@@ -32,7 +32,7 @@ class Runtime:
                                     pool_size=settings.db_pool_size, app=settings.service_name)
         self.sessions = session_factory(self.engine)
         self.broker: KafkaBroker = create_broker(settings.kafka_bootstrap_servers,
-                                                 settings.service_name)
+                                                 settings.service_name, settings.shutdown_grace_s)
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None

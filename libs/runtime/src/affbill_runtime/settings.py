@@ -47,6 +47,10 @@ class ServiceSettings(BaseSettings):
     internal_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
     http_max_body_bytes: int = 16 * 1024 * 1024  # a larger request body gets 413
+    # on SIGTERM a handler in flight may finish for this long, then it is cancelled: its
+    # offsets stay uncommitted and the batch is handled again after the restart (well inside
+    # Kubernetes' default 30 s grace period)
+    shutdown_grace_s: float = 8.0
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> ServiceSettings:
