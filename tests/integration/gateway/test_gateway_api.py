@@ -177,10 +177,13 @@ async def test_running_all_bills_every_customer_of_the_generator(
                 issued.add(e.payload.document.customer_id)
             return customers <= issued
 
-        await invoices.wait_for(all_issued)
-        generator = (await accountant.get("/api/v1/generator")).json()
-        assert generator["lines"] == []
-        nothing = await accountant.post("/api/v1/runs", json={"all": True})
+        await invoices.wait_for(all_issued, seconds=180)  # "all" bills the session's others too
+        # other modules' customers share the database: some keep items (the running period,
+        # a threshold), so the generator is checked for the two seeded customers only
+        left = (await accountant.get("/api/v1/generator", params={"page_size": 500})).json()
+        assert not customers & {line["customer_id"] for line in left["lines"]}
+        nobody = {"all": True, "account_manager_id": f"nobody-{uuid.uuid4().hex[:6]}"}
+        nothing = await accountant.post("/api/v1/runs", json=nobody)
         assert nothing.status_code == 409 and nothing.json()["title"].startswith("Nothing")
 
 

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from affbill_billing.domain.dates import InvoiceDateRule, due_date, invoice_date
-from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
+from affbill_billing.domain.grouping import (
+    Item,
+    LineGrouping,
+    _common_price,
+    build_lines,
+    exact_price,
+)
 from affbill_billing.domain.invoice_lines import Line, Vat, totals
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.numbering import NumberSeries
@@ -118,3 +124,24 @@ def test_numbers_and_dates() -> None:
 def test_a_single_line_total(cur: str) -> None:
     t = totals([Line("x", Decimal("3"), Decimal("0.335"), VATS[0])], cur)
     assert t.net == round_money(Decimal("1.005"), cur)
+
+
+def _shared_price_by_division(items: list[Item]) -> Decimal | None:
+    """The rule as first written: every item's exact price, all equal (the oracle)."""
+    prices = set()
+    for item in items:
+        if item.units <= 0 or (price := exact_price(item.revenue, item.units)) is None:
+            return None
+        prices.add(price)
+    return prices.pop() if len(prices) == 1 else None
+
+
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 7, 0, -1]), st.sampled_from(
+    [Decimal("12.50"), Decimal("4.16667"), Decimal("0"), Decimal("-3.00"), Decimal("0.00001")]),
+    st.integers(1, 9)), min_size=1, max_size=6))
+def test_a_shared_price_is_found_by_cross_multiplying_as_by_dividing(
+        rows: list[tuple[int, Decimal, int]]) -> None:
+    # items of one price, some at a multiple of their units: the cases where prices agree
+    items = [Item(uuid.uuid4(), "o", "Offer", dt.date(2026, 11, 1), "EUR", units * k,
+                  revenue * k) for units, revenue, k in rows]
+    assert _common_price(items) == _shared_price_by_division(items)

@@ -14,6 +14,8 @@ import hmac
 import json
 from typing import Any
 
+import orjson
+
 from affbill_contracts.envelope import Envelope
 
 REASON = "signature"  # the reason a consumer records for an event it does not trust
@@ -27,9 +29,15 @@ class SignatureRejected(ValueError):
 
 
 def canonical(message: dict[str, Any]) -> bytes:
+    """The signed bytes of ``message``. orjson writes them (a run signs thousands of
+    invoices a second); what it cannot write (an integer beyond 64 bits in a hostile
+    message) the standard library writes, with the same bytes where both can."""
     unsigned = {k: v for k, v in message.items() if k != "signature"}
-    return json.dumps(unsigned, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    try:
+        return orjson.dumps(unsigned, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(unsigned, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
 
 
 def signature_of(message: dict[str, Any], secret: str) -> str:

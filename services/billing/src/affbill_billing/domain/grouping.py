@@ -73,18 +73,16 @@ def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) ->
 
 def _common_price(items: list[Item]) -> Decimal | None:
     """The price per conversion when all items share one, exactly (and printable with the
-    10 decimals a document allows)."""
-    prices = set()
-    for item in items:
-        if item.units <= 0:
-            return None
-        price = exact_price(item.revenue, item.units)
-        if price is None:  # not an exact price: 10.00 for 3 units
-            return None
-        prices.add(price)
-        if len(prices) > 1:
-            return None
-    return prices.pop() if prices else None
+    10 decimals a document allows). Items share a price when revenue × the first's units
+    equals the first's revenue × units for each (exact at 60 digits): one division is left."""
+    first = items[0]
+    if first.units <= 0:
+        return None
+    with localcontext(Context(prec=60)):
+        for item in items:
+            if item.units <= 0 or item.revenue * first.units != first.revenue * item.units:
+                return None
+    return exact_price(first.revenue, first.units)
 
 
 def exact_price(revenue: Decimal, units: int) -> Decimal | None:
