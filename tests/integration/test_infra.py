@@ -14,9 +14,11 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from sqlalchemy import text
 
 from affbill_contracts import topics
+from affbill_contracts.topics import TopicSpec
 from affbill_runtime.db import create_engine
-from affbill_runtime.messaging import ensure_topics
+from affbill_runtime.messaging import MissingTopics, ensure_topics, require_topics
 from affbill_runtime.migrations import current_revision, head_revision, upgrade
+from affbill_runtime.topic_layout import TopicLayout
 
 pytestmark = pytest.mark.integration
 SERVICES = ("sync", "billing", "documents", "jobs", "gateway")
@@ -76,3 +78,33 @@ async def test_replicas_migrating_at_once_do_not_collide(database_url: str) -> N
         assert await current_revision(engine, schema) == head_revision("affbill_sync")
     finally:
         await engine.dispose()
+
+
+async def test_topics_get_the_configured_layout(kafka_bootstrap: str) -> None:
+    specs = [TopicSpec(f"test.layout.{uuid.uuid4().hex[:8]}", 2),
+             TopicSpec(f"test.layout.{uuid.uuid4().hex[:8]}", 1, compacted=True)]
+    layout = TopicLayout(replication_factor=1, min_insync_replicas=1, retention_ms=3_600_000)
+    assert await ensure_topics(kafka_bootstrap, specs, layout) == [s.name for s in specs]
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        configs = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in specs])
+        found = {r[3]: {e[0]: e[1] for e in r[4]} for c in configs for r in c.resources}
+    finally:
+        await admin.close()
+    deleted, compacted = (found[s.name] for s in specs)
+    assert (deleted["retention.ms"], deleted["min.insync.replicas"]) == ("3600000", "1")
+    assert compacted["cleanup.policy"] == "compact" and compacted["retention.ms"] != "3600000"
+
+
+async def test_without_topic_creation_a_missing_topic_is_named_and_nothing_created(
+        kafka_bootstrap: str) -> None:
+    missing = TopicSpec(f"test.unmanaged.{uuid.uuid4().hex[:8]}", 1)
+    await require_topics(kafka_bootstrap, topics.TOPICS[:2])  # there: nothing to say
+    with pytest.raises(MissingTopics, match=missing.name) as refused:
+        await require_topics(kafka_bootstrap, [*topics.TOPICS[:2], missing])
+    assert refused.value.names == [missing.name]
+    assert "AFFBILL_KAFKA_CREATE_TOPICS" in str(refused.value)
+    with pytest.raises(MissingTopics):  # still missing: checking created nothing
+        await require_topics(kafka_bootstrap, [missing])

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from affbill_contracts.topics import TopicSpec
+from affbill_runtime.settings import ServiceSettings
+from affbill_runtime.strimzi import kafka_topics, product_topics
+from affbill_runtime.topic_layout import TopicLayout
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("gateway", "sync", "billing", "documents", "jobs")
 
@@ -62,3 +67,30 @@ def test_k8s_manifest_migrates_first_and_probes_health(service: str) -> None:
 def test_kustomization_lists_every_manifest() -> None:
     kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
     assert set(kustomization["resources"]) == {"config.yaml", *(f"{s}.yaml" for s in SERVICES)}
+
+
+def test_the_strimzi_topics_are_every_topic_as_generated() -> None:
+    committed = (ROOT / "deploy/k8s/strimzi/topics.yaml").read_text()
+    assert committed == kafka_topics(), "regenerate: python -m affbill_runtime.strimzi"
+    manifests = [d for d in yaml.safe_load_all(committed) if d]
+    assert {m["spec"]["topicName"] for m in manifests} == {t.name for t in product_topics()}
+    for m in manifests:
+        assert m["spec"]["replicas"] == 3 and m["spec"]["config"]["min.insync.replicas"] == "2"
+
+
+def test_topic_layout_comes_from_one_setting_for_every_service(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AFFBILL_KAFKA_TOPIC_REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("AFFBILL_KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "2")
+    monkeypatch.setenv("AFFBILL_KAFKA_TOPIC_RETENTION_MS", "604800000")
+    monkeypatch.setenv("AFFBILL_KAFKA_CREATE_TOPICS", "false")
+    settings = ServiceSettings()
+    assert not settings.kafka_create_topics
+    layout = settings.topic_layout
+    assert layout == TopicLayout(3, 2, 604800000)
+    stats, advertisers = (TopicSpec("adtracker.stats", 6),
+                          TopicSpec("adtracker.advertisers", 3, compacted=True))
+    assert layout.config(stats) == {"cleanup.policy": "delete", "min.insync.replicas": "2",
+                                    "retention.ms": "604800000"}
+    assert layout.config(advertisers) == {"cleanup.policy": "compact",
+                                          "min.insync.replicas": "2"}  # the latest fact stays

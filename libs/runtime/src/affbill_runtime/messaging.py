@@ -17,6 +17,7 @@ from affbill_contracts.codec import clean
 from affbill_contracts.envelope import EVENT_TYPES, Envelope
 from affbill_contracts.topics import TOPICS, TopicSpec
 from affbill_runtime.inbox import claim
+from affbill_runtime.topic_layout import TopicLayout
 
 log = logging.getLogger("affbill.messaging")
 
@@ -58,8 +59,20 @@ def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     )
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS) -> list[str]:
-    """Create missing topics with their partitions and cleanup policy; returns those created.
+class MissingTopics(RuntimeError):
+    """Topic creation is off (an operator manages the topics) and some are not there."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(
+            f"{len(names)} topic(s) missing and topic creation is off "
+            f"(AFFBILL_KAFKA_CREATE_TOPICS=false): {', '.join(names)}; create them "
+            "(deploy/k8s/strimzi/topics.yaml lists them) or let the service create them")
+        self.names = list(names)
+
+
+async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS,
+                        layout: TopicLayout = TopicLayout()) -> list[str]:
+    """Create missing topics with their partitions and ``layout``; returns those created.
 
     All missing topics go in one request, and the call returns once the broker lists them
     (a slow controller may answer "timed out" for a topic it creates a moment later)."""
@@ -75,15 +88,26 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOP
             if attempt % 3 == 0:  # ask again now and then; "already exists" is fine
                 with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics([NewTopic(
-                        s.name, s.partitions, 1,
-                        topic_configs={"cleanup.policy": "compact"} if s.compacted else {})
-                        for s in todo], timeout_ms=30_000)
+                        s.name, s.partitions, layout.replication_factor,
+                        topic_configs=layout.config(s)) for s in todo], timeout_ms=30_000)
             else:
                 await asyncio.sleep(0.5 * attempt)
             existing = set(await admin.list_topics())
         return [s.name for s in missing if s.name in existing]
     finally:
         await admin.close()
+
+
+async def require_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS) -> None:
+    """Raise MissingTopics unless every topic of ``specs`` exists (creation is off)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    if missing := [s.name for s in specs if s.name not in existing]:
+        raise MissingTopics(missing)
 
 
 async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) -> None:

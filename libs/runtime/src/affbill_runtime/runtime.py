@@ -14,7 +14,12 @@ from faststream.kafka import KafkaBroker
 
 from affbill_runtime.consumers import ConsumerBoard
 from affbill_runtime.db import UnitOfWork, create_engine, session_factory
-from affbill_runtime.messaging import create_broker, create_producer, ensure_topics
+from affbill_runtime.messaging import (
+    create_broker,
+    create_producer,
+    ensure_topics,
+    require_topics,
+)
 from affbill_runtime.relay import OutboxRelay
 from affbill_runtime.settings import ServiceSettings
 
@@ -54,7 +59,10 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
-        await ensure_topics(s.kafka_bootstrap_servers)
+        if s.kafka_create_topics:
+            await ensure_topics(s.kafka_bootstrap_servers, layout=s.topic_layout)
+        else:
+            await require_topics(s.kafka_bootstrap_servers)
         self.producer = create_producer(s.kafka_bootstrap_servers, s.service_name)
         await self.producer.start()
         self.relay = OutboxRelay(self.engine, self.producer, schema=self.schema,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from affbill_runtime.topic_layout import TopicLayout
+
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://affbill:affbill@127.0.0.1:54329/affbill"
 DEFAULT_KAFKA = "127.0.0.1:9092"
 # used only outside production when AFFBILL_INTERNAL_SECRET is unset: anyone can sign with it
@@ -47,6 +49,18 @@ class ServiceSettings(BaseSettings):
     internal_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("AFFBILL_INTERNAL_SECRET", "internal_secret"))
     http_max_body_bytes: int = 16 * 1024 * 1024  # a larger request body gets 413
+    # the topics' layout on the cluster (see messaging.TopicLayout); a cluster whose topics
+    # an operator manages (Strimzi KafkaTopic) turns creation off: a service then checks
+    # that they exist and refuses to start without them
+    # (one setting for all services: AFFBILL_KAFKA_CREATE_TOPICS, AFFBILL_KAFKA_TOPIC_*)
+    kafka_create_topics: bool = Field(True, validation_alias=AliasChoices(
+        "AFFBILL_KAFKA_CREATE_TOPICS", "kafka_create_topics"))
+    kafka_topic_replication_factor: int = Field(1, ge=1, validation_alias=AliasChoices(
+        "AFFBILL_KAFKA_TOPIC_REPLICATION_FACTOR", "kafka_topic_replication_factor"))
+    kafka_topic_min_insync_replicas: int | None = Field(None, ge=1, validation_alias=AliasChoices(
+        "AFFBILL_KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "kafka_topic_min_insync_replicas"))
+    kafka_topic_retention_ms: int | None = Field(None, ge=-1, validation_alias=AliasChoices(
+        "AFFBILL_KAFKA_TOPIC_RETENTION_MS", "kafka_topic_retention_ms"))  # -1: kept for ever
     # on SIGTERM a handler in flight may finish for this long, then it is cancelled: its
     # offsets stay uncommitted and the batch is handled again after the restart (well inside
     # Kubernetes' default 30 s grace period)
@@ -77,6 +91,11 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(0.5, ge=0)
     consumer_retry_backoff_max_s: float = Field(30.0, ge=0)
     consumer_log_interval_s: float = Field(10.0, ge=0)  # at most one line per kind and interval
+
+    @property
+    def topic_layout(self) -> TopicLayout:
+        return TopicLayout(self.kafka_topic_replication_factor,
+                           self.kafka_topic_min_insync_replicas, self.kafka_topic_retention_ms)
 
     @property
     def group(self) -> str:
