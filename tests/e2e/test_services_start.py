@@ -85,6 +85,27 @@ def test_service_is_live_and_ready(stack: dict[str, int], service: str) -> None:
                                "consumers": "ok"}
 
 
+CONSUMING = {"sync", "billing", "documents", "jobs"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_serves_prometheus_metrics_without_a_key(
+        stack: dict[str, int], service: str) -> None:
+    base = f"http://127.0.0.1:{stack[service]}"
+    httpx.get(f"{base}/health/live")  # one request to measure
+    response = httpx.get(f"{base}/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert (f'affbill_http_request_duration_seconds_count{{method="GET",'
+            f'route="/health/live",service="{service}",status="200"}}') in text
+    assert f'affbill_outbox_backlog{{service="{service}"}}' in text
+    assert "process_cpu_seconds_total" in text
+    if service in CONSUMING:  # its consumers (lag per partition once a fetch told the end)
+        assert f'affbill_consumer_messages_applied_total{{service="{service}",' in text
+        assert f'affbill_consumer_retrying{{service="{service}",' in text
+
+
 def test_ready_is_false_until_migrations_ran(database_url: str, kafka_bootstrap: str) -> None:
     schema = f"unmigrated_{uuid.uuid4().hex[:6]}"
     port = free_port()

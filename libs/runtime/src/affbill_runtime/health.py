@@ -7,9 +7,10 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
+from affbill_runtime import metrics
 from affbill_runtime.migrations import current_revision, head_revision
 from affbill_runtime.runtime import Runtime
 
@@ -68,5 +69,18 @@ def health_router(runtime: Runtime) -> APIRouter:
              "details": await details(runtime)},
             status_code=200 if is_ready else 503,
         )
+
+    return router
+
+
+def metrics_router(runtime: Runtime) -> APIRouter:
+    """``GET /metrics``: the Prometheus exposition (open like /health: the platform's
+    scraper calls the service directly; the gateway's ingress serves only /api/)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", include_in_schema=False)
+    async def exposition() -> Response:
+        body, content_type = await metrics.scrape(runtime)
+        return Response(body, media_type=content_type)
 
     return router

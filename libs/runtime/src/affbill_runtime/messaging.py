@@ -12,6 +12,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
 
 from affbill_contracts.codec import clean
 from affbill_contracts.envelope import EVENT_TYPES, Envelope
@@ -40,10 +42,12 @@ async def raw_records(msg: Any, _: Any) -> Any:
 
 
 def create_broker(bootstrap_servers: str, client_id: str, grace_s: float = 8.0) -> KafkaBroker:
-    """The service's consumers; on stop a handler in flight gets ``grace_s`` to finish."""
+    """The service's consumers; on stop a handler in flight gets ``grace_s`` to finish.
+    FastStream's Prometheus middleware counts each subscriber's messages (metrics.py)."""
     return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=consumer_decoder,
                        logger=logging.getLogger(f"affbill.{client_id}.broker"),
-                       graceful_timeout=grace_s)
+                       graceful_timeout=grace_s, middlewares=[KafkaPrometheusMiddleware(
+                           registry=REGISTRY, app_name=client_id, metrics_prefix="affbill")])
 
 
 def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from affbill_runtime import metrics
 from affbill_runtime.consumers import ConsumerBoard
 from affbill_runtime.db import UnitOfWork, create_engine, session_factory
 from affbill_runtime.messaging import (
@@ -44,6 +45,7 @@ class Runtime:
         self._background: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.consumers = ConsumerBoard()  # what each subscriber is doing (readiness, metrics)
+        metrics.watch(settings.service_name, self.consumers)
         self.state = SimpleNamespace()  # service-specific parts, for entry points to find
 
     def add_background(self, name: str, work: Callable[[], Awaitable[None]]) -> None:

@@ -17,10 +17,11 @@ from faststream.specification import AsyncAPI
 from starlette.types import Scope
 
 from affbill_runtime.acting import ActingUser, Actor, actor_from_headers
-from affbill_runtime.health import health_router
+from affbill_runtime.health import health_router, metrics_router
 from affbill_runtime.http_guard import RequestGuard
 from affbill_runtime.internal_auth import InternalTrust
 from affbill_runtime.logs import configure_logging
+from affbill_runtime.metrics import HttpMetrics
 from affbill_runtime.migrations import upgrade
 from affbill_runtime.problems import install_problem_handlers
 from affbill_runtime.runtime import Runtime
@@ -51,9 +52,11 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
                   **docs)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
+    app.include_router(metrics_router(runtime))
     for router in http_routers:
         app.include_router(router)
     app.add_middleware(ActingUser, read=acting)  # innermost: after any authentication
+    app.add_middleware(HttpMetrics, service=settings.service_name)
     app.state.runtime = runtime
     if internal:  # trust outside the guard: no body is read for a caller not the gateway
         app.add_middleware(RequestGuard, max_body=settings.http_max_body_bytes)

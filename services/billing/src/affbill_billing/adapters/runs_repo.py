@@ -160,6 +160,13 @@ async def finish(session: AsyncSession, run_id: uuid.UUID) -> RunCounts | None:
     return None if row is None else RunCounts(*row)
 
 
+async def duration_s(session: AsyncSession, run_id: uuid.UUID) -> float:
+    """Seconds from the run's request to its finish (or to now, while it runs)."""
+    return float(await session.scalar(text(
+        "select extract(epoch from coalesce(finished_at, now()) - requested_at) from runs "
+        "where run_id = :r"), {"r": run_id}) or 0)
+
+
 async def invoiced(session: AsyncSession, run_id: uuid.UUID) -> dict[str, Decimal]:
     """The gross total the run's documents bill, per currency."""
     rows = (await session.execute(text(

@@ -21,6 +21,7 @@ from affbill_contracts.billing import InvoiceIssued
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.db import UnitOfWork
+from affbill_runtime.metrics import DOCUMENTS_ISSUED
 
 YIELD_EVERY = 25  # documents numbered between turns of the event loop
 
@@ -54,7 +55,8 @@ async def number_pending(work: RunWork) -> int:
         await runs_repo.add_counts(conn, work.ctx.run_id, RunCounts(documents_created=len(ids)))
         await uow.commit()
     for invoice_id in ids:
-        work.tally.documents.pop(invoice_id, None)
+        if (document := work.tally.documents.pop(invoice_id, None) or stored.get(invoice_id)):
+            DOCUMENTS_ISSUED.labels(document.document_type).inc()
     return len(batch)
 
 

@@ -41,6 +41,7 @@ from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
+from affbill_runtime.metrics import RUN_SECONDS
 
 log = logging.getLogger("affbill.billing.runs")
 CHUNK = 25  # customers per chunk of the work list (their open items read with one query)
@@ -272,7 +273,9 @@ async def finish(work: RunWork) -> RunCounts:
                 job.log(f"Period {p} locked: restatements of its days go to the next period")
         job.finished(JobStatus.SUCCEEDED, **counts.as_dict())
         await audit_trail.run_finished(uow.session, work.ctx.run_id, counts.as_dict(), invoiced)
+        took = await runs_repo.duration_s(uow.session, work.ctx.run_id)
         await uow.commit()
+    RUN_SECONDS.labels("batch_run").observe(took)
     return counts
 
 

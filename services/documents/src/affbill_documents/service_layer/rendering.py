@@ -33,6 +33,7 @@ from affbill_documents.domain.accounting import accounting_amounts
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_runtime.messaging import apply_once
+from affbill_runtime.metrics import DOCUMENTS_RENDERED
 from affbill_runtime.rejected import Rejection, clean_reason, keep_rejected
 
 SERVICE = "documents"
@@ -133,6 +134,8 @@ async def render_invoices(uow_factory: Callable[[], UnitOfWork], renderer: Rende
                           if i.cancelled_invoice_id}, stored)
 
     await apply_once(uow_factory(), CONSUMER, [i.envelope for i in items], effect)
+    for outcome, n in counts.items():
+        DOCUMENTS_RENDERED.labels(outcome).inc(n)
     return counts
 
 

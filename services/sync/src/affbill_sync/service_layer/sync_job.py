@@ -16,6 +16,7 @@ import time
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_contracts.jobs import JobStatus, LogLevel
+from affbill_runtime.metrics import SYNC_ROWS
 from affbill_sync.adapters.connectors.base import AdtrackerError, Connector
 from affbill_sync.adapters.cursors import Cursors, quarantine
 from affbill_sync.adapters.publisher import FactPublisher
@@ -79,6 +80,7 @@ class SyncJob:
                                     self.run.date_from, self.run.date_to,
                                     full_read=self.run.scope == "standard",
                                     quarantine=self._quarantine, progress=self._progress)
+            fetched, published = counts.fetched, counts.published
             try:
                 if entity in steps.PARTNERS:
                     await steps.sync_partners(ctx, entity, counts)
@@ -87,6 +89,8 @@ class SyncJob:
                 else:
                     await steps.sync_conversions(ctx, counts)
                 await self.publisher.commit()
+                SYNC_ROWS.labels(entity, "fetched").inc(counts.fetched - fetched)
+                SYNC_ROWS.labels(entity, "published").inc(counts.published - published)
             except BaseException:
                 await self.publisher.abort()
                 await cursors.close()
