@@ -47,3 +47,18 @@ async def test_requests_are_timed_under_their_route_template() -> None:
     assert ('affbill_http_request_duration_seconds_count{method="GET",route="/api/v1/…",'
             'service="unit-http",status="404"} 1.0') in text
     assert "/invoices/0" not in text
+
+
+def test_the_grafana_dashboard_asks_only_for_series_the_services_serve() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    dashboard = json.loads((Path(__file__).resolve().parents[2]
+                            / "deploy/grafana/affbill-dashboard.json").read_text())
+    served = {m.name for m in REGISTRY.collect()} | {"affbill_consumer_lag",
+                                                     "affbill_consumer_retrying"}
+    asked = {re.sub(r"_(bucket|count|sum|total)$", "", name)
+             for panel in dashboard["panels"] for target in panel["targets"]
+             for name in re.findall(r"\baffbill_[a-z_]+", target["expr"])}
+    assert asked and asked <= {re.sub(r"_total$", "", s) for s in served}, asked - served
