@@ -56,6 +56,9 @@ class Settings(ServiceSettings):
     # process may take it: the one that claimed it is taken for dead)
     run_chunk_lease_s: float = 30.0
     run_help_every_s: float = 1.0  # how often a billing process looks for runs to help
+    # schedules (service_layer/schedule_leader.py): one leader across replicas starts due runs
+    schedule_every_s: float = Field(30.0, gt=0)  # how often the leader looks for due runs
+    schedule_election_s: float = Field(5.0, gt=0)  # how often the others stand for election
     # generator pages are reused while the database wrote nothing, at most this long; 0 = off
     generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off

@@ -27,6 +27,7 @@ from affbill_billing.entrypoints import (
     number_series_http,
     periods_http,
     rates_http,
+    schedules_http,
     seller_entities_http,
 )
 from affbill_billing.service_layer import profiles
@@ -161,6 +162,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(number_series_http.build_router(runtime))
     router.include_router(rates_http.build_router(runtime, printable))
     router.include_router(periods_http.build_router(runtime, printable))
+    router.include_router(schedules_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
