@@ -49,12 +49,15 @@ async def seed(billing: Runtime) -> tuple[list[str], list[str]]:
     return customers[:MONTHLY], customers[MONTHLY:]
 
 
+def tails(logs: Path) -> str:
+    return "".join(p.read_text()[-1500:] for p in sorted(logs.glob("billing-*.log")))
+
+
 async def until(check: Callable[[], Awaitable[Any]], what: str, logs: Path,
-                timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
+                within_s: float = 120) -> Any:
+    deadline = time.monotonic() + within_s
     while not (found := await check()):
-        assert time.monotonic() < deadline, f"{what}: " + "".join(
-            p.read_text()[-1500:] for p in sorted(logs.glob("billing-*.log")))
+        assert time.monotonic() < deadline, f"{what}: {tails(logs)}"
         await asyncio.sleep(0.1)
     return found
 
@@ -114,7 +117,7 @@ async def _scenario(billing: Runtime, procs: dict[int, subprocess.Popen[bytes]],
                            billing.settings)
     await until(lambda: q(
         "select 1 from runs r join scheduled_runs s using (run_id) where r.status = 'finished' "
-        "having count(*) = 2"), "the scheduled runs did not finish", logs, timeout=180)
+        "having count(*) = 2"), "the scheduled runs did not finish", logs, within_s=180)
     await asyncio.sleep(1)  # more rounds of the new leader: still nothing started again
 
     scheduled = await q("select schedule_id, run_id, started_by from scheduled_runs "
