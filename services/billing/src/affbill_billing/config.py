@@ -51,6 +51,9 @@ class Settings(ServiceSettings):
     period_settle_h: float = Field(24.0, ge=0)
     runs_need_ready_period: bool = True
     lock_period_after_run: bool = False  # lock a run's periods when it finishes
+    # the fiscal year starts on the 1st of this month (profiles may bill everything held
+    # back below their threshold with the period holding the year's last day)
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

@@ -71,6 +71,8 @@ class BillingProfile:
     due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
     parked_reason: str | None = None  # runs leave the customer out while set
     threshold_max_periods: int | None = None  # below the threshold, billed anyway after N
+    # below the threshold, billed anyway in the period holding the fiscal year's last day
+    threshold_waived_at_fiscal_year_end: bool = False
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
         """The VAT treatment of this customer's documents from its seller — its entity, or

@@ -46,7 +46,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
                   "buyer_reference", "debtor_number", "language", "currency_mode",
                   "billing_frequency", "due_date_basis", "parked_reason",
-                  "threshold_max_periods")
+                  "threshold_max_periods", "threshold_waived_at_fiscal_year_end")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -82,6 +82,9 @@ class ProfileUpdate(BaseModel):
     threshold_max_periods: int | None = Field(None, ge=1, le=120, description="Below the "
                                               "threshold, bill anyway once the oldest item "
                                               "is this many periods old.")
+    threshold_waived_at_fiscal_year_end: bool | None = Field(
+        None, description="Below the threshold, bill everything held back anyway with the "
+        "period that holds the fiscal year's last day (AFFBILL_BILLING_FISCAL_YEAR_START_MONTH).")
     parked_reason: Text | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
                                        description="Park the customer: runs leave it out, "
                                        "with this reason, until it is set to null.")

@@ -33,8 +33,8 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
-from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.thresholds import bills_now, waived
+from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts, threshold_waiver
+from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
 from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
@@ -295,10 +295,8 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
             now.append((currency, billed))
             continue
         oldest = min(i.day for i in billed)
-        if waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
-                  profile.threshold_max_periods):
-            job.log(f"Threshold waived for {profile.name}: items older than "
-                    f"{profile.threshold_max_periods} periods")
+        if why := threshold_waiver(oldest, profile, ctx):
+            job.log(f"Threshold waived for {profile.name}: {why}")
             now.append((currency, billed))
             continue
         counts.customers_skipped += 1
