@@ -30,7 +30,7 @@ from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
 from affbill_billing.domain.grouping import Item
-from affbill_billing.domain.invoicing import document_type, plan_invoice
+from affbill_billing.domain.invoicing import document_type, plan_invoice, service_period
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts, threshold_waiver
@@ -256,7 +256,9 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 rate = (profile.issuer.domestic_vat_rate if profile.issuer
                         else work.ctx.domestic_vat_rate)
-                draft = Draft.from_items(billed, profile.presets(work.ctx.seller_country), rate)
+                period = work.ctx.period_for(profile.billing_frequency)
+                draft = Draft.from_items(billed, profile.presets(
+                    work.ctx.seller_country, period and service_period(billed, period)), rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
                                          work.ctx.requested_by, work.ctx.run_id)
                 counts.drafts_created += 1
@@ -304,3 +306,4 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now
+
