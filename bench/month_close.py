@@ -33,6 +33,8 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -101,6 +103,7 @@ def stack(args: argparse.Namespace, month: tuple[dt.date, dt.date], logs: Path
                 for s in ("sync", "billing", "documents", "jobs")})
     scale = ("--advertisers", str(args.advertisers), "--affiliates", str(args.affiliates),
              "--rows-per-day", str(args.rows_per_day), "--start-date", str(month[0]),
+             "--offers-per-advertiser", str(args.offers_per_advertiser),
              "--days", str((month[1] - month[0]).days + 1))
     try:
         simulator = start_simulator(ports["simulator"], logs / "simulator.log", *scale)
@@ -144,6 +147,8 @@ def close(api: httpx.Client, db: str, month: tuple[dt.date, dt.date]) -> dict[st
     f["sync_s"], sync = timed(lambda: finished(api, api.post("/adtracker/syncs", json={
         "connector": "hasoffers-sim", "scope": "standard", "date_from": str(month[0]),
         "date_to": str(month[1])}).json()["job_id"]))
+    if sync["status"] == "failed":  # nothing to close: say why, and stop (the stack goes)
+        raise RuntimeError(f"the sync failed: {sync.get('reason')}")
     sync_counts = api.get(f"/adtracker/syncs/{sync['job_id']}").json()["counts"]
     stats = sync_counts.get("stat", {}).get("published", 0)
     advertisers = sync_counts.get("advertiser", {}).get("published", 0)
@@ -177,10 +182,13 @@ def close(api: httpx.Client, db: str, month: tuple[dt.date, dt.date]) -> dict[st
 
 
 def main() -> None:
+    # a stopped bench still stops its services and drops its database (finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser()
     parser.add_argument("--advertisers", type=int, default=1000)
     parser.add_argument("--affiliates", type=int, default=3000)
     parser.add_argument("--rows-per-day", type=int, default=20_000)
+    parser.add_argument("--offers-per-advertiser", type=int, default=3)
     args = parser.parse_args()
     month = last_closed_month()
     logs = Path(os.environ.get("AFFBILL_STATE", ".state")) / "logs" / "month-close"
