@@ -41,8 +41,8 @@ class Settings(ServiceSettings):
     seller_bank_name: str = "Commerzbank"
     seller_managing_directors: tuple[str, ...] = ("Max Mustermann",)
     domestic_vat_rate: Decimal = Decimal("19")
-    # which day's exchange rate a foreign-currency document uses (the seller's choice;
-    # moves to the seller entity with it): its invoice date, or its period's last day
+    # which day's exchange rate a foreign-currency document uses: its invoice date, or its
+    # period's last day; the configured seller's, and every entity's that names none
     fx_rate_date: RateDateRule = RateDateRule.INVOICE_DATE
     # the network's time zone: which day it is, so which billing periods are over
     network_time_zone: str = "UTC"
@@ -115,6 +115,11 @@ class Settings(ServiceSettings):
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The day it is in the network's time zone (now, or at an aware instant)."""
         return local_day(now or dt.datetime.now(dt.UTC), self.zone())
+
+    def rate_date_rule(self, issuer: SellerEntity | None) -> RateDateRule:
+        """Which day's rate a seller's documents use: the entity's own rule, else the
+        configured seller's (these settings)."""
+        return (issuer.fx_rate_date if issuer else None) or self.fx_rate_date
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

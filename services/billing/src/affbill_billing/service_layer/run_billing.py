@@ -94,7 +94,8 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     terms = ctx.terms(profile.terms(ctx.domestic_vat_rate, ctx.seller_country))
     period = ctx.period_for(profile.billing_frequency)
     plan = (plan_converted(list(items), currency, terms, ctx.today,
-                           work.rates or RateBook([]), work.settings.fx_rate_date, period)
+                           work.rates or RateBook([]),
+                           work.settings.rate_date_rule(profile.issuer), period)
             if profile.converts_into() else
             plan_invoice(list(items), currency, terms, ctx.today, period))
     invoice_id = uuid.uuid4()

@@ -25,7 +25,8 @@ def converted_skip(work: RunWork, profile: BillingProfile, items: Sequence[Item]
     terms = profile.terms(work.ctx.domestic_vat_rate, work.ctx.seller_country)
     return skip_line(list(items), profile.converts_into() or "", profile.threshold_amount,
                      profile.threshold_currency, terms, work.ctx.today,
-                     work.rates or RateBook([]), work.settings.fx_rate_date)
+                     work.rates or RateBook([]),
+                     work.settings.rate_date_rule(profile.issuer))
 
 
 def billable_converted(work: RunWork, job: JobReporter, profile: BillingProfile,
