@@ -289,3 +289,34 @@ async def test_the_rate_date_rule_is_the_seller_entitys(billing: Runtime,
     changed = await api.patch(f"/seller-entities/{name}", json={"fx_rate_date": "nonsense"},
                               headers=ANNA)
     assert changed.status_code == 422 and "fx_rate_date" in changed.text
+
+
+async def test_convert_mode_keeps_the_threshold_ledger_and_its_maximum_age(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    await rates.apply_published(billing.uow(), [published(FRI, GBP="0.86905")])
+    customer = await converting_customer(billing, ("GBP", "700.00000"))
+    name = f"Acme {customer.split(':')[0]}"
+    dec_2 = dt.date(2026, 12, 2)
+
+    def month(first: dt.date, last: dt.date) -> Envelope[ProcessSelected]:
+        return Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer],
+                                             requested_by="anna", period_start=first,
+                                             period_end=last))
+
+    november = await runs.process_selected(billing.uow, month(
+        dt.date(2026, 11, 1), dt.date(2026, 11, 30)), billing.settings, dec_2)
+    assert november["customers_skipped"] == 1
+    ledger = (await api.get(f"/customers/{customer}/threshold-ledger")).json()["items"]
+    # carried in the threshold's currency, converted as the threshold was compared
+    assert [(r["currency"], r["carried"], r["threshold"], r["items"], r["oldest_day"])
+            for r in ledger] == [("EUR", "805.48", "1000.00", 1, "2026-11-02")]
+    changed = await api.patch(f"/customers/{customer}/profile",
+                              json={"threshold_max_periods": 1}, headers=ANNA)
+    assert changed.status_code == 200, changed.text
+    december = await runs.process_selected(billing.uow, month(
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31)), billing.settings, dec_2)
+    assert december["documents_created"] == 1
+    assert f"Threshold waived for {name}: items older than 1 periods" in await log_lines(
+        billing)
+    [doc] = await issued(billing)
+    assert doc.currency == "EUR" and doc.totals.line_total == Decimal("805.48")

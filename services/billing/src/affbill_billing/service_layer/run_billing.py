@@ -250,7 +250,7 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
             counts.customers_skipped += 1
             items = []
-        batches = (billable_converted(work, job, profile, items, counts)
+        batches = (billable_converted(work, job, profile, items, counts, carried)
                    if profile.converts_into()
                    else billable_now(job, profile, items, counts, work.ctx, carried))
         for currency, billed in batches:
