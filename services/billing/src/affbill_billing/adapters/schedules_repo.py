@@ -101,14 +101,14 @@ async def recent_runs(conn: Any, schedule_id: str | None, count: int) -> list[di
 
 
 async def lead(conn: Any, holder: str) -> None:
-    """Name ``holder`` the leader (since now, unless it led already) and mark it seen."""
+    """Name ``holder`` the leader (since now, unless it led already)."""
     await conn.execute(text(
         "insert into schedule_leadership (one, holder) values (true, :h) "
-        "on conflict (one) do update set holder = :h, seen_at = now(), "
+        "on conflict (one) do update set holder = :h, "
         "since = case when schedule_leadership.holder = :h then schedule_leadership.since "
         "else now() end"), {"h": holder})
 
 
 async def leader(conn: Any) -> Any:
     return (await conn.execute(text(
-        "select holder, since, seen_at from schedule_leadership"))).first()
+        "select holder, since from schedule_leadership"))).first()

@@ -3,8 +3,8 @@
 Every billing process stands for election: a session-level advisory lock taken on a
 connection in autocommit (no open transaction, like the outbox relay's leadership), so the
 lock goes the moment the leader's process or session dies and another process wins the
-next election. Each round the leader first checks on that connection that it still holds
-the lock, names itself in ``schedule_leadership``, then starts due runs. Leadership only
+next election. Elected, it names itself in ``schedule_leadership``; each round it first
+checks on that connection that it still holds the lock, then starts due runs. Leadership only
 saves work: a run's key (schedule and period) makes it start once even if two processes
 believed they led at the same moment.
 """
@@ -69,10 +69,12 @@ class ScheduleLeader:
             self.leading = True
             log.info("schedule leader elected", extra={"holder": self.holder})
             try:
+                # named once per election: a write every round would end the reuse of
+                # generator pages (they are reused while the database writes nothing)
+                await schedules_repo.lead(conn, self.holder)
                 while True:
                     if not await conn.scalar(STILL_LEADER, {"k": self._lock_id}):
                         raise LeadershipLost("the schedules' advisory lock is no longer held")
-                    await schedules_repo.lead(conn, self.holder)
                     if await scheduled_runs.start_due_runs(self._uow_factory, self._settings,
                                                            self.holder):
                         self._on_started()

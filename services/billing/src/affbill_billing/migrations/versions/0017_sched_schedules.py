@@ -66,7 +66,6 @@ def upgrade() -> None:
         sa.Column("one", sa.Boolean, primary_key=True, server_default=sa.true()),
         sa.Column("holder", sa.Text, nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
-        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
         sa.CheckConstraint("one", name="schedule_leadership_one_row"),
     )
 
