@@ -78,7 +78,7 @@ async def test_one_leader_one_run_and_a_takeover(billing: Runtime, database_url:
         for name in ("a", "b"):
             port = free_port()
             proc = start_service("affbill-billing", port, env, tmp_path / f"billing-{name}.log")
-            wait_ready(f"http://127.0.0.1:{port}/health/ready", proc)
+            wait_ready(f"http://127.0.0.1:{port}/health/ready", proc, timeout=240)  # a busy machine
             procs[proc.pid] = proc
         await _scenario(billing, procs, monthly, weekly, tmp_path)
     finally:
