@@ -254,3 +254,69 @@ async def test_create_refuses_without_a_rate_and_issues_with_one(
     assert created.status_code == 200, created.text
     [doc] = await issued(billing)
     assert doc.vat_accounting is not None and doc.vat_accounting.rate_date == today
+
+
+async def test_the_rate_date_rule_is_the_seller_entitys(billing: Runtime,
+                                                        api: httpx.AsyncClient) -> None:
+    from tests.integration.billing.test_seller_entities import irish_ltd
+
+    name = f"de-{uuid.uuid4().hex[:6]}"
+    entity = {**irish_ltd(name), "country": "DE", "vat_id": "DE136695976",
+              "domestic_vat_rate": "19", "fx_rate_date": "last_day_of_period"}
+    made = await api.post("/seller-entities", json=entity, headers=ANNA)
+    assert made.status_code == 201, made.text
+    assert made.json()["fx_rate_date"] == "last_day_of_period"
+    nov_30, dec_2 = dt.date(2026, 11, 30), dt.date(2026, 12, 2)
+    await rates.apply_published(billing.uow(), [published(nov_30, GBP="0.86000"),
+                                                published(dec_2, GBP="0.87000")])
+    _, by_entity = await gbp_customer(billing)
+    _, by_settings = await gbp_customer(billing)
+    named = await api.patch(f"/customers/{by_entity}/profile", json={"seller_entity": name},
+                            headers=ANNA)
+    assert named.status_code == 200, named.text
+    november = Envelope.wrap(ProcessSelected(
+        run_id=uuid.uuid4(), customer_ids=[by_entity, by_settings], requested_by="anna",
+        period_start=dt.date(2026, 11, 1), period_end=nov_30))
+    assert (await runs.process_selected(billing.uow, november, billing.settings, dec_2)
+            )["documents_created"] == 2
+    docs = {d.customer_id: d for d in await issued(billing)}
+    assert docs[by_entity].issue_date == docs[by_settings].issue_date == dec_2
+    # the entity's rule: the period's last day; the configured seller's: the invoice date
+    assert (docs[by_entity].vat_accounting.rate_date, docs[by_entity].vat_accounting.rate
+            ) == (nov_30, Decimal("0.86000"))  # type: ignore[union-attr]
+    assert (docs[by_settings].vat_accounting.rate_date, docs[by_settings].vat_accounting.rate
+            ) == (dec_2, Decimal("0.87000"))  # type: ignore[union-attr]
+    changed = await api.patch(f"/seller-entities/{name}", json={"fx_rate_date": "nonsense"},
+                              headers=ANNA)
+    assert changed.status_code == 422 and "fx_rate_date" in changed.text
+
+
+async def test_convert_mode_keeps_the_threshold_ledger_and_its_maximum_age(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    await rates.apply_published(billing.uow(), [published(FRI, GBP="0.86905")])
+    customer = await converting_customer(billing, ("GBP", "700.00000"))
+    name = f"Acme {customer.split(':')[0]}"
+    dec_2 = dt.date(2026, 12, 2)
+
+    def month(first: dt.date, last: dt.date) -> Envelope[ProcessSelected]:
+        return Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer],
+                                             requested_by="anna", period_start=first,
+                                             period_end=last))
+
+    november = await runs.process_selected(billing.uow, month(
+        dt.date(2026, 11, 1), dt.date(2026, 11, 30)), billing.settings, dec_2)
+    assert november["customers_skipped"] == 1
+    ledger = (await api.get(f"/customers/{customer}/threshold-ledger")).json()["items"]
+    # carried in the threshold's currency, converted as the threshold was compared
+    assert [(r["currency"], r["carried"], r["threshold"], r["items"], r["oldest_day"])
+            for r in ledger] == [("EUR", "805.48", "1000.00", 1, "2026-11-02")]
+    changed = await api.patch(f"/customers/{customer}/profile",
+                              json={"threshold_max_periods": 1}, headers=ANNA)
+    assert changed.status_code == 200, changed.text
+    december = await runs.process_selected(billing.uow, month(
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31)), billing.settings, dec_2)
+    assert december["documents_created"] == 1
+    assert f"Threshold waived for {name}: items older than 1 periods" in await log_lines(
+        billing)
+    [doc] = await issued(billing)
+    assert doc.currency == "EUR" and doc.totals.line_total == Decimal("805.48")

@@ -106,3 +106,31 @@ async def test_a_period_is_locked_by_hand(billing: Runtime, api: httpx.AsyncClie
     await runs.process_selected(billing.uow, refused, billing.settings, IN_DECEMBER)
     _, end = await job(billing, refused.payload.run_id)
     assert end.status == "failed" and "(by anna at " in end.reason and ": closed)" in end.reason
+
+
+async def test_items_of_a_locked_day_cannot_be_carted(billing: Runtime,
+                                                      api: httpx.AsyncClient) -> None:
+    user = {"X-Affbill-User": "anna"}
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    customer = await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [
+        row(c, "1004", "5.00000", 1, day=DAY), row(c, "1004", "7.00000", 1, day=IN_DECEMBER)])
+    async with billing.engine.connect() as conn:
+        items = dict((await conn.execute(text(
+            "select day, item_id from billable_items where customer_id = :c"),
+            {"c": customer})).all())
+    locked = await api.post("/periods/lock", headers=user, json={
+        "period_start": str(NOVEMBER[0]), "period_end": str(NOVEMBER[1]),
+        "reason": "November closed"})
+    assert locked.status_code == 200, locked.text
+    refused = await api.post("/drafts", headers=user, json={
+        "customer_id": customer, "item_ids": [str(items[DAY]), str(items[IN_DECEMBER])]})
+    assert refused.status_code == 409, refused.text
+    assert ("Items of a locked period cannot be carted: 2026-11-10 lies in "
+            "2026-11-01..2026-11-30") in refused.json()["detail"]
+    async with billing.engine.connect() as conn:  # nothing reserved
+        assert await conn.scalar(text("select count(*) from invoices where customer_id = :c"),
+                                 {"c": customer}) == 0
+    carted = await api.post("/drafts", headers=user, json={
+        "customer_id": customer, "item_ids": [str(items[IN_DECEMBER])]})
+    assert carted.status_code == 201, carted.text

@@ -127,3 +127,34 @@ async def test_invoice_and_due_dates_by_profile_and_by_run(
     await runs.process_selected(billing.uow, run(customer, **period), billing.settings, TODAY)
     doc = (await documents(billing))[customer]
     assert (doc.issue_date, doc.due_date) == (issued, due)
+
+
+async def test_a_runs_draft_states_the_period_like_its_documents(
+        billing: Runtime, api: object) -> None:
+    mid_month = [dt.date(2026, 11, 10), dt.date(2026, 11, 20)]
+    customers = []
+    for drafts_by_default in (True, False):
+        c = f"ho-{uuid.uuid4().hex[:6]}"
+        customers.append(await advertiser(billing, c, country="DE", vat=None))
+        await billing_rows(billing, c, mid_month)
+        async with billing.engine.begin() as conn:
+            await conn.execute(text("update billing_profiles set drafts_by_default = :d "
+                                    "where customer_id = :c"),
+                               {"d": drafts_by_default, "c": customers[-1]})
+    drafted, billed = customers
+    counts = await runs.process_selected(billing.uow, run(drafted, billed), billing.settings,
+                                         TODAY)
+    assert counts["drafts_created"] == 1 and counts["documents_created"] == 1
+    async with billing.engine.connect() as conn:
+        draft_id = await conn.scalar(text(
+            "select invoice_id from invoices where customer_id = :c and status = 'draft'"),
+            {"c": drafted})
+    issued = await api.post(f"/drafts/{draft_id}/issue", json={"version": 1},  # type: ignore[attr-defined]
+                            headers={"X-Affbill-User": "ben"})
+    assert issued.status_code in (200, 201), issued.text
+    docs = await documents(billing)
+    # the draft's lines name their days (10 and 20 November); the document it issues states
+    # the billed period, exactly as the run's own document does
+    assert (docs[drafted].period_start, docs[drafted].period_end) == (
+        docs[billed].period_start, docs[billed].period_end) == (
+        dt.date(2026, 11, 1), dt.date(2026, 11, 30))

@@ -73,3 +73,49 @@ def test_the_maximum_age_counts_periods() -> None:
     assert not waived(SEPTEMBER_DAY, november, monthly, None)
     assert not waived(SEPTEMBER_DAY, None, monthly, 1)
     assert waived(dt.date(2026, 10, 25), november, BillingFrequency.WEEKLY, 1)
+
+
+async def test_the_fiscal_year_end_bills_everything_held_back(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    customer = await small_customer(billing)
+    name = "Acme " + customer.split(":")[0]
+    changed = await api.patch(f"/customers/{customer}/profile", headers={
+        "X-Affbill-User": "anna"}, json={"threshold_waived_at_fiscal_year_end": True})
+    assert changed.status_code == 200, changed.text
+    # the fiscal year starts in October: September 2026 holds its last day
+    settings = billing.settings.model_copy(update={"fiscal_year_start_month": 10})
+    cmd = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), customer_ids=[customer],
+                                        requested_by="anna"))
+    assert (await runs.process_selected(billing.uow, cmd, settings, dt.date(2026, 10, 2))
+            )["documents_created"] == 1
+    log = [e.payload.text for e in await outbox(billing, topics.JOBS_EVENTS)
+           if e.type == "jobs.job.log" and e.job_id == cmd.payload.run_id]
+    assert f"Threshold waived for {name}: fiscal year end 2026-09-30" in log
+
+
+async def test_without_the_fiscal_year_end_in_the_period_the_items_wait(
+        billing: Runtime) -> None:
+    customer = await small_customer(billing)
+    async with billing.engine.begin() as conn:
+        await conn.execute(text("update billing_profiles set "
+                                "threshold_waived_at_fiscal_year_end = true "
+                                "where customer_id = :c"), {"c": customer})
+    counts, log = await run_on(billing, customer, dt.date(2026, 10, 2))  # fiscal year: January
+    assert counts["customers_skipped"] == 1 and not any("waived" in t for t in log)
+
+
+def test_the_fiscal_year_end_in_the_billed_period() -> None:
+    from affbill_billing.domain.thresholds import fiscal_year_end_in, waiver
+
+    september = BillingPeriod(dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    december = BillingPeriod(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    new_year_week = BillingPeriod(dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+    assert fiscal_year_end_in(december, 1) == dt.date(2026, 12, 31)
+    assert fiscal_year_end_in(new_year_week, 1) == dt.date(2026, 12, 31)
+    assert fiscal_year_end_in(september, 10) == dt.date(2026, 9, 30)
+    assert fiscal_year_end_in(september, 1) is None
+    monthly = BillingFrequency.MONTHLY
+    assert waiver(SEPTEMBER_DAY, december, monthly, None, True) == "fiscal year end 2026-12-31"
+    assert waiver(SEPTEMBER_DAY, december, monthly, None, False) is None
+    assert waiver(SEPTEMBER_DAY, december, monthly, 1, True) == "items older than 1 periods"
+    assert waiver(SEPTEMBER_DAY, None, monthly, None, True) is None

@@ -341,3 +341,6 @@ app.add_typer(series_app, name="series")
 from affbill_cli.rates import rates_app  # noqa: E402
 
 app.add_typer(rates_app, name="rates")
+from affbill_cli.schedules import schedules_app  # noqa: E402
+
+app.add_typer(schedules_app, name="schedules")

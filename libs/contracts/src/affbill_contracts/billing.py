@@ -14,6 +14,7 @@ from affbill_contracts.invoices import InvoiceDocument
 from affbill_contracts.money import CurrencyCode
 
 CustomerKind = Literal["advertiser", "affiliate"]
+BillingFrequency = Literal["weekly", "biweekly", "monthly", "quarterly"]
 InvoiceDateRule = Literal["today", "last_day_of_period", "first_day_after_period"]
 DueDateBasis = Literal["issue_date", "generation_date"]
 # customer ids or item ids a clerk may name in one run (the gateway refuses more); the
@@ -73,6 +74,10 @@ class ProcessSelected(Payload):
     account_manager_id: str | None = Field(default=None, min_length=1, max_length=200,
                                            description="Bill only customers this account "
                                            "manager looks after.", examples=["12"])
+    billing_frequency: BillingFrequency | None = Field(
+        default=None, description="Bill only customers whose profile has this billing "
+        "frequency (a schedule's runs: every customer of the frequency, for its period).",
+        examples=[None, "monthly"])
     requested_by: str = Field(min_length=1, max_length=200, description="Who asked.",
                               examples=["anna@network.example"])
     dry_run: bool = Field(default=False, description="Compute what the run would do (documents "

@@ -4,6 +4,7 @@ from affbill_billing.adapters.signing import SigningRuntime
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints import messaging
 from affbill_billing.service_layer import runs
+from affbill_billing.service_layer.schedule_leader import ScheduleLeader
 from affbill_billing.service_layer.work_worker import WorkItemWorker
 from affbill_runtime.runtime import Runtime
 
@@ -19,4 +20,8 @@ def bootstrap(settings: Settings | None = None) -> Runtime:
     # every billing process helps every running run (its customers are a claimed work list)
     runtime.add_background("run-helper", lambda: runs.help_runs_forever(
         runtime.uow, runtime.settings))
+    # one billing process at a time (elected) starts the scheduled runs that are due
+    leader = ScheduleLeader(runtime.engine, runtime.uow, settings, runs.HOLDER, worker.wake)
+    runtime.state.schedule_leader = leader
+    runtime.add_background("schedules", leader.run)
     return runtime

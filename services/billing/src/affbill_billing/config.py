@@ -41,8 +41,8 @@ class Settings(ServiceSettings):
     seller_bank_name: str = "Commerzbank"
     seller_managing_directors: tuple[str, ...] = ("Max Mustermann",)
     domestic_vat_rate: Decimal = Decimal("19")
-    # which day's exchange rate a foreign-currency document uses (the seller's choice;
-    # moves to the seller entity with it): its invoice date, or its period's last day
+    # which day's exchange rate a foreign-currency document uses: its invoice date, or its
+    # period's last day; the configured seller's, and every entity's that names none
     fx_rate_date: RateDateRule = RateDateRule.INVOICE_DATE
     # the network's time zone: which day it is, so which billing periods are over
     network_time_zone: str = "UTC"
@@ -51,11 +51,17 @@ class Settings(ServiceSettings):
     period_settle_h: float = Field(24.0, ge=0)
     runs_need_ready_period: bool = True
     lock_period_after_run: bool = False  # lock a run's periods when it finishes
+    # the fiscal year starts on the 1st of this month (profiles may bill everything held
+    # back below their threshold with the period holding the year's last day)
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)
     run_chunk_lease_s: float = 30.0
     run_help_every_s: float = 1.0  # how often a billing process looks for runs to help
+    # schedules (service_layer/schedule_leader.py): one leader across replicas starts due runs
+    schedule_every_s: float = Field(30.0, gt=0)  # how often the leader looks for due runs
+    schedule_election_s: float = Field(5.0, gt=0)  # how often the others stand for election
     # generator pages are reused while the database wrote nothing, at most this long; 0 = off
     generator_page_reuse_s: float = 2.0
     approvals_required: int = Field(0, ge=0, le=10)  # different users to approve a draft; 0 = off
@@ -109,6 +115,11 @@ class Settings(ServiceSettings):
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The day it is in the network's time zone (now, or at an aware instant)."""
         return local_day(now or dt.datetime.now(dt.UTC), self.zone())
+
+    def rate_date_rule(self, issuer: SellerEntity | None) -> RateDateRule:
+        """Which day's rate a seller's documents use: the entity's own rule, else the
+        configured seller's (these settings)."""
+        return (issuer.fx_rate_date if issuer else None) or self.fx_rate_date
 
     def four_eyes(self) -> FourEyes:
         return FourEyes(self.approvals_required, self.last_approver_may_issue)

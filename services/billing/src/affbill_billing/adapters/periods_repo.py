@@ -69,6 +69,18 @@ async def locks(conn: Any, periods: Sequence[tuple[dt.date, dt.date]]) -> dict[
     return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
 
 
+async def locked_days(conn: Any, days: Sequence[dt.date]
+                      ) -> dict[dt.date, tuple[dt.date, dt.date]]:
+    """The days among ``days`` that lie in a locked period, with that period's days."""
+    if not days:
+        return {}
+    rows = (await conn.execute(text(
+        "select d.day, l.period_start, l.period_end from unnest(cast(:d as date[])) as d(day) "
+        "join period_locks l on d.day between l.period_start and l.period_end"),
+        {"d": list(days)})).all()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 async def frequencies_of_run(conn: Any, run_id: Any) -> list[BillingFrequency]:
     """The billing frequencies among a run's customers (its work list)."""
     rows = (await conn.execute(text(

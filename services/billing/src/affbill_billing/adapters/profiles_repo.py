@@ -53,7 +53,9 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         billing_frequency=BillingFrequency(row["billing_frequency"]),
         due_date_basis=DueDateBasis(row["due_date_basis"]),
         parked_reason=row["parked_reason"],
-        threshold_max_periods=row["threshold_max_periods"])
+        threshold_max_periods=row["threshold_max_periods"],
+        threshold_waived_at_fiscal_year_end=bool(
+            row.get("threshold_waived_at_fiscal_year_end")))
 
 
 async def with_issuers(session: AsyncSession, found: dict[str, BillingProfile]

@@ -30,12 +30,18 @@ where exists (select 1 from generator_totals g where g.customer_id = c.customer_
                   and (cast(:currency as text) is null or b.currency = :currency)))
   and (cast(:kind as text) is null or c.kind = :kind)
   and (cast(:manager as text) is null or c.account_manager_id = :manager)
+  and (cast(:frequency as text) is null or exists (
+       select 1 from billing_profiles p where p.customer_id = c.customer_id
+       and p.billing_frequency = :frequency))
 order by c.name, c.customer_id
 """)
 NAMED_CUSTOMERS = text("""
 select customer_id from customers where customer_id = any(:ids)
   and (cast(:kind as text) is null or kind = :kind)
   and (cast(:manager as text) is null or account_manager_id = :manager)
+  and (cast(:frequency as text) is null or exists (
+       select 1 from billing_profiles p where p.customer_id = customers.customer_id
+       and p.billing_frequency = :frequency))
 """)
 # the lowest chunk nobody works on (never claimed, or its lease ran out); SKIP LOCKED: two
 # processes claiming at once get different chunks
@@ -191,8 +197,10 @@ async def selected_customers(session: AsyncSession, run: ProcessSelected,
                              last_day: dt.date | None) -> list[str]:
     """The customers a selection names, in billing order: every customer in the generator
     with open items up to ``last_day`` (all_customers), or the named ones and then the
-    owners of the named items; the customer filters (kind, account manager) narrow either."""
-    filters: dict[str, Any] = {"kind": run.customer_kind, "manager": run.account_manager_id}
+    owners of the named items; the customer filters (kind, account manager, billing
+    frequency) narrow either."""
+    filters: dict[str, Any] = {"kind": run.customer_kind, "manager": run.account_manager_id,
+                               "frequency": run.billing_frequency}
     if run.all_customers:
         return list((await session.execute(ALL_CUSTOMERS, {
             **filters, "currency": run.currency, "period_end": last_day})).scalars())
@@ -202,7 +210,7 @@ async def selected_customers(session: AsyncSession, run: ProcessSelected,
             "select distinct customer_id from billable_items where item_id = any(:i)"),
             {"i": list(run.item_ids)})).scalars().all()
         chosen += [c for c in owners if c not in chosen]
-    if run.customer_kind or run.account_manager_id:
+    if run.customer_kind or run.account_manager_id or run.billing_frequency:
         kept = set((await session.execute(NAMED_CUSTOMERS, {**filters, "ids": chosen})
                     ).scalars())
         chosen = [c for c in chosen if c in kept]

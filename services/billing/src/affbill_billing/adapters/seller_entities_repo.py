@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from affbill_billing.domain.fx import RateDateRule
 from affbill_billing.domain.seller_entities import BankAccount, SellerEntity
 
 COLUMNS = ("legal_name", "address", "country", "vat_id", "tax_number", "managing_directors",
            "register_court", "register_number", "bank_accounts", "language",
-           "domestic_vat_rate")
+           "domestic_vat_rate", "fx_rate_date")
 JSON_COLUMNS = {"address", "managing_directors", "bank_accounts"}
 
 
@@ -27,13 +28,15 @@ def entity_of(row: Any) -> SellerEntity:
         row["entity"], row["legal_name"], dict(row["address"]), row["country"], row["vat_id"],
         row["tax_number"], tuple(row["managing_directors"]), row["register_court"],
         row["register_number"], tuple(BankAccount(**b) for b in row["bank_accounts"]),
-        row["language"], Decimal(row["domestic_vat_rate"]))
+        row["language"], Decimal(row["domestic_vat_rate"]),
+        RateDateRule(row["fx_rate_date"]) if row.get("fx_rate_date") else None)
 
 
 def row_of(entity: SellerEntity) -> dict[str, Any]:
     values = {k: getattr(entity, k) for k in COLUMNS}
     values["managing_directors"] = list(entity.managing_directors)
     values["bank_accounts"] = [asdict(b) for b in entity.bank_accounts]
+    values["fx_rate_date"] = entity.fx_rate_date and entity.fx_rate_date.value
     return {k: json.dumps(v) if k in JSON_COLUMNS else v for k, v in values.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -71,6 +72,8 @@ class BillingProfile:
     due_date_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
     parked_reason: str | None = None  # runs leave the customer out while set
     threshold_max_periods: int | None = None  # below the threshold, billed anyway after N
+    # below the threshold, billed anyway in the period holding the fiscal year's last day
+    threshold_waived_at_fiscal_year_end: bool = False
 
     def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
         """The VAT treatment of this customer's documents from its seller — its entity, or
@@ -116,8 +119,10 @@ class BillingProfile:
     def notes(self) -> list[str | None]:
         return [self.intro_text, self.closing_text]
 
-    def presets(self, seller_country: str) -> Presets:
-        """The presets a new draft of this customer starts from."""
+    def presets(self, seller_country: str,
+                period: tuple[dt.date, dt.date] | None = None) -> Presets:
+        """The presets a new draft of this customer starts from; a run's draft states the
+        service ``period`` its documents would (None: the draft's lines' days)."""
         return Presets(
             billing_name=self.billing_name, tax_treatment=self.tax_treatment(seller_country),
             buyer_kind=self.buyer_kind, seller_entity=self.seller_entity,
@@ -128,7 +133,8 @@ class BillingProfile:
             closing_text=self.closing_text, buyer_reference=self.buyer_reference,
             e_invoice_format=self.e_invoice_format or "factur-x",
             buyer_email=self.email_recipients[0] if self.email_recipients else None,
-            debtor_number=self.debtor_number, language=self.language)
+            debtor_number=self.debtor_number, language=self.language,
+            period_start=period[0] if period else None, period_end=period[1] if period else None)
 
 
 def buyer_of(presets: Presets) -> Buyer:

@@ -101,16 +101,25 @@ def plan_converted(items: list[Item], target: str, terms: Terms, today: dt.date,
                                 basis=terms.due_basis), start, end)
 
 
+def converted_sum(items: list[Item], target: str, threshold_currency: str | None,
+                  terms: Terms, today: dt.date, book: RateBook, rule: RateDateRule
+                  ) -> tuple[str, Decimal, list[SourceTotal]]:
+    """The items' sum in the threshold's currency (else the target's), as the threshold is
+    compared with it: (currency, converted sum, the sum per source currency)."""
+    currency = threshold_currency or target
+    _, end, issued = dates(items, terms, today)
+    parts = source_totals(items, currency, book, day_of_rate(rule, issued, end))
+    return currency, sum((p.converted for p in parts), Decimal(0)), parts
+
+
 def skip_line(items: list[Item], target: str, threshold: Decimal | None,
               threshold_currency: str | None, terms: Terms, today: dt.date, book: RateBook,
               rule: RateDateRule) -> str | None:
     """None when the converted sum of the items reaches the threshold; else the job-log
     line naming both figures ("Skipped items with a total of 805.47 EUR (from 700.00 GBP
     at 0.86905) (threshold 1000.00 EUR)"). MissingRate when a rate is missing."""
-    currency = threshold_currency or target
-    _, end, issued = dates(items, terms, today)
-    parts = source_totals(items, currency, book, day_of_rate(rule, issued, end))
-    total = sum((p.converted for p in parts), Decimal(0))
+    currency, total, parts = converted_sum(items, target, threshold_currency, terms, today,
+                                           book, rule)
     if bills_now(total, threshold):
         return None
     shown = round_money(threshold or Decimal(0), currency)

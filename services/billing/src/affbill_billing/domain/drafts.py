@@ -91,6 +91,10 @@ class Presets:
     language: str = "en"  # of the PDF, from the profile
     buyer_kind: BuyerKind | None = None  # EU buyers without VAT id: business or consumer
     seller_entity: str | None = None  # the issuing entity (None: the configured seller)
+    # the service period a run's draft states (BG-14): the billed period, from an earlier
+    # day when carried items are on it; None (drafts made by hand): the lines' days
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
 
     def issuable_treatment(self) -> TaxTreatment:
         """The treatment Create issues under; VatIdMissing while it is undecided."""
@@ -218,6 +222,9 @@ class Draft:
             raise DraftError("lines", "an empty draft cannot be issued: add a line or discard it")
         starts = [d.line.period_start for d in self.lines if d.line.period_start]
         ends = [d.line.period_end for d in self.lines if d.line.period_end]
+        if self.presets.period_start and self.presets.period_end:  # a run's billed period
+            starts = [min([self.presets.period_start, *starts])]
+            ends = [self.presets.period_end]
         end = max(ends) if ends else today
         supplied = self.presets.supply_date
         if dated and supplied is None and not (starts and ends):

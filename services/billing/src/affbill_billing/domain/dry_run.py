@@ -19,8 +19,8 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
-from affbill_billing.domain.runs import RunContext
-from affbill_billing.domain.thresholds import bills_now, waived
+from affbill_billing.domain.runs import RunContext, threshold_waiver
+from affbill_billing.domain.thresholds import bills_now
 from affbill_contracts.invoices import DocumentType
 
 CSV_COLUMNS = ("customer_id", "name", "currency", "outcome", "document_type", "items",
@@ -87,8 +87,7 @@ def _currency_outcome(ctx: RunContext, customer: str, profile: BillingProfile, c
     total = round_money(sum((i.revenue for i in items), Decimal(0)), currency)
     threshold = profile.threshold_in(currency)
     oldest = min(i.day for i in items)
-    waive = waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
-                   profile.threshold_max_periods)
+    waive = threshold_waiver(oldest, profile, ctx)
     if not bills_now(total, threshold) and not waive:
         assert threshold is not None
         return DryRunLine(customer, profile.name, currency, "skipped", items=len(items),
@@ -101,8 +100,7 @@ def _currency_outcome(ctx: RunContext, customer: str, profile: BillingProfile, c
     kind = document_type(plan.totals.net)
     outcome = ("draft" if profile.drafts_by_default
                else "credit_note" if kind is DocumentType.CREDIT_NOTE else "invoice")
-    reason = (f"Threshold waived for {profile.name}: items older than "
-              f"{profile.threshold_max_periods} periods"
+    reason = (f"Threshold waived for {profile.name}: {waive}"
               if waive and not bills_now(total, threshold) else None)
     return DryRunLine(customer, profile.name, currency, outcome, str(kind.value), len(items),
                       plan.totals.net, plan.totals.gross, reason=reason)

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.invoicing import Terms
 from affbill_billing.domain.periods import (
@@ -20,6 +21,7 @@ from affbill_billing.domain.periods import (
     billed_until,
     last_closed,
 )
+from affbill_billing.domain.thresholds import waiver
 
 
 class ItemsChanged(Exception):
@@ -53,6 +55,7 @@ class RunContext:
     period_start: dt.date | None = None
     invoice_date_rule: InvoiceDateRule | None = None  # instead of each profile's rule
     due_date_basis: DueDateBasis | None = None  # instead of each profile's basis
+    fiscal_year_start_month: int = 1  # the network's fiscal year (threshold waiver)
 
     def bills_whole(self, customer: str) -> bool:
         return self.whole is None or customer in self.whole
@@ -110,3 +113,12 @@ class RunCounts:
         return {"documents_created": self.documents_created,
                 "drafts_created": self.drafts_created,
                 "customers_skipped": self.customers_skipped}
+
+
+def threshold_waiver(oldest_day: dt.date, profile: BillingProfile, ctx: RunContext
+                     ) -> str | None:
+    """Why a customer's items below its threshold are billed anyway in this run (None: they
+    wait): its profile's maximum age, or the fiscal year end (domain/thresholds.waiver)."""
+    return waiver(oldest_day, ctx.period_for(profile.billing_frequency),
+                  profile.billing_frequency, profile.threshold_max_periods,
+                  profile.threshold_waived_at_fiscal_year_end, ctx.fiscal_year_start_month)

@@ -14,6 +14,7 @@ from typing import Any
 from stdnum import iban as ibans
 from stdnum.exceptions import ValidationError
 
+from affbill_billing.domain.fx import RateDateRule
 from affbill_contracts.vat_ids import vat_id_problem
 
 CONFIGURED = "default"  # the entity the settings describe
@@ -42,6 +43,8 @@ class SellerEntity:
     bank_accounts: tuple[BankAccount, ...]
     language: str = "en"
     domestic_vat_rate: Decimal = Decimal(19)
+    # which day's exchange rate its foreign-currency documents use (None: the settings')
+    fx_rate_date: RateDateRule | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -27,6 +27,7 @@ from affbill_billing.entrypoints import (
     number_series_http,
     periods_http,
     rates_http,
+    schedules_http,
     seller_entities_http,
 )
 from affbill_billing.service_layer import profiles
@@ -45,7 +46,7 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
                   "buyer_reference", "debtor_number", "language", "currency_mode",
                   "billing_frequency", "due_date_basis", "parked_reason",
-                  "threshold_max_periods")
+                  "threshold_max_periods", "threshold_waived_at_fiscal_year_end")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -81,6 +82,9 @@ class ProfileUpdate(BaseModel):
     threshold_max_periods: int | None = Field(None, ge=1, le=120, description="Below the "
                                               "threshold, bill anyway once the oldest item "
                                               "is this many periods old.")
+    threshold_waived_at_fiscal_year_end: bool | None = Field(
+        None, description="Below the threshold, bill everything held back anyway with the "
+        "period that holds the fiscal year's last day (AFFBILL_BILLING_FISCAL_YEAR_START_MONTH).")
     parked_reason: Text | None = Field(None, min_length=1, max_length=500, pattern=r"\S",
                                        description="Park the customer: runs leave it out, "
                                        "with this reason, until it is set to null.")
@@ -161,6 +165,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(number_series_http.build_router(runtime))
     router.include_router(rates_http.build_router(runtime, printable))
     router.include_router(periods_http.build_router(runtime, printable))
+    router.include_router(schedules_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from affbill_billing.domain.fx import RateDateRule
 from affbill_billing.entrypoints.problems import ProblemRoute
 from affbill_billing.service_layer import seller_entities as service
 from affbill_contracts.bounds import Name
@@ -45,6 +46,9 @@ class EntityFields(BaseModel):
     bank_accounts: list[BankAccountIn] = Field(min_length=1, max_length=5)
     language: str = Field("en", pattern="^(de|en)$", description="Documents' language.")
     domestic_vat_rate: Decimal = Field(Decimal(19), gt=0, lt=100, decimal_places=2)
+    fx_rate_date: RateDateRule | None = Field(None, description=(
+        "Which day's exchange rate its foreign-currency documents use: invoice_date or "
+        "last_day_of_period (null: AFFBILL_BILLING_FX_RATE_DATE)."))
 
 
 class EntityIn(EntityFields):
@@ -68,6 +72,7 @@ class EntityChange(BaseModel):
     bank_accounts: list[BankAccountIn] | None = Field(None, min_length=1, max_length=5)
     language: str | None = Field(None, pattern="^(de|en)$")
     domestic_vat_rate: Decimal | None = Field(None, gt=0, lt=100, decimal_places=2)
+    fx_rate_date: RateDateRule | None = None
 
 
 

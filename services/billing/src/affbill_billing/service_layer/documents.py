@@ -201,5 +201,6 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
             iban=bank.iban if bank else None, bic=bank.bic if bank else None,
             bank_name=bank.bank_name if bank else None, reference=number,
             terms=payment_terms(document_type, plan, to.language)),
-        vat_accounting=vat_accounting(plan, rates, settings.fx_rate_date, fixed_rate),
+        vat_accounting=vat_accounting(plan, rates, settings.rate_date_rule(issuer),
+                                      fixed_rate),
     )

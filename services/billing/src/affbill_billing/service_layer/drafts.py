@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affbill_billing.adapters import billable_items, profiles_repo
+from affbill_billing.adapters import billable_items, periods_repo, profiles_repo
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.approvals import FourEyes, approval_refusal
@@ -70,6 +70,11 @@ async def cart_into_generator(uow_factory: UowFactory, customer_id: str,
             raise DraftError("item_ids", f"items of another customer: {', '.join(foreign[:5])}")
         if taken := [str(r.item_id) for r in rows if r.state != "open" or r.draft_id]:
             raise Refused(f"Items no longer open (invoiced or in a draft): {', '.join(taken[:5])}")
+        if locked := await periods_repo.locked_days(await uow.session.connection(),
+                                                    sorted({r.day for r in rows})):
+            raise Refused("Items of a locked period cannot be carted: " + "; ".join(
+                f"{day} lies in {start}..{end}" for day, (start, end) in sorted(
+                    locked.items())[:5]) + " (a run bills them with the next open period)")
         items = [Item(r.item_id, r.offer_id, r.offer_name, r.day, r.currency, r.units, r.revenue)
                  for r in rows]
         draft = Draft.from_items(items, presets, rate)

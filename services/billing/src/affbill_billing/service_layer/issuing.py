@@ -75,7 +75,7 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     except LookupError as exc:
         raise DraftError("presets.seller_entity", str(exc)) from None
     rates = await book_for(s, plan.currency, plan.issue_date, plan.period_end,
-                           settings.fx_rate_date)
+                           settings.rate_date_rule(issuer))
     unnumbered = validated(snapshot(
         meta.draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
         document_type=kind, notes=[p.intro_text, p.closing_text],

@@ -36,7 +36,7 @@ async def preview_document(uow_factory: UowFactory, draft_id: uuid.UUID, setting
         except LookupError:
             issuer = None
         rates = await book_for(uow.session, plan.currency, plan.issue_date, plan.period_end,
-                               settings.fx_rate_date)
+                               settings.rate_date_rule(issuer))
     return snapshot(draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
                     document_type=document_type(basis(plan.totals)),
                     notes=[p.intro_text, p.closing_text], buyer_reference=p.buyer_reference,

@@ -30,11 +30,11 @@ from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
 from affbill_billing.domain.grouping import Item
-from affbill_billing.domain.invoicing import document_type, plan_invoice
+from affbill_billing.domain.invoicing import document_type, plan_invoice, service_period
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
-from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.thresholds import bills_now, waived
+from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts, threshold_waiver
+from affbill_billing.domain.thresholds import bills_now
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
 from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
@@ -94,7 +94,8 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
     terms = ctx.terms(profile.terms(ctx.domestic_vat_rate, ctx.seller_country))
     period = ctx.period_for(profile.billing_frequency)
     plan = (plan_converted(list(items), currency, terms, ctx.today,
-                           work.rates or RateBook([]), work.settings.fx_rate_date, period)
+                           work.rates or RateBook([]),
+                           work.settings.rate_date_rule(profile.issuer), period)
             if profile.converts_into() else
             plan_invoice(list(items), currency, terms, ctx.today, period))
     invoice_id = uuid.uuid4()
@@ -249,14 +250,16 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
             counts.customers_skipped += 1
             items = []
-        batches = (billable_converted(work, job, profile, items, counts)
+        batches = (billable_converted(work, job, profile, items, counts, carried)
                    if profile.converts_into()
                    else billable_now(job, profile, items, counts, work.ctx, carried))
         for currency, billed in batches:
             if profile.drafts_by_default:  # the clerk issues it from the drafts list
                 rate = (profile.issuer.domestic_vat_rate if profile.issuer
                         else work.ctx.domestic_vat_rate)
-                draft = Draft.from_items(billed, profile.presets(work.ctx.seller_country), rate)
+                period = work.ctx.period_for(profile.billing_frequency)
+                draft = Draft.from_items(billed, profile.presets(
+                    work.ctx.seller_country, period and service_period(billed, period)), rate)
                 await drafts_repo.insert(uow.session, uuid.uuid4(), customer, draft,
                                          work.ctx.requested_by, work.ctx.run_id)
                 counts.drafts_created += 1
@@ -295,10 +298,8 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
             now.append((currency, billed))
             continue
         oldest = min(i.day for i in billed)
-        if waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
-                  profile.threshold_max_periods):
-            job.log(f"Threshold waived for {profile.name}: items older than "
-                    f"{profile.threshold_max_periods} periods")
+        if why := threshold_waiver(oldest, profile, ctx):
+            job.log(f"Threshold waived for {profile.name}: {why}")
             now.append((currency, billed))
             continue
         counts.customers_skipped += 1
@@ -306,3 +307,4 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
         job.log(f"Skipped items with a total of {total} {currency} (threshold "
                 f"{round_money(threshold, currency)} {currency}) for {profile.name}")
     return now
+

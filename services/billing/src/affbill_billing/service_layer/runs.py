@@ -155,7 +155,8 @@ def context_of(run: ProcessSelected, job_id: uuid.UUID, settings: Settings, day:
                       invoice_date_rule=InvoiceDateRule(run.invoice_date_rule)
                       if run.invoice_date_rule else None,
                       due_date_basis=DueDateBasis(run.due_date_basis)
-                      if run.due_date_basis else None)
+                      if run.due_date_basis else None,
+                      fiscal_year_start_month=settings.fiscal_year_start_month)
 
 
 async def _load(uow_factory: UowFactory, run_id: uuid.UUID, settings: Settings

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from affbill_billing.adapters import seller_entities_repo as repo
 from affbill_billing.config import PLACEHOLDERS, Settings
 from affbill_billing.domain.drafts import DraftError
+from affbill_billing.domain.fx import RateDateRule
 from affbill_billing.domain.seller_entities import BankAccount, SellerEntity, problems
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused
@@ -25,7 +26,8 @@ def entity_from(name: str, values: dict[str, Any]) -> SellerEntity:
         values.get("vat_id"), values.get("tax_number"), tuple(values["managing_directors"]),
         values["register_court"], values["register_number"],
         tuple(BankAccount(**b) for b in values["bank_accounts"]),
-        values.get("language") or "en", Decimal(str(values["domestic_vat_rate"])))
+        values.get("language") or "en", Decimal(str(values["domestic_vat_rate"])),
+        RateDateRule(values["fx_rate_date"]) if values.get("fx_rate_date") else None)
 
 
 def as_json(entity: SellerEntity, version: int | None = None) -> dict[str, Any]:

@@ -99,6 +99,16 @@ FORWARDED: tuple[Route, ...] = (
           ("frequency", "count", "before")),
     Route("POST", "/periods/lock", B, "/periods/lock",
           "Lock a billed period (runs for it are refused; restatements go to the next one)"),
+    Route("GET", "/schedules", B, "/schedules",
+          "Scheduled runs: every schedule with its next run, the runs it started or that "
+          "wait for their period to be ready, and the leading billing process"),
+    Route("GET", "/schedules/{schedule_id}", B, "/schedules/{schedule_id}",
+          "One schedule with its latest runs"),
+    Route("POST", "/schedules", B, "/schedules",
+          "Schedule runs: a billing frequency's customers, each period, a generation delay "
+          "after it"),
+    Route("PATCH", "/schedules/{schedule_id}", B, "/schedules/{schedule_id}",
+          "Change, pause (paused_reason) or resume (resume: true) a schedule"),
     Route("GET", "/dry-runs/{run_id}/csv", B, "/dry-runs/{run_id}/csv",
           "Download a dry run's lines as CSV", download=True),
     Route("GET", "/generator/{customer_id}/items", B, "/generator/{customer_id}/items",

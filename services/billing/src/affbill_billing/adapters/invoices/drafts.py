@@ -80,8 +80,8 @@ def presets_from(j: dict[str, Any]) -> Presets:
                       "buyer_kind": BuyerKind(kind) if kind else None,
                       "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
                       "line_grouping": LineGrouping(j["line_grouping"]),
-                      "supply_date": (dt.date.fromisoformat(j["supply_date"])
-                                      if j.get("supply_date") else None)})
+                      **{day: dt.date.fromisoformat(j[day]) if j.get(day) else None
+                         for day in ("supply_date", "period_start", "period_end")}})
 
 
 @dataclass(frozen=True)
