@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.wire import jsonable
 from affbill_documents.adapters import queries
 from affbill_documents.adapters.pdf import PdfMaker
 from affbill_documents.adapters.renderer import preview_pdf
@@ -31,7 +32,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
         if key in MONEY_FIELDS:
             out[key] = amount(Decimal(value), row["currency"])
         elif isinstance(value, uuid.UUID | dt.date):
-            out[key] = str(value) if not isinstance(value, dt.datetime) else value.isoformat()
+            out[key] = jsonable(value)
         else:
             out[key] = value
     out["status"] = status_of(row["document_type"], row["cancels_number"],

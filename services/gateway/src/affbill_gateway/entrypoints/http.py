@@ -18,6 +18,7 @@ from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.money import CurrencyCode
 from affbill_contracts.periods import FORMATS, period_days
 from affbill_contracts.sync import SyncScope
+from affbill_contracts.wire import jsonable
 from affbill_gateway.domain.keys import Access, Role
 from affbill_gateway.domain.routes import API, Upstream
 from affbill_gateway.entrypoints import forwarding
@@ -121,8 +122,7 @@ class RunRequest(BaseModel):
 
 
 def _key(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else str(v) if isinstance(v, uuid.UUID)
-            else v for k, v in row.items()}
+    return jsonable(row)
 
 
 def build_router(runtime: Runtime) -> APIRouter:

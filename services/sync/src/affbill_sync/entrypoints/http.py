@@ -19,6 +19,7 @@ from affbill_contracts import decode, topics
 from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import CancelSync, StartSync, SyncScope
+from affbill_contracts.wire import jsonable
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.orm import outbox, quarantine, sync_runs
@@ -50,8 +51,7 @@ class CancelRequest(BaseModel):
 
 
 def _run(row: Any) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, (uuid.UUID, dt.date, dt.datetime)) else v)
-            for k, v in row._mapping.items()}
+    return jsonable(dict(row._mapping))
 
 
 def build_router(runtime: Runtime) -> APIRouter:
