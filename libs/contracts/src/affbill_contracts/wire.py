@@ -12,7 +12,9 @@ import datetime as dt
 import enum
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from affbill_contracts.money import quantum
 
@@ -51,3 +53,39 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
     return value
+
+
+Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$",
+                                 json_schema_extra={"format": "date-time"},
+                                 examples=["2026-12-01T21:30:36.714326Z"],
+                                 description="RFC 3339, UTC, with T and Z.")]
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\d$", json_schema_extra={"format": "date"},
+                           examples=["2026-11-30"])]
+AmountText = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["1234.50"],
+                                  description="An exact decimal amount as a string.")]
+Id = Annotated[str, Field(examples=["3f0c1e9e-5d1b-4b7e-9a53-0c6a3f1d2e4b"])]
+
+
+class View(BaseModel):
+    """A JSON view of the API: the fields named are always there; a service may add more."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Page(View):
+    total: int = Field(ge=0, description="How many match the filters in all.")
+    limit: int = Field(ge=1)
+    offset: int = Field(ge=0)
+
+
+class JobStarted(View):
+    """The answer to a request that starts a job: follow it at GET /jobs/{job_id}."""
+
+    job_id: Id
+    status: str | None = Field(None, examples=["queued"])
+
+
+def answers(model: Any, status: int = 200) -> dict[str, Any]:
+    """Route arguments that type a route's answer in the OpenAPI document without running
+    the answer through the model (the route prints its view itself)."""
+    return {"response_model": None, "responses": {status: {"model": model}}}

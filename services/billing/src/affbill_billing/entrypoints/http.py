@@ -27,13 +27,14 @@ from affbill_billing.entrypoints import (
     rates_http,
     seller_entities_http,
 )
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
-from affbill_contracts.wire import amount_text, jsonable, rounded
+from affbill_contracts.wire import amount_text, answers, jsonable, rounded
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 
@@ -146,11 +147,11 @@ def build_router(runtime: Runtime) -> APIRouter:
             raise HTTPException(404, str(exc)) from None
         return jsonable(row)
 
-    @router.get("/customers/{customer_id}/profile")
+    @router.get("/customers/{customer_id}/profile", **answers(v.Profile))
     async def get_profile(customer_id: str) -> dict[str, Any]:
         return await read_profile(customer_id)
 
-    @router.patch("/customers/{customer_id}/profile")
+    @router.patch("/customers/{customer_id}/profile", **answers(v.Profile))
     async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
         try:
@@ -165,7 +166,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                                            "msg": exc.reason}]) from None
         return await read_profile(customer_id)
 
-    @router.get("/generator")
+    @router.get("/generator", **answers(v.GeneratorPage))
     async def generator(
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
@@ -186,7 +187,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         return orjson.dumps({"page": page, "page_size": page_size,
                              "customers": customers, "lines": list(lines.values())})
 
-    @router.get("/generator/{customer_id}/items")
+    @router.get("/generator/{customer_id}/items", **answers(v.ItemPage))
     async def customer_items(
             customer_id: str, period_from: dt.date | None = None, period_to: dt.date | None = None,
             offer_id: str | None = None, currency: str | None = None,

@@ -11,10 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
+from src.entrypoints import views_api as v
 
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.invoices import InvoiceDocument
-from affbill_contracts.wire import jsonable
+from affbill_contracts.wire import answers, jsonable
 from affbill_documents.adapters import queries
 from affbill_documents.adapters.pdf import PdfMaker
 from affbill_documents.adapters.renderer import preview_pdf
@@ -48,7 +49,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["documents"])
 
-    @router.get("/invoices")
+    @router.get("/invoices", **answers(v.DocumentPage))
     async def invoice_list(
             customer_id: str | None = None, status: DocumentStatus | None = None,
             date_from: dt.date | None = None, date_to: dt.date | None = None,
@@ -66,7 +67,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         return {"items": [_item(r) for r in rows], "total": total, "limit": limit,
                 "offset": offset}
 
-    @router.get("/invoices/{invoice_id}")
+    @router.get("/invoices/{invoice_id}", **answers(v.IssuedDocument))
     async def invoice(invoice_id: uuid.UUID) -> dict[str, Any]:
         row = await queries.invoice(runtime.engine, invoice_id)
         if row is None:
