@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
-from src.entrypoints import views_api as v
 
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.invoices import InvoiceDocument
@@ -21,6 +20,7 @@ from affbill_documents.adapters.pdf import PdfMaker
 from affbill_documents.adapters.renderer import preview_pdf
 from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
+from affbill_documents.entrypoints import views_api as v
 from affbill_runtime.runtime import Runtime
 
 MONEY_FIELDS = ("net_total", "tax_total", "gross_total", "amount_due")

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
-from src.entrypoints import views_api as v
 
 from affbill_contracts import decode, topics
 from affbill_contracts.bounds import MAX_OFFSET, Name
@@ -25,6 +24,7 @@ from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.orm import outbox, quarantine, sync_runs
 from affbill_sync.domain.windows import window_problem
+from affbill_sync.entrypoints import views_api as v
 from affbill_sync.service_layer import handlers
 
 RUNNING = ("queued", "running")

@@ -8,12 +8,12 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
-from src.entrypoints import views_api as v
 
 from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.connectors.base import RetriesExhausted
 from affbill_sync.domain.rates import RatesFormatError
+from affbill_sync.entrypoints import views_api as v
 from affbill_sync.service_layer.rates import sync_rates
 
 
