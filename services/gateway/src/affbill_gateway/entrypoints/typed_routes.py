@@ -80,6 +80,7 @@ def type_forwarded(doc: dict[str, Any]) -> dict[str, Any]:
                    if code.startswith("2")}  # errors: the gateway's problem+json
         typed = _renamed({**found, "responses": answers}, names[route.upstream.value])
         op["parameters"] = [p for p in typed.get("parameters", []) if p.get("in") != "header"]
+        op.pop("requestBody", None)  # the service's, or none when it takes no body
         if "requestBody" in typed:
             op["requestBody"] = typed["requestBody"]
         if not route.download:
