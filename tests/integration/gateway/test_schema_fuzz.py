@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.processes import running_stack
 
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
 ADMIN_KEY = "affb_schema-fuzz-admin-key-0123456789abcdef"
 SIMULATOR = ("--seed", "7", "--advertisers", "2", "--offers-per-advertiser", "1",
              "--affiliates", "2", "--employees", "1", "--rows-per-day", "3")

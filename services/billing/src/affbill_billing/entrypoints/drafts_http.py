@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from affbill_billing.adapters import billing_queries as queries
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoice_lines import Line, Vat
+from affbill_billing.entrypoints import draft_views as dv
 from affbill_billing.entrypoints import drafts_api as api
 from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
@@ -55,13 +56,13 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
                          for o in found["open"]]
         return printable(found)
 
-    @router.post("/drafts", status_code=201, **answers(v.Draft, 201))
+    @router.post("/drafts", status_code=201, **answers(dv.Draft, 201))
     async def cart_into_generator(body: api.CartIn, user: User) -> Any:
         draft_id = await drafts.cart_into_generator(uow, body.customer_id, body.item_ids, user,
                                                     settings)
         return await draft_view(draft_id)
 
-    @router.post("/drafts/custom", status_code=201, **answers(v.Draft, 201))
+    @router.post("/drafts/custom", status_code=201, **answers(dv.Draft, 201))
     async def custom_invoice(body: api.CustomIn, user: User) -> Any:
         def lines(default: Vat) -> list[Line]:
             made = [line.line(default, f"lines.{n}") for n, line in enumerate(body.lines)]
@@ -71,7 +72,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
                                                settings, supply_date=body.supply_date)
         return await draft_view(draft_id)
 
-    @router.get("/drafts", **answers(v.DraftPage))
+    @router.get("/drafts", **answers(dv.DraftPage))
     async def list_drafts(customer_id: str | None = None, limit: Limit = 50,
                           offset: Offset = 0) -> dict[str, Any]:
         items, total = await views.drafts(engine, customer_id, limit, offset,
@@ -83,7 +84,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         job_id = await issuing.request_bulk_issue(uow, body.draft_ids, user)
         return {"job_id": str(job_id)}
 
-    @router.get("/drafts/{draft_id}", **answers(v.Draft))
+    @router.get("/drafts/{draft_id}", **answers(dv.Draft))
     async def get_draft(draft_id: uuid.UUID) -> Any:
         return await draft_view(draft_id)
 
@@ -93,12 +94,12 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         document = await previews.preview_document(uow, draft_id, settings)
         return document.model_dump(mode="json")
 
-    @router.patch("/drafts/{draft_id}", **answers(v.Draft))
+    @router.patch("/drafts/{draft_id}", **answers(dv.Draft))
     async def edit_presets(draft_id: uuid.UUID, body: api.DraftUpdate, _: User) -> Any:
         await drafts.change_presets(uow, draft_id, body.version, body.changes(), settings)
         return await draft_view(draft_id)
 
-    @router.post("/drafts/{draft_id}/lines", status_code=201, **answers(v.Draft, 201))
+    @router.post("/drafts/{draft_id}/lines", status_code=201, **answers(dv.Draft, 201))
     async def add_line(draft_id: uuid.UUID, body: api.AddLine, _: User) -> Any:
         def add(draft: Draft) -> None:
             draft.add_line(body.line.line(draft.default_vat(settings.domestic_vat_rate), "line"))
@@ -106,7 +107,7 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         await drafts.edit(uow, draft_id, body.version, add)
         return await draft_view(draft_id)
 
-    @router.patch("/drafts/{draft_id}/lines/{line_id}", **answers(v.Draft))
+    @router.patch("/drafts/{draft_id}/lines/{line_id}", **answers(dv.Draft))
     async def edit_line(draft_id: uuid.UUID, line_id: uuid.UUID, body: api.LineEdit,
                         _: User) -> Any:
         changes = body.changes()
@@ -117,18 +118,18 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         await drafts.edit(uow, draft_id, body.version, edit)
         return await draft_view(draft_id)
 
-    @router.delete("/drafts/{draft_id}/lines/{line_id}", **answers(v.Draft))
+    @router.delete("/drafts/{draft_id}/lines/{line_id}", **answers(dv.Draft))
     async def remove_line(draft_id: uuid.UUID, line_id: uuid.UUID, version: Version,
                           _: User) -> Any:
         await drafts.edit(uow, draft_id, version, lambda d: d.remove_line(line_id))
         return await draft_view(draft_id)
 
-    @router.post("/drafts/{draft_id}/approve", **answers(v.Draft))
+    @router.post("/drafts/{draft_id}/approve", **answers(dv.Draft))
     async def approve(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
         await drafts.approve(uow, draft_id, body.version, user, settings.four_eyes())
         return await draft_view(draft_id)
 
-    @router.post("/drafts/{draft_id}/issue", **answers(v.Invoice))
+    @router.post("/drafts/{draft_id}/issue", **answers(dv.Invoice))
     async def issue(draft_id: uuid.UUID, body: api.VersionIn, user: User) -> Any:
         _, job_id = await issuing.issue_draft(uow, draft_id, body.version, user, settings)
         return printable({**await views.invoice(engine, draft_id), "job_id": job_id})
@@ -138,18 +139,18 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
         await drafts.discard(uow, draft_id, version)
         return Response(status_code=204)
 
-    @router.get("/invoices/{invoice_id}", **answers(v.Invoice))
+    @router.get("/invoices/{invoice_id}", **answers(dv.Invoice))
     async def get_invoice(invoice_id: uuid.UUID) -> Any:
         return printable(await views.invoice(engine, invoice_id))
 
     @router.post("/invoices/{invoice_id}/cancel", status_code=201,
-                 **answers(v.Invoice, 201))
+                 **answers(dv.Invoice, 201))
     async def cancel(invoice_id: uuid.UUID, user: User) -> Any:
         document, job_id = await issuing.cancel_invoice(uow, invoice_id, user, settings)
         return printable({**await views.invoice(engine, document.invoice_id), "job_id": job_id})
 
     @router.post("/invoices/{invoice_id}/credit-notes", status_code=201,
-                 **answers(v.Invoice, 201))
+                 **answers(dv.Invoice, 201))
     async def credit(invoice_id: uuid.UUID, body: api.CreditNoteIn, user: User) -> Any:
         document, job_id = await credit_notes.credit_invoice(uow, invoice_id, body.request(),
                                                              user, settings)
