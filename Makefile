@@ -49,5 +49,5 @@ openapi: setup  ## write the services' operations the gateway forwards (its type
 	@.venv/bin/python -m tools.upstream_openapi
 
 lint: setup  ## ruff, and the layering contracts of .importlinter (import-linter)
-	@.venv/bin/ruff check libs services tests bench
+	@.venv/bin/ruff check libs services tests bench tools
 	@.venv/bin/lint-imports --no-cache
