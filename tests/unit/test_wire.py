@@ -23,7 +23,11 @@ def test_times_are_rfc3339_with_t_and_z_whatever_their_offset() -> None:
     assert timestamp(dt.datetime(2026, 12, 1, 21, 30)) == "2026-12-01T21:30:00Z"  # naive: UTC
 
 
-@given(st.datetimes(timezones=st.timezones()))
+OFFSETS = st.builds(dt.timezone, st.timedeltas(min_value=dt.timedelta(hours=-23),
+                                               max_value=dt.timedelta(hours=23)))
+
+
+@given(st.datetimes(timezones=OFFSETS))  # what the database and the events hand over
 def test_every_time_reads_back_as_the_same_instant(value: dt.datetime) -> None:
     text = timestamp(value)
     assert RFC3339_Z.match(text)

@@ -4,6 +4,7 @@ problem+json."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -82,3 +83,25 @@ def test_query_parameters_are_typed(doc: dict[str, Any]) -> None:
     params = {p["name"]: p["schema"] for p in
               _operations(doc)[("GET", API + "/generator")]["parameters"]}
     assert params["page_size"]["type"] == "integer" and params["page_size"]["maximum"] == 500
+
+
+def test_an_answer_with_another_time_format_breaks_its_schema(doc: dict[str, Any]) -> None:
+    """What the schema fuzz relies on: the document refuses a time written with +00:00."""
+    import httpx
+    import schemathesis
+    from schemathesis.openapi.checks import JsonSchemaError
+
+    operation = schemathesis.openapi.from_dict(doc)[API + "/keys/{key_id}"]["DELETE"]
+    key = {"key_id": "3f0c1e9e-5d1b-4b7e-9a53-0c6a3f1d2e4b", "prefix": "affb_x", "name": "a",
+           "role": "viewer", "created_by": None, "revoked_at": None}
+    request = httpx.Request("DELETE", "http://gateway" + API + "/keys/x")
+
+    def answer(created_at: str) -> httpx.Response:
+        response = httpx.Response(200, json={**key, "created_at": created_at}, request=request)
+        response.read()
+        response.elapsed = dt.timedelta(milliseconds=1)
+        return response
+
+    operation.validate_response(answer("2026-12-01T21:30:36.714326Z"))
+    with pytest.raises(JsonSchemaError, match="00:00"):
+        operation.validate_response(answer("2026-12-01T21:30:36.714326+00:00"))
