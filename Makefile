@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 LOCAL := deploy/local
 ENV := eval "$$($(LOCAL)/env.sh)"
 
-.PHONY: help setup infra demo test test-unit services stop status asyncapi lint bench
+.PHONY: help setup infra demo test test-unit services stop status asyncapi openapi lint bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ asyncapi: setup  ## write every service's AsyncAPI document to docs/asyncapi/
 	  .venv/bin/faststream docs gen --factory --out docs/asyncapi/$$s.json affbill_$$s.entrypoints.asyncapi:asyncapi >/dev/null; \
 	  echo "docs/asyncapi/$$s.json"; done
 
+openapi: setup  ## write the services' operations the gateway forwards (its typed OpenAPI)
+	@.venv/bin/python -m tools.upstream_openapi
+
 lint: setup  ## ruff, and the layering contracts of .importlinter (import-linter)
-	@.venv/bin/ruff check libs services tests bench
+	@.venv/bin/ruff check libs services tests bench tools
 	@.venv/bin/lint-imports --no-cache

@@ -89,7 +89,7 @@ async def test_a_ready_period_bills_without_force_and_the_api_shows_it(
     november = next(p for p in answer["items"] if p["start"] == "2026-11-01")
     assert november["ready"] is True
     assert {"connector": connector, "ready": True,
-            "synced_at": "2026-12-02T06:00:00+00:00"} in november["connectors"]
+            "synced_at": "2026-12-02T06:00:00Z"} in november["connectors"]
     october = next(p for p in answer["items"] if p["start"] == "2026-10-01")
     assert october["ready"] is False  # this sync did not read October's days
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from affbill_contracts.wire import timestamp
 from affbill_runtime.audit import AUDIT_LOG, ChainStatus, Verifier
 
 NO_CONTROLS = r"^[^\x00-\x1f\x7f]*$"
@@ -47,7 +48,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def entry_json(row: Any) -> dict[str, Any]:
     entry = dict(row._mapping)
-    entry["at"] = entry["at"].isoformat()
+    entry["at"] = timestamp(entry["at"])
     return entry
 
 

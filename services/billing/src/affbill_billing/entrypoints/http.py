@@ -4,9 +4,7 @@ generator's routes (customers, drafts, invoices) come from drafts_http."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -30,12 +28,14 @@ from affbill_billing.entrypoints import (
     schedules_http,
     seller_entities_http,
 )
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
 from affbill_contracts.bounds import MAX_PAGE, Name, Text
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import EInvoiceFormat
 from affbill_contracts.money import CurrencyCode
+from affbill_contracts.wire import amount_text, answers, jsonable, rounded
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 
@@ -129,33 +129,9 @@ class ProfileUpdate(BaseModel):
         return self
 
 
-def amount_text(value: Decimal) -> str:
-    """An amount without storage padding, but with at least two decimals (12.50, 0.00125)."""
-    whole, _, frac = format(value, "f").partition(".")
-    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return amount_text(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return str(value)
-    return value
-
-
-def printable(value: Any) -> Any:
-    """Amounts as strings ("12.50"), dates ISO, ids as text, all the way down."""
-    if isinstance(value, dict):
-        return {k: printable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [printable(v) for v in value]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, StrEnum):
-        return value.value
-    return _json(value)
+printable = jsonable
+"""Amounts as strings ("12.50"), times RFC 3339 with Z, days ISO, ids as text, all the way
+down (affbill_contracts.wire)."""
 
 
 def build_router(runtime: Runtime) -> APIRouter:
@@ -174,13 +150,13 @@ def build_router(runtime: Runtime) -> APIRouter:
             row = await profiles.read_profile(runtime.engine, customer_id)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        return {k: _json(v) for k, v in row.items()}
+        return jsonable(row)
 
-    @router.get("/customers/{customer_id}/profile")
+    @router.get("/customers/{customer_id}/profile", **answers(v.Profile))
     async def get_profile(customer_id: str) -> dict[str, Any]:
         return await read_profile(customer_id)
 
-    @router.patch("/customers/{customer_id}/profile")
+    @router.patch("/customers/{customer_id}/profile", **answers(v.Profile))
     async def update_profile(customer_id: str, body: ProfileUpdate) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
         try:
@@ -195,7 +171,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                                            "msg": exc.reason}]) from None
         return await read_profile(customer_id)
 
-    @router.get("/generator")
+    @router.get("/generator", **answers(v.GeneratorPage))
     async def generator(
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
@@ -211,26 +187,12 @@ def build_router(runtime: Runtime) -> APIRouter:
                                                (page - 1) * page_size)
         lines: dict[str, dict[str, Any]] = {}
         for r in rows:
-            line = lines.setdefault(r["customer_id"], {
-                "customer_id": r["customer_id"], "name": r["name"],
-                "account_manager_id": r["account_manager_id"], "totals": [],
-                "threshold": None if r["threshold_amount"] is None else {
-                    "amount": amount_text(r["threshold_amount"]),
-                    "currency": r["threshold_currency"]}})
-            same = r["threshold_currency"] in (None, r["currency"])
-            line["totals"].append({
-                "currency": r["currency"], "open_total": amount_text(r["total"]),
-                "items": r["items"],
-                "first_day": str(r["first_day"]), "last_day": str(r["last_day"]),
-                "pending_conversions": r["pending_count"],
-                "pending_value": amount_text(Decimal(r["pending_value"])),
-                "in_drafts": {"items": r["draft_items"], "total": amount_text(r["draft_total"])},
-                "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
-                if same else None})
+            line = lines.setdefault(r["customer_id"], generator_line(r))
+            line["totals"].append(generator_total(r))
         return orjson.dumps({"page": page, "page_size": page_size,
                              "customers": customers, "lines": list(lines.values())})
 
-    @router.get("/generator/{customer_id}/items")
+    @router.get("/generator/{customer_id}/items", **answers(v.ItemPage))
     async def customer_items(
             customer_id: str, period_from: dt.date | None = None, period_to: dt.date | None = None,
             offer_id: str | None = None, currency: str | None = None,
@@ -241,9 +203,36 @@ def build_router(runtime: Runtime) -> APIRouter:
                                 (page - 1) * page_size)
         return {"page": page, "page_size": page_size,
                 "total": rows[0]["total_items"] if rows else 0,
-                "items": [{k: _json(str(v)
-                                    if k in ("item_id", "adjusts_invoice_id", "draft_id") and v
-                                    else v) for k, v in r.items() if k != "total_items"}
-                          for r in rows]}
+                "items": [open_item(r) for r in rows]}
 
     return router
+
+
+def generator_line(r: dict[str, Any]) -> dict[str, Any]:
+    """A generator line's head: the customer and its threshold, rounded for people."""
+    return {"customer_id": r["customer_id"], "name": r["name"],
+            "account_manager_id": r["account_manager_id"], "totals": [],
+            "threshold": None if r["threshold_amount"] is None else {
+                "amount": rounded(r["threshold_amount"], r["threshold_currency"] or r["currency"]),
+                "currency": r["threshold_currency"]}}
+
+
+def generator_total(r: dict[str, Any]) -> dict[str, Any]:
+    """One currency of a generator line; amounts rounded to the currency's minor unit (the
+    exact stat figures are on the items)."""
+    cur = r["currency"]
+    same = r["threshold_currency"] in (None, cur)
+    return {"currency": cur, "open_total": rounded(r["total"], cur), "items": r["items"],
+            "first_day": str(r["first_day"]), "last_day": str(r["last_day"]),
+            "pending_conversions": r["pending_count"],
+            "pending_value": rounded(Decimal(r["pending_value"]), cur),
+            "in_drafts": {"items": r["draft_items"], "total": rounded(r["draft_total"], cur)},
+            "reaches_threshold": reaches_threshold(r["total"], r["threshold_amount"])
+            if same else None}
+
+
+def open_item(r: dict[str, Any]) -> dict[str, Any]:
+    """An open billable item: revenue rounded for people, revenue_exact as the stats gave it."""
+    return {**jsonable({k: v for k, v in r.items() if k != "total_items"}),
+            "revenue": rounded(r["revenue"], r["currency"]),
+            "revenue_exact": amount_text(r["revenue"])}

@@ -8,8 +8,10 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from affbill_billing.domain.numbering import Reset
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute
 from affbill_billing.service_layer import number_series as service
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 Piece = Field(max_length=30, description="Letters, digits, / _ . - and {yyyy} (the year).")
@@ -44,21 +46,21 @@ def build_router(runtime: Runtime) -> APIRouter:
                 return series
         raise HTTPException(404, f"No number series {name!r}")
 
-    @router.get("/number-series")
+    @router.get("/number-series", **answers(list[v.NumberSeries]))
     async def list_series() -> list[dict[str, Any]]:
         return await service.list_series(engine)
 
-    @router.get("/number-series/{series}")
+    @router.get("/number-series/{series}", **answers(v.NumberSeries))
     async def get_series(series: str) -> dict[str, Any]:
         return await one(series)
 
-    @router.post("/number-series", status_code=201)
+    @router.post("/number-series", status_code=201, **answers(v.NumberSeries, 201))
     async def create_series(body: SeriesIn) -> dict[str, Any]:
         await service.create_series(engine, body.series, body.model_dump(
             exclude={"series"}, exclude_none=True))
         return await one(body.series)
 
-    @router.patch("/number-series/{series}")
+    @router.patch("/number-series/{series}", **answers(v.NumberSeries))
     async def change_series(series: str, body: SeriesChange) -> dict[str, Any]:
         await service.change_series(engine, series, body.model_dump(exclude_unset=True))
         return await one(series)

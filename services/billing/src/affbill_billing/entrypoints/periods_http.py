@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from affbill_billing.adapters import dry_runs_repo, periods_repo
 from affbill_billing.domain.dry_run import CSV_COLUMNS
 from affbill_billing.domain.periods import BillingFrequency
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import periods
 from affbill_contracts.bounds import Text
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 User = Annotated[str, Depends(acting_user)]
@@ -45,7 +47,7 @@ class PeriodLock(BaseModel):
 def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter:
     router = APIRouter(tags=["billing"], route_class=ProblemRoute)
 
-    @router.get("/periods")
+    @router.get("/periods", **answers(v.Periods))
     async def list_periods(frequency: BillingFrequency = BillingFrequency.MONTHLY,
                            count: Annotated[int, Query(ge=1, le=24)] = 3,
                            before: dt.date | None = None) -> dict[str, Any]:
@@ -54,14 +56,14 @@ def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter
         return printable(await periods.list_periods(runtime.engine, frequency, count,
                                                     runtime.settings, before))
 
-    @router.get("/customers/{customer_id}/threshold-ledger")
+    @router.get("/customers/{customer_id}/threshold-ledger", **answers(v.ThresholdLedger))
     async def threshold_ledger(customer_id: str) -> dict[str, Any]:
         """Which run carried how much below the threshold, newest first."""
         async with runtime.engine.connect() as conn:
             rows = await periods_repo.threshold_ledger(conn, customer_id)
         return printable({"customer_id": customer_id, "items": rows})
 
-    @router.post("/periods/lock")
+    @router.post("/periods/lock", **answers(v.PeriodLocked))
     async def lock_period(body: PeriodLock, user: User) -> dict[str, Any]:
         locked = await periods.lock_period(runtime.engine, body.period_start, body.period_end,
                                            user, body.reason)

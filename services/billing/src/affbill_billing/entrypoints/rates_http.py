@@ -9,10 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import rates
 from affbill_contracts.bounds import Text
 from affbill_contracts.money import CurrencyCode
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 User = Annotated[str, Depends(acting_user)]
@@ -39,7 +41,7 @@ def as_published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     router = APIRouter(tags=["rates"], route_class=ProblemRoute)
 
-    @router.get("/rates")
+    @router.get("/rates", **answers(v.RatesOfDay))
     async def rates_of_day(date: dt.date | None = None, currency: CurrencyCode | None = None
                            ) -> dict[str, Any]:
         """The rate a document dated ``date`` uses per currency (that day's, else the last
@@ -49,14 +51,14 @@ def build_router(runtime: Runtime, printable: Any) -> APIRouter:
             found = await rates.rates_of_day(conn, day, currency)
         return printable({"date": day, "rates": as_published(found)})
 
-    @router.get("/rates/{currency}/{rate_date}/history")
+    @router.get("/rates/{currency}/{rate_date}/history", **answers(list[v.Rate]))
     async def history(currency: CurrencyCode, rate_date: dt.date) -> Any:
         """Every rate recorded for the day, oldest first: corrections stay visible."""
         async with runtime.engine.connect() as conn:
             return printable(as_published(
                 await rates.rates_repo.history(conn, currency, rate_date)))
 
-    @router.post("/rates", status_code=201)
+    @router.post("/rates", status_code=201, **answers(list[v.Rate], 201))
     async def enter_rate(body: ManualRate, user: User) -> Any:
         """Enter a rate by hand: it is the day's rate from now on (audited)."""
         return printable(as_published([await rates.enter_manual(

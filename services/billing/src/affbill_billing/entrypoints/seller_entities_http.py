@@ -9,9 +9,11 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from affbill_billing.domain.fx import RateDateRule
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute
 from affbill_billing.service_layer import seller_entities as service
 from affbill_contracts.bounds import Name
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 Country = Field(pattern="^[A-Z]{2}$")
@@ -86,22 +88,22 @@ def build_router(runtime: Runtime) -> APIRouter:
                 return entity
         raise HTTPException(404, f"No seller entity {name!r}")
 
-    @router.get("/seller-entities")
+    @router.get("/seller-entities", **answers(list[v.SellerEntity]))
     async def list_entities() -> list[dict[str, Any]]:
         return await service.list_entities(engine)
 
-    @router.get("/seller-entities/{entity}")
+    @router.get("/seller-entities/{entity}", **answers(v.SellerEntity))
     async def get_entity(entity: str) -> dict[str, Any]:
         return await one(entity)
 
-    @router.post("/seller-entities", status_code=201)
+    @router.post("/seller-entities", status_code=201, **answers(v.SellerEntity, 201))
     async def create_entity(body: EntityIn) -> dict[str, Any]:
         values = body.model_dump(exclude={"entity"}, mode="python")
         await service.create_entity(engine, service.entity_from(body.entity, values),
                                     settings)
         return await one(body.entity)
 
-    @router.patch("/seller-entities/{entity}")
+    @router.patch("/seller-entities/{entity}", **answers(v.SellerEntity))
     async def change_entity(entity: str, body: EntityChange) -> dict[str, Any]:
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="python")
         await service.change_entity(engine, entity, changes, body.version, settings)

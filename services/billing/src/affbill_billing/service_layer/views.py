@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,7 @@ from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.errors import NotFound
 from affbill_contracts.invoices import DocumentType
+from affbill_contracts.wire import rounded
 
 
 def age_days(created_at: dt.datetime) -> int:
@@ -31,20 +33,32 @@ def approvals(approved_by: list[str], required: int, creator: str | None = None
             "complete": len(counted) >= required}
 
 
+def _money(value: Decimal | None, currency: str) -> str | None:
+    """An amount for people: in the currency's minor unit (stored totals keep 10 digits)."""
+    return None if value is None else rounded(value, currency)
+
+
 def lines_and_totals(draft: Draft) -> dict[str, Any]:
+    """Lines, VAT and totals; amounts as strings in the currency's minor unit (JPY 1234,
+    EUR 1234.00), unit prices and quantities as entered."""
     cur, t = draft.presets.currency, draft.totals()
+
+    def money(value: Decimal) -> str:
+        return rounded(value, cur)
+
     return {
         "currency": cur, "document_type": document_type(basis(t)),
-        "lines": [{**repo.line_json(d), "net_amount": d.line.net(cur)} for d in draft.lines],
+        "lines": [{**repo.line_json(d), "net_amount": money(d.line.net(cur))}
+                  for d in draft.lines],
         "tax_breakdown": [{"vat_category": g.vat.category, "vat_rate": g.vat.rate,
-                           "taxable_amount": g.taxable, "tax_amount": g.tax,
+                           "taxable_amount": money(g.taxable), "tax_amount": money(g.tax),
                            "exemption_reason": g.vat.exemption_reason} for g in t.groups],
-        "allowances_charges": [{"charge": a.charge, "amount": a.amount,
+        "allowances_charges": [{"charge": a.charge, "amount": money(a.amount),
                                 "vat_category": a.vat.category, "vat_rate": a.vat.rate,
                                 "reason": a.reason, "reason_code": a.reason_code}
                                for a in draft.adjustments],
-        "totals": {"net": t.net, "tax": t.tax, "gross": t.gross,
-                   **({"allowances": t.allowances, "charges": t.charges}
+        "totals": {"net": money(t.net), "tax": money(t.tax), "gross": money(t.gross),
+                   **({"allowances": money(t.allowances), "charges": money(t.charges)}
                       if draft.adjustments else {})},
         "items": len(draft.items),
     }
@@ -75,7 +89,8 @@ async def drafts(engine: AsyncEngine, customer_id: str | None, limit: int, offse
                  required: int) -> tuple[list[dict[str, Any]], int]:
     rows = await queries.drafts(engine, customer_id, limit, offset)
     items = [{**{k: v for k, v in r.items() if k not in ("total", "approved_by")},
-              "totals": {"net": r["net_total"], "tax": r["tax_total"], "gross": r["gross_total"]},
+              "totals": {k: _money(r[f"{k}_total"], r["currency"]) for k in ("net", "tax",
+                                                                              "gross")},
               "age_days": age_days(r["created_at"]),
               "approvals": approvals(r["approved_by"], required, r["created_by"])}
              for r in rows]
@@ -95,8 +110,8 @@ async def invoice(engine: AsyncEngine, invoice_id: uuid.UUID) -> dict[str, Any]:
                                                       "cancellation_number")}
     view["kind"] = "cancellation" if row["cancels_invoice_id"] else (
         "credit_note" if row["document_type"] == DocumentType.CREDIT_NOTE else "invoice")
-    view["totals"] = {"net": row["net_total"], "tax": row["tax_total"],
-                      "gross": row["gross_total"]}
+    view["totals"] = {k: _money(row[f"{k}_total"], row["currency"])
+                      for k in ("net", "tax", "gross")}
     view["cancellation"] = row["cancellation_id"] and {
         "invoice_id": row["cancellation_id"], "number": row["cancellation_number"]}
     view["document"] = row["snapshot"]

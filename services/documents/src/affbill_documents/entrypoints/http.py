@@ -14,11 +14,13 @@ from fastapi.exceptions import RequestValidationError
 
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.invoices import InvoiceDocument
+from affbill_contracts.wire import answers, jsonable
 from affbill_documents.adapters import queries
 from affbill_documents.adapters.pdf import PdfMaker
 from affbill_documents.adapters.renderer import preview_pdf
 from affbill_documents.domain.documents import DocumentStatus, status_of
 from affbill_documents.domain.printing import amount
+from affbill_documents.entrypoints import views_api as v
 from affbill_runtime.runtime import Runtime
 
 MONEY_FIELDS = ("net_total", "tax_total", "gross_total", "amount_due")
@@ -31,7 +33,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
         if key in MONEY_FIELDS:
             out[key] = amount(Decimal(value), row["currency"])
         elif isinstance(value, uuid.UUID | dt.date):
-            out[key] = str(value) if not isinstance(value, dt.datetime) else value.isoformat()
+            out[key] = jsonable(value)
         else:
             out[key] = value
     out["status"] = status_of(row["document_type"], row["cancels_number"],
@@ -47,7 +49,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["documents"])
 
-    @router.get("/invoices")
+    @router.get("/invoices", **answers(v.DocumentPage))
     async def invoice_list(
             customer_id: str | None = None, status: DocumentStatus | None = None,
             date_from: dt.date | None = None, date_to: dt.date | None = None,
@@ -65,7 +67,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         return {"items": [_item(r) for r in rows], "total": total, "limit": limit,
                 "offset": offset}
 
-    @router.get("/invoices/{invoice_id}")
+    @router.get("/invoices/{invoice_id}", **answers(v.IssuedDocument))
     async def invoice(invoice_id: uuid.UUID) -> dict[str, Any]:
         row = await queries.invoice(runtime.engine, invoice_id)
         if row is None:

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from affbill_gateway.bootstrap import bootstrap
 from affbill_gateway.config import Settings
-from affbill_gateway.entrypoints import audit_http, forwarding, http, problems
+from affbill_gateway.entrypoints import audit_http, forwarding, http, problems, typed_routes
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
 from affbill_runtime.http_guard import RequestGuard
@@ -25,10 +25,11 @@ log = logging.getLogger("affbill.gateway")
 
 
 def _openapi(app: FastAPI, documented: list[APIRoute]) -> dict[str, Any]:
-    """FastAPI's document of its own routes and of the forwarded ones (served by Forwarder)."""
-    app.openapi_schema = get_openapi(title=app.title, version=app.version,
-                                     description=app.description,
-                                     routes=[*app.routes, *documented])
+    """FastAPI's document of its own routes and of the forwarded ones (served by Forwarder),
+    these typed as their services type them (typed_routes)."""
+    app.openapi_schema = typed_routes.type_forwarded(get_openapi(
+        title=app.title, version=app.version, description=app.description,
+        routes=[*app.routes, *documented]))
     return app.openapi_schema
 
 

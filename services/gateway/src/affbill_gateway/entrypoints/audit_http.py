@@ -17,6 +17,7 @@ from starlette.types import Scope
 from affbill_gateway.domain.keys import Access
 from affbill_gateway.domain.routes import API, Upstream
 from affbill_gateway.entrypoints import forwarding
+from affbill_gateway.entrypoints import views_api as v
 from affbill_gateway.entrypoints.security import current_user, route_docs
 from affbill_gateway.service_layer.keys import Principal
 from affbill_runtime.acting import Actor
@@ -59,7 +60,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                         media_type=response.headers.get("content-type"))
 
     @router.get("/audit", summary="The audit trail of a service: who changed what, when, "
-                "before and after", **route_docs(Access.ADMIN))
+                "before and after", **route_docs(Access.ADMIN, answer=v.AuditPage))
     async def list_audit(
             request: Request, user: Caller, service: AuditedService,
             entity_kind: Word = None, entity_id: Word = None, action: Word = None,
@@ -79,7 +80,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             "limit": limit, "offset": offset})
 
     @router.get("/audit/verify", summary="Recompute a service's audit hash chain",
-                **route_docs(Access.ADMIN))
+                **route_docs(Access.ADMIN, answer=v.ChainStatus))
     async def verify_audit(request: Request, user: Caller, service: AuditedService) -> Any:
         if service == AuditedService.GATEWAY:
             return (await verify_trail(runtime.engine)).as_dict()

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, quote
 from fastapi import Path, Request, Security
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from affbill_gateway.adapters.upstreams import UpstreamResponse, Upstreams, UpstreamUnavailable
@@ -205,9 +205,14 @@ def _openapi_extra(route: Route) -> dict[str, Any]:
                        f"{route.method} {route.upstream_path} takes it."}}}}
     if route.download:
         extra["responses"] = {"200": {"description": "The document.", "content": {
-            ("application/pdf" if route.path.endswith("pdf") else "application/xml"): {
-                "schema": {"type": "string", "format": "binary"}}}}}
+            download_type(route): {"schema": {"type": "string", "format": "binary"}}}}}
     return extra
+
+
+def download_type(route: Route) -> str:
+    """The media type a download route answers with."""
+    return {"pdf": "application/pdf", "csv": "text/csv"}.get(route.path.rsplit("/", 1)[1],
+                                                                 "application/xml")
 
 
 def documented_routes() -> list[APIRoute]:
@@ -221,6 +226,7 @@ def documented_routes() -> list[APIRoute]:
         described.__name__ = f"{route.method.lower()}_{route.path.strip('/')}".replace(
             "/", "_").replace("{", "").replace("}", "")
         routes.append(APIRoute(API + route.path, described, methods=[route.method],
+                               response_class=Response if route.download else JSONResponse,
                                summary=route.summary, tags=[route.upstream.value],
                                **route_docs(route.access, _openapi_extra(route))))
     return routes

@@ -18,9 +18,11 @@ from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.money import CurrencyCode
 from affbill_contracts.periods import FORMATS, period_days
 from affbill_contracts.sync import SyncScope
+from affbill_contracts.wire import jsonable
 from affbill_gateway.domain.keys import Access, Role
 from affbill_gateway.domain.routes import API, Upstream
 from affbill_gateway.entrypoints import forwarding
+from affbill_gateway.entrypoints import views_api as v
 from affbill_gateway.entrypoints.security import current_user, route_docs
 from affbill_gateway.service_layer import runs
 from affbill_gateway.service_layer.keys import KeyNameTaken, LastAdmin, Principal, UnknownKey
@@ -121,8 +123,7 @@ class RunRequest(BaseModel):
 
 
 def _key(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else str(v) if isinstance(v, uuid.UUID)
-            else v for k, v in row.items()}
+    return jsonable(row)
 
 
 def build_router(runtime: Runtime) -> APIRouter:
@@ -134,7 +135,8 @@ def build_router(runtime: Runtime) -> APIRouter:
         return request.app.openapi()
 
     @router.post("/keys", status_code=201, tags=["keys"], summary="Create an API key "
-                 "(its clear text is shown only in this answer)", **route_docs(Access.ADMIN))
+                 "(its clear text is shown only in this answer)",
+                 **route_docs(Access.ADMIN, answer=v.NewApiKey, status=201))
     async def create_key(body: KeyRequest, user: User) -> dict[str, Any]:
         try:
             row, key = await keys.create(body.name, body.role, created_by=user.name)
@@ -143,7 +145,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         return {**_key(row), "key": key}
 
     @router.get("/keys", tags=["keys"], summary="List API keys (never their secrets)",
-                **route_docs(Access.ADMIN))
+                **route_docs(Access.ADMIN, answer=v.ApiKeyPage))
     async def list_keys(user: User, limit: Limit = 50, offset: Offset = 0,
                         revoked: bool = False) -> dict[str, Any]:
         rows, total = await keys.list(limit, offset, revoked)
@@ -151,7 +153,7 @@ def build_router(runtime: Runtime) -> APIRouter:
                 "offset": offset}
 
     @router.delete("/keys/{key_id}", tags=["keys"], summary="Revoke an API key",
-                   **route_docs(Access.ADMIN))
+                   **route_docs(Access.ADMIN, answer=v.ApiKey))
     async def revoke_key(key_id: uuid.UUID, user: User) -> dict[str, Any]:
         try:
             return _key(await keys.revoke(key_id))
@@ -162,7 +164,7 @@ def build_router(runtime: Runtime) -> APIRouter:
 
     @router.post("/runs", status_code=202, tags=["billing"],
                  summary="Process selected: bill customers or items in a background run",
-                 **route_docs(Access.ACT))
+                 **route_docs(Access.ACT, answer=v.JobStarted, status=202))
     async def request_run(body: RunRequest, request: Request, user: User) -> dict[str, str]:
         period_start, period_end = body.period_days()
         if body.all:
@@ -188,7 +190,8 @@ def build_router(runtime: Runtime) -> APIRouter:
 
     preview_docs = route_docs(Access.READ)
     preview_docs["responses"] = {**preview_docs["responses"],
-                                 200: {"content": {"application/pdf": {}}}}
+                                 200: {"content": {"application/pdf": {
+                                     "schema": {"type": "string", "format": "binary"}}}}}
 
     @router.get("/drafts/{draft_id}/preview", tags=["billing"], response_class=Response,
                 summary="A draft's PDF preview: watermark DRAFT, no number", **preview_docs)
@@ -212,7 +215,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                         if pdf.status_code == 200 else None)
 
     @router.post("/adtracker/syncs", status_code=202, tags=["sync"],
-                 summary="Start a standard or partial sync", **route_docs(Access.ACT))
+                 summary="Start a standard or partial sync",
+                 **route_docs(Access.ACT, answer=v.JobStarted, status=202))
     async def request_sync(body: SyncRequest, request: Request, user: User) -> Response:
         headers = forwarding.upstream_headers(request)
         headers["content-type"] = "application/json"

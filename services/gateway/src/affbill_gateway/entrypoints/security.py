@@ -31,13 +31,20 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 ERRORS = {401: _problem("No valid API key."), 403: _problem("The key's role may not do this."),
+          404: _problem("No such thing (the id names it)."),
+          409: _problem("Refused as things stand: a stale version, a name taken, nothing to do."),
           422: _problem("The request is not valid: each field with its reason."),
           502: _problem("The owning service is not reachable."),
-          504: _problem("The owning service did not answer in time.")}
+          504: _problem("The owning service did not answer in time."),
+          "default": _problem("Any other problem (RFC 9457), with the request id.")}
 
 
-def route_docs(access: Access, openapi_extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Keyword arguments of a route: who may call it, and the problems it can answer."""
+def route_docs(access: Access, openapi_extra: dict[str, Any] | None = None,
+               answer: Any = None, status: int = 200) -> dict[str, Any]:
+    """Keyword arguments of a route: who may call it, the problems it can answer, and
+    (`answer`) the model of its answer, documented only: the route prints its answer."""
     roles = [r.value for r in roles_for(access)]
-    return {"description": f"Roles: {', '.join(roles)}.", "responses": ERRORS,
+    typed: dict[str, Any] = {"response_model": None, "responses": {
+        status: {"model": answer}, **ERRORS}} if answer is not None else {"responses": ERRORS}
+    return {"description": f"Roles: {', '.join(roles)}.", **typed,
             "openapi_extra": {**(openapi_extra or {}), "x-affbill-roles": roles}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from affbill_contracts.bounds import MAX_OFFSET
 from affbill_contracts.jobs import JobKind, LogLevel
+from affbill_contracts.wire import Timestamp
 from affbill_jobs.adapters import queries
 from affbill_jobs.domain import cursor as cursors
 from affbill_jobs.domain.model import Status
@@ -25,7 +25,7 @@ JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS  # column names are st
 
 
 class Line(BaseModel):
-    time: dt.datetime = Field(description="When the line was produced.")
+    time: Timestamp = Field(description="When the line was produced.")
     level: LogLevel = Field(description="Severity.")
     service: str = Field(description="Service that wrote it.", examples=["billing"])
     text: str = Field(description="The line.",
@@ -53,9 +53,9 @@ class Job(BaseModel):
     title: str | None
     started_by: str | None
     status: Status
-    requested_at: dt.datetime = Field(description="Its earliest event.")
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    requested_at: Timestamp = Field(description="Its earliest event.")
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
     counts: dict[str, int] = Field(description="Totals reported at the end (summed over services).")
     reason: str | None = Field(description="Why it failed.")
     line_count: int = Field(description="Log lines the job has.")

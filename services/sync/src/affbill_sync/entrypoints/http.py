@@ -19,10 +19,12 @@ from affbill_contracts import decode, topics
 from affbill_contracts.bounds import MAX_OFFSET, Name
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.sync import CancelSync, StartSync, SyncScope
+from affbill_contracts.wire import answers, jsonable
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.orm import outbox, quarantine, sync_runs
 from affbill_sync.domain.windows import window_problem
+from affbill_sync.entrypoints import views_api as v
 from affbill_sync.service_layer import handlers
 
 RUNNING = ("queued", "running")
@@ -50,8 +52,7 @@ class CancelRequest(BaseModel):
 
 
 def _run(row: Any) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, (uuid.UUID, dt.date, dt.datetime)) else v)
-            for k, v in row._mapping.items()}
+    return jsonable(dict(row._mapping))
 
 
 def build_router(runtime: Runtime) -> APIRouter:
@@ -59,7 +60,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(audit_router(runtime.engine))
     settings = runtime.state.settings
 
-    @router.get("/connectors")
+    @router.get("/connectors", **answers(list[v.Connector]))
     async def list_connectors() -> list[dict[str, Any]]:
         return [{"id": c.id, "kind": c.kind, "base_url": str(c.base_url),
                  "timezone": c.timezone} for c in settings.connectors]  # never the token
@@ -69,7 +70,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             uow.publish(topics.SYNC_REQUESTS, key, envelope)
             await uow.commit()
 
-    @router.post("/syncs", status_code=202)
+    @router.post("/syncs", status_code=202, **answers(v.SyncAnswer, 202))
     async def request_sync(body: SyncRequest) -> dict[str, str]:
         """Queue a sync: writes StartSync to sync.requests (its event id is the job id)."""
         if settings.connector(body.connector) is None:
@@ -82,7 +83,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         await send(body.connector, Envelope.wrap(command, job_id=job_id, event_id=job_id))
         return {"job_id": str(job_id), "status": "queued"}
 
-    @router.post("/syncs/{job_id}/cancel", status_code=202)
+    @router.post("/syncs/{job_id}/cancel", status_code=202, **answers(v.SyncAnswer, 202))
     async def cancel_sync(job_id: uuid.UUID, body: CancelRequest | None = None,
                           user: Annotated[str | None, Header(alias="X-Affbill-User")] = None
                           ) -> dict[str, str]:
@@ -104,7 +105,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         await send(connector, Envelope.wrap(command, job_id=job_id))
         return {"job_id": str(job_id), "status": "cancelling"}
 
-    @router.get("/syncs")
+    @router.get("/syncs", **answers(list[v.SyncRun]))
     async def list_syncs(connector: str | None = None, status: str | None = None,
                          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
         query = select(sync_runs).order_by(sync_runs.c.requested_at.desc()).limit(limit)
@@ -115,7 +116,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         async with runtime.engine.connect() as conn:
             return [_run(r) for r in (await conn.execute(query)).all()]
 
-    @router.get("/syncs/{job_id}")
+    @router.get("/syncs/{job_id}", **answers(v.SyncRun))
     async def get_sync(job_id: uuid.UUID) -> dict[str, Any]:
         async with runtime.engine.connect() as conn:
             row = (await conn.execute(select(sync_runs).where(sync_runs.c.job_id == job_id))
@@ -130,7 +131,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             raise HTTPException(404, "No such sync")
         return _run(row)
 
-    @router.get("/quarantine")
+    @router.get("/quarantine", **answers(list[v.QuarantinedRow]))
     async def list_quarantine(connector: str | None = None, job_id: uuid.UUID | None = None,
                               entity: str | None = None,
                               limit: Annotated[int, Query(ge=1, le=1000)] = 100,

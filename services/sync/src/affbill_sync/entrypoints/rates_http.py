@@ -9,9 +9,11 @@ import httpx
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 from affbill_sync.adapters.connectors.base import RetriesExhausted
 from affbill_sync.domain.rates import RatesFormatError
+from affbill_sync.entrypoints import views_api as v
 from affbill_sync.service_layer.rates import sync_rates
 
 
@@ -27,7 +29,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["rates"])
     settings = runtime.state.settings
 
-    @router.post("/rates/sync")
+    @router.post("/rates/sync", **answers(v.RatesSynced))
     async def sync_rates_now(body: RatesSyncRequest | None = None) -> dict[str, Any]:
         """Fetch the rates of a window of days from the source and publish what changed."""
         body = body or RatesSyncRequest()
