@@ -20,11 +20,13 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 AsJson = Annotated[bool, typer.Option("--json", help="The gateway's answer as JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="The columns as CSV, ids whole.")]
 SHORT_ID = 8
+UNBOUNDED = 100_000
 MINOR_UNITS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "HUF": 2, "BHD": 3,
                "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
 IRREGULAR = {"entry": "entries", "key": "keys", "API key": "API keys", "series": "series"}
@@ -50,7 +52,7 @@ def money(value: Any, currency: str | None = None) -> str:
 
 def when(value: Any) -> str:
     """A timestamp in any of the API's spellings (`…T…Z`, `…T…+00:00`, `… …+00:00`) as
-    `YYYY-MM-DD HH:MM` UTC; a date stays a date."""
+    `YYYY-MM-DD HH:MM:SS` UTC; a date stays a date."""
     if not value:
         return ""
     text = str(value)
@@ -62,7 +64,7 @@ def when(value: Any) -> str:
         return text
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def text(value: Any) -> str:
@@ -142,5 +144,5 @@ def _build(title: str, columns: Sequence[Col], cells: list[list[str]], kept: lis
 
 def _width(console: Console, table: Table) -> int:
     """What the table needs; a wrapping column counts with its longest word only."""
-    return console.measure(table).minimum if any(
-        not c.no_wrap for c in table.columns) else console.measure(table).maximum
+    wide = Measurement.get(console, console.options.update_width(UNBOUNDED), table)
+    return wide.minimum if any(not c.no_wrap for c in table.columns) else wide.maximum
