@@ -114,7 +114,7 @@ def _items(ctx: typer.Context, item_id: str | None, customer: str | None,
                                 period_to=last, offer_id=offer, currency=currency, page=page,
                                 page_size=page_size)
         show(body, tables.items(body), as_json, as_csv,
-             caption="Cart them: affbill drafts create --customer … --period …")
+             caption="Cart them: affbill drafts create --customer C --period P")
     else:
         raise GatewayError("Choose --customer C, --invoice I, or an item id.", 2)
     if not as_json and not as_csv and not item_id:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
@@ -27,6 +29,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="The gateway's answer as JS
 AsCsv = Annotated[bool, typer.Option("--csv", help="The columns as CSV, ids whole.")]
 SHORT_ID = 8
 UNBOUNDED = 100_000
+WRAP_MIN = 24  # a wrapped column is at least this wide (or as its longest value)
 MINOR_UNITS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "HUF": 2, "BHD": 3,
                "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
 IRREGULAR = {"entry": "entries", "key": "keys", "API key": "API keys", "series": "series"}
@@ -47,7 +50,7 @@ def money(value: Any, currency: str | None = None) -> str:
     except InvalidOperation:
         return str(value)
     places = MINOR_UNITS.get((currency or "").upper(), 2)
-    return f"{amount.quantize(Decimal(1).scaleb(-places)):f}"
+    return f"{amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
 
 
 def when(value: Any) -> str:
@@ -118,24 +121,35 @@ def fitted(console: Console, title: str, rows: Sequence[dict[str, Any]],
         if columns[drop].keep >= 9 or len(kept) <= 1:
             continue
         kept.remove(drop)
-        left_out = [columns[i].header for i in range(len(columns)) if i not in kept]
-        table = _build(title, columns, cells, kept, True, caption,
-                       f"(left out at this width: {', '.join(left_out)}; --csv has all)")
-        if _width(console, table) <= console.width:
-            return table
-    return table
+        if _fits(console, title, columns, cells, kept, caption):
+            break
+    for back in sorted(set(range(len(columns))) - set(kept), key=lambda i: -columns[i].keep):
+        if _fits(console, title, columns, cells, sorted([*kept, back]), caption):
+            kept = sorted([*kept, back])  # a less important but narrow column fits again
+    left_out = [columns[i].header for i in range(len(columns)) if i not in kept]
+    return _build(title, columns, cells, kept, True, caption,
+                  f"Left out at {console.width} columns: {', '.join(left_out)} "
+                  "(--csv has all)." if left_out else None, console.width)
+
+
+def _fits(console: Console, title: str, columns: Sequence[Col], cells: list[list[str]],
+          kept: list[int], caption: str | None) -> bool:
+    return _width(console, _build(title, columns, cells, kept, True, caption)) <= console.width
 
 
 def _build(title: str, columns: Sequence[Col], cells: list[list[str]], kept: list[int],
-           short: bool, caption: str | None, note: str | None = None) -> Table:
+           short: bool, caption: str | None, note: str | None = None,
+           width: int = UNBOUNDED) -> Table:
+    below = [line for x in (caption, note) if x for line in textwrap.wrap(x, width - 1)]
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption=" ".join(x for x in (caption, note) if x) or None,
-                  caption_justify="left")
+                  caption="\n".join(below) or None, caption_justify="left")
     for i in kept:
         wrap = columns[i].wrap
         table.add_column(columns[i].header, no_wrap=not wrap,
                          overflow="fold" if wrap else "ellipsis",
-                         justify="right" if columns[i].right else "left")
+                         justify="right" if columns[i].right else "left",
+                         min_width=min(WRAP_MIN, max(map(len, (r[i] for r in cells)), default=1))
+                         if wrap else None)
     for row in cells:
         table.add_row(*[row[i][:SHORT_ID] if short and columns[i].is_id and len(row[i]) > 12
                         else row[i] for i in kept])
@@ -143,6 +157,18 @@ def _build(title: str, columns: Sequence[Col], cells: list[list[str]], kept: lis
 
 
 def _width(console: Console, table: Table) -> int:
-    """What the table needs; a wrapping column counts with its longest word only."""
+    """What the table needs. Without wrapping columns: its natural width. With them: as
+    rendered at the console's width (wider than that, or with a cell cut short: too wide)."""
     wide = Measurement.get(console, console.options.update_width(UNBOUNDED), table)
-    return wide.minimum if any(not c.no_wrap for c in table.columns) else wide.maximum
+    if all(c.no_wrap for c in table.columns):
+        return wide.maximum
+    if wide.minimum > console.width:
+        return wide.minimum
+    probe = Console(width=console.width, file=io.StringIO(), color_system=None,
+                    soft_wrap=True)  # nothing cropped: a line too long shows as too long
+    probe.print(table)
+    rendered = probe.file.getvalue()  # type: ignore[attr-defined]
+    longest = max((len(line.rstrip()) for line in rendered.splitlines()), default=0)
+    cut = rendered.count("…") > sum(c.header.count("…") for c in table.columns) + sum(
+        str(x).count("…") for x in (table.title, table.caption) if x)
+    return console.width + 1 if cut else longest

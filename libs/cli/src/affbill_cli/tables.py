@@ -149,7 +149,7 @@ def items(body: dict[str, Any]) -> Listing:
              "raw": text(i.get("revenue")), "state": i.get("state") or "open",
              "invoice_id": i.get("invoice_id") or i.get("draft_id") or ""}
             for i in body.get("items", [])]
-    return (f"Items: {plural(_total(body), 'item')}", rows, [
+    return (f"Items: {_total(body)}", rows, [
         field("Item", "item_id", 9, is_id=True), field("Day", "day", 9),
         field("Offer", "offer_name", 6), field("Offer id", "offer_id", 2),
         field("Cur", "currency", 7), field("Units", "units", 5, right=True),
