@@ -239,6 +239,7 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 
 from affbill_cli.audit import audit_app  # noqa: E402
 from affbill_cli.customers import customers_app, items_cmd, profile_app  # noqa: E402
+from affbill_cli.draft_lines import lines_app  # noqa: E402
 from affbill_cli.drafts import drafts_app  # noqa: E402
 from affbill_cli.entities import entities_app  # noqa: E402
 from affbill_cli.invoices import invoices_app  # noqa: E402
@@ -251,3 +252,4 @@ for sub, name in ((drafts_app, "drafts"), (invoices_app, "invoices"),
                   (rates_app, "rates")):
     app.add_typer(sub, name=name)
 app.command("items")(items_cmd)
+drafts_app.add_typer(lines_app, name="lines")
