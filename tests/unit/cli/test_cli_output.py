@@ -114,3 +114,14 @@ def test_plurals_money_and_timestamps() -> None:
     one = dict(LISTS["generator"][2], customers=1)
     result = run(["generator"], "/api/v1/generator", one, 120)
     assert "Generator: 1 customer\n" in result.output
+
+
+def test_a_followed_bar_has_a_total_when_the_step_knows_it() -> None:
+    from affbill_cli.follow import bar_of
+    known = bar_of([{"step": "customers", "done": 3, "total": 40}])
+    assert (known["total"], known["completed"], known["count"]) == (40, 3, "3 of 40")
+    unknown = bar_of([{"step": "advertisers", "done": 200, "total": None},
+                      {"step": "stats", "done": 12345, "total": None}])
+    assert unknown["total"] is None and unknown["count"] == "12,345 so far"
+    assert unknown["description"] == "stats (after advertisers)"
+    assert "?" not in unknown["count"]
