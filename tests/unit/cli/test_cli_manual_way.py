@@ -125,3 +125,23 @@ def test_items_drill_down_routes() -> None:
     assert result.exit_code == 0, result.output
     assert gw.requests[0].url.params["line_no"] == "2"
     assert invoke(gw, "items").exit_code == 2
+
+
+def test_a_short_id_as_tables_print_it_is_taken_when_it_is_one() -> None:
+    from tests.unit.cli.fixtures import DRAFTS
+    gw = FakeGateway({("GET", "/api/v1/drafts"): DRAFTS, ("GET", f"/api/v1/drafts/{D1}"): DRAFT})
+    shown = invoke(gw, "drafts", "show", D1[:8])
+    assert shown.exit_code == 0, shown.output
+    assert gw.requests[-1].url.path == f"/api/v1/drafts/{D1}"
+    unknown = invoke(gw, "drafts", "show", "ffffffff")
+    assert unknown.exit_code == 2 and "no draft id starts with ffffffff" in unknown.output
+
+
+def test_a_line_is_edited_by_its_short_id_too() -> None:
+    line = DRAFT["lines"][0]["line_id"]
+    gw = FakeGateway({("GET", f"/api/v1/drafts/{D1}"): DRAFT,
+                      ("PATCH", f"/api/v1/drafts/{D1}/lines/{line}"): DRAFT})
+    result = invoke(gw, "drafts", "lines", "edit", D1, line[:8], "--set", "quantity=2",
+                    "--version", "4")
+    assert result.exit_code == 0, result.output
+    assert gw.requests[-1].url.path == f"/api/v1/drafts/{D1}/lines/{line}"

@@ -14,6 +14,7 @@ from affbill_cli.entities import Sets, changes_of
 from affbill_cli.main import clean_errors, gateway, out, show
 from affbill_cli.output import AsCsv, AsJson, money
 from affbill_cli.periods import period_range
+from affbill_cli.short_ids import whole
 
 customers_app = typer.Typer(help="Customers (advertisers) as billing knows them.",
                             no_args_is_help=True)
@@ -105,6 +106,7 @@ def _items(ctx: typer.Context, item_id: str | None, customer: str | None,
         body = gateway(ctx).get(f"/items/{item_id}/stat-rows")
         show(body, tables.stat_rows(body), as_json, as_csv)
     elif invoice:
+        invoice = whole(ctx, "invoice", invoice)
         body = gateway(ctx).get(f"/invoices/{invoice}/items", line_no=line, limit=page_size,
                                 offset=(page - 1) * page_size)
         show(body, tables.items(body), as_json, as_csv)

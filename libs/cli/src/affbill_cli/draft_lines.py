@@ -8,11 +8,25 @@ from typing import Annotated, Any
 
 import typer
 
+from affbill_cli.client import GatewayError
 from affbill_cli.drafts import LatestOpt, VersionOpt, drafts_app, pairs, print_draft, version_of
 from affbill_cli.entities import Sets, changes_of
 from affbill_cli.main import clean_errors, gateway
+from affbill_cli.short_ids import SHORT, DraftId
 
 lines_app = typer.Typer(help="A draft's lines: add, edit, remove.", no_args_is_help=True)
+
+
+def line_of(ctx: typer.Context, draft_id: str, line_id: str) -> str:
+    """The line id, or the one of the draft's lines that starts with it (as tables show)."""
+    if not SHORT.fullmatch(line_id):
+        return line_id
+    ids = [x["line_id"] for x in gateway(ctx).get(f"/drafts/{draft_id}").get("lines", [])
+           if str(x.get("line_id", "")).startswith(line_id)]
+    if len(ids) != 1:
+        raise GatewayError(f"{len(ids) or 'No'} lines of draft {draft_id} start with "
+                           f"{line_id}: affbill drafts show {draft_id}", 2)
+    return str(ids[0])
 
 
 def _adjust(ctx: typer.Context, draft_id: str, amount: str, reason: str, charge: bool,
@@ -30,7 +44,7 @@ def _adjust(ctx: typer.Context, draft_id: str, amount: str, reason: str, charge:
 
 @drafts_app.command("discount")
 @clean_errors
-def drafts_discount(ctx: typer.Context, draft_id: str, amount: str,
+def drafts_discount(ctx: typer.Context, draft_id: DraftId, amount: str,
                     reason: Annotated[str, typer.Option(help="Printed on the invoice.")],
                     version: VersionOpt = None, latest: LatestOpt = False,
                     replace: Annotated[bool, typer.Option(
@@ -42,7 +56,7 @@ def drafts_discount(ctx: typer.Context, draft_id: str, amount: str,
 
 @drafts_app.command("bonus")
 @clean_errors
-def drafts_bonus(ctx: typer.Context, draft_id: str, amount: str,
+def drafts_bonus(ctx: typer.Context, draft_id: DraftId, amount: str,
                  reason: Annotated[str, typer.Option(help="Printed on the invoice.")],
                  version: VersionOpt = None, latest: LatestOpt = False) -> None:
     """A bonus line (a charge the customer pays, e.g. a performance bonus)."""
@@ -53,7 +67,7 @@ def drafts_bonus(ctx: typer.Context, draft_id: str, amount: str,
 
 @lines_app.command("add")
 @clean_errors
-def lines_add(ctx: typer.Context, draft_id: str,
+def lines_add(ctx: typer.Context, draft_id: DraftId,
               line: Annotated[str, typer.Argument(help="description=…,unit_price=…"
                                                        "[,quantity=…][,vat_rate=…]")],
               version: VersionOpt = None, latest: LatestOpt = False) -> None:
@@ -64,12 +78,13 @@ def lines_add(ctx: typer.Context, draft_id: str,
 
 @lines_app.command("edit")
 @clean_errors
-def lines_edit(ctx: typer.Context, draft_id: str, line_id: str, set_: Sets = None,
+def lines_edit(ctx: typer.Context, draft_id: DraftId, line_id: str, set_: Sets = None,
                discount: Annotated[str | None, typer.Option(
                    help="A discount on this line: amount (reason with --reason).")] = None,
                reason: str | None = None,
                version: VersionOpt = None, latest: LatestOpt = False) -> None:
     """Edit a line (description, quantity, unit_price, vat_rate, …) or give it a discount."""
+    line_id = line_of(ctx, draft_id, line_id)
     body = changes_of(set_ or [])
     if discount is not None:
         body["allowance"] = {"amount": discount, "reason": reason or "Discount"}
@@ -79,9 +94,10 @@ def lines_edit(ctx: typer.Context, draft_id: str, line_id: str, set_: Sets = Non
 
 @lines_app.command("remove")
 @clean_errors
-def lines_remove(ctx: typer.Context, draft_id: str, line_id: str, version: VersionOpt = None,
+def lines_remove(ctx: typer.Context, draft_id: DraftId, line_id: str, version: VersionOpt = None,
                  latest: LatestOpt = False) -> None:
     """Remove a line (its items return to the generator)."""
+    line_id = line_of(ctx, draft_id, line_id)
     params = {"version": version_of(ctx, draft_id, version, latest)}
     print_draft(gateway(ctx).call("DELETE", f"/drafts/{draft_id}/lines/{line_id}",
                                   params=params))

@@ -18,6 +18,7 @@ from affbill_cli.entities import Sets, changes_of
 from affbill_cli.main import clean_errors, gateway, out, save, show
 from affbill_cli.output import AsCsv, AsJson, money, plural
 from affbill_cli.periods import period_range
+from affbill_cli.short_ids import DraftId
 
 drafts_app = typer.Typer(help="The manual generator: drafts and custom invoices.",
                          no_args_is_help=True)
@@ -76,14 +77,14 @@ def drafts_list(ctx: typer.Context, customer: str | None = None, limit: int = 50
 
 @drafts_app.command("show")
 @clean_errors
-def drafts_show(ctx: typer.Context, draft_id: str, as_json: AsJson = False) -> None:
+def drafts_show(ctx: typer.Context, draft_id: DraftId, as_json: AsJson = False) -> None:
     """One draft with its presets, totals and lines (with the line ids edits take)."""
     print_draft(gateway(ctx).get(f"/drafts/{draft_id}"), as_json)
 
 
 @drafts_app.command("preview")
 @clean_errors
-def drafts_preview(ctx: typer.Context, draft_id: str,
+def drafts_preview(ctx: typer.Context, draft_id: DraftId,
                    output: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
     """Save a draft's PDF preview (watermark DRAFT, no number), printed like the invoice."""
     save(gateway(ctx), f"/drafts/{draft_id}/preview", output or Path(f"draft-{draft_id}.pdf"))
@@ -159,7 +160,7 @@ def pairs(spec: str) -> dict[str, Any]:
 
 @drafts_app.command("edit")
 @clean_errors
-def drafts_edit(ctx: typer.Context, draft_id: str, set_: Sets = None,
+def drafts_edit(ctx: typer.Context, draft_id: DraftId, set_: Sets = None,
                 version: VersionOpt = None, latest: LatestOpt = False,
                 as_json: AsJson = False) -> None:
     """Change presets of this invoice only (billing_name, payment_days, intro_text,
@@ -170,7 +171,7 @@ def drafts_edit(ctx: typer.Context, draft_id: str, set_: Sets = None,
 
 @drafts_app.command("issue")
 @clean_errors
-def drafts_issue(ctx: typer.Context, draft_id: str, version: VersionOpt = None,
+def drafts_issue(ctx: typer.Context, draft_id: DraftId, version: VersionOpt = None,
                  latest: LatestOpt = False) -> None:
     """Create: issue the draft (the version you checked, or --latest) with its number."""
     invoice = gateway(ctx).post(f"/drafts/{draft_id}/issue",
@@ -180,7 +181,7 @@ def drafts_issue(ctx: typer.Context, draft_id: str, version: VersionOpt = None,
 
 @drafts_app.command("approve")
 @clean_errors
-def drafts_approve(ctx: typer.Context, draft_id: str, version: VersionOpt = None,
+def drafts_approve(ctx: typer.Context, draft_id: DraftId, version: VersionOpt = None,
                    latest: LatestOpt = False) -> None:
     """Approve a draft (the version you checked, or --latest)."""
     gateway(ctx).post(f"/drafts/{draft_id}/approve",
@@ -190,7 +191,7 @@ def drafts_approve(ctx: typer.Context, draft_id: str, version: VersionOpt = None
 
 @drafts_app.command("discard")
 @clean_errors
-def drafts_discard(ctx: typer.Context, draft_id: str, version: VersionOpt = None,
+def drafts_discard(ctx: typer.Context, draft_id: DraftId, version: VersionOpt = None,
                    latest: LatestOpt = False) -> None:
     """Discard a draft: its items return to the generator."""
     gateway(ctx).call("DELETE", f"/drafts/{draft_id}",

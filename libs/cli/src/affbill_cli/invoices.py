@@ -12,6 +12,7 @@ from affbill_cli import tables
 from affbill_cli.client import GatewayError
 from affbill_cli.main import clean_errors, gateway, out, save, show
 from affbill_cli.output import AsCsv, AsJson, money
+from affbill_cli.short_ids import InvoiceId
 
 invoices_app = typer.Typer(help="Issued invoices, cancellations and credit notes.",
                            no_args_is_help=True)
@@ -30,7 +31,7 @@ def invoices_list(ctx: typer.Context, customer: str | None = None,
 
 @invoices_app.command("show")
 @clean_errors
-def invoices_show(ctx: typer.Context, invoice_id: str,
+def invoices_show(ctx: typer.Context, invoice_id: InvoiceId,
                   lines: Annotated[bool, typer.Option("--lines", help="Its lines, with the "
                                                       "number of items each bills.")] = False,
                   items: Annotated[bool, typer.Option("--items", help="The billable items it "
@@ -57,7 +58,7 @@ def invoices_show(ctx: typer.Context, invoice_id: str,
 
 @invoices_app.command("download")
 @clean_errors
-def invoices_download(ctx: typer.Context, invoice_id: str,
+def invoices_download(ctx: typer.Context, invoice_id: InvoiceId,
                       xml: Annotated[bool, typer.Option("--xml", help="The XML, not the PDF.")
                                      ] = False,
                       output: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
@@ -68,7 +69,7 @@ def invoices_download(ctx: typer.Context, invoice_id: str,
 
 @invoices_app.command("cancel")
 @clean_errors
-def invoices_cancel(ctx: typer.Context, invoice_id: str) -> None:
+def invoices_cancel(ctx: typer.Context, invoice_id: InvoiceId) -> None:
     """Cancel an invoice: a cancellation document references it; its items return."""
     document = gateway(ctx).post(f"/invoices/{invoice_id}/cancel")
     out.print(f"Cancelled by {document.get('number', '')} ({document.get('invoice_id', '')})")
@@ -87,7 +88,7 @@ def credited_lines(specs: list[str]) -> list[dict[str, Any]]:
 
 @invoices_app.command("credit")
 @clean_errors
-def invoices_credit(ctx: typer.Context, invoice_id: str,
+def invoices_credit(ctx: typer.Context, invoice_id: InvoiceId,
                     line: Annotated[list[str] | None, typer.Option(
                         help="Credit a line: N (all of it) or N:quantity (repeatable).")
                                     ] = None,

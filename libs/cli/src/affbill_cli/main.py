@@ -14,6 +14,7 @@ from affbill_cli import tables
 from affbill_cli.client import DEFAULT_URL, Gateway, GatewayError
 from affbill_cli.follow import follow, line_text
 from affbill_cli.output import AsCsv, AsJson, emit
+from affbill_cli.short_ids import JobId
 
 app = typer.Typer(help="affbill: invoicing for affiliate networks, through the gateway.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -186,7 +187,7 @@ def jobs_list(ctx: typer.Context, kind: str | None = None, status: str | None = 
 
 @jobs_app.command("show")
 @clean_errors
-def jobs_show(ctx: typer.Context, job_id: str, as_json: AsJson = False) -> None:
+def jobs_show(ctx: typer.Context, job_id: JobId, as_json: AsJson = False) -> None:
     """A job with the progress of each step and its first log lines."""
     body = gateway(ctx).get(f"/jobs/{job_id}")
     show(body, tables.job_steps(body), as_json)
@@ -198,7 +199,7 @@ def jobs_show(ctx: typer.Context, job_id: str, as_json: AsJson = False) -> None:
 
 @jobs_app.command("follow")
 @clean_errors
-def jobs_follow(ctx: typer.Context, job_id: str) -> None:
+def jobs_follow(ctx: typer.Context, job_id: JobId) -> None:
     """Print a job's log lines as they come, until it ends."""
     finish(follow(gateway(ctx), job_id, out, bar=True))
 

@@ -150,7 +150,7 @@ def items(body: dict[str, Any]) -> Listing:
              "invoice_id": i.get("invoice_id") or i.get("draft_id") or ""}
             for i in body.get("items", [])]
     return (f"Items: {_total(body)}", rows, [
-        field("Item", "item_id", 9, is_id=True), field("Day", "day", 9),
+        field("Item", "item_id", 9), field("Day", "day", 9),  # whole: affbill items ID
         field("Offer", "offer_name", 6), field("Offer id", "offer_id", 2),
         field("Cur", "currency", 7), field("Units", "units", 5, right=True),
         field("Revenue", "revenue", 9, right=True), field("State", "state", 4),
