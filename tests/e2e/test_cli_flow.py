@@ -140,3 +140,94 @@ def test_a_draft_preview_from_the_cli_and_the_api(gateway: str, api: httpx.Clien
     over_api = api.get(f"/drafts/{draft['draft_id']}/preview")
     assert over_api.status_code == 200 and over_api.content == saved.read_bytes()
     assert ok(api.get(f"/drafts/{draft['draft_id']}"))["status"] == "draft"
+
+
+def cli_json(gateway: str, *args: str) -> Any:
+    import json
+    done = affbill(gateway, *args, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_whole_manual_way_with_the_cli_alone(gateway: str, run_output: str,
+                                                 tmp_path: Path) -> None:
+    """Issue 18: cart a period → edit → discount → preview → Create → drill down → credit
+    note, with `affbill` only; then every list's --json against its schema, and the tables
+    at 80 columns."""
+    from tests.cli_schemas import SCHEMAS
+    billed = {i["customer_id"] for i in until(
+        lambda: cli_json(gateway, "invoices", "list", "--limit", "500")["items"],
+        "rendered invoices", 300)}
+    lines = cli_json(gateway, "generator", "--page-size", "500")["lines"]
+    line = next(x for x in lines if x["customer_id"] in billed and x["totals"][0]["items"])
+    customer, period = line["customer_id"], line["totals"][0]["last_day"][:7]
+    items = cli_json(gateway, "items", "--customer", customer, "--period", period,
+                     "--page-size", "1000")
+    open_ids = {i["item_id"] for i in items["items"] if not i.get("draft_id")}
+    assert open_ids and items["total"] <= 1000
+
+    draft = cli_json(gateway, "drafts", "create", "--customer", customer, "--period", period)
+    did = draft["draft_id"]
+    assert draft["items"] == len(open_ids) and draft["version"] == 1
+    shown = affbill(gateway, "drafts", "show", did)
+    assert "Presets" in shown.stdout and draft["lines"][0]["line_id"] in shown.stdout
+    ok_run = affbill(gateway, "drafts", "edit", did, "--set", "intro_text=As agreed by phone",
+                     "--version", "1")
+    assert ok_run.returncode == 0, ok_run.stderr
+    discounted = affbill(gateway, "drafts", "discount", did, "1.00", "--reason", "Loyalty",
+                         "--version", "2")
+    assert discounted.returncode == 0, discounted.stderr
+    assert "Document allowance 0: 1.00" in discounted.stdout
+    saved = tmp_path / "draft.pdf"
+    preview = affbill(gateway, "drafts", "preview", did, "-o", str(saved))
+    assert preview.returncode == 0, preview.stderr
+    assert saved.read_bytes().startswith(b"%PDF")
+    unsure = affbill(gateway, "drafts", "issue", did)
+    assert unsure.returncode == 2 and "--latest" in unsure.stderr
+    issued = affbill(gateway, "drafts", "issue", did, "--version", "3")
+    assert issued.returncode == 0, issued.stderr
+    number = issued.stdout.split()[1]
+    invoice_id = issued.stdout.strip().rsplit("(", 1)[1].rstrip(")")
+
+    invoice_lines = cli_json(gateway, "invoices", "show", invoice_id, "--lines")
+    assert sum(x["items"] for x in invoice_lines["items"]) == len(open_ids)
+    first = cli_json(gateway, "invoices", "show", invoice_id, "--items", "--line", "1")
+    assert first["items"] and {i["state"] for i in first["items"]} == {"invoiced"}
+    rows = cli_json(gateway, "items", first["items"][0]["item_id"])
+    assert rows["total"] >= 1 and rows["item"]["item_id"] == first["items"][0]["item_id"]
+
+    credit = affbill(gateway, "invoices", "credit", invoice_id, "--amount", "0.50",
+                     "--reason", "Disputed conversions")
+    assert credit.returncode == 0, credit.stderr
+    note_number = credit.stdout.split()[2]
+    def both_rendered() -> set[str]:
+        listed = cli_json(gateway, "invoices", "list", "--limit", "500")["items"]
+        done = {i["number"] for i in listed if i["number"] in (number, note_number)
+                and i.get("valid")}
+        return done if len(done) == 2 else set()
+
+    assert until(both_rendered, "the invoice and its credit note rendered", 300) == {
+        number, note_number}
+
+    answers = {"generator": ("generator",), "invoices": ("invoices", "list"),
+               "drafts": ("drafts", "list"), "jobs": ("jobs", "list"),
+               "keys": ("keys", "list"), "customers": ("customers", "list"),
+               "periods": ("periods",), "entities": ("entities", "list"),
+               "series": ("series", "list"), "audit": ("audit", "list"),
+               "rates": ("rates", "show")}
+    for schema, args in answers.items():
+        SCHEMAS[schema].validate_python(cli_json(gateway, *args))
+    for schema, body in (("items", items), ("lines", invoice_lines), ("items", first),
+                         ("stat_rows", rows)):
+        SCHEMAS[schema].validate_python(body)
+
+    for args in (("invoices", "list"), ("generator",), ("jobs", "list"), ("drafts", "list")):
+        narrow = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "AFFBILL_URL": gateway,
+                                     "AFFBILL_API_KEY": ADMIN_KEY, "COLUMNS": "80"},
+                                check=False)
+        assert narrow.returncode == 0, narrow.stderr
+        assert all(len(x.rstrip()) <= 80 for x in narrow.stdout.splitlines()), narrow.stdout
+        assert "…" not in narrow.stdout
+    narrow_invoices = affbill(gateway, "invoices", "list", "--number", number)
+    assert number in narrow_invoices.stdout

@@ -89,7 +89,7 @@ async def test_a_dry_run_changes_nothing_and_says_what_the_run_does(
     assert (f"Missing: {name[gone]} was billed 50.00 EUR net in the previous period, nothing "
             "now") in log
     assert f"Parked: {name[parked]} left out (Disputed October invoice)" in log
-    assert log[-1] == ("Dry run finished: 2 documents, 1 drafts, 1 skipped, 1 parked, 2 new, "
+    assert log[-1] == ("Dry run finished: 2 documents, 1 draft, 1 skipped, 1 parked, 2 new, "
                        "1 missing; would invoice 196.35 EUR; nothing was changed")
 
     csv = await api.get(f"/dry-runs/{dry.payload.run_id}/csv")

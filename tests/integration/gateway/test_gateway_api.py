@@ -138,7 +138,7 @@ async def test_a_run_is_accepted_and_sent_to_billing(stack: Stack, keys: dict[st
     [command] = [e for e in seen if e.job_id == job_id]
     [job] = [e.payload for e in queued if e.job_id == job_id and e.type == "jobs.job.queued"]
     assert (job.kind, job.requested_by, job.service) == ("batch_run", name, "gateway")
-    assert job.title == "Process selected: 1 customers, 1 items"
+    assert job.title == "Process selected: 1 customer, 1 item"
     assert command.type == "billing.run.process_selected"
     assert command.payload.run_id == job_id
     assert command.payload.customer_ids == [customer] and command.payload.item_ids == [item]

@@ -210,11 +210,12 @@ def test_progress_is_read_from_any_shape_of_job_progress() -> None:
     assert follow.step_of({"progress": []}) is None
 
 
-def test_issuing_a_draft_uses_its_current_version() -> None:
+def test_issuing_a_draft_with_latest_uses_its_current_version() -> None:
+    """Issue 18: `drafts issue` takes the version the clerk saw, or an explicit --latest."""
     gw = FakeGateway({("GET", "/api/v1/drafts/d-1"): {"draft_id": "d-1", "version": 4},
                       ("POST", "/api/v1/drafts/d-1/issue"): {"number": "INV-2026-00009",
                                                              "invoice_id": "i-9"}})
-    result = invoke(gw, "drafts", "issue", "d-1")
+    result = invoke(gw, "drafts", "issue", "d-1", "--latest")
     assert result.exit_code == 0, result.output
     assert gw.body(1) == {"version": 4} and "Issued INV-2026-00009" in result.output
 

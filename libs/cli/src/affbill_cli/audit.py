@@ -9,14 +9,13 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from affbill_cli.main import clean_errors, gateway, out
+from affbill_cli.main import clean_errors, gateway, out, show
+from affbill_cli.output import AsCsv, AsJson, Col, field, when
 
 audit_app = typer.Typer(help="The audit trail: who changed what, when (admin).",
                         no_args_is_help=True)
 Service = Annotated[str, typer.Option(help="gateway (API keys), billing or sync.")]
-CHANGE_WIDTH = 60
 
 
 def _changed(before: Any, after: Any) -> str:
@@ -37,16 +36,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 24 else text[:23] + "…"
 
 
-def entries_table(body: dict[str, Any]) -> Table:
-    table = Table(title=f"Audit entries: {body.get('total', 0)}", title_justify="left")
-    for column in ("#", "When (UTC)", "Who", "Role", "What", "Id", "Action", "Changed"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("#", "When (UTC)"),
-                         max_width=CHANGE_WIDTH if column == "Changed" else None)
-    for e in body.get("items", []):
-        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"],
-                      e.get("actor_role") or "", e["entity_kind"], e["entity_id"], e["action"],
-                      _changed(e.get("before"), e.get("after")))
-    return table
+COLUMNS = [field("#", "seq", 9, right=True), Col("When (UTC)", "at", lambda e: when(e["at"]), 8),
+           field("Who", "actor", 8), field("Role", "actor_role", 2),
+           field("What", "entity_kind", 7), field("Id", "entity_id", 5, is_id=True),
+           field("Action", "action", 9),
+           Col("Changed", "changed", lambda e: _changed(e.get("before"), e.get("after")), 4,
+               wrap=True)]
+
+
+def entries_table(body: dict[str, Any]) -> tuple[str, list[dict[str, Any]], list[Col]]:
+    return (f"Audit entries: {int(body.get('total', 0))}", body.get("items", []),
+            COLUMNS)
 
 
 @audit_app.command("list")
@@ -59,12 +59,13 @@ def audit_list(ctx: typer.Context, service: Service = "billing",
                action: str | None = None,
                since: Annotated[str | None, typer.Option("--from", help="ISO time.")] = None,
                until: Annotated[str | None, typer.Option("--to", help="ISO time.")] = None,
-               limit: int = 50, offset: int = 0) -> None:
+               limit: int = 50, offset: int = 0, as_json: AsJson = False,
+               as_csv: AsCsv = False) -> None:
     """Entries newest first, with what each changed."""
     body = gateway(ctx).get("/audit", service=service, entity_kind=kind, entity_id=entity,
                             user=user, action=action, limit=limit, offset=offset,
                             **{"from": since, "to": until})
-    out.print(entries_table(body))
+    show(body, entries_table(body), as_json, as_csv)
 
 
 @audit_app.command("verify")

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from affbill_cli.client import GatewayError
-from affbill_cli.main import clean_errors, gateway, out
+from affbill_cli.main import clean_errors, gateway
+from affbill_cli.main import show as show_list
+from affbill_cli.output import AsCsv, AsJson, Col, field
 
 entities_app = typer.Typer(help="Seller entities: the companies that issue documents.",
                            no_args_is_help=True)
@@ -22,15 +23,17 @@ Sets = Annotated[list[str] | None, typer.Option(
     "--set", help="field=value (JSON values allowed, e.g. managing_directors='[\"A\"]').")]
 
 
-def _table(entities: list[dict[str, Any]]) -> Table:
-    table = Table("entity", "legal name", "country", "VAT id", "tax no.", "register",
-                  "IBAN", "version")
-    for e in entities:
-        bank = (e.get("bank_accounts") or [{}])[0]
-        table.add_row(e["entity"], e["legal_name"], e["country"], e.get("vat_id") or "",
-                      e.get("tax_number") or "", e.get("company_register") or "",
-                      bank.get("iban") or "", str(e.get("version") or ""))
-    return table
+COLUMNS = [field("Entity", "entity", 9), field("Legal name", "legal_name", 9),
+           field("Country", "country", 7), field("VAT id", "vat_id", 6),
+           field("Tax no.", "tax_number", 3), field("Register", "company_register", 2),
+           Col("IBAN", "iban", lambda e: (e.get("bank_accounts") or [{}])[0].get("iban"), 4),
+           field("Version", "version", 5, right=True)]
+
+
+def _table(entities: list[dict[str, Any]], body: Any = None, as_json: bool = False,
+           as_csv: bool = False) -> None:
+    show_list(entities if body is None else body,
+         (f"Seller entities: {len(entities)}", entities, COLUMNS), as_json, as_csv)
 
 
 def _value(text: str) -> Any:
@@ -53,16 +56,16 @@ def changes_of(sets: list[str]) -> dict[str, Any]:
 
 @entities_app.command("list")
 @clean_errors
-def list_entities(ctx: typer.Context) -> None:
+def list_entities(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """Every seller entity."""
-    out.print(_table(gateway(ctx).get("/seller-entities")))
+    _table(gateway(ctx).get("/seller-entities"), None, as_json, as_csv)
 
 
 @entities_app.command("show")
 @clean_errors
 def show(ctx: typer.Context, entity: str) -> None:
     """One seller entity, all its fields."""
-    out.print_json(data=gateway(ctx).get(f"/seller-entities/{entity}"))
+    show_list(gateway(ctx).get(f"/seller-entities/{entity}"), ("", [], []), as_json=True)
 
 
 @entities_app.command("create")
@@ -70,7 +73,7 @@ def show(ctx: typer.Context, entity: str) -> None:
 def create(ctx: typer.Context, entity: str, fields: Fields) -> None:
     """Create a seller entity from a JSON file of its fields."""
     body = {**json.loads(fields.read_text(encoding="utf-8")), "entity": entity}
-    out.print(_table([gateway(ctx).post("/seller-entities", body)]))
+    _table([gateway(ctx).post("/seller-entities", body)])
 
 
 @entities_app.command("edit")
@@ -82,4 +85,4 @@ def edit(ctx: typer.Context, entity: str, set_: Sets = None,
     body = changes_of(set_ or [])
     if version is not None:
         body["version"] = version
-    out.print(_table([gateway(ctx).call("PATCH", f"/seller-entities/{entity}", json=body)]))
+    _table([gateway(ctx).call("PATCH", f"/seller-entities/{entity}", json=body)])

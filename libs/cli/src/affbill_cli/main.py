@@ -12,17 +12,16 @@ from rich.console import Console
 
 from affbill_cli import tables
 from affbill_cli.client import DEFAULT_URL, Gateway, GatewayError
-from affbill_cli.follow import follow
+from affbill_cli.follow import follow, line_text
+from affbill_cli.output import AsCsv, AsJson, emit
+from affbill_cli.short_ids import JobId
 
 app = typer.Typer(help="affbill: invoicing for affiliate networks, through the gateway.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 sync_app = typer.Typer(help="Update the figures from the adtracker.", no_args_is_help=True)
-drafts_app = typer.Typer(help="The manual generator: drafts.", no_args_is_help=True)
-invoices_app = typer.Typer(help="The invoice list.", no_args_is_help=True)
 jobs_app = typer.Typer(help="The job log.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (admin).", no_args_is_help=True)
-for sub, name in ((sync_app, "sync"), (drafts_app, "drafts"), (invoices_app, "invoices"),
-                  (jobs_app, "jobs"), (keys_app, "keys")):
+for sub, name in ((sync_app, "sync"), (jobs_app, "jobs"), (keys_app, "keys")):
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
@@ -97,10 +96,20 @@ def sync_partial(ctx: typer.Context, connector: str = "hasoffers-sim",
 @app.command("generator")
 @clean_errors
 def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,
-              page_size: int = 50) -> None:
-    """The generator: one line per customer with open items."""
-    body = gateway(ctx).get("/generator", customer=customer, page=page, page_size=page_size)
-    out.print(tables.generator(body))
+              page_size: int = 50, currency: str | None = None,
+              account_manager: str | None = None, as_json: AsJson = False,
+              as_csv: AsCsv = False) -> None:
+    """The generator: one line per customer with open items (drill down: affbill items)."""
+    body = gateway(ctx).get("/generator", customer=customer, page=page, page_size=page_size,
+                            currency=currency, account_manager=account_manager)
+    show(body, tables.generator(body), as_json, as_csv)
+
+
+def show(body: Any, listing: tables.Listing, as_json: bool = False, as_csv: bool = False,
+         caption: str | None = None) -> None:
+    """Print a list as a table (fitted to the terminal), JSON or CSV."""
+    title, rows, columns = listing
+    emit(out, body, title, rows, columns, as_json, as_csv, caption)
 
 
 @app.command("periods")
@@ -108,10 +117,11 @@ def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,
 def periods(ctx: typer.Context,
             frequency: Annotated[str, typer.Option(
                 help="weekly, biweekly, monthly or quarterly.")] = "monthly",
-            count: Annotated[int, typer.Option(help="How many closed periods.")] = 3) -> None:
+            count: Annotated[int, typer.Option(help="How many closed periods.")] = 3,
+            as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """Billing periods, newest first: ready to bill or not, and what they wait for."""
     body = gateway(ctx).get("/periods", frequency=frequency, count=count)
-    out.print(tables.periods(body))
+    show(body, tables.periods(body), as_json, as_csv)
 
 
 @app.command("run")
@@ -151,38 +161,7 @@ def run(ctx: typer.Context,
     started(ctx, gateway(ctx).post("/runs", body), "Run accepted", bar=False, wait=wait)
 
 
-# drafts -------------------------------------------------------------------------------------
-
-def version_of(ctx: typer.Context, draft_id: str, version: int | None) -> int:
-    return version if version is not None else gateway(ctx).get(f"/drafts/{draft_id}")["version"]
-
-
-@drafts_app.command("list")
-@clean_errors
-def drafts_list(ctx: typer.Context, customer: str | None = None, limit: int = 50,
-                offset: int = 0) -> None:
-    """Drafts with customer, totals, age and approvals."""
-    out.print(tables.drafts(gateway(ctx).get("/drafts", customer_id=customer, limit=limit,
-                                             offset=offset)))
-
-
-@drafts_app.command("show")
-@clean_errors
-def drafts_show(ctx: typer.Context, draft_id: str) -> None:
-    """One draft with its presets and lines."""
-    out.print(tables.document(gateway(ctx).get(f"/drafts/{draft_id}")))
-
-
-@drafts_app.command("preview")
-@clean_errors
-def drafts_preview(ctx: typer.Context, draft_id: str,
-                   output: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
-    """Save a draft's PDF preview (watermark DRAFT, no number), printed like the invoice."""
-    target = output or Path(f"draft-{draft_id}.pdf")
-    _save(gateway(ctx), f"/drafts/{draft_id}/preview", target)
-
-
-def _save(client: Any, path: str, target: Path) -> None:
+def save(client: Any, path: str, target: Path) -> None:
     """Download to ``target`` through a .part file: a failed download leaves nothing."""
     partial = target.with_name(target.name + ".part")
     try:
@@ -194,103 +173,33 @@ def _save(client: Any, path: str, target: Path) -> None:
     out.print(f"Saved {target} ({size} bytes)")
 
 
-@drafts_app.command("create")
-@clean_errors
-def drafts_create(ctx: typer.Context, customer: Annotated[str, typer.Option()],
-                  item: Annotated[list[str], typer.Option(help="An open item (repeatable).")]
-                  ) -> None:
-    """Cart into generator: a draft from a customer's open items."""
-    draft = gateway(ctx).post("/drafts", {"customer_id": customer, "item_ids": item})
-    out.print(tables.document(draft))
-
-
-@drafts_app.command("issue")
-@clean_errors
-def drafts_issue(ctx: typer.Context, draft_id: str, version: int | None = None) -> None:
-    """Create: issue the draft as an invoice with its number."""
-    invoice = gateway(ctx).post(f"/drafts/{draft_id}/issue",
-                                {"version": version_of(ctx, draft_id, version)})
-    out.print(f"Issued {invoice.get('number', '')} ({invoice.get('invoice_id', '')})")
-
-
-@drafts_app.command("approve")
-@clean_errors
-def drafts_approve(ctx: typer.Context, draft_id: str, version: int | None = None) -> None:
-    """Approve a draft."""
-    gateway(ctx).post(f"/drafts/{draft_id}/approve",
-                      {"version": version_of(ctx, draft_id, version)})
-    out.print(f"Draft {draft_id} approved")
-
-
-@drafts_app.command("discard")
-@clean_errors
-def drafts_discard(ctx: typer.Context, draft_id: str, version: int | None = None) -> None:
-    """Discard a draft: its items return to the generator."""
-    gateway(ctx).call("DELETE", f"/drafts/{draft_id}",
-                      params={"version": version_of(ctx, draft_id, version)})
-    out.print(f"Draft {draft_id} discarded")
-
-
-# invoices -----------------------------------------------------------------------------------
-
-@invoices_app.command("list")
-@clean_errors
-def invoices_list(ctx: typer.Context, customer: str | None = None,
-                  status: str | None = None, number: str | None = None, limit: int = 50,
-                  offset: int = 0) -> None:
-    """Issued invoices and cancellations."""
-    out.print(tables.invoices(gateway(ctx).get("/invoices", customer_id=customer, status=status,
-                                               number=number, limit=limit, offset=offset)))
-
-
-@invoices_app.command("show")
-@clean_errors
-def invoices_show(ctx: typer.Context, invoice_id: str) -> None:
-    """An invoice's metadata: number, totals, document hash."""
-    out.print(tables.document(gateway(ctx).get(f"/invoices/{invoice_id}")))
-
-
-@invoices_app.command("download")
-@clean_errors
-def invoices_download(ctx: typer.Context, invoice_id: str,
-                      xml: Annotated[bool, typer.Option("--xml", help="The XML, not the PDF.")
-                                     ] = False,
-                      output: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
-    """Save the PDF/A-3 (or its EN 16931 XML)."""
-    kind = "xml" if xml else "pdf"
-    target = output or Path(f"{invoice_id}.{kind}")
-    _save(gateway(ctx), f"/invoices/{invoice_id}/{kind}", target)
-
-
-@invoices_app.command("cancel")
-@clean_errors
-def invoices_cancel(ctx: typer.Context, invoice_id: str) -> None:
-    """Cancel an invoice: a cancellation document references it."""
-    document = gateway(ctx).post(f"/invoices/{invoice_id}/cancel")
-    out.print(f"Cancelled by {document.get('number', '')} ({document.get('invoice_id', '')})")
-
-
 # jobs ---------------------------------------------------------------------------------------
 
 @jobs_app.command("list")
 @clean_errors
 def jobs_list(ctx: typer.Context, kind: str | None = None, status: str | None = None,
-              limit: int = 50, offset: int = 0) -> None:
+              limit: int = 50, offset: int = 0, as_json: AsJson = False,
+              as_csv: AsCsv = False) -> None:
     """The job log: newest first."""
-    out.print(tables.jobs(gateway(ctx).get("/jobs", kind=kind, status=status, limit=limit,
-                                           offset=offset)))
+    body = gateway(ctx).get("/jobs", kind=kind, status=status, limit=limit, offset=offset)
+    show(body, tables.jobs(body), as_json, as_csv)
 
 
 @jobs_app.command("show")
 @clean_errors
-def jobs_show(ctx: typer.Context, job_id: str) -> None:
-    """A job with its progress and first log lines."""
-    out.print(tables.job(gateway(ctx).get(f"/jobs/{job_id}")))
+def jobs_show(ctx: typer.Context, job_id: JobId, as_json: AsJson = False) -> None:
+    """A job with the progress of each step and its first log lines."""
+    body = gateway(ctx).get(f"/jobs/{job_id}")
+    show(body, tables.job_steps(body), as_json)
+    if not as_json:
+        lines = body.get("lines") or {}
+        for line in lines.get("items", []) if isinstance(lines, dict) else lines:
+            out.print(line_text(line), highlight=False)
 
 
 @jobs_app.command("follow")
 @clean_errors
-def jobs_follow(ctx: typer.Context, job_id: str) -> None:
+def jobs_follow(ctx: typer.Context, job_id: JobId) -> None:
     """Print a job's log lines as they come, until it ends."""
     finish(follow(gateway(ctx), job_id, out, bar=True))
 
@@ -311,9 +220,11 @@ def keys_create(ctx: typer.Context, name: str,
 
 @keys_app.command("list")
 @clean_errors
-def keys_list(ctx: typer.Context, revoked: bool = False) -> None:
+def keys_list(ctx: typer.Context, revoked: bool = False, as_json: AsJson = False,
+              as_csv: AsCsv = False) -> None:
     """API keys (never their secrets)."""
-    out.print(tables.keys(gateway(ctx).get("/keys", revoked=revoked, limit=500)))
+    body = gateway(ctx).get("/keys", revoked=revoked, limit=500)
+    show(body, tables.keys(body), as_json, as_csv)
 
 
 @keys_app.command("revoke")
@@ -325,22 +236,22 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 
 
 
-# audit (its commands live in affbill_cli.audit, which takes the helpers above) --------------
+# the other command groups live in their own modules, which take the helpers above ---------
 
 from affbill_cli.audit import audit_app  # noqa: E402
-
-app.add_typer(audit_app, name="audit")
-
+from affbill_cli.customers import customers_app, items_cmd, profile_app  # noqa: E402
+from affbill_cli.draft_lines import lines_app  # noqa: E402
+from affbill_cli.drafts import drafts_app  # noqa: E402
 from affbill_cli.entities import entities_app  # noqa: E402
-
-app.add_typer(entities_app, name="entities")
-
+from affbill_cli.invoices import invoices_app  # noqa: E402
+from affbill_cli.rates import rates_app  # noqa: E402
+from affbill_cli.schedules import schedules_app  # noqa: E402
 from affbill_cli.series import series_app  # noqa: E402
 
-app.add_typer(series_app, name="series")
-from affbill_cli.rates import rates_app  # noqa: E402
-
-app.add_typer(rates_app, name="rates")
-from affbill_cli.schedules import schedules_app  # noqa: E402
-
-app.add_typer(schedules_app, name="schedules")
+for sub, name in ((drafts_app, "drafts"), (invoices_app, "invoices"),
+                  (customers_app, "customers"), (profile_app, "profile"),
+                  (audit_app, "audit"), (entities_app, "entities"), (series_app, "series"),
+                  (rates_app, "rates"), (schedules_app, "schedules")):
+    app.add_typer(sub, name=name)
+app.command("items")(items_cmd)
+drafts_app.add_typer(lines_app, name="lines")

@@ -8,24 +8,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from affbill_cli.main import clean_errors, gateway, out
+from affbill_cli.main import clean_errors, gateway, out, show
+from affbill_cli.output import AsCsv, AsJson, field
 
 rates_app = typer.Typer(help="Exchange rates: per day, their history, manual rates.",
                         no_args_is_help=True)
 
 
-def _table(title: str, rows: list[dict[str, Any]], *, history: bool = False) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("Currency", "Rate", "Rate date", "Source", "Entered by", "Reason"):
-        table.add_column(column, justify="right" if column == "Rate" else "left")
-    for r in rows:
-        table.add_row(r["currency"], f"{r['rate']}", r["rate_date"], r["source"],
-                      r.get("entered_by") or "", r.get("reason") or "")
-    if history and rows:
-        table.caption = "oldest first: the last row is the day's rate"
-    return table
+COLUMNS = [field("Currency", "currency", 9), field("Rate", "rate", 9, right=True),
+           field("Rate date", "rate_date", 8), field("Source", "source", 6),
+           field("Entered by", "entered_by", 4), field("Reason", "reason", 3, wrap=True)]
+
+
+def _table(title: str, rows: list[dict[str, Any]], body: Any, as_json: bool, as_csv: bool,
+           *, history: bool = False) -> None:
+    caption = "oldest first: the last row is the day's rate" if history and rows else None
+    show(body, (title, rows, COLUMNS), as_json, as_csv, caption)
 
 
 @rates_app.command("show")
@@ -34,23 +33,26 @@ def rates_show(ctx: typer.Context,
                date: Annotated[str | None, typer.Option(
                    help="The day a document is dated (YYYY-MM-DD); default: today.")] = None,
                currency: Annotated[str | None, typer.Option(help="Only this currency.")
-                                   ] = None) -> None:
+                                   ] = None, as_json: AsJson = False,
+               as_csv: AsCsv = False) -> None:
     """The rate a document dated --date uses per currency: that day's, or the last
     published before it (weekends, holidays)."""
     body = gateway(ctx).get("/rates", date=date, currency=currency)
     rates = body.get("rates", [])
-    out.print(_table(f"Rates (1 EUR = …) for documents dated {body.get('date')}", rates))
-    if not rates:
+    _table(f"Rates (1 EUR = …) for documents dated {body.get('date')}", rates, body, as_json,
+           as_csv)
+    if not rates and not (as_json or as_csv):
         out.print("No rates known for this day: documents in other currencies with VAT "
                   "wait (affbill rates sync, or affbill rates enter).")
 
 
 @rates_app.command("history")
 @clean_errors
-def rates_history(ctx: typer.Context, currency: str, day: str) -> None:
+def rates_history(ctx: typer.Context, currency: str, day: str, as_json: AsJson = False,
+                  as_csv: AsCsv = False) -> None:
     """Every rate recorded for a currency and day, corrections included."""
     rows = gateway(ctx).get(f"/rates/{currency}/{day}/history")
-    out.print(_table(f"{currency} on {day}", rows, history=True))
+    _table(f"{currency} on {day}", rows, rows, as_json, as_csv, history=True)
 
 
 @rates_app.command("enter")

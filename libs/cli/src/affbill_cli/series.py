@@ -6,37 +6,42 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from affbill_cli.entities import Sets, changes_of
-from affbill_cli.main import clean_errors, gateway, out
+from affbill_cli.main import clean_errors, gateway
+from affbill_cli.main import show as show_list
+from affbill_cli.output import AsCsv, AsJson, field
 
 series_app = typer.Typer(help="Number series: prefix, counter width, suffix, start, reset.",
                          no_args_is_help=True)
 
 
-def _table(rows: list[dict[str, Any]]) -> Table:
-    table = Table("series", "prefix", "width", "suffix", "start", "reset", "corrections",
-                  "last counter", "example")
-    for r in rows:
-        table.add_row(r["series"], r["prefix"], str(r["padding"]), r["suffix"], str(r["start"]),
-                      r["reset"], r["cancellation_suffix"], str(r["last_counter"] or ""),
-                      r["example"])
-    return table
+COLUMNS = [field("Series", "series", 9), field("Prefix", "prefix", 8),
+           field("Width", "padding", 4, right=True), field("Suffix", "suffix", 5),
+           field("Start", "start", 3, right=True), field("Reset", "reset", 6),
+           field("Corrections", "cancellation_suffix", 2),
+           field("Last counter", "last_counter", 7, right=True),
+           field("Example", "example", 8)]
+
+
+def _table(rows: list[dict[str, Any]], body: Any = None, as_json: bool = False,
+           as_csv: bool = False) -> None:
+    show_list(rows if body is None else body, (f"Number series: {len(rows)}", rows, COLUMNS),
+         as_json, as_csv)
 
 
 @series_app.command("list")
 @clean_errors
-def list_series(ctx: typer.Context) -> None:
+def list_series(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """Every number series."""
-    out.print(_table(gateway(ctx).get("/number-series")))
+    _table(gateway(ctx).get("/number-series"), None, as_json, as_csv)
 
 
 @series_app.command("show")
 @clean_errors
 def show(ctx: typer.Context, series: str) -> None:
     """One number series."""
-    out.print(_table([gateway(ctx).get(f"/number-series/{series}")]))
+    _table([gateway(ctx).get(f"/number-series/{series}")])
 
 
 @series_app.command("create")
@@ -49,12 +54,12 @@ def create(ctx: typer.Context, series: str,
     """Create a number series."""
     body = {"series": series, "prefix": prefix, "suffix": suffix, "padding": padding,
             "start": start, "cancellation_suffix": cancellation_suffix, "reset": reset}
-    out.print(_table([gateway(ctx).post("/number-series", body)]))
+    _table([gateway(ctx).post("/number-series", body)])
 
 
 @series_app.command("edit")
 @clean_errors
 def edit(ctx: typer.Context, series: str, set_: Sets = None) -> None:
     """Change a series' format (refused once it numbered documents)."""
-    out.print(_table([gateway(ctx).call("PATCH", f"/number-series/{series}",
-                                        json=changes_of(set_ or []))]))
+    _table([gateway(ctx).call("PATCH", f"/number-series/{series}",
+                              json=changes_of(set_ or []))])

@@ -22,6 +22,7 @@ from affbill_billing.domain.profiles import BuyerKind, CurrencyMode, TaxTreatmen
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import (
     drafts_http,
+    drilldown_http,
     number_series_http,
     periods_http,
     rates_http,
@@ -137,6 +138,7 @@ down (affbill_contracts.wire)."""
 def build_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["billing"])
     router.include_router(drafts_http.build_router(runtime, printable))
+    router.include_router(drilldown_http.build_router(runtime, printable))
     router.include_router(seller_entities_http.build_router(runtime))
     router.include_router(number_series_http.build_router(runtime))
     router.include_router(rates_http.build_router(runtime, printable))

@@ -18,6 +18,7 @@ from affbill_billing.domain.dry_run import DryRunLine, customer_outcome
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.periods import BillingFrequency, BillingPeriod, period_of
 from affbill_billing.domain.runs import RunContext, last_day_read
+from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import periods
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.envelope import Envelope
@@ -41,7 +42,8 @@ async def dry_run(uow_factory: UowFactory, envelope: Envelope[ProcessSelected],
         customers = await selected_customers(uow.session, run, last_day_read(
             run.period_end, ctx.today))
         job = JobReporter(uow, SERVICE, ctx.job_id)
-        job.started(JobKind.BATCH_RUN, f"Dry run: {len(customers)} customers", run.requested_by)
+        job.started(JobKind.BATCH_RUN, f"Dry run: {counted(len(customers), 'customer')}",
+                    run.requested_by)
         for r in await periods.readiness_of(conn, await periods.run_periods(
                 conn, run, customers, ctx.today), settings):
             job.log(r.describe(), LogLevel.INFO if r.ready else LogLevel.WARNING)
@@ -157,7 +159,8 @@ def summary(counts: dict[str, int], lines: list[DryRunLine]) -> str:
             per_currency[line.currency] = per_currency.get(line.currency, Decimal(0)) + \
                 line.gross_total
     would = ", ".join(f"{round_money(v, c)} {c}" for c, v in sorted(per_currency.items()))
-    return (f"Dry run finished: {counts['documents']} documents, {counts['drafts']} drafts, "
+    return (f"Dry run finished: {counted(counts['documents'], 'document')}, "
+            f"{counted(counts['drafts'], 'draft')}, "
             f"{counts['skipped']} skipped, {counts['parked']} parked, {counts['new']} new, "
             f"{counts['missing']} missing"
             + (f"; would invoice {would}" if would else "") + "; nothing was changed")

@@ -28,6 +28,7 @@ from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
 from affbill_billing.domain.profiles import VatIdMissing
+from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
@@ -121,7 +122,7 @@ async def request_bulk_issue(uow_factory: UowFactory, draft_ids: list[uuid.UUID]
         if unknown := [str(d) for d in draft_ids if d not in drafts]:
             raise DraftError("draft_ids", f"unknown or no longer drafts: {', '.join(unknown[:5])}")
         JobReporter(uow, SERVICE, job_id).started(
-            JobKind.BULK_ISSUE, f"Issue {len(draft_ids)} drafts", user)
+            JobKind.BULK_ISSUE, f"Issue {counted(len(draft_ids), 'draft')}", user)
         uow.publish(topics.BILLING_REQUESTS, str(job_id), Envelope.wrap(
             IssueDrafts(draft_ids=draft_ids, requested_by=user), job_id=job_id))
         await uow.commit()
@@ -160,8 +161,8 @@ async def issue_drafts(uow_factory: UowFactory, envelope: Envelope[IssueDrafts],
     async with uow_factory() as uow:
         if await claim(uow.session, BULK_CONSUMER, [envelope.event_id]):
             job = JobReporter(uow, SERVICE, job_id)
-            job.log(f"Bulk issue finished: {counts['documents_created']} documents created, "
-                    f"{counts['drafts_refused']} drafts not issued")
+            job.log(f"Bulk issue finished: {counted(counts['documents_created'], 'document')} "
+                    f"created, {counted(counts['drafts_refused'], 'draft')} not issued")
             job.finished(JobStatus.SUCCEEDED_WITH_WARNINGS if counts["drafts_refused"]
                          else JobStatus.SUCCEEDED, **counts)
             await uow.commit()

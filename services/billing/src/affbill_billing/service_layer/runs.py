@@ -33,6 +33,7 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
+from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import audit_trail, dry_runs, periods
 from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
@@ -89,7 +90,8 @@ async def start(uow_factory: UowFactory, run: ProcessSelected, job_id: uuid.UUID
         if fresh:
             job.started(JobKind.BATCH_RUN, "Process selected: " + (
                 "all customers" if run.all_customers else
-                f"{len(run.customer_ids)} customers, {len(run.item_ids)} items"),
+                f"{counted(len(run.customer_ids), 'customer')}, "
+                f"{counted(len(run.item_ids), 'item')}"),
                 run.requested_by)
             job.log(periods.period_line(run, today))
             refusal = settings and await periods.check_run(
@@ -252,9 +254,9 @@ def summary(counts: RunCounts, invoiced: dict[str, Any]) -> str:
     per_currency = ", ".join(f"{round_money(amount, cur)} {cur}"
                              for cur, amount in sorted(invoiced.items()))
     drafts = counts.drafts_created
-    return (f"Run finished: {counts.documents_created} documents created, "
-            + (f"{drafts} drafts created, " if drafts else "")
-            + f"{counts.customers_skipped} customers skipped"
+    return (f"Run finished: {counted(counts.documents_created, 'document')} created, "
+            + (f"{counted(drafts, 'draft')} created, " if drafts else "")
+            + f"{counted(counts.customers_skipped, 'customer')} skipped"
             + (f"; invoiced {per_currency}" if per_currency else ""))
 
 

@@ -19,6 +19,7 @@ import orjson
 from affbill_billing.adapters import work_items_repo as repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.money import round_money
+from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import issuing, runs
 from affbill_contracts.billing import IssueDrafts, ProcessSelected
 from affbill_contracts.codec import decode, encode
@@ -83,9 +84,10 @@ async def settle_run(uow_factory: UowFactory, envelope: Envelope[ProcessSelected
         per_currency = ", ".join(f"{round_money(amount, cur)} {cur}"
                                  for cur, amount in sorted(totals.invoiced.items()))
         job = JobReporter(uow, SERVICE, job_id)
-        job.log(f"Run totals over all its attempts: {counts['documents_created']} documents "
-                f"created, {counts['drafts_created']} drafts created, "
-                f"{counts.get('customers_skipped', 0)} customers skipped"
+        job.log(f"Run totals over all its attempts: "
+                f"{counted(counts['documents_created'], 'document')} created, "
+                f"{counted(counts['drafts_created'], 'draft')} created, "
+                f"{counted(counts.get('customers_skipped', 0), 'customer')} skipped"
                 + (f"; invoiced {per_currency}" if per_currency else ""))
         job.finished(JobStatus.SUCCEEDED, **counts)
         await repo.store_run_counts(uow.session, run.run_id, orjson.dumps(counts).decode())
@@ -104,8 +106,8 @@ async def settle_bulk_issue(uow_factory: UowFactory, envelope: Envelope[IssueDra
             return
         final = {**counts, "documents_created": issued}
         job = JobReporter(uow, SERVICE, job_id)
-        job.log(f"Bulk issue totals over all its attempts: {issued} documents created, "
-                f"{final['drafts_refused']} drafts not issued")
+        job.log(f"Bulk issue totals over all its attempts: {counted(issued, 'document')} "
+                f"created, {counted(final['drafts_refused'], 'draft')} not issued")
         job.finished(JobStatus.SUCCEEDED_WITH_WARNINGS if final["drafts_refused"]
                      else JobStatus.SUCCEEDED, **final)
         await uow.commit()

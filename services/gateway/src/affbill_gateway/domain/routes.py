@@ -23,7 +23,8 @@ class Upstream(StrEnum):
 
 
 API = "/api/v1"
-PARAM_TYPES: dict[str, type] = {"job_id": uuid.UUID, "invoice_id": uuid.UUID}  # else str
+PARAM_TYPES: dict[str, type] = {"job_id": uuid.UUID, "invoice_id": uuid.UUID,
+                                "item_id": uuid.UUID}  # else str
 PAGED = ("limit", "offset")
 
 
@@ -144,6 +145,15 @@ FORWARDED: tuple[Route, ...] = (
           download=True),
     Route("POST", "/invoices/{invoice_id}/cancel", B, "/invoices/{invoice_id}/cancel",
           "Cancel an invoice (issues a cancellation document)"),
+    Route("POST", "/invoices/{invoice_id}/credit-notes", B, "/invoices/{invoice_id}/credit-notes",
+          "A partial credit note: chosen lines (and quantities) or a net amount"),
+    Route("GET", "/invoices/{invoice_id}/lines", B, "/invoices/{invoice_id}/lines",
+          "An issued document's lines, each with how many billable items it billed"),
+    Route("GET", "/invoices/{invoice_id}/items", B, "/invoices/{invoice_id}/items",
+          "The billable items an issued document (or one line) billed",
+          ("line_no", *PAGED)),
+    Route("GET", "/items/{item_id}/stat-rows", B, "/items/{item_id}/stat-rows",
+          "The stat rows (per affiliate, as last synced) a billable item adds up"),
     Route("GET", "/rates", B, "/rates",
           "Exchange rates a document dated ?date= uses (that day's or the last before it)",
           ("date", "currency")),

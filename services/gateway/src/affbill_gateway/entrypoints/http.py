@@ -178,7 +178,8 @@ def build_router(runtime: Runtime) -> APIRouter:
                                     "with open items") from None
         title = ("Dry run: " if body.dry_run else "Process selected: ") + (
             "all customers" if body.all else
-            f"{len(body.customer_ids)} customers, {len(body.item_ids)} items")
+            f"{len(body.customer_ids)} customer{'' if len(body.customer_ids) == 1 else 's'}, "
+            f"{len(body.item_ids)} item{'' if len(body.item_ids) == 1 else 's'}")
         job_id = await runs.request_run(
             runtime.uow(), all_customers=body.all, customer_ids=body.customer_ids,
             item_ids=body.item_ids, period_start=period_start, period_end=period_end,
