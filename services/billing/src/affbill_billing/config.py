@@ -51,6 +51,8 @@ class Settings(ServiceSettings):
     period_settle_h: float = Field(24.0, ge=0)
     runs_need_ready_period: bool = True
     lock_period_after_run: bool = False  # lock a run's periods when it finishes
+    # a new affiliate's self-billed credit notes are drafts first (set apart from invoices)
+    credit_note_drafts_by_default: bool = False
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

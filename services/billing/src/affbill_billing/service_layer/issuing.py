@@ -23,6 +23,7 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.approvals import issue_refusal
 from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
+from affbill_billing.domain.customers import side_of
 from affbill_billing.domain.credit_notes import original_adjustments, original_lines
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
@@ -32,6 +33,7 @@ from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
     carried_over,
+    created_line,
     numbered,
     snapshot,
     validated,
@@ -68,7 +70,7 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     except VatIdMissing as exc:  # never issued silently as domestic
         raise DraftError(f"presets.{exc.field}", exc.reason) from None
     plan = draft.plan(today)
-    kind = document_type(basis(plan.totals))
+    kind = document_type(basis(plan.totals), side_of(meta.customer_id))
     p = draft.presets
     try:
         issuer = await profiles_repo.issuer(s, p.seller_entity)
@@ -92,7 +94,7 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     await billable_items.invoice_draft_items(s, meta.draft_id)
     uow.publish(topics.BILLING_INVOICES, meta.customer_id, Envelope.wrap(
         InvoiceIssued(document=document, issued_by=user), job_id=job.job_id))
-    job.log(f"Document {number} created for {document.buyer.name}")
+    job.log(created_line(document))
     await audit_trail.invoice_issued(s, meta, draft, document, job.job_id, user)
     return document
 
