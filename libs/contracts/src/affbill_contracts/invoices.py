@@ -70,6 +70,9 @@ class Party(Contract):
     managing_directors: list[str] = Field(
         default_factory=list, description="Managing directors, as the seller must print them.",
         examples=[["Anna Schmidt"]])
+    party_id: str | None = Field(
+        default=None, description="The seller's identifier (BT-29) on a self-billed credit "
+        "note: the affiliate's number in the network's books.", examples=["10042"])
 
 
 class PaymentInstructions(Contract):

@@ -96,19 +96,21 @@ def buyer(b: Buyer) -> Party:
                                           if k in PostalAddress.model_fields}))
 
 
-def affiliate(b: Buyer) -> Party:
-    """The affiliate as the seller of its self-billed credit note: identified by its VAT id
-    or its tax number (BT-31/BT-32)."""
-    return buyer(b).model_copy(update={"tax_number": b.tax_number})
+def affiliate(b: Buyer, customer_id: str) -> Party:
+    """The affiliate as the seller of its self-billed credit note: identified by its number
+    in the network's books (BT-29: the profile's debtor number, else its customer id, so
+    BR-CO-26 holds without a VAT id) and its VAT id or tax number (BT-31/BT-32)."""
+    return buyer(b).model_copy(update={"tax_number": b.tax_number,
+                                       "party_id": b.debtor_number or customer_id})
 
 
-def parties(document_type: str, to: Buyer, settings: Settings, issuer: SellerEntity | None
-            ) -> tuple[Party, Party]:
+def parties(document_type: str, to: Buyer, settings: Settings, issuer: SellerEntity | None,
+            customer_id: str) -> tuple[Party, Party]:
     """(seller, buyer): the network sells to the customer; on a self-billed credit note
     (389) the affiliate sells to the network, which issues the document in its name."""
     network = seller(settings, issuer)
     if document_type == DocumentType.SELF_BILLED:
-        return affiliate(to), network
+        return affiliate(to, customer_id), network
     return network, buyer(to)
 
 
@@ -214,15 +216,15 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
     go on the document; an explicit ``buyer_reference`` wins. ``issuer`` is the profile's
     seller entity (None: the configured seller). A document in a currency other than the
     accounting currency states its VAT in that too (``vat_accounting``)."""
-    cur = plan.currency
+    cur, self_billed = plan.currency, document_type == DocumentType.SELF_BILLED
     iban, bic, bank_name = payee_account(document_type, to, settings, issuer)
-    sold_by, sold_to = without_vat_ids(parties(document_type, to, settings, issuer), {
+    sold_by, sold_to = without_vat_ids(parties(document_type, to, settings, issuer, customer_id), {
         x.vat.category for x in (*plan.lines, *plan.adjustments) if x.vat is not None})
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
         customer_id=customer_id, notes=self_billing_notes(document_type, to.language, notes),
         buyer_reference=buyer_reference or to.buyer_reference,
-        debtor_number=to.debtor_number, language=to.language,
+        debtor_number=None if self_billed else to.debtor_number, language=to.language,
         e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
