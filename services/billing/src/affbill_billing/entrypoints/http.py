@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from affbill_billing.adapters.generator_queries import GeneratorFilter, generator_rows, open_items
 from affbill_billing.adapters.page_cache import PageCache
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.payouts import AffiliateTaxStatus, PayoutMethod
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import BuyerKind, CurrencyMode, TaxTreatment
 from affbill_billing.domain.thresholds import reaches_threshold
@@ -45,10 +47,22 @@ PROFILE_FIELDS = ("billing_name", "address", "country", "vat_id", "buyer_kind",
                   "email_recipients", "intro_text", "closing_text", "e_invoice_format",
                   "buyer_reference", "debtor_number", "language", "currency_mode",
                   "billing_frequency", "due_date_basis", "parked_reason",
-                  "threshold_max_periods")
+                  "threshold_max_periods", "tax_status", "tax_number", "payout_method",
+                  "bank_account")
 
 
 Email = Annotated[Name, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class BankAccount(BaseModel):
+    """An affiliate's account its payouts go to; IBAN and BIC are checked when saved."""
+
+    model_config = {"extra": "forbid"}
+
+    account_holder: Name = Field(min_length=1, max_length=140, examples=["Klick Medien GmbH"])
+    iban: Name = Field(min_length=5, max_length=42, examples=["DE89370400440532013000"])
+    bic: Name | None = Field(None, min_length=8, max_length=11, examples=["COBADEFFXXX"])
+    bank_name: Name | None = Field(None, max_length=140, examples=["Commerzbank"])
 
 
 class ProfileUpdate(BaseModel):
@@ -110,6 +124,18 @@ class ProfileUpdate(BaseModel):
     currency_mode: CurrencyMode | None = Field(
         None, description="split: one document per currency of the items; convert: one "
                           "document in billing_currency, every line converted at the rate.")
+
+    tax_status: AffiliateTaxStatus | None = Field(None, description=(
+        "An affiliate's VAT status, which decides its self-billed credit notes' VAT: "
+        "domestic_vat (S), eu_reverse_charge (AE), non_eu (O), small_business (E, § 19 "
+        "UStG), not_a_business (O). Null: decided from country and VAT id where plain."))
+    tax_number: Name | None = Field(None, min_length=1, max_length=40, pattern=r"\S",
+                                    description="An affiliate's tax number (BT-32), which "
+                                    "identifies a small business without VAT id.")
+    payout_method: PayoutMethod | None = Field(None, description="How an affiliate is paid: "
+                                               "sepa, wire, paypal, other.")
+    bank_account: BankAccount | None = Field(None, description="An affiliate's bank account "
+                                             "(IBAN and BIC checked).")
 
     @field_validator("tax_treatment", mode="before")
     @classmethod
@@ -195,10 +221,14 @@ def build_router(runtime: Runtime) -> APIRouter:
             customer: str | None = None, account_manager: str | None = None,
             period_from: dt.date | None = None, period_to: dt.date | None = None,
             currency: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-            page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
-        key = (customer, account_manager, period_from, period_to, currency, page, page_size)
+            page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+            kind: Side | None = None) -> Response:
+        """The generator; ``kind=affiliate`` is the affiliates' (their payout items)."""
+        key = (customer, account_manager, period_from, period_to, currency, page, page_size,
+               kind)
         return Response(await pages.page(key, lambda: generator_page(
-            GeneratorFilter(customer, account_manager, period_from, period_to, currency),
+            GeneratorFilter(customer, account_manager, period_from, period_to, currency,
+                            kind.value if kind else None),
             page, page_size)), media_type="application/json")
 
     async def generator_page(f: GeneratorFilter, page: int, page_size: int) -> bytes:

@@ -93,7 +93,7 @@ FORWARDED: tuple[Route, ...] = (
     Route("GET", "/generator", B, "/generator",
           "The generator: one line per customer with open items",
           ("customer", "account_manager", "period_from", "period_to", "currency", "page",
-           "page_size", *PAGED)),
+           "page_size", "kind", *PAGED)),
     Route("GET", "/periods", B, "/periods",
           "Billing periods of a frequency with their readiness (newest first)",
           ("frequency", "count", "before")),
