@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from affbill_billing.service_layer import ingest, runs
+from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import AffiliateSynced, Envelope, StatRowSynced, topics
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument
@@ -192,3 +192,51 @@ async def test_affiliate_profile_holds_tax_status_and_checked_bank_details(
     assert {g.vat_category.value for g in doc.tax_breakdown} == {"E"}
     assert doc.seller.tax_number == "21/815/08150" and doc.totals.tax_total == 0
     assert doc.payment.iban == "DE89370400440532013000"
+
+
+async def test_credit_notes_drafted_by_default_issued_and_cancelled(billing: Runtime) -> None:
+    """An affiliate whose credit notes are drafts first: the run drafts, Create issues a
+    self-billed credit note from its own series, a cancellation (381) refers to it and
+    returns the payout items to the affiliates' generator."""
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    payee = await affiliate(billing, c, "1004")
+    async with billing.engine.begin() as conn:
+        await conn.execute(text("update billing_profiles set drafts_by_default = true "
+                                "where customer_id = :c"), {"c": payee})
+    await ingest.apply_stat_rows(billing.uow(), [stat(c, "1004", "100.00000", "80.00000")])
+    counts = await runs.process_selected(billing.uow, command(payee), billing.settings, TODAY)
+    assert counts["drafts_created"] == 1 and counts["documents_created"] == 0
+    async with billing.engine.connect() as conn:
+        draft_id = await conn.scalar(text("select invoice_id from invoices where customer_id "
+                                          "= :c and status = 'draft'"), {"c": payee})
+    document, _ = await issuing.issue_draft(billing.uow, draft_id, 1, "anna", billing.settings,
+                                            TODAY)
+    assert document.document_type is DocumentType.SELF_BILLED
+    assert document.number == "SB-2026-00001" and document.seller.name == "Publisher 1004"
+    assert document.totals.line_total == Decimal("80.00")
+    assert "Credit note SB-2026-00001 created for Publisher 1004" in await log_lines(billing)
+    cancellation, _ = await issuing.cancel_invoice(billing.uow, document.invoice_id, "anna",
+                                                   billing.settings, TODAY)
+    assert cancellation.document_type is DocumentType.CREDIT_NOTE
+    assert cancellation.number == "SB-2026-00002-S"
+    assert cancellation.preceding_invoice is not None
+    assert cancellation.preceding_invoice.number == "SB-2026-00001"
+    assert cancellation.seller.name == "Publisher 1004"  # the parties as on the original
+    assert [s for _, _, s in await items(billing, payee)] == ["open"]
+
+
+async def test_the_affiliates_generator_lists_payouts_only(api: httpx.AsyncClient,
+                                                           billing: Runtime) -> None:
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    payee = await affiliate(billing, c, "1004")
+    await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [stat(c, "1004", "100.00000", "80.00000")])
+    page = (await api.get("/generator", params={"kind": "affiliate"})).json()  # own schema
+    assert [line["customer_id"] for line in page["lines"]] == [payee]
+    assert page["lines"][0]["totals"][0]["open_total"] == "80.00"
+    both = (await api.get("/generator")).json()
+    assert len(both["lines"]) == 2
+    advertisers = (await api.get("/generator", params={"kind": "advertiser"})).json()
+    assert [line["customer_id"] for line in advertisers["lines"]] == [f"{c}:advertiser:7"]
+    drill = (await api.get(f"/generator/{payee}/items")).json()
+    assert [i["revenue"] for i in drill["items"]] == ["80.00"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -58,12 +58,27 @@ def _loopback_only(request: Request) -> None:
     raise HTTPException(403, "the control API answers loopback clients only")
 
 
+def mirrored_payout(old: Row | None, revenue5: int) -> int:
+    """The payout after a restatement that names only the revenue: it follows the revenue in
+    proportion, as a real adtracker's reversed or added conversions change both (a new row,
+    or one without revenue before: the default 80 % share)."""
+    if old is None or old.revenue5 == 0:
+        return revenue5 * 4 // 5
+    share = Decimal(old.payout5) * revenue5 / old.revenue5
+    return int(share.quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def _restated(state: SimState, c: Change) -> Row:
-    """The row after the change: fields not given keep their value (a new row: zero)."""
+    """The row after the change: fields not given keep their value (a new row: zero); a
+    restated revenue takes the payout with it unless the change names the payout too."""
     old = state.network.find(c.key)
     revenue = units(c.revenue) if c.revenue is not None else (old.revenue5 if old else 0)
-    payout = units(c.payout) if c.payout is not None else (
-        old.payout5 if old else revenue * 4 // 5)
+    if c.payout is not None:
+        payout = units(c.payout)
+    elif c.revenue is not None:
+        payout = mirrored_payout(old, revenue)
+    else:
+        payout = old.payout5 if old else 0
     conversions = c.conversions if c.conversions is not None else (old.conversions if old else 0)
     return Row(c.date, c.advertiser_id, c.offer_id, c.affiliate_id, c.currency, conversions,
                revenue, payout)

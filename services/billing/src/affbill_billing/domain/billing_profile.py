@@ -174,7 +174,8 @@ class BillingProfile:
             closing_text=self.closing_text, buyer_reference=self.buyer_reference,
             e_invoice_format=self.e_invoice_format or "factur-x",
             buyer_email=self.email_recipients[0] if self.email_recipients else None,
-            debtor_number=self.debtor_number, language=self.language)
+            debtor_number=self.debtor_number, language=self.language,
+            side=self.side.value, tax_number=self.tax_number, bank=self.bank)
 
 
 def buyer_of(presets: Presets) -> Buyer:
@@ -183,4 +184,4 @@ def buyer_of(presets: Presets) -> Buyer:
     return Buyer(presets.billing_name, dict(presets.address), presets.country, presets.vat_id,
                  (presets.buyer_email,) if presets.buyer_email else (),
                  presets.buyer_reference, presets.e_invoice_format, presets.debtor_number,
-                 presets.language)
+                 presets.language, presets.tax_number, presets.bank)

@@ -19,6 +19,7 @@ from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.invoicing import basis, document_type
+from affbill_billing.domain.payouts import AffiliateTaxStatus, BankDetails
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 
 
@@ -73,10 +74,18 @@ def item_from(j: dict[str, Any]) -> Item:
                 dt.date.fromisoformat(j["day"]), j["currency"], j["units"], Decimal(j["revenue"]))
 
 
+def treatment_from(value: str | None) -> TaxTreatment | AffiliateTaxStatus | None:
+    """A stored treatment: an advertiser's VAT treatment or an affiliate's tax status."""
+    if not value:
+        return None
+    return (TaxTreatment(value) if value in {t.value for t in TaxTreatment}
+            else AffiliateTaxStatus(value))
+
+
 def presets_from(j: dict[str, Any]) -> Presets:
     kind = j.get("buyer_kind")
-    return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"])
-                      if j.get("tax_treatment") else None,
+    return Presets(**{**j, "tax_treatment": treatment_from(j.get("tax_treatment")),
+                      "bank": BankDetails(**j["bank"]) if j.get("bank") else None,
                       "buyer_kind": BuyerKind(kind) if kind else None,
                       "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
                       "line_grouping": LineGrouping(j["line_grouping"]),
