@@ -341,3 +341,6 @@ app.add_typer(series_app, name="series")
 from affbill_cli.rates import rates_app  # noqa: E402
 
 app.add_typer(rates_app, name="rates")
+from affbill_cli.affiliates import affiliates_app  # noqa: E402
+
+app.add_typer(affiliates_app, name="affiliates")
