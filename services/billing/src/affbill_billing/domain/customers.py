@@ -17,5 +17,7 @@ def customer_id(connector: str, kind: str, partner_id: str) -> str:
 
 
 def side_of(customer: str) -> Side:
-    """The side a customer id names (its middle part; a connector may hold colons)."""
-    return Side(customer.rsplit(":", 2)[-2])
+    """The side a customer id names (its middle part; a connector may hold colons). An id
+    of another form (a custom invoice's customer) is an advertiser's: billed by invoice."""
+    parts = customer.rsplit(":", 2)
+    return Side.AFFILIATE if len(parts) == 3 and parts[1] == Side.AFFILIATE else Side.ADVERTISER
