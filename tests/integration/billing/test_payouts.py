@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from affbill_billing.service_layer import ingest, issuing, runs
-from affbill_contracts import AffiliateSynced, Envelope, StatRowSynced, topics
+from affbill_contracts import AffiliateSynced, Envelope, ProcessSelected, StatRowSynced, topics
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument
 from affbill_runtime.runtime import Runtime
@@ -234,9 +234,26 @@ async def test_the_affiliates_generator_lists_payouts_only(api: httpx.AsyncClien
     page = (await api.get("/generator", params={"kind": "affiliate"})).json()  # own schema
     assert [line["customer_id"] for line in page["lines"]] == [payee]
     assert page["lines"][0]["totals"][0]["open_total"] == "80.00"
-    both = (await api.get("/generator")).json()
-    assert len(both["lines"]) == 2
-    advertisers = (await api.get("/generator", params={"kind": "advertiser"})).json()
-    assert [line["customer_id"] for line in advertisers["lines"]] == [f"{c}:advertiser:7"]
+    for params in ({}, {"kind": "advertiser"}):  # the advertisers' tab is the default
+        advertisers = (await api.get("/generator", params=params)).json()
+        assert [line["customer_id"] for line in advertisers["lines"]] == [f"{c}:advertiser:7"]
     drill = (await api.get(f"/generator/{payee}/items")).json()
     assert [i["revenue"] for i in drill["items"]] == ["80.00"]
+
+
+async def test_select_all_is_one_sides_tab(billing: Runtime) -> None:
+    """'All' bills the advertisers' generator unless the run names the affiliates'."""
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    payee = await affiliate(billing, c, "1004")
+    await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [stat(c, "1004", "100.00000", "80.00000")])
+    everyone = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), all_customers=True,
+                                             requested_by="anna"))
+    assert (await runs.process_selected(billing.uow, everyone, billing.settings, TODAY)
+            )["documents_created"] == 1
+    assert await credit_notes(billing) == []
+    affiliates = Envelope.wrap(ProcessSelected(run_id=uuid.uuid4(), all_customers=True,
+                                               customer_kind="affiliate", requested_by="anna"))
+    assert (await runs.process_selected(billing.uow, affiliates, billing.settings, TODAY)
+            )["documents_created"] == 1
+    assert [d.customer_id for d in await credit_notes(billing)] == [payee]

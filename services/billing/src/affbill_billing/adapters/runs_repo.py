@@ -186,9 +186,10 @@ async def selected_customers(session: AsyncSession, run: ProcessSelected,
     with open items up to ``last_day`` (all_customers), or the named ones and then the
     owners of the named items; the customer filters (kind, account manager) narrow either."""
     filters: dict[str, Any] = {"kind": run.customer_kind, "manager": run.account_manager_id}
-    if run.all_customers:
+    if run.all_customers:  # one side's generator, as its tab: the advertisers' by default
         return list((await session.execute(ALL_CUSTOMERS, {
-            **filters, "currency": run.currency, "period_end": last_day})).scalars())
+            **filters, "kind": run.customer_kind or "advertiser", "currency": run.currency,
+            "period_end": last_day})).scalars())
     chosen = list(dict.fromkeys(run.customer_ids))
     if run.item_ids:
         owners = (await session.execute(text(

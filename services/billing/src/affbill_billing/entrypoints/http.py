@@ -222,13 +222,14 @@ def build_router(runtime: Runtime) -> APIRouter:
             period_from: dt.date | None = None, period_to: dt.date | None = None,
             currency: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
             page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-            kind: Side | None = None) -> Response:
-        """The generator; ``kind=affiliate`` is the affiliates' (their payout items)."""
+            kind: Side = Side.ADVERTISER) -> Response:
+        """The generator of one side, like the product's tabs: the advertisers' (invoices)
+        unless ``kind=affiliate`` asks for the affiliates' (their payout items)."""
         key = (customer, account_manager, period_from, period_to, currency, page, page_size,
                kind)
         return Response(await pages.page(key, lambda: generator_page(
             GeneratorFilter(customer, account_manager, period_from, period_to, currency,
-                            kind.value if kind else None),
+                            kind.value),
             page, page_size)), media_type="application/json")
 
     async def generator_page(f: GeneratorFilter, page: int, page_size: int) -> bytes:
