@@ -20,8 +20,8 @@ from affbill_contracts.presentation import presented
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-E-02", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08", "BR-IC-02",
-           "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
+           "BR-S-09", "BR-E-02", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08",
+           "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
 
 # XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
 # validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)

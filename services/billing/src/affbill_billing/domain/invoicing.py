@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
 from affbill_billing.domain.invoice_lines import AllowanceCharge, Line, Totals, Vat, totals
-from affbill_billing.domain.customers import Side
 from affbill_billing.domain.payouts import AffiliateTaxStatus, payout_vat
 from affbill_billing.domain.periods import BillingPeriod
 from affbill_billing.domain.profiles import TaxTreatment

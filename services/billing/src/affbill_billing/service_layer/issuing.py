@@ -23,8 +23,8 @@ from affbill_billing.config import Settings
 from affbill_billing.domain.approvals import issue_refusal
 from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
-from affbill_billing.domain.customers import side_of
 from affbill_billing.domain.credit_notes import original_adjustments, original_lines
+from affbill_billing.domain.customers import side_of
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type

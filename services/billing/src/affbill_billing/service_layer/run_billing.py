@@ -26,6 +26,7 @@ from affbill_billing.adapters.periods_repo import Carried
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.conversion import plan_converted
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
@@ -33,7 +34,6 @@ from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.customers import Side
 from affbill_billing.domain.thresholds import waived
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
@@ -295,8 +295,9 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
             now.append((currency, billed))
             continue
         oldest = min(i.day for i in billed)
-        if (total > 0 or profile.side is Side.ADVERTISER) and waived(oldest, ctx.period_for(profile.billing_frequency), profile.billing_frequency,
-                  profile.threshold_max_periods):
+        old_enough = waived(oldest, ctx.period_for(profile.billing_frequency),
+                            profile.billing_frequency, profile.threshold_max_periods)
+        if old_enough and (total > 0 or profile.side is Side.ADVERTISER):  # never pay < 0
             job.log(f"Threshold waived for {profile.name}: items older than "
                     f"{profile.threshold_max_periods} periods")
             now.append((currency, billed))
