@@ -13,12 +13,14 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from affbill_billing.domain.en16931 import check
 from affbill_billing.service_layer import ingest, issuing, runs
 from affbill_contracts import AffiliateSynced, Envelope, ProcessSelected, StatRowSynced, topics
 from affbill_contracts.common import PostalAddress
 from affbill_contracts.invoices import DocumentType, InvoiceDocument
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import DAY, TODAY, advertiser, command, outbox
+from tests.integration.billing.test_drafts import ANNA, CARL
 
 pytestmark = pytest.mark.integration
 
@@ -257,3 +259,33 @@ async def test_select_all_is_one_sides_tab(billing: Runtime) -> None:
     assert (await runs.process_selected(billing.uow, affiliates, billing.settings, TODAY)
             )["documents_created"] == 1
     assert [d.customer_id for d in await credit_notes(billing)] == [payee]
+
+
+async def test_manual_payout_cart_bonus_deduction_and_create(api: httpx.AsyncClient,
+                                                             billing: Runtime) -> None:
+    """Manual work as for advertisers: payout items carted into a draft, a bonus and a
+    deduction line, Create: a valid self-billed credit note from the affiliate's series."""
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    payee = await affiliate(billing, c, "1004", country="AT", vat_id="ATU13585627")
+    await ingest.apply_stat_rows(billing.uow(), [stat(c, "1004", "100.00000", "80.00000")])
+    async with billing.engine.connect() as conn:
+        ids = [str(i) for i in (await conn.execute(text(
+            "select item_id from billable_items where customer_id = :c"), {"c": payee})
+        ).scalars()]
+    draft = (await api.post("/drafts", json={"customer_id": payee, "item_ids": ids},
+                            headers=ANNA)).json()
+    assert draft["presets"]["tax_treatment"] == "eu_reverse_charge"
+    did = draft["draft_id"]
+    await api.post(f"/drafts/{did}/lines", json={"version": 1, "line": {
+        "description": "Bonus: top publisher", "unit_price": "50"}}, headers=ANNA)
+    draft = (await api.post(f"/drafts/{did}/lines", json={"version": 2, "line": {
+        "description": "Deduction: fraudulent leads", "quantity": "-1", "unit_price": "10"}},
+        headers=ANNA)).json()
+    assert draft["totals"] == {"net": "120.00", "tax": "0.00", "gross": "120.00"}
+    issued = await api.post(f"/drafts/{did}/issue", json={"version": 3}, headers=CARL)
+    assert issued.status_code == 200, issued.text
+    doc = issued.json()["document"]
+    assert doc["document_type"] == "389" and doc["number"] == "SB-2026-00001"
+    assert doc["seller"]["vat_id"] == "ATU13585627" and doc["seller"]["name"] == "Publisher 1004"
+    assert {line["vat_category"] for line in doc["lines"]} == {"AE"}
+    assert check(InvoiceDocument.model_validate(doc)) == []
