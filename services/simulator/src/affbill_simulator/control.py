@@ -158,4 +158,21 @@ def build_router(state: SimState) -> APIRouter:
         return [{"advertiser_id": str(a), "currency": c, "revenue": five(r), "payout": five(p),
                  "conversions": n} for (a, c), (r, p, n) in sorted(sums.items())]
 
+    @router.get("/payout-truth")
+    async def payout_truth(affiliate_id: str | None = None, date_from: dt.date | None = None,
+                           date_to: dt.date | None = None) -> list[dict[str, Any]]:
+        """Payout sums per affiliate and currency straight from the model (overrides
+        applied): what the affiliates' credit notes must add up to."""
+        first, last = date_from or state.scale.start_date, date_to or state.scale.end_date
+        sums: dict[tuple[int, str], list[int]] = {}
+        day = first
+        while day <= last:
+            for r in state.network.day_rows(day):
+                if affiliate_id in (None, r.affiliate_id):
+                    s = sums.setdefault((int(r.affiliate_id), r.currency), [0, 0])
+                    s[0], s[1] = s[0] + r.payout5, s[1] + r.conversions
+            day += dt.timedelta(days=1)
+        return [{"affiliate_id": str(a), "currency": c, "payout": five(p), "conversions": n}
+                for (a, c), (p, n) in sorted(sums.items())]
+
     return router
