@@ -289,3 +289,29 @@ async def test_manual_payout_cart_bonus_deduction_and_create(api: httpx.AsyncCli
     assert doc["seller"]["vat_id"] == "ATU13585627" and doc["seller"]["name"] == "Publisher 1004"
     assert {line["vat_category"] for line in doc["lines"]} == {"AE"}
     assert check(InvoiceDocument.model_validate(doc)) == []
+
+
+async def test_margin_view_per_offer_and_advertiser(api: httpx.AsyncClient,
+                                                    billing: Runtime) -> None:
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    await affiliate(billing, c, "1004")
+    await affiliate(billing, c, "1005")
+    customer = await advertiser(billing, c, country="DE", vat=None)
+    await ingest.apply_stat_rows(billing.uow(), [
+        stat(c, "1004", "100.00000", "80.00000"), stat(c, "1005", "50.00000", "30.00000"),
+        stat(c, "1004", "20.00000", "15.00000", offer="21")])
+    await runs.process_selected(billing.uow, command(customer), billing.settings, TODAY)
+    await ingest.apply_stat_rows(billing.uow(), [  # after billing: open again on offer 21
+        stat(c, "1004", "30.00000", "22.00000", offer="21", day=DAY + dt.timedelta(days=2))])
+    first, last = str(DAY), str(DAY + dt.timedelta(days=30))
+    offers = (await api.get("/margins", params={"period_from": first, "period_to": last})
+              ).json()["lines"]
+    assert [(x["key"], x["revenue_billed"], x["revenue_open"], x["payout_owed"], x["margin"])
+            for x in offers] == [(f"{c}:20", "150.00", "0.00", "110.00", "40.00"),
+                                 (f"{c}:21", "20.00", "30.00", "37.00", "-17.00")]
+    assert {x["advertiser_id"] for x in offers} == {customer}
+    [per_advertiser] = (await api.get("/margins", params={
+        "period_from": first, "period_to": last, "by": "advertiser"})).json()["lines"]
+    assert per_advertiser["name"] == f"Acme {c}" and per_advertiser["margin"] == "23.00"
+    refused = await api.get("/margins", params={"period_from": last, "period_to": first})
+    assert refused.status_code == 422

@@ -54,3 +54,17 @@ def test_run_pays_affiliates_only() -> None:
     result = invoke(gw, "affiliates", "run", "--no-wait")
     assert result.exit_code == 0, result.output
     assert gw.body(0) == {"all": True, "customer_kind": "affiliate"}
+
+
+def test_margins_per_advertiser() -> None:
+    body = {"period_from": "2026-10-01", "period_to": "2026-10-31", "by": "advertiser",
+            "lines": [{"key": "ho:advertiser:7", "name": "Acme", "advertiser_id": "ho:advertiser:7",
+                       "currency": "EUR", "revenue_billed": "170.00", "revenue_open": "30.00",
+                       "payout_owed": "147.00", "payout_paid": "80.00", "margin": "23.00"}]}
+    gw = FakeGateway({("GET", "/api/v1/margins"): body})
+    result = invoke(gw, "affiliates", "margins", "--from", "2026-10-01", "--to", "2026-10-31",
+                    "--by", "advertiser")
+    assert result.exit_code == 0, result.output
+    assert dict(gw.requests[0].url.params) == {"period_from": "2026-10-01",
+                                               "period_to": "2026-10-31", "by": "advertiser"}
+    assert "Acme" in result.output and "23.00" in result.output

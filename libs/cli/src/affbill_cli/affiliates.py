@@ -90,3 +90,20 @@ def run(ctx: typer.Context,
     if period:
         body["period"] = period
     started(ctx, gateway(ctx).post("/runs", body), "Run accepted", bar=False, wait=wait)
+
+
+@affiliates_app.command("margins")
+@clean_errors
+def margins(ctx: typer.Context,
+            period_from: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+            period_to: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+            by: Annotated[str, typer.Option(help="offer or advertiser")] = "offer") -> None:
+    """Margin view: revenue billed, payout owed and the margin per offer or advertiser."""
+    body = gateway(ctx).get("/margins", period_from=period_from, period_to=period_to, by=by)
+    table = Table(by, "name", "currency", "revenue billed", "revenue open", "payout owed",
+                  "payout paid", "margin",
+                  title=f"Margins {body['period_from']} – {body['period_to']}")
+    for m in body["lines"]:
+        table.add_row(m["key"], m["name"] or "", m["currency"], m["revenue_billed"],
+                      m["revenue_open"], m["payout_owed"], m["payout_paid"], m["margin"])
+    out.print(table)

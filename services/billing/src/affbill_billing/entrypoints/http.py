@@ -20,6 +20,7 @@ from affbill_billing.domain.drafts import DraftError
 from affbill_billing.domain.thresholds import reaches_threshold
 from affbill_billing.entrypoints import (
     drafts_http,
+    margins_http,
     number_series_http,
     periods_http,
     rates_http,
@@ -69,6 +70,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(number_series_http.build_router(runtime))
     router.include_router(rates_http.build_router(runtime, printable))
     router.include_router(periods_http.build_router(runtime, printable))
+    router.include_router(margins_http.build_router(runtime, printable))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 
