@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from affbill_billing.adapters import billable_items
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
@@ -133,7 +134,8 @@ def _values(draft: Draft) -> dict[str, Any]:
             "lines": orjson.dumps([line_json(d) for d in draft.lines]).decode(),
             "reserved": orjson.dumps([item_json(i) for i in draft.items]).decode(),
             "cur": draft.presets.currency, "series": draft.presets.number_series,
-            "type": document_type(basis(t)), "net": t.net, "tax": t.tax, "gross": t.gross}
+            "type": document_type(basis(t), Side(draft.presets.side)), "net": t.net,
+            "tax": t.tax, "gross": t.gross}
 
 
 async def insert(session: AsyncSession, draft_id: uuid.UUID, customer_id: str, draft: Draft,
