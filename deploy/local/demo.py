@@ -10,7 +10,11 @@ all advertisers for the previous month (forced, with a reason, when it is not re
 and follows the run's job log, waits for the documents service to render every invoice,
 lists them, cancels the smallest invoice (a cancellation, type 381 with the reference to
 it, validated like every document) and saves the PDFs (PDF/A-3 with the EN 16931 XML
-inside) under .state/demo/invoices/. Everything goes through the gateway with the admin key that
+inside) under .state/demo/invoices/. Then the affiliates' side: the clerk sets each
+affiliate's tax status and bank account and a payout threshold above the smallest
+affiliate's open payouts, and a run over the affiliates' generator pays the others by
+self-billed credit note (type 389, "Gutschrift"), skipping that one below its threshold.
+Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
 """
 
@@ -33,6 +37,8 @@ GATEWAY = os.environ.get("AFFBILL_URL", "http://127.0.0.1:8000")
 CLI = str(Path(sys.executable).parent / "affbill")
 SKIPPED_CUSTOMERS = 2
 CENT = Decimal("0.01")
+EU = frozenset(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+                "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"])
 
 
 def say(text: str) -> None:
@@ -94,6 +100,50 @@ def declare_a_consumer(api: httpx.Client) -> str | None:
             api.patch(path, json={"buyer_kind": "consumer"}).raise_for_status()
             return line["customer_id"]
     return None
+
+
+def demo_iban(n: int) -> str:
+    """A valid German IBAN for the n-th demo affiliate (check digits by ISO 7064 mod 97)."""
+    bban = f"37040044{n:010d}"
+    digits = "".join(str(int(ch, 36)) for ch in bban + "DE00")
+    return f"DE{98 - int(digits) % 97:02d}{bban}"
+
+
+def affiliate_lines(api: httpx.Client) -> list[dict]:
+    """The affiliates' generator (kind=affiliate): one line per affiliate with payouts."""
+    return api.get("/api/v1/generator", params={"kind": "affiliate", "page_size": 500}
+                   ).json()["lines"]
+
+
+def prepare_affiliates(api: httpx.Client) -> None:
+    """The clerk's part of the payouts: each affiliate's tax status (as its country and VAT
+    id say; a German one without VAT id is a small business with a tax number), its bank,
+    and for the smallest a payout threshold above its open payouts (the run skips it)."""
+    lines = affiliate_lines(api)
+    for n, line in enumerate(lines, start=1):
+        path = f"/api/v1/customers/{line['customer_id']}/profile"
+        profile = api.get(path).json()
+        country, vat_id = profile.get("country") or "DE", profile.get("vat_id")
+        if country not in EU:
+            status = "non_eu"
+        elif not vat_id:  # § 19 UStG at home; abroad a private person
+            status = "small_business" if country == "DE" else "not_a_business"
+        else:
+            status = "domestic_vat" if country == "DE" else "eu_reverse_charge"
+        api.patch(path, json={
+            "tax_status": status, "tax_number": f"21/815/{n:05d}", "payout_method": "sepa",
+            "bank_account": {"account_holder": line["name"], "iban": demo_iban(n)}},
+        ).raise_for_status()
+    single = [line for line in lines if len(line["totals"]) == 1]
+    if single:
+        smallest = min(single, key=lambda line: Decimal(line["totals"][0]["open_total"]))
+        total = smallest["totals"][0]
+        threshold = Decimal(math.ceil(Decimal(total["open_total"]) * 2 / 100) * 100)
+        print(f"  {smallest['name']}: open payouts {total['open_total']} {total['currency']}"
+              f" → payout threshold {threshold:,.2f} {total['currency']}")
+        api.patch(f"/api/v1/customers/{smallest['customer_id']}/profile", json={
+            "threshold_amount": str(threshold), "threshold_currency": total["currency"]},
+        ).raise_for_status()
 
 
 def settled_rates(api: httpx.Client, timeout_s: float = 60) -> list[dict]:
@@ -221,6 +271,17 @@ def main() -> int:
     if (consumer := declare_a_consumer(api)) and cli(
             "run", "--customer", consumer, "--period", month, *force) == 0:
         created += 1
+
+    say("The affiliates' side: tax status, bank account and payout threshold per affiliate")
+    prepare_affiliates(api)
+    cli("affiliates", "generator")
+    say(f"Process selected: all affiliates for {month} — self-billed credit notes "
+        "(Gutschrift, type 389)")
+    before = latest_run(api)
+    if cli("affiliates", "run", "--period", month) == 0:
+        run = latest_run(api)
+        created += (run or {}).get("counts", {}).get("documents_created", 0) if run != before \
+            else 0
 
     say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
     invoices = cancel_one(api, wait_rendered(api, created))

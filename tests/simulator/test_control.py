@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
@@ -62,7 +62,10 @@ async def test_restatement_changes_removes_and_adds_rows(sim: httpx.AsyncClient)
     by_key = {key(s): s for s in after}
     assert len(after) == len(by_key) == 50  # one gone, one new
     assert by_key[key(changed)]["revenue"] == "42.12346"  # stored with 5 decimals
-    assert by_key[key(changed)]["payout"] == changed["payout"]  # not restated: kept
+    # the payout follows the revenue in proportion (as adtrackers restate conversions)
+    share = Decimal(changed["payout"]) * Decimal("42.12346") / Decimal(changed["revenue"])
+    assert by_key[key(changed)]["payout"] == str(share.quantize(Decimal("0.00001"),
+                                                                ROUND_HALF_UP))
     assert key(removed) not in by_key
     new = by_key[(changed["date"], changed["advertiser_id"], changed["offer_id"], "1999",
                   changed["currency"])]

@@ -238,6 +238,7 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 
 # the other command groups live in their own modules, which take the helpers above ---------
 
+from affbill_cli.affiliates import affiliates_app  # noqa: E402
 from affbill_cli.audit import audit_app  # noqa: E402
 from affbill_cli.customers import customers_app, items_cmd, profile_app  # noqa: E402
 from affbill_cli.draft_lines import lines_app  # noqa: E402
@@ -251,7 +252,8 @@ from affbill_cli.series import series_app  # noqa: E402
 for sub, name in ((drafts_app, "drafts"), (invoices_app, "invoices"),
                   (customers_app, "customers"), (profile_app, "profile"),
                   (audit_app, "audit"), (entities_app, "entities"), (series_app, "series"),
-                  (rates_app, "rates"), (schedules_app, "schedules")):
+                  (rates_app, "rates"), (schedules_app, "schedules"),
+                  (affiliates_app, "affiliates")):
     app.add_typer(sub, name=name)
 app.command("items")(items_cmd)
 drafts_app.add_typer(lines_app, name="lines")

@@ -30,6 +30,9 @@ from affbill_contracts.money import Amount, CurrencyCode
 class DocumentType(StrEnum):
     INVOICE = "380"
     CREDIT_NOTE = "381"
+    # a self-billed invoice (Gutschrift): the network writes it in the affiliate's name, the
+    # affiliate is the seller and the network the buyer (EN 16931 / UNTDID 1001 code 389)
+    SELF_BILLED = "389"
 
 
 class VatCategory(StrEnum):
@@ -67,6 +70,9 @@ class Party(Contract):
     managing_directors: list[str] = Field(
         default_factory=list, description="Managing directors, as the seller must print them.",
         examples=[["Anna Schmidt"]])
+    party_id: str | None = Field(
+        default=None, description="The seller's identifier (BT-29) on a self-billed credit "
+        "note: the affiliate's number in the network's books.", examples=["10042"])
 
 
 class PaymentInstructions(Contract):
@@ -174,7 +180,8 @@ class InvoiceDocument(Contract):
                                   examples=["9a3c5e7f-1b2d-4c6e-8f0a-1b2c3d4e5f60"])
     number: str = Field(min_length=1, description="Gapless number from the number series.",
                         examples=["INV-2026-00042"])
-    document_type: DocumentType = Field(description="380 invoice, 381 credit note.",
+    document_type: DocumentType = Field(description="380 invoice, 381 credit note, 389 "
+                                        "self-billed credit note to an affiliate.",
                                         examples=["380"])
     customer_id: str = Field(min_length=1, description="The customer (advertiser/affiliate).",
                              examples=["hasoffers-main:advertiser:501"])
@@ -188,8 +195,9 @@ class InvoiceDocument(Contract):
         default=None, description="Date of supply (BT-72); with the service period (BG-14) "
                                   "it dates what is billed.", examples=["2026-10-31"])
     currency: CurrencyCode = Field(description="Document currency.", examples=["EUR"])
-    seller: Party = Field(description="The network issuing the document.")
-    buyer: Party = Field(description="The customer billed.")
+    seller: Party = Field(description="The network issuing the document (on a 389, the "
+                          "affiliate in whose name the network issues it).")
+    buyer: Party = Field(description="The customer billed (on a 389, the network).")
     lines: list[InvoiceLine] = Field(min_length=1, description="The lines, in print order.")
     tax_breakdown: list[TaxSubtotal] = Field(min_length=1,
                                              description="VAT per category and rate.")

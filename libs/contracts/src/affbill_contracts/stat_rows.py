@@ -42,13 +42,15 @@ class StatRow(NamedTuple):
     conversions: int
     revenue: Decimal
     removed: bool
+    payout: Decimal = Decimal(0)  # what the affiliate earns (a removed row: zero)
 
 
 def row_of(p: StatRowSynced) -> StatRow:
     """The contract's model as a StatRow (the slow path's result)."""
     return StatRow(p.connector, p.stat_key, p.date, p.advertiser_id, p.offer_id, p.offer_name,
                    p.affiliate_id, p.currency, 0 if p.removed else p.conversions,
-                   _ZERO if p.removed else p.revenue, p.removed)
+                   _ZERO if p.removed else p.revenue, p.removed,
+                   _ZERO if p.removed else p.payout)
 
 
 def now() -> str:
@@ -121,7 +123,7 @@ def read_fast(raw: bytes) -> StatRow | None:
         return StatRow(p["connector"], p["stat_key"], dt.date.fromisoformat(date),
                        p["advertiser_id"], p["offer_id"], name, p["affiliate_id"],
                        p["currency"], 0 if removed else conversions,
-                       _ZERO if removed else revenue, removed)
+                       _ZERO if removed else revenue, removed, _ZERO if removed else payout)
     except Exception:  # anything unusual is the contract's to judge and explain
         return None
 

@@ -54,6 +54,8 @@ class Settings(ServiceSettings):
     # the fiscal year starts on the 1st of this month (profiles may bill everything held
     # back below their threshold with the period holding the year's last day)
     fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    # a new affiliate's self-billed credit notes are drafts first (set apart from invoices)
+    credit_note_drafts_by_default: bool = False
     run_concurrency: int = 8  # customers billed at once in a run
     # a chunk of a run's customers claimed by a process is its own this long (then another
     # process may take it: the one that claimed it is taken for dead)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -58,12 +58,27 @@ def _loopback_only(request: Request) -> None:
     raise HTTPException(403, "the control API answers loopback clients only")
 
 
+def mirrored_payout(old: Row | None, revenue5: int) -> int:
+    """The payout after a restatement that names only the revenue: it follows the revenue in
+    proportion, as a real adtracker's reversed or added conversions change both (a new row,
+    or one without revenue before: the default 80 % share)."""
+    if old is None or old.revenue5 == 0:
+        return revenue5 * 4 // 5
+    share = Decimal(old.payout5) * revenue5 / old.revenue5
+    return int(share.quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def _restated(state: SimState, c: Change) -> Row:
-    """The row after the change: fields not given keep their value (a new row: zero)."""
+    """The row after the change: fields not given keep their value (a new row: zero); a
+    restated revenue takes the payout with it unless the change names the payout too."""
     old = state.network.find(c.key)
     revenue = units(c.revenue) if c.revenue is not None else (old.revenue5 if old else 0)
-    payout = units(c.payout) if c.payout is not None else (
-        old.payout5 if old else revenue * 4 // 5)
+    if c.payout is not None:
+        payout = units(c.payout)
+    elif c.revenue is not None:
+        payout = mirrored_payout(old, revenue)
+    else:
+        payout = old.payout5 if old else 0
     conversions = c.conversions if c.conversions is not None else (old.conversions if old else 0)
     return Row(c.date, c.advertiser_id, c.offer_id, c.affiliate_id, c.currency, conversions,
                revenue, payout)
@@ -142,5 +157,22 @@ def build_router(state: SimState) -> APIRouter:
                 s[0], s[1], s[2] = s[0] + t[0], s[1] + t[1], s[2] + t[2]
         return [{"advertiser_id": str(a), "currency": c, "revenue": five(r), "payout": five(p),
                  "conversions": n} for (a, c), (r, p, n) in sorted(sums.items())]
+
+    @router.get("/payout-truth")
+    async def payout_truth(affiliate_id: str | None = None, date_from: dt.date | None = None,
+                           date_to: dt.date | None = None) -> list[dict[str, Any]]:
+        """Payout sums per affiliate and currency straight from the model (overrides
+        applied): what the affiliates' credit notes must add up to."""
+        first, last = date_from or state.scale.start_date, date_to or state.scale.end_date
+        sums: dict[tuple[int, str], list[int]] = {}
+        day = first
+        while day <= last:
+            for r in state.network.day_rows(day):
+                if affiliate_id in (None, r.affiliate_id):
+                    s = sums.setdefault((int(r.affiliate_id), r.currency), [0, 0])
+                    s[0], s[1] = s[0] + r.payout5, s[1] + r.conversions
+            day += dt.timedelta(days=1)
+        return [{"affiliate_id": str(a), "currency": c, "payout": five(p), "conversions": n}
+                for (a, c), (p, n) in sorted(sums.items())]
 
     return router

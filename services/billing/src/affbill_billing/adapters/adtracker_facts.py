@@ -15,7 +15,7 @@ from affbill_billing.adapters.sql import load
 STAT_IN = """
 create temporary table if not exists stat_in (
     stat_key text, customer_id text, offer_id text, offer_name text, day date, currency text,
-    units integer, revenue numeric(28, 10)) on commit drop
+    units integer, revenue numeric(28, 10), side text) on commit drop
 """
 CUSTOMERS = """
 insert into customers (customer_id, connector, kind, partner_id, name, status,
@@ -28,10 +28,19 @@ on conflict (customer_id) do update set name = excluded.name,
 """
 PROFILE_DEFAULTS = """
 insert into billing_profiles (customer_id, billing_name, address, country, vat_id, tax_treatment,
-                              billing_currency, threshold_currency)
-values ($1, $2, coalesce($3::jsonb, '{}'::jsonb), $4, $5, $6, $7, $7)
+                              billing_currency, threshold_currency, number_series,
+                              drafts_by_default)
+values ($1, $2, coalesce($3::jsonb, '{}'::jsonb), $4, $5, $6, $7, $7, $8, $9)
 on conflict (customer_id) do nothing
 """
+SELF_BILLED_SERIES = "self-billed"  # migration billing_0017_aff
+
+
+def side_defaults(kind: str, credit_note_drafts_by_default: bool) -> tuple[str, bool]:
+    """A new profile's number series and drafts-by-default, per side."""
+    if kind == "affiliate":
+        return SELF_BILLED_SERIES, credit_note_drafts_by_default
+    return "default", False
 EMPLOYEES = """
 insert into employees (connector, employee_id, name, email, status)
 values ($1, $2, $3, $4, $5)
@@ -51,7 +60,8 @@ async def apply_stat_records(conn: Any, records: Sequence[StatRecord]) -> None:
     """Upsert the stat rows (the last word per stat key wins) and recompute the open item of
     every group they touched (adapters/sql/ingest_recompute.sql), in the caller's
     transaction."""
-    latest = {r[0]: r for r in records}  # in arrival order: the last word per stat row wins
+    # in arrival order: the last word per stat row and side wins
+    latest = {(r[0], r[1]): r for r in records}
     await conn.execute(STAT_IN)
     await conn.execute("truncate stat_in")
     await conn.copy_records_to_table("stat_in", records=list(latest.values()))

@@ -21,6 +21,7 @@ class GeneratorFilter:
     period_from: dt.date | None = None
     period_to: dt.date | None = None
     currency: str | None = None
+    kind: str | None = None  # the side: advertiser (invoices) or affiliate (payouts)
 
 
 ITEM_FILTER = """
@@ -33,6 +34,7 @@ CUSTOMER_FILTER = """
     (cast(:customer as text) is null or c.customer_id = :customer
      or c.name ilike '%' || :customer || '%')
     and (cast(:account_manager as text) is null or c.account_manager_id = :account_manager)
+    and (cast(:kind as text) is null or c.kind = :kind)
 """
 # Without a period, a line comes from generator_totals (kept by triggers, migration 0009):
 # the page walks customers by name and stops after it; the count is a second query.

@@ -28,10 +28,14 @@ async def series_held(conn: AsyncConnection, series: str) -> bool:
         "select 1 from number_series where series = :s for key share"), {"s": series}))
 
 
+JSON = ("address", "bank_account")
+
+
 async def update(conn: AsyncConnection, customer_id: str, changes: dict[str, Any]) -> None:
     """Store the changed fields (names already checked by the request model), version + 1."""
-    values = {k: json.dumps(v) if k == "address" else v for k, v in changes.items()}
-    sets = ", ".join(f"{k} = :{k}" + ("::jsonb" if k == "address" else "") for k in values)
+    values = {k: json.dumps(v) if k in JSON else v for k, v in changes.items()}
+    sets = ", ".join(f"{k} = cast(:{k} as jsonb)" if k in JSON else f"{k} = :{k}"
+                     for k in values)
     await conn.execute(text(f"update billing_profiles set {sets}, version = version + 1, "
                             "updated_at = now() where customer_id = :c"),
                        {**values, "c": customer_id})

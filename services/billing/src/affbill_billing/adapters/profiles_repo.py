@@ -13,6 +13,7 @@ from affbill_billing.adapters.seller_entities_repo import entity_of
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.grouping import LineGrouping
+from affbill_billing.domain.payouts import AffiliateTaxStatus, BankDetails, PayoutMethod
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import BuyerKind, CurrencyMode
 from affbill_billing.domain.seller_entities import SellerEntity
@@ -55,7 +56,19 @@ def profile_of(row: Mapping[str, Any]) -> BillingProfile:
         parked_reason=row["parked_reason"],
         threshold_max_periods=row["threshold_max_periods"],
         threshold_waived_at_fiscal_year_end=bool(
-            row.get("threshold_waived_at_fiscal_year_end")))
+            row.get("threshold_waived_at_fiscal_year_end")),
+        tax_status=AffiliateTaxStatus(row["tax_status"]) if row.get("tax_status") else None,
+        tax_number=row.get("tax_number"),
+        payout_method=PayoutMethod(row["payout_method"]) if row.get("payout_method") else None,
+        bank=bank_of(row.get("bank_account")))
+
+
+def bank_of(stored: Mapping[str, Any] | None) -> BankDetails | None:
+    """An affiliate's bank details as stored (jsonb), or None."""
+    if not stored:
+        return None
+    return BankDetails(str(stored["account_holder"]), str(stored["iban"]), stored.get("bic"),
+                       stored.get("bank_name"))
 
 
 async def with_issuers(session: AsyncSession, found: dict[str, BillingProfile]

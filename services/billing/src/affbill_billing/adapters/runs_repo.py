@@ -201,9 +201,10 @@ async def selected_customers(session: AsyncSession, run: ProcessSelected,
     frequency) narrow either."""
     filters: dict[str, Any] = {"kind": run.customer_kind, "manager": run.account_manager_id,
                                "frequency": run.billing_frequency}
-    if run.all_customers:
+    if run.all_customers:  # one side's generator, as its tab: the advertisers' by default
         return list((await session.execute(ALL_CUSTOMERS, {
-            **filters, "currency": run.currency, "period_end": last_day})).scalars())
+            **filters, "kind": run.customer_kind or "advertiser", "currency": run.currency,
+            "period_end": last_day})).scalars())
     chosen = list(dict.fromkeys(run.customer_ids))
     if run.item_ids:
         owners = (await session.execute(text(

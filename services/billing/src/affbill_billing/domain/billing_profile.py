@@ -7,10 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from affbill_billing.domain.customers import Side, side_of
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.drafts import Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoicing import Terms
+from affbill_billing.domain.payouts import (
+    AffiliateTaxStatus,
+    BankDetails,
+    PayoutMethod,
+    TaxStatusMissing,
+    pays_now,
+    tax_status,
+    tax_status_missing,
+)
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.profiles import (
     BuyerKind,
@@ -18,8 +28,10 @@ from affbill_billing.domain.profiles import (
     TaxTreatment,
     decided,
     tax_treatment,
+    vat_id_missing,
 )
 from affbill_billing.domain.seller_entities import SellerEntity
+from affbill_billing.domain.thresholds import bills_now
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,8 @@ class Buyer:
     e_invoice_format: str | None = None
     debtor_number: str | None = None  # BT-46, "Customer no."
     language: str = "en"  # of the PDF: en or de
+    tax_number: str | None = None  # an affiliate's, as the seller of its credit notes
+    bank: BankDetails | None = None  # an affiliate's account its payouts go to
 
 
 @dataclass(frozen=True)
@@ -74,13 +88,31 @@ class BillingProfile:
     threshold_max_periods: int | None = None  # below the threshold, billed anyway after N
     # below the threshold, billed anyway in the period holding the fiscal year's last day
     threshold_waived_at_fiscal_year_end: bool = False
+    # the affiliate side (its items are payouts, paid by self-billed credit note)
+    tax_status: AffiliateTaxStatus | None = None  # None: decided from country and VAT id
+    tax_number: str | None = None
+    payout_method: PayoutMethod | None = None
+    bank: BankDetails | None = None
 
-    def tax_treatment(self, seller_country: str) -> TaxTreatment | None:
+    @property
+    def side(self) -> Side:
+        return side_of(self.customer_id)
+
+    def tax_treatment(self, seller_country: str) -> TaxTreatment | AffiliateTaxStatus | None:
         """The VAT treatment of this customer's documents from its seller — its entity, or
         the configured seller of ``seller_country`` (None: an EU buyer without VAT id whose
-        kind the profile does not say)."""
+        kind the profile does not say). An affiliate's is its tax status (None: not set
+        and not plain from country and VAT id)."""
         country = self.issuer.country if self.issuer else seller_country
+        if self.side is Side.AFFILIATE:
+            return tax_status(self.tax_status, country, self.country, self.vat_id)
         return tax_treatment(country, self.country, self.vat_id, self.buyer_kind)
+
+    def undecided(self) -> str:
+        """The job-log line of a run that leaves the items open: VAT treatment undecided."""
+        if self.side is Side.AFFILIATE:
+            return tax_status_missing(self.name)
+        return vat_id_missing(self.name)
 
     def series_for(self, document_type: str) -> str:
         """The series a document of this type is numbered from (a run's credit notes from
@@ -96,6 +128,14 @@ class BillingProfile:
             return self.billing_currency
         return None
 
+    def bills_now(self, total: Decimal, currency: str) -> bool:
+        """A run bills the total now: its size reaches the threshold; an affiliate's only
+        when positive (a negative balance is carried and netted, never paid out)."""
+        threshold = self.threshold_in(currency)
+        if self.side is Side.AFFILIATE:
+            return pays_now(total, threshold)
+        return bills_now(total, threshold)
+
     def threshold_in(self, currency: str) -> Decimal | None:
         """The billing threshold where it is set in this currency (or in none)."""
         return (self.threshold_amount
@@ -106,15 +146,21 @@ class BillingProfile:
         if self.issuer is not None:  # the entity's country and rate
             seller_country, domestic_vat_rate = (self.issuer.country,
                                                  self.issuer.domestic_vat_rate)
-        treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
-                            self.name)
+        treatment: TaxTreatment | AffiliateTaxStatus | None
+        if self.side is Side.AFFILIATE:
+            treatment = tax_status(self.tax_status, seller_country, self.country, self.vat_id)
+            if treatment is None:
+                raise TaxStatusMissing(self.name)
+        else:
+            treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
+                                self.name)
         return Terms(treatment, domestic_vat_rate, self.line_grouping,
                      self.invoice_date_rule, self.payment_days, self.due_date_basis)
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,
                      self.email_recipients, self.buyer_reference, self.e_invoice_format,
-                     self.debtor_number, self.language)
+                     self.debtor_number, self.language, self.tax_number, self.bank)
 
     def notes(self) -> list[str | None]:
         return [self.intro_text, self.closing_text]
@@ -134,7 +180,8 @@ class BillingProfile:
             e_invoice_format=self.e_invoice_format or "factur-x",
             buyer_email=self.email_recipients[0] if self.email_recipients else None,
             debtor_number=self.debtor_number, language=self.language,
-            period_start=period[0] if period else None, period_end=period[1] if period else None)
+            period_start=period[0] if period else None, period_end=period[1] if period else None,
+            side=self.side.value, tax_number=self.tax_number, bank=self.bank)
 
 
 def buyer_of(presets: Presets) -> Buyer:
@@ -143,4 +190,4 @@ def buyer_of(presets: Presets) -> Buyer:
     return Buyer(presets.billing_name, dict(presets.address), presets.country, presets.vat_id,
                  (presets.buyer_email,) if presets.buyer_email else (),
                  presets.buyer_reference, presets.e_invoice_format, presets.debtor_number,
-                 presets.language)
+                 presets.language, presets.tax_number, presets.bank)

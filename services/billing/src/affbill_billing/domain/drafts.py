@@ -29,6 +29,12 @@ from affbill_billing.domain.invoicing import (
     InvoicePlan,
     vat_for,
 )
+from affbill_billing.domain.payouts import (
+    AffiliateTaxStatus,
+    BankDetails,
+    TaxStatusMissing,
+    tax_status,
+)
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment, VatIdMissing, tax_treatment
 
 EXEMPTION_REASONS = {
@@ -72,7 +78,8 @@ class Presets:
     """The customer's billing presets, copied into the draft and editable for it alone."""
 
     billing_name: str
-    tax_treatment: TaxTreatment | None  # None: an EU buyer without VAT id or declared kind
+    # None: an EU buyer without VAT id or declared kind (an affiliate: its status unknown)
+    tax_treatment: TaxTreatment | AffiliateTaxStatus | None
     currency: str
     payment_days: int
     invoice_date_rule: InvoiceDateRule
@@ -95,12 +102,26 @@ class Presets:
     # day when carried items are on it; None (drafts made by hand): the lines' days
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    # an affiliate's draft (a self-billed credit note): its side, tax number and bank
+    side: str = "advertiser"
+    tax_number: str | None = None
+    bank: BankDetails | None = None
 
-    def issuable_treatment(self) -> TaxTreatment:
-        """The treatment Create issues under; VatIdMissing while it is undecided."""
+    def issuable_treatment(self) -> TaxTreatment | AffiliateTaxStatus:
+        """The treatment Create issues under; VatIdMissing (an affiliate's: TaxStatusMissing)
+        while it is undecided."""
         if self.tax_treatment is None:
+            if self.side == "affiliate":
+                raise TaxStatusMissing(self.billing_name)
             raise VatIdMissing(self.billing_name)
         return self.tax_treatment
+
+    def decided(self, seller_country: str) -> TaxTreatment | AffiliateTaxStatus | None:
+        """The treatment the rule decides for the presets as they stand (an affiliate's:
+        its status where country and VAT id make it plain)."""
+        if self.side == "affiliate":
+            return tax_status(None, seller_country, self.country, self.vat_id)
+        return tax_treatment(seller_country, self.country, self.vat_id, self.buyer_kind)
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,7 @@ class Draft:
         self.presets = replace(self.presets, **changes)
         if buyer and "tax_treatment" not in changes and seller_country is not None:
             p = self.presets
-            changes["tax_treatment"] = tax_treatment(seller_country, p.country, p.vat_id,
-                                                     p.buyer_kind)
+            changes["tax_treatment"] = p.decided(seller_country)
             self.presets = replace(p, tax_treatment=changes["tax_treatment"])
         if "line_grouping" in changes and self.items:
             free = [d for d in self.lines if not d.line.item_ids]

@@ -15,12 +15,15 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from affbill_billing.domain.billing_profile import BillingProfile
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import RunContext, threshold_waiver
 from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.domain.runs import RunContext
+from affbill_billing.domain.thresholds import waived
 from affbill_contracts.invoices import DocumentType
 
 CSV_COLUMNS = ("customer_id", "name", "currency", "outcome", "document_type", "items",
@@ -71,7 +74,7 @@ def customer_outcome(ctx: RunContext, customer: str, profile: BillingProfile | N
     if profile.tax_treatment(ctx.seller_country) is None and any(
             i.day <= last_day for i in items):  # the run leaves its items open
         return [DryRunLine(customer, profile.name, "", "skipped", items=len(items),
-                           reason=vat_id_missing(profile.name))]
+                           reason=profile.undecided())]
     by_currency: dict[str, list[Item]] = {}
     for item in items:
         if item.day <= last_day:
@@ -85,22 +88,24 @@ def customer_outcome(ctx: RunContext, customer: str, profile: BillingProfile | N
 def _currency_outcome(ctx: RunContext, customer: str, profile: BillingProfile, currency: str,
                       items: list[Item]) -> DryRunLine:
     total = round_money(sum((i.revenue for i in items), Decimal(0)), currency)
-    threshold = profile.threshold_in(currency)
+    threshold, payouts = profile.threshold_in(currency), profile.side is Side.AFFILIATE
     oldest = min(i.day for i in items)
-    waive = threshold_waiver(oldest, profile, ctx)
-    if not bills_now(total, threshold) and not waive:
-        assert threshold is not None
+    why = threshold_waiver(oldest, profile, ctx)
+    waive = why if why and (total > 0 or not payouts) else None
+    if not profile.bills_now(total, currency) and not waive:
+        what = "payout items" if payouts else "items"  # a payout below zero always waits
         return DryRunLine(customer, profile.name, currency, "skipped", items=len(items),
                           net_total=total,
-                          reason=f"Skipped items with a total of {total} {currency} (threshold "
-                                 f"{round_money(threshold, currency)} {currency})")
+                          reason=f"Skipped {what} with a total of {total} {currency} (threshold "
+                                 f"{round_money(threshold or Decimal(0), currency)} {currency})")
     terms = ctx.terms(profile.terms(ctx.domestic_vat_rate, ctx.seller_country))
     plan = plan_invoice(items, currency, terms, ctx.today,
                         ctx.period_for(profile.billing_frequency))
-    kind = document_type(plan.totals.net)
+    kind = document_type(plan.totals.net, profile.side)
     outcome = ("draft" if profile.drafts_by_default
-               else "credit_note" if kind is DocumentType.CREDIT_NOTE else "invoice")
+               else "credit_note" if kind in (DocumentType.CREDIT_NOTE, DocumentType.SELF_BILLED)
+               else "invoice")
     reason = (f"Threshold waived for {profile.name}: {waive}"
-              if waive and not bills_now(total, threshold) else None)
+              if waive and not profile.bills_now(total, currency) else None)
     return DryRunLine(customer, profile.name, currency, outcome, str(kind.value), len(items),
                       plan.totals.net, plan.totals.gross, reason=reason)

@@ -20,8 +20,8 @@ from affbill_contracts.presentation import presented
 ZERO, HALF = Decimal(0), Decimal("0.5")
 COVERED = ("BR-27", "BR-33", "BR-38", "BR-42", "BR-CO-10", "BR-CO-11", "BR-CO-12",
            "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17", "BR-S-02", "BR-S-05", "BR-S-08",
-           "BR-S-09", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08", "BR-IC-02",
-           "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
+           "BR-S-09", "BR-E-02", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-08",
+           "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14")
 
 # XRechnung (buyers who require it): the KoSIT rules billing can break, as the XRechnung
 # validator configuration weighs them (PEPPOL-EN16931-R010 an error, not a warning)
@@ -186,6 +186,9 @@ def _parties(doc: InvoiceDocument) -> Iterator[Violation]:
     if "S" in categories and not seller_id:
         yield Violation("BR-S-02", "Standard rated documents need the seller's VAT id or tax "
                         "number", "seller.vat_id")
+    if "E" in categories and not seller_id:  # a small business (§ 19 UStG) by its tax number
+        yield Violation("BR-E-02", "Exempt documents need the seller's VAT id or tax number",
+                        "seller.tax_number")
     for category, name, seller_ok, (line, allowance, charge) in (
             ("AE", "Reverse charge", seller_id, ("BR-AE-02", "BR-AE-03", "BR-AE-04")),
             ("K", "An intra-community supply", bool(doc.seller.vat_id),  # VAT id, not FC

@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule, due_date, invoice_date
 from affbill_billing.domain.grouping import Item, LineGrouping, build_lines
 from affbill_billing.domain.invoice_lines import AllowanceCharge, Line, Totals, Vat, totals
+from affbill_billing.domain.payouts import AffiliateTaxStatus, payout_vat
 from affbill_billing.domain.periods import BillingPeriod
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_contracts.invoices import DocumentType
@@ -24,9 +26,12 @@ PLACE_OF_SUPPLY = ("Not subject to VAT in the seller's country: the place of sup
                    "service is the customer's country (Art. 44 and 59 VAT Directive).")
 
 
-def vat_for(treatment: TaxTreatment | None, domestic_rate: Decimal) -> Vat:
+def vat_for(treatment: TaxTreatment | AffiliateTaxStatus | None, domestic_rate: Decimal
+            ) -> Vat:
     """The VAT of a line under the treatment (None, undecided: the seller's rate, and such
-    a document is refused before numbering)."""
+    a document is refused before numbering); an affiliate's credit note's by its status."""
+    if isinstance(treatment, AffiliateTaxStatus):
+        return payout_vat(treatment, domestic_rate)
     if treatment is TaxTreatment.EU_REVERSE_CHARGE:
         return Vat("AE", Decimal(0), REVERSE_CHARGE)
     if treatment is TaxTreatment.OUTSIDE_SCOPE:
@@ -38,7 +43,7 @@ def vat_for(treatment: TaxTreatment | None, domestic_rate: Decimal) -> Vat:
 
 @dataclass(frozen=True)
 class Terms:
-    tax_treatment: TaxTreatment
+    tax_treatment: TaxTreatment | AffiliateTaxStatus
     domestic_vat_rate: Decimal
     grouping: LineGrouping
     date_rule: InvoiceDateRule
@@ -64,9 +69,12 @@ def basis(t: Totals) -> Decimal:
     return t.net - t.allowances + t.charges
 
 
-def document_type(net_total: Decimal) -> DocumentType:
+def document_type(net_total: Decimal, side: Side = Side.ADVERTISER) -> DocumentType:
     """EN 16931 type: 380 invoice, 381 credit note when the lines sum below zero
-    (restatements after invoicing). Amounts keep their sign on either."""
+    (restatements after invoicing). Amounts keep their sign on either. An affiliate's is a
+    self-billed credit note (389): a run pays only positive totals (payouts.pays_now)."""
+    if side is Side.AFFILIATE:
+        return DocumentType.SELF_BILLED
     return DocumentType.CREDIT_NOTE if net_total < 0 else DocumentType.INVOICE
 
 

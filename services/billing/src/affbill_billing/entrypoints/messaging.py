@@ -52,7 +52,9 @@ FACT_TOPICS = (topics.ADTRACKER_STATS, topics.ADTRACKER_ADVERTISERS, topics.ADTR
 
 
 def fact_handlers(settings: Any) -> list[tuple[str, type, Callable[..., Awaitable[int]]]]:
-    partners = functools.partial(ingest.apply_partners, seller_country=settings.seller_country)
+    partners = functools.partial(
+        ingest.apply_partners, seller_country=settings.seller_country,
+        credit_note_drafts_by_default=settings.credit_note_drafts_by_default)
     return [
         (topics.ADTRACKER_ADVERTISERS, AdvertiserSynced, partners),
         (topics.ADTRACKER_AFFILIATES, AffiliateSynced, partners),

@@ -19,6 +19,7 @@ from affbill_billing.domain.fx import (
     rate_day,
 )
 from affbill_billing.domain.invoicing import InvoicePlan
+from affbill_billing.domain.payouts import SELF_BILLING
 from affbill_billing.domain.seller_entities import SellerEntity
 from affbill_billing.service_layer.errors import InvalidDocument
 from affbill_contracts.common import PostalAddress
@@ -63,6 +64,14 @@ def carried_over(original: InvoiceDocument) -> dict[str, object]:
             "language": original.language}
 
 
+def created_line(document: InvoiceDocument) -> str:
+    """The job-log line of an issued document: a self-billed credit note names the
+    affiliate it pays (its seller), any other document the customer billed."""
+    if document.document_type is DocumentType.SELF_BILLED:
+        return f"Credit note {document.number} created for {document.seller.name}"
+    return f"Document {document.number} created for {document.buyer.name}"
+
+
 def seller(settings: Settings, entity: SellerEntity | None = None) -> Party:
     """The issuing entity (the configured seller when none is named) with the details every
     document prints: legal name, address, VAT id, tax number, register, managing directors."""
@@ -87,6 +96,44 @@ def buyer(b: Buyer) -> Party:
                                           if k in PostalAddress.model_fields}))
 
 
+def affiliate(b: Buyer, customer_id: str) -> Party:
+    """The affiliate as the seller of its self-billed credit note: identified by its number
+    in the network's books (BT-29: the profile's debtor number, else its customer id, so
+    BR-CO-26 holds without a VAT id) and its VAT id or tax number (BT-31/BT-32)."""
+    return buyer(b).model_copy(update={"tax_number": b.tax_number,
+                                       "party_id": b.debtor_number or customer_id})
+
+
+def parties(document_type: str, to: Buyer, settings: Settings, issuer: SellerEntity | None,
+            customer_id: str) -> tuple[Party, Party]:
+    """(seller, buyer): the network sells to the customer; on a self-billed credit note
+    (389) the affiliate sells to the network, which issues the document in its name."""
+    network = seller(settings, issuer)
+    if document_type == DocumentType.SELF_BILLED:
+        return affiliate(to, customer_id), network
+    return network, buyer(to)
+
+
+def payee_account(document_type: str, to: Buyer, settings: Settings,
+                  issuer: SellerEntity | None) -> tuple[str | None, str | None, str | None]:
+    """(IBAN, BIC, bank) the amount goes to: the network's, or on a 389 the affiliate's."""
+    if document_type == DocumentType.SELF_BILLED:
+        b = to.bank
+        return (b.iban, b.bic, b.bank_name) if b else (None, None, None)
+    bank = (issuer or settings.configured_seller()).bank
+    return (bank.iban, bank.bic, bank.bank_name) if bank else (None, None, None)
+
+
+def self_billing_notes(document_type: str, language: str, notes: Sequence[str | None]
+                       ) -> list[str]:
+    """The notes a document carries; a 389 first states that it is a self-billed credit
+    note (§ 14 (4) no. 10 UStG, Art. 226 (10a) VAT Directive)."""
+    stated = [n for n in notes if n]
+    if document_type == DocumentType.SELF_BILLED:
+        return [SELF_BILLING["de" if language == "de" else "en"], *stated]
+    return stated
+
+
 def without_vat_ids(parties: tuple[Party, Party], categories: set[str]) -> tuple[Party, Party]:
     """Seller and buyer as a document with lines not subject to VAT (O) names them: no VAT
     ids (BR-O-02); the seller is identified by its tax number (BT-32) instead."""
@@ -98,6 +145,12 @@ def without_vat_ids(parties: tuple[Party, Party], categories: set[str]) -> tuple
 def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -> str:
     """The payment terms (BT-20) in the document's language."""
     days = (plan.due_date - plan.issue_date).days
+    if document_type == DocumentType.SELF_BILLED:
+        if language == "de":
+            return (f"Auszahlung innerhalb von {days} Tagen (bis {plan.due_date:%d.%m.%Y}) "
+                    "auf Ihr Konto.")
+        return (f"Paid out to your account within {days} days "
+                f"(by {plan.due_date.isoformat()}).")
     if language == "de":
         if document_type == DocumentType.CREDIT_NOTE:
             return "Gutschrift: Der Betrag wird Ihrem Konto gutgeschrieben; nichts zu zahlen."
@@ -163,15 +216,15 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
     go on the document; an explicit ``buyer_reference`` wins. ``issuer`` is the profile's
     seller entity (None: the configured seller). A document in a currency other than the
     accounting currency states its VAT in that too (``vat_accounting``)."""
-    cur = plan.currency
-    bank = (issuer or settings.configured_seller()).bank
-    sold_by, sold_to = without_vat_ids((seller(settings, issuer), buyer(to)), {
+    cur, self_billed = plan.currency, document_type == DocumentType.SELF_BILLED
+    iban, bic, bank_name = payee_account(document_type, to, settings, issuer)
+    sold_by, sold_to = without_vat_ids(parties(document_type, to, settings, issuer, customer_id), {
         x.vat.category for x in (*plan.lines, *plan.adjustments) if x.vat is not None})
     return InvoiceDocument(
         invoice_id=invoice_id, number=number, document_type=document_type,
-        customer_id=customer_id, notes=[n for n in notes if n],
+        customer_id=customer_id, notes=self_billing_notes(document_type, to.language, notes),
         buyer_reference=buyer_reference or to.buyer_reference,
-        debtor_number=to.debtor_number, language=to.language,
+        debtor_number=None if self_billed else to.debtor_number, language=to.language,
         e_invoice_format=EInvoiceFormat(to.e_invoice_format or EInvoiceFormat.FACTUR_X),
         preceding_invoice=preceding,
         issue_date=plan.issue_date, due_date=plan.due_date, period_start=plan.period_start,
@@ -198,8 +251,7 @@ def snapshot(invoice_id: uuid.UUID, number: str, customer_id: str, plan: Invoice
                       allowance_total=plan.totals.allowances, charge_total=plan.totals.charges,
                       grand_total=plan.totals.gross, amount_due=plan.totals.gross),
         payment=PaymentInstructions(
-            iban=bank.iban if bank else None, bic=bank.bic if bank else None,
-            bank_name=bank.bank_name if bank else None, reference=number,
+            iban=iban, bic=bic, bank_name=bank_name, reference=number,
             terms=payment_terms(document_type, plan, to.language)),
         vat_accounting=vat_accounting(plan, rates, settings.rate_date_rule(issuer),
                                       fixed_rate),

@@ -20,7 +20,7 @@ import orjson
 
 from affbill_billing.adapters import adtracker_facts as facts
 from affbill_billing.adapters import fast_stats, periods_repo
-from affbill_billing.adapters.fast_stats import StatRecord, record_of
+from affbill_billing.adapters.fast_stats import StatRecord, StatRecords, record_of
 from affbill_billing.domain.customers import customer_id
 from affbill_billing.domain.profiles import default_tax_treatment
 from affbill_contracts.adtracker import (
@@ -46,7 +46,7 @@ async def apply_stat_rows(uow: UnitOfWork, envelopes: Sequence[Envelope[StatRowS
     """Apply stat-row events once each (inbox by event id); returns how many were new."""
 
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        records = [record_of(e.payload) for e in fresh]
+        records = [r for e in fresh for r in record_of(e.payload)]
         await facts.apply_stat_records(await uow.driver_connection(), records)
 
     return await apply_once(uow, "billing.stat_rows", envelopes, effect)
@@ -64,7 +64,7 @@ class Delivered(NamedTuple):
 @dataclass(slots=True)
 class _Chunk:
     messages: list[Delivered]
-    records: list[tuple[Delivered, StatRecord]]  # the valid stat rows
+    records: list[tuple[Delivered, StatRecords]]  # the valid stat rows (both sides)
     rejections: list[Rejection]  # the messages that are not
 
 
@@ -97,7 +97,7 @@ async def apply_stat_stream(new_uow: Callable[[], UnitOfWork], messages: Sequenc
 
 
 async def _parse_chunk(messages: list[Delivered]) -> _Chunk:
-    records: list[tuple[Delivered, StatRecord]] = []
+    records: list[tuple[Delivered, StatRecords]] = []
     rejections: list[Rejection] = []
     for start in range(0, len(messages), 250):
         if start:
@@ -114,7 +114,8 @@ async def _apply_chunk(uow: UnitOfWork, chunk: _Chunk, on_rejected: OnRejected |
         fresh = {id(m) for m in await claim_positions(conn, STREAM_CONSUMER, chunk.messages)}
         if not fresh:
             return 0
-        records = [r for m, r in chunk.records if id(m) in fresh]
+        records: list[StatRecord] = [r for m, pair in chunk.records if id(m) in fresh
+                                     for r in pair]
         if records:
             await facts.apply_stat_records(conn, records)
         fresh_positions = {(m.partition, m.offset) for m in chunk.messages if id(m) in fresh}
@@ -141,7 +142,11 @@ async def keep_rejected_stats(new_uow: Callable[[], UnitOfWork],
 
 
 async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
-                         seller_country: str = "DE") -> int:
+                         seller_country: str = "DE",
+                         credit_note_drafts_by_default: bool = False) -> int:
+    """Keep advertisers, affiliates and employees; a new customer gets a default profile
+    (an affiliate's numbers its self-billed credit notes from their own series, and drafts
+    them by default when the credit notes' setting says so)."""
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
         conn = await uow.driver_connection()
         customers: dict[str, tuple[Any, ...]] = {}
@@ -164,8 +169,9 @@ async def apply_partners(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
         # a new customer gets a billing profile from its core data; later edits are billing's
         await facts.add_default_profiles(conn, [
             (cid, name, address, country, vat_id,
-             treatment.value if treatment else None, currency)
-            for cid, _, _, _, name, _, _, currency, address, vat_id, _ in customers.values()
+             treatment.value if treatment else None, currency,
+             *facts.side_defaults(kind, credit_note_drafts_by_default))
+            for cid, _, kind, _, name, _, _, currency, address, vat_id, _ in customers.values()
             for country in [orjson.loads(address).get("country_code") if address else None]
             for treatment in [default_tax_treatment(seller_country, country, vat_id)]])
         await facts.upsert_employees(conn, employees.values())

@@ -24,15 +24,18 @@ from affbill_billing.domain.approvals import issue_refusal
 from affbill_billing.domain.billing_profile import Buyer, buyer_of
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
 from affbill_billing.domain.credit_notes import original_adjustments, original_lines
+from affbill_billing.domain.customers import side_of
 from affbill_billing.domain.drafts import Draft, DraftError
 from affbill_billing.domain.invoice_lines import totals
 from affbill_billing.domain.invoicing import InvoicePlan, basis, document_type
+from affbill_billing.domain.payouts import TaxStatusMissing
 from affbill_billing.domain.profiles import VatIdMissing
 from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.documents import (
     PENDING_NUMBER,
     carried_over,
+    created_line,
     numbered,
     snapshot,
     validated,
@@ -43,7 +46,7 @@ from affbill_billing.service_layer.rates import book_for
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceCancelled, InvoiceIssued, IssueDrafts
 from affbill_contracts.envelope import Envelope
-from affbill_contracts.invoices import InvoiceDocument, PrecedingInvoice
+from affbill_contracts.invoices import DocumentType, InvoiceDocument, PrecedingInvoice
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.inbox import claim
@@ -66,10 +69,10 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
                       "amounts, or discard the draft")
     try:
         draft.presets.issuable_treatment()
-    except VatIdMissing as exc:  # never issued silently as domestic
+    except (VatIdMissing, TaxStatusMissing) as exc:  # never issued silently as domestic
         raise DraftError(f"presets.{exc.field}", exc.reason) from None
     plan = draft.plan(today)
-    kind = document_type(basis(plan.totals))
+    kind = document_type(basis(plan.totals), side_of(meta.customer_id))
     p = draft.presets
     try:
         issuer = await profiles_repo.issuer(s, p.seller_entity)
@@ -93,7 +96,7 @@ async def _issue(uow: UnitOfWork, meta: drafts_repo.DraftRow, draft: Draft, user
     await billable_items.invoice_draft_items(s, meta.draft_id)
     uow.publish(topics.BILLING_INVOICES, meta.customer_id, Envelope.wrap(
         InvoiceIssued(document=document, issued_by=user), job_id=job.job_id))
-    job.log(f"Document {number} created for {document.buyer.name}")
+    job.log(created_line(document))
     await audit_trail.invoice_issued(s, meta, draft, document, job.job_id, user)
     return document
 
@@ -213,7 +216,9 @@ async def cancel_invoice(uow_factory: UowFactory, invoice_id: uuid.UUID, user: s
         uow.publish(topics.BILLING_INVOICES, original.customer_id, Envelope.wrap(
             InvoiceCancelled(cancelled_invoice_id=invoice_id, cancelled_number=original.number,
                              document=document, cancelled_by=user), job_id=job.job_id))
-        job.log(f"Document {document.number} created for {original.buyer.name}: cancels "
+        payee = (original.seller if original.document_type is DocumentType.SELF_BILLED
+                 else original.buyer)  # a self-billed credit note's affiliate is its seller
+        job.log(f"Document {document.number} created for {payee.name}: cancels "
                 f"{original.number}")
         job.finished(JobStatus.SUCCEEDED, documents_created=1)
         await audit_trail.invoice_cancelled(s, original, document, job.job_id, user)

@@ -10,6 +10,7 @@ from affbill_billing.adapters import profiles_repo
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import buyer_of
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.drafts import UowFactory
@@ -38,6 +39,6 @@ async def preview_document(uow_factory: UowFactory, draft_id: uuid.UUID, setting
         rates = await book_for(uow.session, plan.currency, plan.issue_date, plan.period_end,
                                settings.rate_date_rule(issuer))
     return snapshot(draft_id, PENDING_NUMBER, meta.customer_id, plan, buyer_of(p), settings,
-                    document_type=document_type(basis(plan.totals)),
+                    document_type=document_type(basis(plan.totals), Side(p.side)),
                     notes=[p.intro_text, p.closing_text], buyer_reference=p.buyer_reference,
                     issuer=issuer, rates=rates)

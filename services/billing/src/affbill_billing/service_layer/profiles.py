@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_billing.adapters import profile_rows, seller_entities_repo
+from affbill_billing.domain.customers import Side, side_of
 from affbill_billing.domain.drafts import DraftError
+from affbill_billing.domain.payouts import bank_problems, compact_bank
 from affbill_billing.domain.profiles import tax_treatment
 from affbill_billing.service_layer import audit_trail
 from affbill_billing.service_layer.errors import NotFound, Refused
@@ -52,6 +54,21 @@ def _vat(current: dict[str, Any], changes: dict[str, Any], seller_country: str) 
     changes["tax_treatment"] = decided.value if decided else None
 
 
+AFFILIATE_FIELDS = ("tax_status", "tax_number", "payout_method", "bank_account")
+
+
+def _affiliate(customer_id: str, changes: dict[str, Any]) -> None:
+    """Payout fields belong to affiliates; bank details are checked (IBAN check digits, BIC
+    format) and stored compact."""
+    given = [f for f in AFFILIATE_FIELDS if f in changes]
+    if given and side_of(customer_id) is not Side.AFFILIATE:
+        raise DraftError(given[0], "only an affiliate's profile has payout details")
+    if bank := changes.get("bank_account"):
+        if problems := bank_problems(bank):
+            raise DraftError(*problems[0])
+        changes["bank_account"] = compact_bank(bank)
+
+
 async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[str, Any],
                          version: int | None, seller_country: str = "DE") -> None:
     """Apply the clerk's changes if the profile is still at `version` (None: any)."""
@@ -65,6 +82,7 @@ async def change_profile(engine: AsyncEngine, customer_id: str, changes: dict[st
             return
         before = await profile_rows.row(conn, customer_id)
         assert before is not None  # locked above
+        _affiliate(customer_id, changes)
         if {"e_invoice_format", "buyer_reference", "email_recipients"} & changes.keys():
             _xrechnung_reference(before, changes)
         if changes.get("seller_entity") and not await seller_entities_repo.entity_held(

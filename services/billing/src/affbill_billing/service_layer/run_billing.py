@@ -26,6 +26,7 @@ from affbill_billing.adapters.periods_repo import Carried
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import BillingProfile
 from affbill_billing.domain.conversion import plan_converted
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.en16931 import Violation, check
 from affbill_billing.domain.fx import MissingRate, RateBook
@@ -35,6 +36,8 @@ from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts, threshold_waiver
 from affbill_billing.domain.thresholds import bills_now
+from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
+from affbill_billing.domain.thresholds import waived
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
 from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip
@@ -99,7 +102,7 @@ def pending_document(work: RunWork, customer: str, items: Sequence[Item], curren
             if profile.converts_into() else
             plan_invoice(list(items), currency, terms, ctx.today, period))
     invoice_id = uuid.uuid4()
-    kind = document_type(plan.totals.net)
+    kind = document_type(plan.totals.net, profile.side)
     document = snapshot(invoice_id, PENDING_NUMBER, customer, plan, profile.buyer(),
                         work.settings, document_type=kind, notes=profile.notes(),
                         issuer=profile.issuer, rates=work.rates)
@@ -132,7 +135,7 @@ def one_document_currency(work: RunWork, profile: BillingProfile | None,
         except MissingRate:
             return None
     if (any(i.currency != currency for i in items)
-            or not bills_now(total_of(items, currency), profile.threshold_in(currency))):
+            or not profile.bills_now(total_of(items, currency), currency)):
         return None
     return currency
 
@@ -247,7 +250,7 @@ async def bill_locked_once(work: RunWork, customer: str, profile: BillingProfile
             uow.session, customer, work.ctx, work.ctx.last_day_for(profile.billing_frequency))
         documents, carried = 0, []
         if items and profile.tax_treatment(work.ctx.seller_country) is None:
-            job.log(vat_id_missing(profile.name), LogLevel.WARNING)  # its items stay open
+            job.log(profile.undecided(), LogLevel.WARNING)  # its items stay open
             counts.customers_skipped += 1
             items = []
         batches = (billable_converted(work, job, profile, items, counts, carried)
@@ -294,17 +297,25 @@ def billable_now(job: JobReporter, profile: BillingProfile, items: Sequence[Item
     now = []
     for currency, billed in sorted(by_currency.items()):
         total, threshold = total_of(billed, currency), profile.threshold_in(currency)
-        if bills_now(total, threshold):
+        if profile.bills_now(total, currency):
             now.append((currency, billed))
             continue
         oldest = min(i.day for i in billed)
-        if why := threshold_waiver(oldest, profile, ctx):
+        why = threshold_waiver(oldest, profile, ctx)
+        if why and (total > 0 or profile.side is Side.ADVERTISER):  # never pay out < 0
             job.log(f"Threshold waived for {profile.name}: {why}")
             now.append((currency, billed))
             continue
         counts.customers_skipped += 1
         carried.append(Carried(currency, total, threshold or Decimal(0), len(billed), oldest))
-        job.log(f"Skipped items with a total of {total} {currency} (threshold "
-                f"{round_money(threshold, currency)} {currency}) for {profile.name}")
+        job.log(skipped_line(profile, total, threshold, currency))
     return now
 
+
+def skipped_line(profile: BillingProfile, total: Decimal, threshold: Decimal | None,
+                 currency: str) -> str:
+    """The job-log line of items a run leaves open below the threshold; an affiliate's are
+    payout items (a negative balance waits under any threshold: it is netted later)."""
+    what = "payout items" if profile.side is Side.AFFILIATE else "items"
+    return (f"Skipped {what} with a total of {total} {currency} (threshold "
+            f"{round_money(threshold or Decimal(0), currency)} {currency}) for {profile.name}")

@@ -15,6 +15,7 @@ from affbill_billing.adapters.invoices import pending
 from affbill_billing.adapters.invoices.pending import Pending
 from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.domain.runs import RunCounts
+from affbill_billing.service_layer.documents import created_line
 from affbill_billing.service_layer.run_billing import RunWork
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued
@@ -70,8 +71,7 @@ def _issue(work: RunWork, uow: UnitOfWork, p: Pending, unnumbered: InvoiceDocume
     uow.publish(topics.BILLING_INVOICES, p.customer_id, Envelope.wrap(
         InvoiceIssued(document=document, run_id=work.ctx.run_id,
                       issued_by=work.ctx.requested_by), job_id=work.ctx.job_id))
-    work.job(uow).log(
-        f"Document {number} created for {document.buyer.name}")
+    work.job(uow).log(created_line(document))
     work.tally.counts.documents_created += 1
 
 

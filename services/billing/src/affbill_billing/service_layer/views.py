@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from affbill_billing.adapters import billing_queries as queries
 from affbill_billing.adapters.invoices import drafts as repo
 from affbill_billing.domain.approvals import counted_approvers
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.drafts import Draft
 from affbill_billing.domain.invoicing import basis, document_type
 from affbill_billing.service_layer.errors import NotFound
@@ -47,7 +48,7 @@ def lines_and_totals(draft: Draft) -> dict[str, Any]:
         return rounded(value, cur)
 
     return {
-        "currency": cur, "document_type": document_type(basis(t)),
+        "currency": cur, "document_type": document_type(basis(t), Side(draft.presets.side)),
         "lines": [{**repo.line_json(d), "net_amount": money(d.line.net(cur))}
                   for d in draft.lines],
         "tax_breakdown": [{"vat_category": g.vat.category, "vat_rate": g.vat.rate,

@@ -100,6 +100,7 @@ def _party(parent: etree._Element, tag: str, party: Party, *, seller: bool,
     False (a document "not subject to VAT", BR-O-02): no VAT id; the seller is then known
     by its register entry (BT-30, BR-CO-26) and its tax number."""
     node = _ram(parent, tag)
+    party_id = party_id or party.party_id  # BT-46 of a buyer; BT-29 of a self-billing seller
     if party_id:
         _ram(node, "ID", party_id)
     _ram(node, "Name", party.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from affbill_contracts.invoices import DocumentType
+from affbill_contracts.invoices import DocumentType, InvoiceDocument, Party
 from affbill_contracts.jobs import JobStatus
 
 
@@ -22,6 +22,14 @@ def status_of(document_type: str, cancels_number: str | None,
     if cancelled_by is not None:
         return DocumentStatus.CANCELLED
     return DocumentStatus.ISSUED
+
+
+def customer_of(doc: InvoiceDocument) -> Party:
+    """Whom the document is for: the buyer billed, or on a self-billed credit note (389)
+    the affiliate it pays, its seller; a correction of a 389 keeps its parties too."""
+    if doc.document_type is DocumentType.SELF_BILLED or ":affiliate:" in doc.customer_id:
+        return doc.seller
+    return doc.buyer
 
 
 def rendered_line(number: str, buyer: str) -> str:

@@ -84,6 +84,8 @@ def _unless(text: str, same_as: str) -> str:
 
 def title(doc: InvoiceDocument) -> str:
     words = LABELS[wording.language_of(doc.language)]
+    if doc.document_type is DocumentType.SELF_BILLED:
+        return words["self_billed"]
     if doc.document_type is DocumentType.CREDIT_NOTE:
         cancels = doc.preceding_invoice is not None and doc.preceding_invoice.cancelled
         return words["cancellation"] if cancels else words["credit_note"]
@@ -111,6 +113,13 @@ def settlement(doc: InvoiceDocument) -> dict[str, str]:
         return {"due_label": words["amount_credited"], "due_date": "",
                 "instruction": say["credited"].format(amount=due, currency=doc.currency)}
     instruction = ""
+    if doc.document_type is DocumentType.SELF_BILLED:  # the network pays the affiliate
+        if doc.payment.iban:
+            bic = say["bic"].format(bic=doc.payment.bic) if doc.payment.bic else ""
+            instruction = say["payout"].format(iban=doc.payment.iban, bic=bic,
+                                               reference=doc.payment.reference)
+        return {"due_label": words["amount_paid"], "due_date": day(doc.due_date, lang),
+                "instruction": instruction}
     if doc.payment.iban:
         bic = say["bic"].format(bic=doc.payment.bic) if doc.payment.bic else ""
         instruction = say["transfer"].format(iban=doc.payment.iban, bic=bic,

@@ -14,6 +14,7 @@ LANGUAGES = ("en", "de")
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "invoice": "Invoice", "cancellation": "Cancellation", "credit_note": "Credit note",
+        "self_billed": "Self-billed credit note (self-billing)", "amount_paid": "Amount paid out",
         "no": "no.", "date": "Date", "due_date": "Due date", "period": "Service period",
         "supply_date": "Date of supply", "customer_no": "Customer no.",
         "customer_vat": "Customer VAT ID", "your_reference": "Your reference",
@@ -27,6 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "de": {
         "invoice": "Rechnung", "cancellation": "Stornorechnung", "credit_note": "Gutschrift",
+        "self_billed": "Gutschrift", "amount_paid": "Auszahlungsbetrag",
         "no": "Nr.", "date": "Datum", "due_date": "Fällig am", "period": "Leistungszeitraum",
         "supply_date": "Leistungsdatum", "customer_no": "Kundennr.",
         "customer_vat": "USt-IdNr. Kunde", "your_reference": "Ihre Referenz",
@@ -57,6 +59,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "credits": "This credit note corrects invoice {number} of {date}.",
         "credited": "The amount of {amount} {currency} will be credited to your account or "
                     "refunded to you. Nothing is to be paid.",
+        "payout": "We transfer the amount to your account IBAN {iban}{bic}, reference "
+                  "{reference}.",
         "transfer": "Please transfer the amount due to IBAN {iban}{bic}, quoting the "
                     "reference {reference}.",
         "bic": " (BIC {bic})",
@@ -68,6 +72,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "credits": "Diese Gutschrift korrigiert die Rechnung {number} vom {date}.",
         "credited": "Der Betrag von {amount} {currency} wird Ihrem Konto gutgeschrieben oder "
                     "Ihnen erstattet. Es ist nichts zu zahlen.",
+        "payout": "Wir überweisen den Betrag auf Ihr Konto IBAN {iban}{bic}, Referenz "
+                  "{reference}.",
         "transfer": "Bitte überweisen Sie den Zahlbetrag auf das Konto IBAN {iban}{bic} "
                     "unter Angabe der Referenz {reference}.",
         "bic": " (BIC {bic})",

@@ -72,7 +72,8 @@ def _row(item: Issued, r: Rendered, job_id: uuid.UUID) -> dict[str, Any]:
     return {
         "invoice_id": doc.invoice_id, "number": doc.number,
         "document_type": doc.document_type.value, "customer_id": doc.customer_id,
-        "buyer_name": doc.buyer.name, "issue_date": doc.issue_date, "due_date": doc.due_date,
+        "buyer_name": rules.customer_of(doc).name, "issue_date": doc.issue_date,
+        "due_date": doc.due_date,
         "currency": doc.currency, "net_total": doc.totals.line_total,
         "tax_total": doc.totals.tax_total, "gross_total": doc.totals.grand_total,
         "amount_due": doc.totals.amount_due, "cancels_invoice_id": item.cancelled_invoice_id,
@@ -180,7 +181,7 @@ def _report(uow: UnitOfWork, job_id: uuid.UUID, stored: list[Issued],
             counts["rendered"] += 1
             uow.publish(topics.DOCUMENTS_RENDERED, doc.customer_id,
                         Envelope.wrap(_rendered_event(doc, r), job_id=job_id))
-            job.log(rules.rendered_line(doc.number, doc.buyer.name))
+            job.log(rules.rendered_line(doc.number, rules.customer_of(doc).name))
         else:
             counts["failed_validation"] += 1
             job.log(rules.failed_line(doc.number, r.failed_rules), LogLevel.ERROR)

@@ -172,7 +172,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             try:
                 await runs.check_something_to_bill(lambda params: upstreams.get_json(
                     Upstream.BILLING, "/generator", headers, params, user.identity),
-                    period_end, body.currency, body.account_manager_id)
+                    period_end, body.currency, body.account_manager_id, body.customer_kind)
             except runs.NothingToBill:
                 raise HTTPException(409, "Nothing to bill: the generator has no customer "
                                     "with open items") from None

@@ -54,7 +54,8 @@ async def request_run(uow: UnitOfWork, *, customer_ids: list[str], item_ids: lis
 
 async def check_something_to_bill(fetch: Callable[[dict[str, Any]], Awaitable[Any]],
                                   period_end: dt.date | None, currency: str | None = None,
-                                  account_manager_id: str | None = None) -> None:
+                                  account_manager_id: str | None = None,
+                                  customer_kind: str | None = None) -> None:
     """"Select all" needs a customer in the generator now: one line of its first page under
     the same filters tells (billing resolves the whole list itself). Raises NothingToBill.
 
@@ -68,6 +69,8 @@ async def check_something_to_bill(fetch: Callable[[dict[str, Any]], Awaitable[An
         params["currency"] = currency
     if account_manager_id:
         params["account_manager"] = account_manager_id
+    if customer_kind:  # the affiliates' generator (billing lists the advertisers' by default)
+        params["kind"] = str(customer_kind)
     body = await fetch(params)
     if not body.get("items", body.get("lines")):
         raise NothingToBill()

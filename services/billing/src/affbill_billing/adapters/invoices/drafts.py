@@ -14,11 +14,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from affbill_billing.adapters import billable_items
+from affbill_billing.domain.customers import Side
 from affbill_billing.domain.dates import InvoiceDateRule
 from affbill_billing.domain.drafts import Draft, DraftLine, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
 from affbill_billing.domain.invoicing import basis, document_type
+from affbill_billing.domain.payouts import AffiliateTaxStatus, BankDetails
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 
 
@@ -73,10 +75,18 @@ def item_from(j: dict[str, Any]) -> Item:
                 dt.date.fromisoformat(j["day"]), j["currency"], j["units"], Decimal(j["revenue"]))
 
 
+def treatment_from(value: str | None) -> TaxTreatment | AffiliateTaxStatus | None:
+    """A stored treatment: an advertiser's VAT treatment or an affiliate's tax status."""
+    if not value:
+        return None
+    return (TaxTreatment(value) if value in {t.value for t in TaxTreatment}
+            else AffiliateTaxStatus(value))
+
+
 def presets_from(j: dict[str, Any]) -> Presets:
     kind = j.get("buyer_kind")
-    return Presets(**{**j, "tax_treatment": TaxTreatment(j["tax_treatment"])
-                      if j.get("tax_treatment") else None,
+    return Presets(**{**j, "tax_treatment": treatment_from(j.get("tax_treatment")),
+                      "bank": BankDetails(**j["bank"]) if j.get("bank") else None,
                       "buyer_kind": BuyerKind(kind) if kind else None,
                       "invoice_date_rule": InvoiceDateRule(j["invoice_date_rule"]),
                       "line_grouping": LineGrouping(j["line_grouping"]),
@@ -124,7 +134,8 @@ def _values(draft: Draft) -> dict[str, Any]:
             "lines": orjson.dumps([line_json(d) for d in draft.lines]).decode(),
             "reserved": orjson.dumps([item_json(i) for i in draft.items]).decode(),
             "cur": draft.presets.currency, "series": draft.presets.number_series,
-            "type": document_type(basis(t)), "net": t.net, "tax": t.tax, "gross": t.gross}
+            "type": document_type(basis(t), Side(draft.presets.side)), "net": t.net,
+            "tax": t.tax, "gross": t.gross}
 
 
 async def insert(session: AsyncSession, draft_id: uuid.UUID, customer_id: str, draft: Draft,

@@ -3,9 +3,17 @@
 -- they touched is recomputed: it holds what the source says minus what was already
 -- invoiced; a difference on an invoiced day becomes a new adjustment item linked to the
 -- last invoice; an open item with nothing left is removed.
+-- Both sides alike: an affiliate's payout record is kept like an advertiser's revenue, so
+-- payout items follow restatements and removals by the same rule. A payout of zero is kept
+-- only where the row was kept before (a restatement to zero); otherwise it is no fact for
+-- the affiliate (an advertiser's row is always kept, as before).
 -- Python twin: affbill_billing.domain.restatements.open_item (and restate()).
 insert into stat_rows (stat_key, customer_id, offer_id, offer_name, day, currency, units, revenue)
-select * from stat_in
+select i.stat_key, i.customer_id, i.offer_id, i.offer_name, i.day, i.currency, i.units, i.revenue
+from stat_in i
+where i.side = 'advertiser' or i.revenue <> 0
+   or exists (select 1 from stat_rows s where (s.customer_id, s.offer_id, s.day, s.currency,
+              s.stat_key) = (i.customer_id, i.offer_id, i.day, i.currency, i.stat_key))
 on conflict (customer_id, offer_id, day, currency, stat_key) do update
 set units = excluded.units, revenue = excluded.revenue, offer_name = excluded.offer_name,
     updated_at = now();
