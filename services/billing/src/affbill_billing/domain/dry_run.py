@@ -19,11 +19,7 @@ from affbill_billing.domain.customers import Side
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice
 from affbill_billing.domain.money import round_money
-from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import RunContext, threshold_waiver
-from affbill_billing.domain.thresholds import bills_now
-from affbill_billing.domain.runs import RunContext
-from affbill_billing.domain.thresholds import waived
 from affbill_contracts.invoices import DocumentType
 
 CSV_COLUMNS = ("customer_id", "name", "currency", "outcome", "document_type", "items",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -31,15 +30,10 @@ from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.profile_models import ProfileUpdate
 from affbill_billing.service_layer import profiles
 from affbill_billing.service_layer.errors import NotFound, Refused
-from affbill_contracts.bounds import MAX_PAGE, Name, Text
-from affbill_contracts.common import PostalAddress
-from affbill_contracts.invoices import EInvoiceFormat
-from affbill_contracts.money import CurrencyCode
+from affbill_contracts.bounds import MAX_PAGE
 from affbill_contracts.wire import amount_text, answers, jsonable, rounded
 from affbill_runtime.audit_http import audit_router
 from affbill_runtime.runtime import Runtime
-
-
 
 printable = jsonable
 """Amounts as strings ("12.50"), times RFC 3339 with Z, days ISO, ids as text, all the way

@@ -10,7 +10,9 @@ from fastapi import APIRouter, HTTPException
 
 from affbill_billing.adapters.margin_queries import offer_margins
 from affbill_billing.domain.margins import Margin, by_advertiser
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 
@@ -24,7 +26,7 @@ def line(m: Margin) -> dict[str, Any]:
 def build_router(runtime: Runtime, printable: Any) -> APIRouter:
     router = APIRouter(tags=["margins"], route_class=ProblemRoute)
 
-    @router.get("/margins")
+    @router.get("/margins", **answers(v.Margins))
     async def margins(period_from: dt.date, period_to: dt.date,
                       by: Literal["offer", "advertiser"] = "offer") -> dict[str, Any]:
         """Per offer (or advertiser) and currency over the days period_from..period_to:

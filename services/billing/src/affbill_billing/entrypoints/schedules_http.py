@@ -11,12 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from affbill_billing.domain.dates import DueDateBasis, InvoiceDateRule
 from affbill_billing.domain.periods import BillingFrequency
 from affbill_billing.domain.schedules import MAX_DELAY_DAYS, SCHEDULE_ID
+from affbill_billing.entrypoints import views_api as v
 from affbill_billing.entrypoints.problems import ProblemRoute, acting_user
 from affbill_billing.service_layer import schedules
 from affbill_contracts.billing import CustomerKind
 from affbill_contracts.bounds import Text
 from affbill_contracts.money import CurrencyCode
 from affbill_contracts.periods import FORMATS, period_days
+from affbill_contracts.wire import answers
 from affbill_runtime.runtime import Runtime
 
 User = Annotated[str, Depends(acting_user)]
@@ -75,23 +77,23 @@ def build_router(runtime: Runtime, printable: Callable[[Any], Any]) -> APIRouter
     router = APIRouter(tags=["billing"], route_class=ProblemRoute)
     settings = runtime.settings
 
-    @router.get("/schedules")
+    @router.get("/schedules", **answers(v.Schedules))
     async def list_schedules() -> dict[str, Any]:
         """Every schedule with its next run, the latest scheduled runs (waiting for their
         period to be ready, or started) and which billing process leads."""
         return printable(await schedules.every(runtime.engine, settings))
 
-    @router.get("/schedules/{schedule_id}")
+    @router.get("/schedules/{schedule_id}", **answers(v.ScheduleDetail))
     async def one_schedule(schedule_id: str) -> dict[str, Any]:
         return printable(await schedules.one(runtime.engine, schedule_id, settings))
 
-    @router.post("/schedules", status_code=201)
+    @router.post("/schedules", status_code=201, **answers(v.ScheduleDetail, 201))
     async def create_schedule(body: ScheduleCreate, user: User) -> dict[str, Any]:
         values = body.model_dump(mode="json", exclude={"first_period"})
         return printable(await schedules.create(runtime.engine, values, body.first_period,
                                                 user, settings))
 
-    @router.patch("/schedules/{schedule_id}")
+    @router.patch("/schedules/{schedule_id}", **answers(v.ScheduleDetail))
     async def change_schedule(schedule_id: str, body: ScheduleChange, user: User
                               ) -> dict[str, Any]:
         changes = body.model_dump(mode="json", exclude_unset=True,

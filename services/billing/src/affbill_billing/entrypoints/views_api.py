@@ -171,3 +171,82 @@ class NumberSeries(View):
 
 
 __all__ = ["JobStarted"]
+
+
+class MarginLine(View):
+    """One offer's (or advertiser's) margin in one currency."""
+
+    key: str = Field(description="The offer id, or the advertiser's customer id.")
+    name: str | None
+    currency: str
+    revenue_billed: AmountText = Field(description="Advertisers' items on issued invoices.")
+    revenue_open: AmountText = Field(description="Advertisers' items not billed yet.")
+    payout_owed: AmountText = Field(description="Affiliates' items, paid or not.")
+    payout_paid: AmountText = Field(description="Affiliates' items on credit notes.")
+    margin: AmountText = Field(description="revenue_billed - payout_owed")
+
+
+class Margins(View):
+    period_from: Day
+    period_to: Day
+    by: str = Field(examples=["offer"])
+    lines: list[MarginLine]
+
+
+class Schedule(View):
+    """A scheduled run: what it bills, when, and its next run (None while paused)."""
+
+    schedule_id: str
+    paused: bool
+    next_run: dict[str, Any] | None
+
+
+class ScheduleDetail(Schedule):
+    runs: list[dict[str, Any]] = Field(description="Its latest scheduled runs.")
+
+
+class Schedules(View):
+    time_zone: str = Field(examples=["Europe/Berlin"])
+    leader: dict[str, Any] | None = Field(description="The billing process that starts them.")
+    items: list[Schedule]
+    runs: list[dict[str, Any]]
+
+
+class IssuedLine(View):
+    line_no: int
+    description: str
+    items: int = Field(description="How many billable items the line billed.")
+
+
+class IssuedLines(View):
+    """An issued document's lines (drill down: GET …/items?line_no=)."""
+
+    invoice_id: Id
+    number: str | None
+    status: str
+    currency: str
+    customer_id: str
+    items: list[IssuedLine]
+    total: int
+
+
+class IssuedItems(View):
+    """The billable items an issued document (or one line of it) billed."""
+
+    invoice_id: Id
+    number: str | None
+    line_no: int | None
+    items: list[dict[str, Any]]
+    total: int
+    missing: int | None = Field(description="Ids the snapshot names that billing no longer "
+                                            "stores (merged after a cancellation).")
+    limit: int
+    offset: int
+
+
+class ItemStatRows(View):
+    """The stat rows (per affiliate, as last synced) a billable item adds up."""
+
+    item: dict[str, Any]
+    items: list[dict[str, Any]]
+    total: int

@@ -33,11 +33,7 @@ from affbill_billing.domain.fx import MissingRate, RateBook
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.invoicing import document_type, plan_invoice, service_period
 from affbill_billing.domain.money import round_money
-from affbill_billing.domain.profiles import vat_id_missing
 from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts, threshold_waiver
-from affbill_billing.domain.thresholds import bills_now
-from affbill_billing.domain.runs import ItemsChanged, RunContext, RunCounts
-from affbill_billing.domain.thresholds import waived
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot
 from affbill_billing.service_layer.rates import rate_book
 from affbill_billing.service_layer.run_conversion import billable_converted, converted_skip

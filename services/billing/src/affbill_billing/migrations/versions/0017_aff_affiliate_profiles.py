@@ -2,7 +2,7 @@
 and bank details; self-billed credit notes have their own number series.
 
 Revision ID: billing_0017_aff
-Revises: billing_0014_docs2
+Revises: billing_0019_sched
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "billing_0017_aff"
-down_revision = "billing_0014_docs2"
+down_revision = "billing_0019_sched"
 branch_labels = None
 depends_on = None
 
