@@ -81,7 +81,7 @@ async def test_a_due_period_waits_for_readiness_then_runs_once(
                if e.job_id == run_id and e.type == "jobs.job.started"]
     assert started[0].payload.title == ("Scheduled run monthly-advertisers: monthly period "
                                         "2026-10-01..2026-10-31")
-    assert any(t.startswith("Run finished: 1 documents created, 1 drafts created")
+    assert any(t.startswith("Run finished: 1 document created, 1 draft created")
                for _, t in await job_lines(billing, run_id))
 
 
