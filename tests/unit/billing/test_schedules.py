@@ -112,3 +112,10 @@ def test_one_key_per_schedule_and_period() -> None:
 def test_bad_schedules_name_the_field(field: str, args: tuple) -> None:
     with pytest.raises(ValueError, match=field):
         Schedule(*args, dt.date(2026, 1, 1))
+
+
+def test_a_schedule_id_is_refused_unless_all_of_it_is_an_id() -> None:
+    from affbill_billing.entrypoints.schedules_http import ScheduleCreate
+    with pytest.raises(ValueError, match="schedule_id"):  # "l6hi" inside used to pass
+        ScheduleCreate(schedule_id="\U000336ae.>Él6hiXú", frequency="quarterly")
+    assert ScheduleCreate(schedule_id="monthly-1", frequency="monthly").schedule_id == "monthly-1"

@@ -44,7 +44,7 @@ class ScheduleCreate(ScheduleFilters):
     """A schedule: every customer of a billing frequency, billed for each period of it, a
     generation delay after the period is over, once the period is ready."""
 
-    schedule_id: str = Field(pattern=SCHEDULE_ID.pattern, max_length=63,
+    schedule_id: str = Field(pattern=rf"^{SCHEDULE_ID.pattern}$", max_length=63,
                              examples=["monthly-advertisers"])
     frequency: BillingFrequency
     delay_days: Delay = 0
