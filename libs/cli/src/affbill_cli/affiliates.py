@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from affbill_cli import tables
-from affbill_cli.main import clean_errors, gateway, out, started
+from affbill_cli.main import clean_errors, gateway, out, show, started
 
 affiliates_app = typer.Typer(help="Affiliates: payout items, profiles, credit-note runs.",
                              no_args_is_help=True)
@@ -21,11 +21,14 @@ PAYOUT_FIELDS = ("tax_status", "tax_number", "payout_method", "bank_account", "t
 @affiliates_app.command("generator")
 @clean_errors
 def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,
-              page_size: int = 50) -> None:
+              page_size: int = 50,
+              as_json: Annotated[bool, typer.Option("--json", help="The answer as JSON.")] = False,
+              as_csv: Annotated[bool, typer.Option("--csv", help="Every column as CSV.")] = False,
+              ) -> None:
     """The affiliates' generator: one line per affiliate with open payout items."""
     body = gateway(ctx).get("/generator", customer=customer, kind="affiliate", page=page,
                             page_size=page_size)
-    out.print(tables.generator(body))
+    show(body, tables.generator(body), as_json, as_csv)
 
 
 def _profile(body: dict[str, Any]) -> Table:
