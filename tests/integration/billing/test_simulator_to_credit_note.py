@@ -13,9 +13,10 @@ from sqlalchemy import text
 from affbill_billing.domain.money import round_money
 from affbill_billing.entrypoints.messaging import consumer_groups
 from affbill_billing.service_layer import runs
-from affbill_contracts import Envelope, ProcessSelected, decode, topics
+from affbill_contracts import Envelope, ProcessSelected, topics
 from affbill_runtime.messaging import start_groups_at_end
 from affbill_runtime.runtime import Runtime
+from tests.integration.billing.conftest import outbox
 from tests.integration.conftest import WINDOW, Simulator, SyncWorld
 
 pytestmark = pytest.mark.integration
@@ -63,11 +64,8 @@ async def test_credit_notes_match_the_simulators_payouts(
     finally:
         await billing.stop()
     assert counts["documents_created"] == len(expected)
-    async with billing.engine.connect() as conn:
-        values = (await conn.execute(text(
-            "select value from outbox where topic = :t"), {"t": topics.BILLING_INVOICES})
-        ).scalars().all()
-    documents = {d.currency: d for d in (decode(v).payload.document for v in values)
+    issued = await outbox(billing, topics.BILLING_INVOICES)
+    documents = {d.currency: d for d in (e.payload.document for e in issued)
                  if d.customer_id == customer}
     for currency, payout in expected.items():
         assert documents[currency].document_type.value == "389"
