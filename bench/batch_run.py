@@ -16,7 +16,10 @@ customers are a claimed work list). It prints both and their ratio.
 Needs PostgreSQL (`make infra`). Customers, profiles and open items are loaded
 with COPY (untimed); the run is the billing service's own handler, timed from
 the command to the last invoice committed (events land in the outbox in the
-same transactions). Last line: invoices_per_s=<n> items_per_s=<n>
+same transactions). Last line: invoices_per_s=<n> items_per_s=<n> baseline_invoices_per_s=<n>
+ratio=<r> billing_cpu_ms_per_invoice=<n> database_cpu_ms_per_invoice=<n> — the last is the billing process's own CPU time
+per document (its Python work, which a loaded machine changes far less than the wall time;
+with --processes 2 the command's process only), then the database backends' CPU per document.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import bench.namespace  # noqa: F401 - topics of its own, set before affbill is 
 # isort: split
 
 import argparse
+import contextlib
 import asyncio
 import datetime as dt
 import os
@@ -33,6 +37,8 @@ import sys
 import time
 import uuid
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -118,7 +124,15 @@ async def floor(schema: str, ids: list[str], concurrency: int) -> float:
     try:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return len(ids) / (time.perf_counter() - started)
+        per_s = len(ids) / (time.perf_counter() - started)
+        watcher = await asyncpg.connect(PLAIN)
+        try:
+            db_s = await backends_cpu_s(watcher)
+        finally:
+            await watcher.close()
+        print(f"baseline: {per_s:.0f} invoices/s, database CPU "
+              f"{1000 * db_s / len(ids):.2f} ms per invoice")
+        return per_s
     finally:
         await pool.close()
 
@@ -137,10 +151,12 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
         command = Envelope.wrap(ProcessSelected(run_id=run_id, customer_ids=ids,
                                                 requested_by="bench",
                                                 force_reason="bench: no adtracker sync"))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         counts = await runs.process_selected(runtime.uow, command, runtime.settings)
         seconds = time.perf_counter() - started
+        counts["cpu_s"] = time.process_time() - cpu
         async with runtime.engine.connect() as conn:
+            counts["db_cpu_s"] = await backends_cpu_s(conn)
             shares = (await conn.exec_driver_sql(
                 "select count(*) from run_chunks where run_id = $1 group by claimed_by",
                 (run_id,))).scalars().all()
@@ -150,6 +166,21 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
         for helper in helpers:
             await asyncio.wait_for(helper.wait(), 60)
         await runtime.engine.dispose()
+
+
+async def backends_cpu_s(conn: Any) -> float:
+    """CPU seconds the database's other client backends used in their lives: the pool
+    made for the timed work (read from /proc: the database runs on this machine)."""
+    query = ("select pid from pg_stat_activity where datname = current_database() "
+             "and backend_type = 'client backend' and pid <> pg_backend_pid()")
+    pids = (await conn.fetch(query) if isinstance(conn, asyncpg.Connection)
+            else (await conn.exec_driver_sql(query)).all())
+    ticks = 0
+    for (pid,) in pids:
+        with contextlib.suppress(OSError):
+            ticks += sum(int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]
+                         .split()[11:13])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def dry_run(schema: str, ids: list[str]) -> tuple[float, dict]:
@@ -224,6 +255,8 @@ def main() -> None:
             print(f"run with {processes} process(es): {seconds:.1f} s, {counts}; load average "
                   f"{load_before:.2f} → {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
             measured.append(counts["documents_created"] / seconds)
+            cpu_ms = 1000 * counts["cpu_s"] / max(counts["documents_created"], 1)
+            db_ms = 1000 * counts["db_cpu_s"] / max(counts["documents_created"], 1)
     finally:
         drop_schema(DB, schema)
     if len(measured) == 2:
@@ -232,7 +265,8 @@ def main() -> None:
               f"ratio={measured[1] / measured[0]:.2f}")
     print(f"invoices_per_s={measured[-1]:.0f} "
           f"items_per_s={measured[-1] * args.items:.0f} "
-          f"baseline_invoices_per_s={baseline:.0f}"
+          f"baseline_invoices_per_s={baseline:.0f} ratio={measured[-1] / baseline:.2f} "
+          f"billing_cpu_ms_per_invoice={cpu_ms:.2f} database_cpu_ms_per_invoice={db_ms:.2f}"
           + ("" if dry is None else f" dry_run_invoices_per_s={dry:.0f}"))
 
 

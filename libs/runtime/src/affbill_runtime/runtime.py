@@ -21,6 +21,7 @@ from affbill_runtime.messaging import (
     ensure_topics,
     require_topics,
 )
+from affbill_runtime.process import tune_garbage_collector
 from affbill_runtime.relay import OutboxRelay
 from affbill_runtime.settings import ServiceSettings
 
@@ -31,6 +32,7 @@ class Runtime:
     """Engine, sessions, broker and outbox relay of one service process."""
 
     def __init__(self, settings: ServiceSettings, package: str) -> None:
+        tune_garbage_collector(settings.gc_young_threshold)
         self.settings = settings
         self.package = package  # holds <package>/migrations
         self.schema = settings.db_schema
