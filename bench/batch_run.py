@@ -16,8 +16,9 @@ customers are a claimed work list). It prints both and their ratio.
 Needs PostgreSQL (`make infra`). Customers, profiles and open items are loaded
 with COPY (untimed); the run is the billing service's own handler, timed from
 the command to the last invoice committed (events land in the outbox in the
-same transactions). Last line: invoices_per_s=<n> items_per_s=<n> baseline_invoices_per_s=<n>
-ratio=<r> billing_cpu_ms_per_invoice=<n> database_cpu_ms_per_invoice=<n> — the last is the billing process's own CPU time
+same transactions). Last line: invoices_per_s=<n> items_per_s=<n>
+baseline_invoices_per_s=<n> ratio=<r> billing_cpu_ms_per_invoice=<n>
+database_cpu_ms_per_invoice=<n> — billing_cpu… is the billing process's own CPU time
 per document (its Python work, which a loaded machine changes far less than the wall time;
 with --processes 2 the command's process only), then the database backends' CPU per document.
 """
@@ -29,7 +30,6 @@ import bench.namespace  # noqa: F401 - topics of its own, set before affbill is 
 # isort: split
 
 import argparse
-import contextlib
 import asyncio
 import datetime as dt
 import os
@@ -175,12 +175,16 @@ async def backends_cpu_s(conn: Any) -> float:
              "and backend_type = 'client backend' and pid <> pg_backend_pid()")
     pids = (await conn.fetch(query) if isinstance(conn, asyncpg.Connection)
             else (await conn.exec_driver_sql(query)).all())
-    ticks = 0
-    for (pid,) in pids:
-        with contextlib.suppress(OSError):
-            ticks += sum(int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]
-                         .split()[11:13])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu_s(pid) for (pid,) in pids)
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def dry_run(schema: str, ids: list[str]) -> tuple[float, dict]:

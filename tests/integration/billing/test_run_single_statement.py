@@ -24,7 +24,8 @@ from affbill_billing.domain.fingerprint import fingerprint
 from affbill_billing.domain.grouping import Item
 from affbill_billing.domain.runs import RunContext
 from affbill_billing.service_layer import ingest, runs
-from affbill_billing.service_layer.run_billing import RunWork, bill_as_read
+from affbill_billing.service_layer.run_billing import bill_as_read
+from affbill_billing.service_layer.run_work import RunWork
 from affbill_contracts import ProcessSelected, topics
 from affbill_runtime.runtime import Runtime
 from tests.integration.billing.conftest import (

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from affbill_billing.service_layer import run_billing, runs
+from affbill_billing.service_layer import run_work, runs
 from affbill_contracts import Envelope, ProcessSelected, topics
 from affbill_contracts.invoices import InvoiceDocument
 from affbill_runtime.runtime import Runtime
@@ -83,7 +83,7 @@ async def test_concurrent_runs_bill_each_item_once_with_gapless_numbers(billing:
 
 async def test_numbering_while_billing_keeps_numbers_gapless_and_snapshots_equal(
         billing: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_billing, "ISSUE_BATCH", 2)  # numbered in small batches meanwhile
+    monkeypatch.setattr(run_work, "ISSUE_BATCH", 2)  # numbered in small batches meanwhile
     customers = [(await customer_with_items(billing))[1] for _ in range(9)]
     results = await asyncio.gather(*(
         runs.process_selected(billing.uow, command(*customers), billing.settings, TODAY)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from affbill_billing.config import Settings
 from affbill_billing.entrypoints.messaging import handle_request
-from affbill_billing.service_layer import run_billing, work_items
+from affbill_billing.service_layer import run_work, work_items
 from affbill_billing.service_layer.work_worker import WorkItemWorker
 from affbill_contracts import Envelope, IssueDrafts, topics
 from affbill_contracts.jobs import JobFinished, JobLogLine
@@ -81,7 +81,7 @@ async def test_the_consumer_only_records_the_command(billing: Runtime) -> None:
 
 async def test_a_crashed_worker_s_run_is_resumed_once_with_the_run_s_counts(
         billing: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_billing, "ISSUE_BATCH", 4)  # numbered in several transactions
+    monkeypatch.setattr(run_work, "ISSUE_BATCH", 4)  # numbered in several transactions
     customers = [(await customer_with_items(billing))[1] for _ in range(10)]
     cmd = command(*customers)
     assert await work_items.record_command(billing.uow, cmd)

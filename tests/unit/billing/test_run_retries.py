@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from affbill_billing.domain.runs import RunContext, RunCounts
-from affbill_billing.service_layer import run_billing
+from affbill_billing.service_layer import run_locked, run_work
 
 
 class Deadlock(Exception):
@@ -23,19 +23,19 @@ class Wrapped(Exception):  # how SQLAlchemy hands asyncpg's error on
         self.orig = orig
 
 
-def _work() -> run_billing.RunWork:
+def _work() -> run_work.RunWork:
     ctx = RunContext(uuid.uuid4(), uuid.uuid4(), "anna", dt.date(2026, 11, 2), Decimal("19"))
-    return run_billing.RunWork(ctx, None, None)  # type: ignore[arg-type]
+    return run_work.RunWork(ctx, None, None)  # type: ignore[arg-type]
 
 
 def test_a_deadlock_is_recognised_however_wrapped() -> None:
-    assert run_billing.is_deadlock(Deadlock())
-    assert run_billing.is_deadlock(Wrapped(Deadlock()))
+    assert run_locked.is_deadlock(Deadlock())
+    assert run_locked.is_deadlock(Wrapped(Deadlock()))
     try:
         raise RuntimeError("outer") from Deadlock()
     except RuntimeError as exc:
-        assert run_billing.is_deadlock(exc)
-    assert not run_billing.is_deadlock(ValueError("other"))
+        assert run_locked.is_deadlock(exc)
+    assert not run_locked.is_deadlock(ValueError("other"))
 
 
 async def test_billing_is_retried_and_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,9 +49,9 @@ async def test_billing_is_retried_and_counted_once(monkeypatch: pytest.MonkeyPat
             raise Wrapped(Deadlock())
         return 2
 
-    monkeypatch.setattr(run_billing, "bill_locked_once", once)
+    monkeypatch.setattr(run_locked, "bill_locked_once", once)
     work = _work()
-    pending = await run_billing.bill_locked(work, "c", None)
+    pending = await run_locked.bill_locked(work, "c", None)
     assert (pending, len(attempts), work.tally.counts.customers_skipped) == (2, 3, 1)
 
 
@@ -60,6 +60,6 @@ async def test_other_errors_and_the_last_deadlock_propagate(
     async def deadlock(*args: Any) -> int:
         raise Deadlock()
 
-    monkeypatch.setattr(run_billing, "bill_locked_once", deadlock)
+    monkeypatch.setattr(run_locked, "bill_locked_once", deadlock)
     with pytest.raises(Deadlock):
-        await run_billing.bill_locked(_work(), "c", None)
+        await run_locked.bill_locked(_work(), "c", None)

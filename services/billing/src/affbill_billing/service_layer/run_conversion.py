@@ -19,7 +19,7 @@ from affbill_contracts.jobs import LogLevel
 from affbill_runtime.jobs import JobReporter
 
 if TYPE_CHECKING:
-    from affbill_billing.service_layer.run_billing import RunWork
+    from affbill_billing.service_layer.run_work import RunWork
 
 
 def _arguments(work: RunWork, profile: BillingProfile, items: Sequence[Item]) -> tuple:

@@ -16,7 +16,7 @@ from affbill_billing.adapters.invoices.pending import Pending
 from affbill_billing.adapters.numbering import take_numbers
 from affbill_billing.domain.runs import RunCounts
 from affbill_billing.service_layer.documents import created_line
-from affbill_billing.service_layer.run_billing import RunWork
+from affbill_billing.service_layer.run_work import RunWork
 from affbill_contracts import topics
 from affbill_contracts.billing import InvoiceIssued
 from affbill_contracts.envelope import Envelope

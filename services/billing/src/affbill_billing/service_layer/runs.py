@@ -35,8 +35,9 @@ from affbill_billing.domain.money import round_money
 from affbill_billing.domain.runs import RunContext, RunCounts, last_day_read
 from affbill_billing.domain.wording import counted
 from affbill_billing.service_layer import audit_trail, dry_runs, periods
-from affbill_billing.service_layer.run_billing import SERVICE, RunWork, bill_chunk
+from affbill_billing.service_layer.run_billing import bill_chunk
 from affbill_billing.service_layer.run_numbering import NumberingAlongside, number_pending
+from affbill_billing.service_layer.run_work import SERVICE, RunWork
 from affbill_contracts.billing import ProcessSelected
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
