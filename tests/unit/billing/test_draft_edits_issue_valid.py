@@ -26,10 +26,11 @@ from hypothesis import strategies as st
 from affbill_billing.config import Settings
 from affbill_billing.domain.billing_profile import buyer_of
 from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.drafts import Draft, DraftError, Presets, vat
+from affbill_billing.domain.drafts import Draft, Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line
 from affbill_billing.domain.invoicing import basis, document_type
+from affbill_billing.domain.line_rules import DraftError, vat
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.service_layer.documents import PENDING_NUMBER, snapshot, validated
 from affbill_billing.service_layer.errors import InvalidDocument

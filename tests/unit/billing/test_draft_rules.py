@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from affbill_billing.domain.cancellation import cancellation_lines, cancellation_type
 from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.drafts import Draft, DraftError, Presets, vat
+from affbill_billing.domain.drafts import Draft, Presets
 from affbill_billing.domain.grouping import Item, LineGrouping
 from affbill_billing.domain.invoice_lines import Line, Vat, totals
 from affbill_billing.domain.invoicing import Terms, document_type, plan_invoice
+from affbill_billing.domain.line_rules import DraftError, vat
 from affbill_billing.domain.money import round_money
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.domain.thresholds import bills_now

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.drafts import Draft, Presets, vat
+from affbill_billing.domain.drafts import Draft, Presets
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Line
+from affbill_billing.domain.line_rules import vat
 from affbill_billing.domain.profiles import TaxTreatment
 from affbill_billing.service_layer.views import lines_and_totals
 

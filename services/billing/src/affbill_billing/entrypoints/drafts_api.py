@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, model_validator
 
 from affbill_billing.domain.dates import InvoiceDateRule
-from affbill_billing.domain.drafts import DraftError, check_line, check_period, vat
 from affbill_billing.domain.grouping import LineGrouping
 from affbill_billing.domain.invoice_lines import Allowance, AllowanceCharge, Line, Vat
+from affbill_billing.domain.line_rules import DraftError, check_line, check_period, vat
 from affbill_billing.domain.profiles import BuyerKind, TaxTreatment
 from affbill_contracts.bounds import Name
 from affbill_contracts.bounds import Text as TextType
