@@ -93,7 +93,8 @@ async def test_sepa_file_for_eur_csv_for_the_rest_each_credit_note_once(
     # exactly once: the next export finds nothing, naming one again is refused...
     again = await api.post("/payouts/exports", headers=ANNA, json={"customer_ids": [de, fr, pp]})
     assert again.json()["files"] == []
-    named = await api.post("/payouts/exports", headers=ANNA, json={"credit_note_ids": [str(notes[de][0])]})
+    named = await api.post("/payouts/exports", headers=ANNA,
+                           json={"credit_note_ids": [str(notes[de][0])]})
     assert named.status_code == 409 and notes[de][1] in named.json()["detail"]
     # ...unless chosen explicitly
     chosen = await api.post("/payouts/exports", headers=ANNA, json={
@@ -121,5 +122,6 @@ async def test_cancelled_and_unpayable_credit_notes_are_not_paid_out(
                                 "reason": "no payout_method in the affiliate's profile"}]
     assert f"Credit note {notes[no_method][1]} not paid out: no payout_method in the " \
            "affiliate's profile" in await log_lines(billing)
-    unknown = await api.post("/payouts/exports", headers=ANNA, json={"credit_note_ids": [str(uuid.uuid4())]})
+    unknown = await api.post("/payouts/exports", headers=ANNA,
+                             json={"credit_note_ids": [str(uuid.uuid4())]})
     assert unknown.status_code == 404
