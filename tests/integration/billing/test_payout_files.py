@@ -6,9 +6,13 @@ out exactly once (a second export skips it, naming it again is refused unless ch
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
+import math
 import uuid
 from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
 
 import httpx
 import pytest
@@ -17,8 +21,9 @@ from sqlalchemy import text
 
 from affbill_billing.adapters.sepa_files import NS, problems
 from affbill_billing.service_layer import ingest, issuing, runs
+from affbill_contracts import Envelope, StatRowSynced
 from affbill_runtime.runtime import Runtime
-from tests.integration.billing.conftest import TODAY, command
+from tests.integration.billing.conftest import DAY, TODAY, command
 from tests.integration.billing.test_drafts import ANNA
 from tests.integration.billing.test_payouts import affiliate, log_lines, stat
 
@@ -125,3 +130,49 @@ async def test_cancelled_and_unpayable_credit_notes_are_not_paid_out(
     unknown = await api.post("/payouts/exports", headers=ANNA,
                              json={"credit_note_ids": [str(uuid.uuid4())]})
     assert unknown.status_code == 404
+
+
+def demo_module() -> ModuleType:
+    """deploy/local/demo.py, as `make demo` runs it (its pieces are plain functions)."""
+    path = Path(__file__).resolve().parents[3] / "deploy" / "local" / "demo.py"
+    spec = importlib.util.spec_from_file_location("affbill_demo", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def paid_in(c: str, affiliate_id: str, currency: str, payout: str) -> Envelope[StatRowSynced]:
+    return Envelope.wrap(StatRowSynced(
+        connector=c, stat_key=f"{c}|{DAY}|7|20|{affiliate_id}|{currency}", date=DAY,
+        advertiser_id="7", offer_id="20", offer_name="Shop CPS", affiliate_id=affiliate_id,
+        currency=currency, conversions=2, revenue=Decimal(payout) * 2,
+        payout=Decimal(payout)))
+
+
+async def test_the_demo_holds_back_one_affiliate_paid_in_several_currencies(
+        api: httpx.AsyncClient, billing: Runtime) -> None:
+    """The simulator pays every affiliate in four currencies; the demo's threshold goes on
+    the smallest open payout's currency, so the run has its skip line and pays the rest."""
+    demo = demo_module()
+    c = f"ho-{uuid.uuid4().hex[:6]}"
+    payees = [await affiliate(billing, c, a, country="US", vat_id=None)  # no VAT: no rates
+              for a in ("1004", "1005")]
+    await ingest.apply_stat_rows(billing.uow(), [
+        paid_in(c, a, cur, amount) for a, amounts in (("1004", ("80", "70", "60", "50")),
+                                                      ("1005", ("90", "12.34", "95", "99")))
+        for cur, amount in zip(("EUR", "USD", "GBP", "CHF"), amounts, strict=True)])
+    lines = (await api.get("/generator", params={"kind": "affiliate"})
+             ).json()["lines"]
+    assert [len(line["totals"]) for line in lines] == [4, 4]
+    smallest, total = demo.smallest_payout(lines)
+    assert (smallest["customer_id"], total["currency"]) == (payees[1], "USD")
+    threshold = Decimal(math.ceil(Decimal(total["open_total"]) * 2 / 100) * 100)
+    answer = await api.patch(f"/customers/{payees[1]}/profile", json={
+        "threshold_amount": str(threshold), "threshold_currency": "USD"})
+    assert answer.status_code == 200, answer.text
+    counts = await runs.process_selected(billing.uow, command(*payees), billing.settings,
+                                         TODAY)
+    assert counts["documents_created"] == 7, await log_lines(billing)
+    assert ("Skipped payout items with a total of 12.34 USD (threshold 100.00 USD) for "
+            "Publisher 1005") in await log_lines(billing)
