@@ -86,3 +86,14 @@ def test_payouts_export_writes_the_files(tmp_path) -> None:
     written = tmp_path / "payouts-default-EUR-20261202-5d0c1e9e.xml"
     assert written.read_text() == "<Document/>"
     assert "SB-2026-00003" in result.output and "no payout_method" in result.output
+
+
+def test_sync_republish_asks_for_a_standard_sync_that_publishes_every_row() -> None:
+    gw = FakeGateway({("POST", "/api/v1/adtracker/syncs"): {
+        "job_id": "0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33", "status": "queued"}})
+    result = invoke(gw, "sync", "republish", "--from", "2026-10-01", "--to", "2026-11-30",
+                    "--no-wait")
+    assert result.exit_code == 0, result.output
+    assert gw.body(0) == {"connector": "hasoffers-sim", "scope": "standard",
+                          "date_from": "2026-10-01", "date_to": "2026-11-30",
+                          "republish": True}
