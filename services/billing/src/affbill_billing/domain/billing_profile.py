@@ -155,7 +155,8 @@ class BillingProfile:
             treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
                                 self.name)
         return Terms(treatment, domestic_vat_rate, self.line_grouping,
-                     self.invoice_date_rule, self.payment_days, self.due_date_basis)
+                     self.invoice_date_rule, self.payment_days, self.due_date_basis,
+                     self.language)
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,
