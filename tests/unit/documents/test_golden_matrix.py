@@ -1,7 +1,8 @@
 """Issue 14's golden matrix: every VAT case (S, AE, O, E, EU consumer) × kind of
 document validates with zero errors AND zero warnings from the XSD and the EN 16931
-Schematron, and, for XRechnung, from the KoSIT XRechnung Schematron (weighed as its validator configuration does); the billing gate
-lets each of them through before numbering."""
+Schematron, and, for XRechnung, from the KoSIT XRechnung Schematron (weighed as its
+validator configuration does); the billing gate lets each of them through before
+numbering."""
 
 from __future__ import annotations
 
