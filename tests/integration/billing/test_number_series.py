@@ -80,3 +80,25 @@ async def test_a_yearly_series_starts_again_in_a_new_year(billing: Runtime,
                                                 "anna", billing.settings, day)
         numbers.append(document.number)
     assert numbers == ["Y2026-001", "Y2026-002", "Y2027-001"]
+
+
+
+async def test_a_late_document_continues_its_own_years_counter(
+        billing: Runtime, api: httpx.AsyncClient) -> None:
+    """A yearly series in 2027 still numbers a Create dated in December 2026 from 2026's
+    counter (read from 2026's numbers once, then kept), gapless within 2026."""
+    name = await series(api, prefix="B{yyyy}-", padding=3, reset="yearly")
+    numbers = []
+    for day in (dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 2),
+                dt.date(2026, 12, 31), dt.date(2027, 1, 3), dt.date(2026, 12, 31)):
+        cid = await customer_in(billing, "DE", None)
+        await api.patch(f"/customers/{cid}/profile", json={"number_series": name},
+                        headers=ANNA)
+        draft = (await api.post("/drafts/custom", json={
+            "customer_id": cid, "supply_date": "2026-10-31", "lines": [
+            {"description": "Setup fee", "unit_price": "100"}]}, headers=ANNA)).json()
+        document, _ = await issuing.issue_draft(billing.uow, uuid.UUID(draft["draft_id"]), 1,
+                                                "anna", billing.settings, day)
+        numbers.append(document.number)
+    assert numbers == ["B2026-001", "B2026-002", "B2027-001", "B2026-003", "B2027-002",
+                       "B2026-004"]
