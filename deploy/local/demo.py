@@ -11,9 +11,10 @@ and follows the run's job log, waits for the documents service to render every i
 lists them, cancels the smallest invoice (a cancellation, type 381 with the reference to
 it, validated like every document) and saves the PDFs (PDF/A-3 with the EN 16931 XML
 inside) under .state/demo/invoices/. Then the affiliates' side: the clerk sets each
-affiliate's tax status and bank account and a payout threshold above the smallest
-affiliate's open payouts, and a run over the affiliates' generator pays the others by
-self-billed credit note (type 389, "Gutschrift"), skipping that one below its threshold.
+affiliate's tax status and bank account and a payout threshold above the smallest open
+payout (one affiliate in one currency), a run over the affiliates' generator pays the
+others by self-billed credit note (type 389, "Gutschrift"), skipping that one below its
+threshold, and the payout export writes the SEPA file and the CSV under .state/demo/payouts/.
 Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
 """
@@ -134,16 +135,29 @@ def prepare_affiliates(api: httpx.Client) -> None:
             "tax_status": status, "tax_number": f"21/815/{n:05d}", "payout_method": "sepa",
             "bank_account": {"account_holder": line["name"], "iban": demo_iban(n)}},
         ).raise_for_status()
-    single = [line for line in lines if len(line["totals"]) == 1]
-    if single:
-        smallest = min(single, key=lambda line: Decimal(line["totals"][0]["open_total"]))
-        total = smallest["totals"][0]
-        threshold = Decimal(math.ceil(Decimal(total["open_total"]) * 2 / 100) * 100)
-        print(f"  {smallest['name']}: open payouts {total['open_total']} {total['currency']}"
-              f" → payout threshold {threshold:,.2f} {total['currency']}")
-        api.patch(f"/api/v1/customers/{smallest['customer_id']}/profile", json={
-            "threshold_amount": str(threshold), "threshold_currency": total["currency"]},
-        ).raise_for_status()
+    hold_back_smallest(api, lines)
+
+
+def smallest_payout(lines: list[dict]) -> tuple[dict, dict] | None:
+    """The affiliate and currency with the smallest positive open payout. A threshold holds
+    back only its own currency, and the simulator's affiliates are paid in several: the
+    threshold goes on that one currency, so the run skips it and pays the others."""
+    held = [(line, total) for line in lines for total in line["totals"]
+            if Decimal(total["open_total"]) > 0]
+    return min(held, key=lambda lt: Decimal(lt[1]["open_total"]), default=None)
+
+
+def hold_back_smallest(api: httpx.Client, lines: list[dict]) -> None:
+    """A payout threshold above the smallest open payout: one skip line in the run's log."""
+    if (found := smallest_payout(lines)) is None:
+        return
+    smallest, total = found
+    threshold = Decimal(math.ceil(Decimal(total["open_total"]) * 2 / 100) * 100)
+    print(f"  {smallest['name']}: open payouts {total['open_total']} {total['currency']}"
+          f" → payout threshold {threshold:,.2f} {total['currency']}")
+    api.patch(f"/api/v1/customers/{smallest['customer_id']}/profile", json={
+        "threshold_amount": str(threshold), "threshold_currency": total["currency"]},
+    ).raise_for_status()
 
 
 def settled_rates(api: httpx.Client, timeout_s: float = 60) -> list[dict]:
@@ -282,6 +296,9 @@ def main() -> int:
         run = latest_run(api)
         created += (run or {}).get("counts", {}).get("documents_created", 0) if run != before \
             else 0
+
+    say("Payout files: SEPA credit transfers (pain.001.001.09) for EUR, a CSV for the rest")
+    cli("affiliates", "payouts", "export", "--out", str(STATE / "demo" / "payouts"))
 
     say(f"Rendering {created} documents (PDF/A-3 + EN 16931 XML, validated)")
     invoices = cancel_one(api, wait_rendered(api, created))

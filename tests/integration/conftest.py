@@ -110,11 +110,12 @@ class SyncWorld:
         return self.settings.connectors[0 if kind == "hasoffers" else 1].id
 
     async def sync(self, scope: str = "standard", kind: str = "hasoffers",
-                   window: tuple[dt.date, dt.date] = WINDOW) -> dict[str, Any]:
+                   window: tuple[dt.date, dt.date] = WINDOW, republish: bool = False
+                   ) -> dict[str, Any]:
         job_id = uuid.uuid4()
         await self.mark()
         request = StartSync(connector=self.connector(kind), scope=scope, date_from=window[0],
-                            date_to=window[1], requested_by="test")
+                            date_to=window[1], requested_by="test", republish=republish)
         await handlers.request_sync(self.runtime.uow(), Envelope.wrap(request, job_id=job_id),
                                     self.settings)
         assert await self.runtime.state.worker.run_next()

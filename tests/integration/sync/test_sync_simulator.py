@@ -221,3 +221,29 @@ async def test_empty_window_and_partial_last_page(world: SyncWorld, sim: Simulat
     await sim.reset(rows_per_day=33)  # 330 rows with 100 per page: last page holds 30
     run = await world.sync("standard")
     assert run["counts"]["stat"]["published"] == 330
+
+
+async def test_a_republishing_sync_publishes_every_row_again_with_its_payout(
+        world: SyncWorld) -> None:
+    """The upgrade path for payout items: rows synced before billing kept payouts are
+    published again, unchanged, so billing derives them; a second republish repeats the
+    same event ids (consumers that keep ids see it once)."""
+    await world.sync("standard")
+    first = {e.payload.stat_key: e for e in await world.facts(topics.ADTRACKER_STATS,
+                                                               world.jobs[-1])}
+    again = await world.sync("standard", republish=True)
+    assert again["status"] == "succeeded"
+    assert again["counts"]["stat"]["published"] == 300
+    assert again["counts"]["stat"]["unchanged"] == 0
+    republished = {e.payload.stat_key: e for e in await world.facts(topics.ADTRACKER_STATS,
+                                                                     world.jobs[-1])}
+    assert republished.keys() == first.keys()
+    assert all(republished[k].payload.payout == first[k].payload.payout
+               and republished[k].event_id != first[k].event_id for k in first)
+    twice = await world.sync("standard", republish=True)
+    assert twice["counts"]["stat"]["published"] == 300
+    ids = {e.payload.stat_key: e.event_id for e in await world.facts(topics.ADTRACKER_STATS,
+                                                                      world.jobs[-1])}
+    assert ids == {k: e.event_id for k, e in republished.items()}
+    normal = await world.sync("standard")  # the fingerprints were kept as they were
+    assert normal["counts"]["stat"]["published"] == 0

@@ -185,3 +185,29 @@ def test_a_line_billed_as_one_amount_names_its_conversions() -> None:
     exact = items_from([("7", 4, Decimal("50.00000"))])
     [line] = Draft.from_items(exact, presets(), RATE).lines
     assert (line.line.quantity, line.line.description) == (4, "Offer 7, 2026-10-01")
+
+
+def test_line_texts_and_terms_speak_the_documents_language_and_count_right() -> None:
+    """Issue 14: "(1 conversions)", "within 1 days", English lines on German PDFs."""
+    from affbill_billing.domain.grouping import LineGrouping, build_lines
+    from affbill_billing.domain.invoice_lines import Vat
+    from affbill_billing.domain.invoicing import InvoicePlan
+    from affbill_billing.service_layer.documents import payment_terms
+
+    one = items_from([("7", 1, Decimal("3.33333"))])
+    many = items_from([("7", 1997, Decimal("4387.87123")),
+                       ("7", 3, Decimal("1.00001"))])
+    vat = Vat("S", RATE)
+    [en] = build_lines(one, LineGrouping.OFFER_PER_PERIOD, vat, "EUR")
+    assert en.description == "Offer 7, 2026-10-01 (1 conversion)"
+    [de] = build_lines(many, LineGrouping.OFFER_PER_PERIOD, vat, "EUR", "de")
+    # the offer's name is the adtracker's; dates and counts are German
+    assert de.description == "Offer 7, 01.10.2026 – 02.10.2026 (2.000 Conversions)"
+    [period] = build_lines(one, LineGrouping.PERIOD, vat, "EUR", "de")
+    assert period.description == "Affiliate-Marketing-Leistungen, 01.10.2026 (1 Conversion)"
+    plan = InvoicePlan("EUR", [en], None, dt.date(2026, 11, 2), dt.date(2026, 11, 3),  # type: ignore[arg-type]
+                       None, None)
+    assert payment_terms("380", plan) == "Payable within 1 day (by 2026-11-03) without deduction."
+    assert payment_terms("380", plan, "de") == ("Zahlbar innerhalb von 1 Tag (bis 03.11.2026) "
+                                                "ohne Abzug.")
+    assert "within 1 day (by" in payment_terms("389", plan)

@@ -12,6 +12,7 @@ from affbill_billing.domain.numbering import (
     Reset,
     first_counter,
     format_problems,
+    last_counter_of,
     locked_changes,
 )
 
@@ -29,7 +30,11 @@ def test_a_yearly_series_starts_again_in_a_new_year_and_never_goes_back() -> Non
     assert first_counter(yearly, None, None, 2026) == 10
     assert first_counter(yearly, 41, 2026, 2026) == 42
     assert first_counter(yearly, 41, 2026, 2027) == 10
-    assert first_counter(yearly, 41, 2027, 2026) == 42  # a late document does not reset
+    # a late (backdated) document continues its own year's counter, never the new year's
+    assert first_counter(yearly, 3, 2027, 2026, {2026: 41}) == 42
+    assert first_counter(yearly, 3, 2027, 2025) == 10  # a year that gave no number yet
+    assert last_counter_of(yearly, ["INV-2026-00041", "INV-2026-00043-S", "INV-2025-00099",
+                                    "INV-2026-X"], 2026) == 43  # a correction counts too
     never = NumberSeries(start=10)
     assert first_counter(never, 41, 2026, 2027) == 42
 
@@ -65,3 +70,27 @@ def test_a_series_that_numbered_documents_keeps_its_format() -> None:
     assert locked_changes(change, current, issued=False) == []
     assert locked_changes(change, current, issued=True) == ["prefix"]  # padding unchanged
     assert locked_changes({"start": 50}, current, issued=True) == ["start"]
+
+
+@given(st.integers(1, 3), st.lists(st.sampled_from([2026, 2027, 2028]), min_size=1,
+                                    max_size=30))
+def test_backdated_documents_continue_their_years_counter(start: int, years: list[int]
+                                                          ) -> None:
+    """Documents in any order of years (late backdated ones among them): numbers never
+    repeat and every year's counters are gapless. `kept` is each year's last counter, as
+    number_series_years keeps it (read from the year's numbers at its first late one)."""
+    series = NumberSeries(prefix="INV-{yyyy}-", start=start, reset=Reset.YEARLY)
+    last, year_of, numbers = None, None, []
+    kept: dict[int, int] = {}
+    for year in years:
+        counter = first_counter(series, last, year_of, year, kept)
+        number = series.format(counter, dt.date(year, 1, 1))
+        numbers.append(number)
+        assert last_counter_of(series, numbers, year) == counter
+        kept[year] = counter
+        if year_of is None or year >= year_of:
+            last, year_of = counter, year
+    assert len(set(numbers)) == len(numbers)
+    for year in set(years):
+        counters = [int(n.rsplit("-", 1)[1]) for n in numbers if f"-{year}-" in n]
+        assert counters == list(range(start, start + len(counters)))

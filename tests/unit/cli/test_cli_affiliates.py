@@ -68,3 +68,32 @@ def test_margins_per_advertiser() -> None:
     assert dict(gw.requests[0].url.params) == {"period_from": "2026-10-01",
                                                "period_to": "2026-10-31", "by": "advertiser"}
     assert "Acme" in result.output and "23.00" in result.output
+
+
+def test_payouts_export_writes_the_files(tmp_path) -> None:
+    answer = {"job_id": "0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33", "skipped": [
+        {"number": "SB-2026-00003", "reason": "no payout_method in the affiliate's profile"}],
+        "files": [{"file_id": "5d0c1e9e-5d1b-4b7e-9a53-0c6a3f1d2e4b", "entity": "default",
+                   "format": "sepa", "currency": "EUR", "sha256": "ab",
+                   "filename": "payouts-default-EUR-20261202-5d0c1e9e.xml",
+                   "credit_notes": ["SB-2026-00001"], "total": "95.34",
+                   "content": "<Document/>"}]}
+    gw = FakeGateway({("POST", "/api/v1/payouts/exports"): answer})
+    result = invoke(gw, "affiliates", "payouts", "export", "--affiliate", "ho:affiliate:1004",
+                    "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert gw.body(0) == {"again": False, "customer_ids": ["ho:affiliate:1004"]}
+    written = tmp_path / "payouts-default-EUR-20261202-5d0c1e9e.xml"
+    assert written.read_text() == "<Document/>"
+    assert "SB-2026-00003" in result.output and "no payout_method" in result.output
+
+
+def test_sync_republish_asks_for_a_standard_sync_that_publishes_every_row() -> None:
+    gw = FakeGateway({("POST", "/api/v1/adtracker/syncs"): {
+        "job_id": "0b7d2f0e-8a43-4c52-a9a4-5d1a9e1f7c33", "status": "queued"}})
+    result = invoke(gw, "sync", "republish", "--from", "2026-10-01", "--to", "2026-11-30",
+                    "--no-wait")
+    assert result.exit_code == 0, result.output
+    assert gw.body(0) == {"connector": "hasoffers-sim", "scope": "standard",
+                          "date_from": "2026-10-01", "date_to": "2026-11-30",
+                          "republish": True}

@@ -36,6 +36,9 @@ from tests.unit.documents.samples import (
 NON_EU_BUYER = Party(name="Acme Advertising Inc.", email="ap@acme-ads.example",
                      address=PostalAddress(lines=["350 Fifth Avenue"], postal_code="10118",
                                            city="New York", region="NY", country_code="US"))
+EU_CONSUMER = Party(name="Camille Martin", email="camille.martin@example.fr",
+                    address=PostalAddress(lines=["8 rue des Lilas"], postal_code="69003",
+                                          city="Lyon", country_code="FR"))
 NOT_SUBJECT = "Not subject to VAT in Germany: place of supply of the service is abroad."
 EXEMPT = "Exempt from VAT (§ 4 Nr. 8 UStG)."
 
@@ -90,12 +93,20 @@ def exempt(lines: int) -> InvoiceDocument:
     return retaxed(invoice(lines, number="GLD-E-0001"), "E", Decimal(0), EXEMPT)
 
 
+def eu_consumer(lines: int) -> InvoiceDocument:
+    """S: a service to a consumer in France (no VAT id, the profile says consumer): supplied
+    where the supplier is (Art. 45 VAT Directive), German VAT at 19 %."""
+    return invoice(lines, number="GLD-C-0001", buyer=EU_CONSUMER)
+
+
 VAT_CASES: dict[str, Callable[[int], InvoiceDocument]] = {
     "S": domestic,
     "AE": reverse_charge,
     "O": outside_scope,
     "E": exempt,
+    "EU-consumer": eu_consumer,
 }
+CATEGORY = {"EU-consumer": "S"}  # the VAT category of a case whose name is not its code
 
 
 def with_allowances_and_charges(base: InvoiceDocument) -> InvoiceDocument:

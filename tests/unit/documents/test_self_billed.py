@@ -128,3 +128,30 @@ def test_job_log_names_the_affiliate() -> None:
 def test_due_date_is_the_payout_day() -> None:
     doc = credit_note(AffiliateTaxStatus.NON_EU)
     assert doc.due_date == TODAY + dt.timedelta(days=10)
+
+
+def facts_rows(pdf: bytes) -> list[tuple[float, str, float, str]]:
+    """The facts block beside the window as (label x, label, value x, value) per row."""
+    runs: list[tuple[float, float, float, str]] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            runs.append((tm[4] * cm[0] + cm[4], round(tm[5] * cm[3] + cm[5], 1), size, text))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=seen)
+    labels = [r for r in runs if 300 < r[0] < 340 and r[1] > 600]  # the block's left edge
+    return [(x, text.strip(), vx, value.strip()) for x, y, _, text in labels
+            for vx, vy, _, value in runs if vy == y and vx > x + 1]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_number_never_runs_into_its_label(renderer: Renderer, language: str) -> None:
+    """The facts block once printed "Self-billed credit note (self-billing) no." across the
+    number; the label is the short title now and a long label wraps, never overlaps."""
+    doc = credit_note(AffiliateTaxStatus.DOMESTIC_VAT, language)
+    rows = facts_rows(renderer.render(doc).pdf)
+    assert rows[0][1] == {"en": "Credit note no.", "de": "Gutschrift Nr."}[language]
+    assert rows[0][3] == doc.number
+    for label_x, label, value_x, value in rows:
+        # a generous estimate of the label's width at 8.5 pt (wide glyphs ~0.6 em)
+        assert label_x + len(label) * 8.5 * 0.6 < value_x, (label, value)

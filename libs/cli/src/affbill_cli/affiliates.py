@@ -110,3 +110,8 @@ def margins(ctx: typer.Context,
         table.add_row(m["key"], m["name"] or "", m["currency"], m["revenue_billed"],
                       m["revenue_open"], m["payout_owed"], m["payout_paid"], m["margin"])
     out.print(table)
+
+
+from affbill_cli.payouts import payouts_app  # noqa: E402
+
+affiliates_app.add_typer(payouts_app, name="payouts")

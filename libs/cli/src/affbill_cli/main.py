@@ -93,6 +93,23 @@ def sync_partial(ctx: typer.Context, connector: str = "hasoffers-sim",
     started(ctx, answer, "Partial sync requested", bar=True, wait=wait)
 
 
+@sync_app.command("republish")
+@clean_errors
+def sync_republish(
+        ctx: typer.Context,
+        date_from: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+        date_to: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+        connector: str = "hasoffers-sim",
+        wait: Annotated[bool, typer.Option(help="Follow until it ends.")] = True) -> None:
+    """A standard sync that publishes every stat row of the window again, changed or not:
+    after an upgrade, billing derives the payout items of rows it kept before it kept
+    payouts (applying a row twice changes nothing)."""
+    answer = gateway(ctx).post("/adtracker/syncs", {
+        "connector": connector, "scope": "standard", "date_from": date_from,
+        "date_to": date_to, "republish": True})
+    started(ctx, answer, "Republishing sync requested", bar=True, wait=wait)
+
+
 @app.command("generator")
 @clean_errors
 def generator(ctx: typer.Context, customer: str | None = None, page: int = 1,

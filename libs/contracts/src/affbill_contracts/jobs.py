@@ -19,6 +19,7 @@ class JobKind(StrEnum):
     ISSUE = "issue"  # one draft created by hand ("Create")
     CANCELLATION = "cancellation"
     CREDIT_NOTE = "credit_note"  # a partial credit note against an issued invoice
+    PAYOUT_EXPORT = "payout_export"  # payout files for the affiliates' credit notes
     RENDERING = "rendering"
 
 

@@ -46,6 +46,13 @@ class StartSync(Payload):
         description="Who asked: a user or API key name, or 'scheduler'.",
         examples=["anna@network.example"],
     )
+    republish: bool = Field(
+        default=False,
+        description="Publish every stat row of the window again, changed or not, so consumers "
+        "derive what they did not keep (billing: the payout items of rows synced before "
+        "it kept payouts). Idempotent for billing; standard scope only.",
+        examples=[False],
+    )
 
     @model_validator(mode="after")
     def _window(self) -> StartSync:

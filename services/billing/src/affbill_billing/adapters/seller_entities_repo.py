@@ -15,7 +15,7 @@ from affbill_billing.domain.seller_entities import BankAccount, SellerEntity
 
 COLUMNS = ("legal_name", "address", "country", "vat_id", "tax_number", "managing_directors",
            "register_court", "register_number", "bank_accounts", "language",
-           "domestic_vat_rate", "fx_rate_date")
+           "domestic_vat_rate", "fx_rate_date", "number_series")
 JSON_COLUMNS = {"address", "managing_directors", "bank_accounts"}
 
 
@@ -29,7 +29,8 @@ def entity_of(row: Any) -> SellerEntity:
         row["tax_number"], tuple(row["managing_directors"]), row["register_court"],
         row["register_number"], tuple(BankAccount(**b) for b in row["bank_accounts"]),
         row["language"], Decimal(row["domestic_vat_rate"]),
-        RateDateRule(row["fx_rate_date"]) if row.get("fx_rate_date") else None)
+        RateDateRule(row["fx_rate_date"]) if row.get("fx_rate_date") else None,
+        row.get("number_series"))
 
 
 def row_of(entity: SellerEntity) -> dict[str, Any]:
@@ -72,6 +73,12 @@ async def update(conn: AsyncConnection, entity: SellerEntity) -> None:
     await conn.execute(text(f"update seller_entities set {sets}, version = version + 1, "
                             "updated_at = now() where entity = :entity"),
                        {**row_of(entity), "entity": entity.entity})
+
+
+async def series_exists(conn: AsyncConnection, series: str) -> bool:
+    """Whether the number series exists; locked against removal until commit."""
+    return bool(await conn.scalar(text(
+        "select 1 from number_series where series = :s for key share"), {"s": series}))
 
 
 async def entity_held(conn: AsyncConnection, entity: str) -> bool:

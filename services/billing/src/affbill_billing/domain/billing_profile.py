@@ -33,6 +33,8 @@ from affbill_billing.domain.profiles import (
 from affbill_billing.domain.seller_entities import SellerEntity
 from affbill_billing.domain.thresholds import bills_now
 
+DEFAULT_SERIES = "default"  # the shipped series a new advertiser's profile numbers from
+
 
 @dataclass(frozen=True)
 class Buyer:
@@ -119,6 +121,15 @@ class BillingProfile:
         restatements from the credit note series where the profile names one)."""
         if document_type == "381" and self.credit_note_series:
             return self.credit_note_series
+        return self.invoice_series
+
+    @property
+    def invoice_series(self) -> str:
+        """The profile's series; one left at the shipped `default` takes its seller entity's
+        default series where the entity names one."""
+        if (self.number_series == DEFAULT_SERIES and self.issuer is not None
+                and self.issuer.number_series):
+            return self.issuer.number_series
         return self.number_series
 
     def converts_into(self) -> str | None:
@@ -155,7 +166,8 @@ class BillingProfile:
             treatment = decided(seller_country, self.country, self.vat_id, self.buyer_kind,
                                 self.name)
         return Terms(treatment, domestic_vat_rate, self.line_grouping,
-                     self.invoice_date_rule, self.payment_days, self.due_date_basis)
+                     self.invoice_date_rule, self.payment_days, self.due_date_basis,
+                     self.language)
 
     def buyer(self) -> Buyer:
         return Buyer(self.billing_name, dict(self.address), self.country, self.vat_id,
@@ -174,7 +186,7 @@ class BillingProfile:
             buyer_kind=self.buyer_kind, seller_entity=self.seller_entity,
             currency=self.billing_currency or "", payment_days=self.payment_days,
             invoice_date_rule=self.invoice_date_rule, line_grouping=self.line_grouping,
-            number_series=self.number_series, address=dict(self.address),
+            number_series=self.invoice_series, address=dict(self.address),
             country=self.country, vat_id=self.vat_id, intro_text=self.intro_text,
             closing_text=self.closing_text, buyer_reference=self.buyer_reference,
             e_invoice_format=self.e_invoice_format or "factur-x",

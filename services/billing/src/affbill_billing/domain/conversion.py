@@ -95,7 +95,7 @@ def plan_converted(items: list[Item], target: str, terms: Terms, today: dt.date,
     vat = vat_for(terms.tax_treatment, terms.domestic_vat_rate)
     lines = [converted_line(line, cur, target, conversion(book, cur, target, day))
              for cur, group in by_currency(items).items()
-             for line in build_lines(group, terms.grouping, vat, cur)]
+             for line in build_lines(group, terms.grouping, vat, cur, terms.language)]
     return InvoicePlan(target, lines, totals(lines, target), issued,
                        due_date(issued, terms.payment_days, generated=today,
                                 basis=terms.due_basis), start, end)

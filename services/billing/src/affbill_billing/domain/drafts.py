@@ -130,7 +130,8 @@ class Draft:
 
     def _item_lines(self, domestic_rate: Decimal) -> list[DraftLine]:
         lines = build_lines(self.items, self.presets.line_grouping,
-                            self.default_vat(domestic_rate), self.presets.currency)
+                            self.default_vat(domestic_rate), self.presets.currency,
+                            self.presets.language)
         return [DraftLine(uuid.uuid4(), line) for line in lines]
 
     def default_vat(self, domestic_rate: Decimal) -> Vat:

@@ -4,7 +4,8 @@ A line must print quantity × unit price = net amount, exactly. Where every item
 of a line has the same price per conversion and conversions × price is a whole
 amount in the currency, the line bills the conversions at that price; otherwise
 it bills quantity 1 at the summed amount, rounded, and its text names the conversions.
-A line's text names the offer (its name as the adtracker has it) and the period.
+A line's text names the offer (its name as the adtracker has it) and the period, in the
+document's language with its date format.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Context, Decimal, Inexact, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
+from affbill_billing.domain import wording
 from affbill_billing.domain.invoice_lines import Line, Vat
 from affbill_billing.domain.money import round_money
 
@@ -40,7 +42,9 @@ class Item(NamedTuple):
     revenue: Decimal
 
 
-def build_lines(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) -> list[Line]:
+def build_lines(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str,
+                language: str = "en") -> list[Line]:
+    """The lines, their texts in the document's language (en, de)."""
     keys: dict[LineGrouping, Callable[[Item], Hashable]] = {
         LineGrouping.OFFER_PER_PERIOD: lambda i: (i.offer_name or i.offer_id, i.offer_id),
         LineGrouping.PERIOD: lambda _: ("",),
@@ -49,24 +53,26 @@ def build_lines(items: list[Item], grouping: LineGrouping, vat: Vat, currency: s
     groups: dict[Hashable, list[Item]] = {}
     for item in sorted(items, key=lambda i: (i.offer_name, i.offer_id, i.day, i.item_id)):
         groups.setdefault(keys[grouping](item), []).append(item)
-    return [_line(group, grouping, vat, currency) for group in groups.values()]
+    return [_line(group, grouping, vat, currency, language) for group in groups.values()]
 
 
-def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str) -> Line:
+def _line(items: list[Item], grouping: LineGrouping, vat: Vat, currency: str,
+          language: str) -> Line:
+    lang = "de" if language == "de" else "en"
     first, last = min(i.day for i in items), max(i.day for i in items)
     revenue = sum((i.revenue for i in items), Decimal(0))
     units = sum(i.units for i in items)
     price = _common_price(items)
     if price is not None and round_money(price * units, currency) != price * units:
         price = None  # units × price would not print as the net amount: bill the amount
-    what = "Affiliate marketing services" if grouping is LineGrouping.PERIOD else (
-        items[0].offer_name or f"Offer {items[0].offer_id}")
-    when = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+    what = wording.SERVICES[lang] if grouping is LineGrouping.PERIOD else (
+        items[0].offer_name or wording.OFFER[lang].format(id=items[0].offer_id))
+    when = wording.span(first, last, lang)
     ids = tuple(i.item_id for i in items)
     if price is not None and units > 0:
         return Line(f"{what}, {when}", Decimal(units), price, vat, "C62", first, last, ids)
     # billed as one amount: the text still says how many conversions it is for
-    counted = f" ({units:,} conversions)" if units > 0 else ""
+    counted = f" ({wording.conversions(units, lang)})" if units > 0 else ""
     return Line(f"{what}, {when}{counted}", Decimal(1), round_money(revenue, currency), vat,
                 "C62", first, last, ids)
 

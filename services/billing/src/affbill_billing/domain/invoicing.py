@@ -49,6 +49,7 @@ class Terms:
     date_rule: InvoiceDateRule
     payment_days: int
     due_basis: DueDateBasis = DueDateBasis.ISSUE_DATE
+    language: str = "en"  # of the line texts: the profile's document language
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def plan_invoice(items: list[Item], currency: str, terms: Terms, today: dt.date,
                  period: BillingPeriod | None = None) -> InvoicePlan:
     """The document the items make on ``today`` (the generation day) for the period."""
     lines = build_lines(items, terms.grouping, vat_for(terms.tax_treatment,
-                                                       terms.domestic_vat_rate), currency)
+                                                       terms.domestic_vat_rate), currency,
+                        terms.language)
     start, end = service_period(items, period)
     issued = invoice_date(terms.date_rule, today, end)
     return InvoicePlan(currency, lines, totals(lines, currency), issued,

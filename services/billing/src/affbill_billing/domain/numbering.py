@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,12 +39,38 @@ class NumberSeries:
         return f"{prefix}{counter:0{self.padding}d}{suffix}"
 
 
+def earlier_year(series: NumberSeries, counter_year: int | None, year: int) -> bool:
+    """Whether a document of `year` is late for a yearly series that has moved on: it then
+    continues that year's own counter (a backdated Create in January for December)."""
+    return series.reset is Reset.YEARLY and counter_year is not None and year < counter_year
+
+
 def first_counter(series: NumberSeries, last: int | None, counter_year: int | None,
-                  year: int) -> int:
-    """Python twin of TAKE_NUMBERS: the next counter of a series for a document of `year`."""
+                  year: int, kept: dict[int, int] | None = None) -> int:
+    """Python twin of TAKE_NUMBERS and TAKE_EARLIER_YEAR: the next counter of a series for a
+    document of `year`. A yearly series starts again in a later year; a document of a year
+    it has left continues that year's last counter (`kept`: year → last counter)."""
+    if earlier_year(series, counter_year, year):
+        return (kept or {}).get(year, series.start - 1) + 1
     if series.reset is Reset.YEARLY and counter_year is not None and year > counter_year:
         return series.start
     return series.next_counter(last)
+
+
+def last_counter_of(series: NumberSeries, numbers: Iterable[str], year: int) -> int:
+    """The highest counter among a year's numbers of the series (corrections included),
+    `start - 1` when it gave none: where a late document of that year goes on."""
+    prefix, suffix = (part.replace(YEAR, f"{year:04d}") for part in (series.prefix,
+                                                                     series.suffix))
+    found = series.start - 1
+    for number in numbers:
+        core = number.removesuffix(series.cancellation_suffix) if number.endswith(
+            suffix + series.cancellation_suffix) else number
+        if core.startswith(prefix) and core.endswith(suffix):
+            digits = core[len(prefix):len(core) - len(suffix)]
+            if digits.isdigit():
+                found = max(found, int(digits))
+    return found
 
 
 def format_problems(series: NumberSeries) -> list[tuple[str, str]]:

@@ -45,6 +45,8 @@ class SellerEntity:
     domestic_vat_rate: Decimal = Decimal(19)
     # which day's exchange rate its foreign-currency documents use (None: the settings')
     fx_rate_date: RateDateRule | None = None
+    # the series its invoices are numbered from where a profile keeps the shipped `default`
+    number_series: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -21,6 +21,7 @@ from affbill_billing.entrypoints import (
     drilldown_http,
     margins_http,
     number_series_http,
+    payouts_http,
     periods_http,
     rates_http,
     schedules_http,
@@ -50,6 +51,7 @@ def build_router(runtime: Runtime) -> APIRouter:
     router.include_router(periods_http.build_router(runtime, printable))
     router.include_router(schedules_http.build_router(runtime, printable))
     router.include_router(margins_http.build_router(runtime, printable))
+    router.include_router(payouts_http.build_router(runtime))
     router.include_router(audit_router(runtime.engine))
     pages = PageCache(runtime.engine, runtime.settings.generator_page_reuse_s)
 

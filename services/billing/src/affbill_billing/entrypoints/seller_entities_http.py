@@ -51,6 +51,9 @@ class EntityFields(BaseModel):
     fx_rate_date: RateDateRule | None = Field(None, description=(
         "Which day's exchange rate its foreign-currency documents use: invoice_date or "
         "last_day_of_period (null: AFFBILL_BILLING_FX_RATE_DATE)."))
+    number_series: Name | None = Field(None, min_length=1, max_length=50, description=(
+        "Default number series of its invoices: profiles left at the series `default` are "
+        "numbered from it."), examples=["gmbh"])
 
 
 class EntityIn(EntityFields):
@@ -75,6 +78,7 @@ class EntityChange(BaseModel):
     language: str | None = Field(None, pattern="^(de|en)$")
     domestic_vat_rate: Decimal | None = Field(None, gt=0, lt=100, decimal_places=2)
     fx_rate_date: RateDateRule | None = None
+    number_series: Name | None = Field(None, min_length=1, max_length=50)
 
 
 

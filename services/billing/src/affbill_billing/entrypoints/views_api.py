@@ -250,3 +250,26 @@ class ItemStatRows(View):
     item: dict[str, Any]
     items: list[dict[str, Any]]
     total: int
+
+
+class PayoutFileView(View):
+    """A payout file: SEPA credit transfers (pain.001.001.09) or a CSV for the provider."""
+
+    file_id: Id
+    entity: str = Field(description="The seller entity whose account pays.")
+    format: str = Field(examples=["sepa"], description="sepa (pain.001.001.09 XML) or csv.")
+    currency: str = Field(examples=["EUR"])
+    filename: str = Field(examples=["payouts-default-EUR-20261202-1a2b3c4d.xml"])
+    sha256: str
+    credit_notes: list[str] = Field(description="Numbers of the credit notes it pays out.")
+    total: AmountText
+    content: str = Field(description="The file itself (XML or CSV text).")
+
+
+class PayoutExportView(View):
+    """An export's files; its credit notes are marked "payout exported" with the file id."""
+
+    job_id: Id
+    files: list[PayoutFileView]
+    skipped: list[dict[str, str]] = Field(
+        description="Credit notes not paid out, with the reason (number, reason).")

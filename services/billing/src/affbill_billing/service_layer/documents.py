@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from affbill_billing.config import Settings
-from affbill_billing.domain import en16931
+from affbill_billing.domain import en16931, wording
 from affbill_billing.domain.billing_profile import Buyer
 from affbill_billing.domain.fx import (
     ACCOUNTING_CURRENCY,
@@ -144,22 +144,20 @@ def without_vat_ids(parties: tuple[Party, Party], categories: set[str]) -> tuple
 
 def payment_terms(document_type: str, plan: InvoicePlan, language: str = "en") -> str:
     """The payment terms (BT-20) in the document's language."""
-    days = (plan.due_date - plan.issue_date).days
+    days, lang = (plan.due_date - plan.issue_date).days, language
+    within = wording.days(days, lang)
     if document_type == DocumentType.SELF_BILLED:
-        if language == "de":
-            return (f"Auszahlung innerhalb von {days} Tagen (bis {plan.due_date:%d.%m.%Y}) "
+        if lang == "de":
+            return (f"Auszahlung innerhalb von {within} (bis {plan.due_date:%d.%m.%Y}) "
                     "auf Ihr Konto.")
-        return (f"Paid out to your account within {days} days "
-                f"(by {plan.due_date.isoformat()}).")
-    if language == "de":
+        return f"Paid out to your account within {within} (by {plan.due_date.isoformat()})."
+    if lang == "de":
         if document_type == DocumentType.CREDIT_NOTE:
             return "Gutschrift: Der Betrag wird Ihrem Konto gutgeschrieben; nichts zu zahlen."
-        return (f"Zahlbar innerhalb von {days} Tagen (bis {plan.due_date:%d.%m.%Y}) "
-                "ohne Abzug.")
+        return f"Zahlbar innerhalb von {within} (bis {plan.due_date:%d.%m.%Y}) ohne Abzug."
     if document_type == DocumentType.CREDIT_NOTE:
         return "Credit note: the amount is credited to your account; nothing to pay."
-    return (f"Payable within {days} days "
-            f"(by {plan.due_date.isoformat()}) without deduction.")
+    return f"Payable within {within} (by {plan.due_date.isoformat()}) without deduction."
 
 
 def vat_accounting(plan: InvoicePlan, rates: RateBook | None, rule: RateDateRule,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from affbill_billing.adapters import seller_entities_repo as repo
 from affbill_billing.config import PLACEHOLDERS, Settings
@@ -27,7 +27,8 @@ def entity_from(name: str, values: dict[str, Any]) -> SellerEntity:
         values["register_court"], values["register_number"],
         tuple(BankAccount(**b) for b in values["bank_accounts"]),
         values.get("language") or "en", Decimal(str(values["domestic_vat_rate"])),
-        RateDateRule(values["fx_rate_date"]) if values.get("fx_rate_date") else None)
+        RateDateRule(values["fx_rate_date"]) if values.get("fx_rate_date") else None,
+        values.get("number_series"))
 
 
 def as_json(entity: SellerEntity, version: int | None = None) -> dict[str, Any]:
@@ -53,6 +54,11 @@ def _checked(entity: SellerEntity, settings: Settings) -> SellerEntity:
     return entity
 
 
+async def _series_held(conn: AsyncConnection, entity: SellerEntity) -> None:
+    if entity.number_series and not await repo.series_exists(conn, entity.number_series):
+        raise DraftError("number_series", f"no number series {entity.number_series!r}")
+
+
 async def list_entities(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
         found, versions = await repo.all_entities(conn), await repo.versions(conn)
@@ -62,6 +68,7 @@ async def list_entities(engine: AsyncEngine) -> list[dict[str, Any]]:
 async def create_entity(engine: AsyncEngine, entity: SellerEntity, settings: Settings
                         ) -> None:
     async with engine.begin() as conn:
+        await _series_held(conn, entity)
         if not await repo.insert(conn, _checked(entity, settings)):
             raise Refused(f"A seller entity {entity.entity!r} exists already")
         await audit_trail.seller_entity_changed(conn, entity.entity, "create", None,
@@ -80,6 +87,7 @@ async def change_entity(engine: AsyncEngine, name: str, changes: dict[str, Any],
             raise Refused(f"The seller entity changed meanwhile (now version {current})")
         merged = {**as_json(before), **changes}
         after = _checked(entity_from(name, merged), settings)
+        await _series_held(conn, after)
         await repo.update(conn, after)
         await audit_trail.seller_entity_changed(conn, name, "change", as_json(before),
                                                 as_json(after))

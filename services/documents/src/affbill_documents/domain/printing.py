@@ -92,6 +92,14 @@ def title(doc: InvoiceDocument) -> str:
     return words["invoice"]
 
 
+def number_title(doc: InvoiceDocument) -> str:
+    """The title beside the number in the facts block: the short form, so label and number
+    fit side by side (the full title is the heading below)."""
+    if doc.document_type is DocumentType.SELF_BILLED:
+        return LABELS[wording.language_of(doc.language)]["self_billed_short"]
+    return title(doc)
+
+
 def corrects(doc: InvoiceDocument) -> tuple[str, str]:
     """The heading line and sentence naming the invoice a 381 corrects (BG-3)."""
     ref, lang = doc.preceding_invoice, wording.language_of(doc.language)
@@ -193,7 +201,7 @@ def print_model(doc: InvoiceDocument, *, draft: bool = False) -> dict[str, Any]:
     heading, cancels = corrects(doc)
     names, words = wording.CATEGORY_NAMES[lang], LABELS[lang]
     return {
-        "title": title(doc), "labels": words, "lang": lang,
+        "title": title(doc), "number_title": number_title(doc), "labels": words, "lang": lang,
         "number": "" if draft else doc.number, "watermark": words["draft"] if draft else "",
         "issue_date": day(doc.issue_date, lang),
         "due_date": settlement(doc)["due_date"],

@@ -15,6 +15,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "invoice": "Invoice", "cancellation": "Cancellation", "credit_note": "Credit note",
         "self_billed": "Self-billed credit note (self-billing)", "amount_paid": "Amount paid out",
+        "self_billed_short": "Credit note",
         "no": "no.", "date": "Date", "due_date": "Due date", "period": "Service period",
         "supply_date": "Date of supply", "customer_no": "Customer no.",
         "customer_vat": "Customer VAT ID", "your_reference": "Your reference",
@@ -29,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
     "de": {
         "invoice": "Rechnung", "cancellation": "Stornorechnung", "credit_note": "Gutschrift",
         "self_billed": "Gutschrift", "amount_paid": "Auszahlungsbetrag",
+        "self_billed_short": "Gutschrift",
         "no": "Nr.", "date": "Datum", "due_date": "Fällig am", "period": "Leistungszeitraum",
         "supply_date": "Leistungsdatum", "customer_no": "Kundennr.",
         "customer_vat": "USt-IdNr. Kunde", "your_reference": "Ihre Referenz",

@@ -98,6 +98,8 @@ FORWARDED: tuple[Route, ...] = (
     Route("GET", "/margins", B, "/margins",
           "Margin view: revenue billed, payout owed and the margin per offer or advertiser",
           ("period_from", "period_to", "by")),
+    Route("POST", "/payouts/exports", B, "/payouts/exports",
+          "Payout files (SEPA pain.001.001.09, CSV) for the affiliates' issued credit notes"),
     Route("GET", "/periods", B, "/periods",
           "Billing periods of a frequency with their readiness (newest first)",
           ("frequency", "count", "before")),

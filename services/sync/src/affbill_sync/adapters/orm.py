@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -33,6 +34,7 @@ sync_runs = Table(
     Column("date_from", Date, nullable=False),
     Column("date_to", Date, nullable=False),
     Column("requested_by", Text, nullable=False),
+    Column("republish", Boolean, nullable=False, server_default="false"),
     Column("status", Text, nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("started_at", DateTime(timezone=True)),

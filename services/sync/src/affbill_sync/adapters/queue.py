@@ -22,7 +22,7 @@ where job_id = (
     where status = 'queued' and not exists (
         select 1 from sync_runs x where x.connector = r.connector and x.status = 'running')
     order by requested_at limit 1 for update skip locked)
-returning job_id, connector, scope, date_from, date_to, requested_by
+returning job_id, connector, scope, date_from, date_to, requested_by, republish
 """)
 _LAPSED = text("""
 select job_id, connector, scope, requested_by, attempts, lease_until from sync_runs
@@ -49,6 +49,7 @@ class SyncRun:
     date_from: dt.date
     date_to: dt.date
     requested_by: str
+    republish: bool = False  # publish every stat row again (StartSync.republish)
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,17 @@ class SyncRequest(BaseModel):
     date_to: dt.date | None = Field(default=None, description="Window end.")
     requested_by: Name = Field(default="api", min_length=1, max_length=200,
                                description="Who asks.")
+    republish: bool = Field(default=False, description=(
+        "Publish every stat row of the window again, changed or not (standard scope only): "
+        "after an upgrade, billing derives the payout items of rows synced before it kept "
+        "payouts. Idempotent for billing."))
 
     @model_validator(mode="after")
     def _window(self) -> SyncRequest:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from must not be after date_to")
+        if self.republish and self.scope is not SyncScope.STANDARD:
+            raise ValueError("republish: only a standard sync reads every row of its window")
         return self
 
 

@@ -49,7 +49,8 @@ async def request_sync(uow: UnitOfWork, envelope: Envelope[StartSync], settings:
             await uow.session.execute(insert(sync_runs).values(
                 job_id=env.job_id or env.event_id, connector=request.connector,
                 scope=request.scope.value, date_from=date_from, date_to=date_to,
-                requested_by=request.requested_by, status="queued").on_conflict_do_nothing())
+                requested_by=request.requested_by, republish=request.republish,
+                status="queued").on_conflict_do_nothing())
             await audit.record(uow.session, entity_kind="sync",
                                entity_id=env.job_id or env.event_id, action="request",
                                after=request.model_dump(mode="json"),

@@ -55,6 +55,7 @@ class StepContext:
     full_read: bool  # standard sync: compare every row, not only probed days
     quarantine: Quarantine
     progress: Progress
+    republish: bool = False  # every stat row is published, changed or not
 
     @property
     def connector_id(self) -> str:
@@ -168,10 +169,11 @@ async def _stat_day(ctx: StepContext, day: dt.date, facts: list[StatFact | Rejec
         counts.fetched += 1
         digest = current[key] = fact.digest()
         previous = known.pop(key, None)
-        if previous == digest:
+        if previous == digest and not ctx.republish:
             counts.unchanged += 1
             continue
-        eid = event_id_text("stat", key, previous, digest)
+        # a republished row has its own event id (deterministic: a second republish repeats it)
+        eid = event_id_text("stat-again" if previous == digest else "stat", key, previous, digest)
         await send(topics.ADTRACKER_STATS, f"{connector}:{fact.advertiser_id}",
                    encoding.stat_row(connector, key, fact, eid, job, now))
         counts.published += 1

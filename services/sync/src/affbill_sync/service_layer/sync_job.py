@@ -79,6 +79,7 @@ class SyncJob:
             ctx = steps.StepContext(self.connector, self.publisher, cursors, self.run.job_id,
                                     self.run.date_from, self.run.date_to,
                                     full_read=self.run.scope == "standard",
+                                    republish=self.run.republish,
                                     quarantine=self._quarantine, progress=self._progress)
             fetched, published = counts.fetched, counts.published
             try:
