@@ -7,9 +7,11 @@ JavaScript off; htmx only enhances (live job log, sync progress).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -48,6 +50,18 @@ async def _api_problem(request: Request, exc: Exception) -> Response:
                 errors=exc.errors)
 
 
+def _invalid_form(api_handler: Any) -> Any:
+    """A page naming each bad field for a UI request; the API's problem for the API."""
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not request.url.path.startswith("/ui/"):
+            return await api_handler(request, exc)
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]),
+                   "reason": e.get("msg", "")} for e in getattr(exc, "errors", list)()]
+        return page(request, "problem.html", 422, title="Please check the form",
+                    detail="Some fields are missing or not valid.", errors=errors)
+    return handler
+
+
 def install(app: FastAPI, runtime: Runtime) -> None:
     """Mount the UI's pages and static files on the gateway app."""
     app.state.settings = runtime.state.settings
@@ -56,6 +70,8 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     app.add_exception_handler(NotSignedIn, _not_signed_in)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(ApiProblem, _api_problem)
+    app.add_exception_handler(RequestValidationError, _invalid_form(
+        app.exception_handlers[RequestValidationError]))
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
     for module in (auth_pages, admin_pages, generator_pages, draft_pages, job_pages,
                    invoice_pages, sync_pages, customer_pages):

@@ -13,8 +13,13 @@ from affbill_gateway.domain.keys import Role
 from affbill_gateway.entrypoints.web.api import ApiProblem
 from affbill_gateway.entrypoints.web.render import page, see_other
 from affbill_gateway.entrypoints.web.session import Admin, AdminReader, api_for, flash
-from affbill_gateway.service_layer.users import LastAdminUser, SignedIn, UnknownUser, \
-    UsernameTaken, Users
+from affbill_gateway.service_layer.users import (
+    LastAdminUser,
+    SignedIn,
+    UnknownUser,
+    UsernameTaken,
+    Users,
+)
 from affbill_runtime.acting import Actor
 
 Text = Annotated[str, Form(max_length=200)]
@@ -35,7 +40,8 @@ def build_router() -> APIRouter:
                     keys=keys["items"], roles=[r.value for r in Role])
 
     @router.post("/users")
-    async def create_user(request: Request, user: Admin, username: Text, role: Role,
+    async def create_user(request: Request, user: Admin, username: Text,
+                          role: Annotated[Role, Form()],
                           password: Annotated[str, Form(max_length=1000)],
                           display_name: Text = "") -> Response:
         users: Users = request.app.state.users
@@ -71,7 +77,8 @@ def build_router() -> APIRouter:
         return flash(response, f"User {changed['username']} changed.")
 
     @router.post("/keys")
-    async def create_key(request: Request, user: Admin, name: Text, role: Role) -> Response:
+    async def create_key(request: Request, user: Admin, name: Text,
+                         role: Annotated[Role, Form()]) -> Response:
         try:
             made = await api_for(request, user).send("POST", "/keys",
                                                      {"name": name, "role": role.value})
