@@ -3,6 +3,7 @@ live progress (htmx refreshes it while a sync runs), and the quarantined rows.""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,23 +19,33 @@ RUNNING = ("requested", "queued", "running", "cancelling")
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/ui/adtracker", include_in_schema=False)
 
-    async def history(request: Request, user: Reader) -> dict:
+    async def history(request: Request, user: Reader, job: uuid.UUID | None) -> dict:
+        """The latest syncs; `running` while any runs, or while the one just started (which
+        the history lists only once the sync worker took it) has not ended."""
         api = api_for(request, user)
         syncs = await api.get("/adtracker/syncs", limit=20)
-        return {"syncs": syncs, "running": any(s["status"] in RUNNING for s in syncs)}
+        running = any(s["status"] in RUNNING for s in syncs)
+        if job is not None and not running:
+            try:
+                running = (await api.get(f"/adtracker/syncs/{job}"))["status"] in RUNNING
+            except ApiProblem:
+                running = False
+        return {"syncs": syncs, "running": running, "job": job}
 
     @router.get("")
-    async def adtracker(request: Request, user: Reader) -> Response:
+    async def adtracker(request: Request, user: Reader, job: uuid.UUID | None = None
+                        ) -> Response:
         api = api_for(request, user)
         connectors = await api.get("/adtracker/connectors")
         quarantined = await api.get("/adtracker/quarantine", limit=50)
         return page(request, "adtracker.html", active="adtracker", title="Adtracker",
                     connectors=connectors, quarantined=quarantined,
-                    **await history(request, user))
+                    **await history(request, user, job))
 
     @router.get("/history")
-    async def live_history(request: Request, user: Reader) -> Response:
-        return page(request, "_sync_history.html", **await history(request, user))
+    async def live_history(request: Request, user: Reader, job: uuid.UUID | None = None
+                           ) -> Response:
+        return page(request, "_sync_history.html", **await history(request, user, job))
 
     @router.post("/syncs")
     async def start(request: Request, user: Actor,
@@ -45,7 +56,7 @@ def build_router() -> APIRouter:
                 "POST", "/adtracker/syncs", {"connector": connector, "scope": scope})
         except ApiProblem as exc:
             return flash(see_other(request, "/ui/adtracker"), f"Sync not started: {exc}", True)
-        return flash(see_other(request, "/ui/adtracker"),
+        return flash(see_other(request, f"/ui/adtracker?job={started['job_id']}"),
                      f"{scope.capitalize()} sync of {connector} started (job "
                      f"{started['job_id'][:8]}); its progress shows below.")
 
