@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from affbill_gateway.entrypoints.web.api import Api
+from affbill_gateway.entrypoints.web.api import Api, ApiProblem
 from affbill_gateway.entrypoints.web.render import page
 from affbill_gateway.entrypoints.web.session import Reader, api_for
 
@@ -21,8 +21,16 @@ Word = Annotated[str | None, Query(max_length=50)]
 
 
 async def job_with_lines(api: Api, job_id: uuid.UUID) -> dict[str, Any]:
-    """The job, its progress and its log lines (the first 500: a run's log is shorter)."""
-    job = await api.get(f"/jobs/{job_id}")
+    """The job, its progress and its log lines (the first 500: a run's log is shorter).
+    A job just requested is not in the job log yet: it shows as queued, and is followed."""
+    try:
+        job = await api.get(f"/jobs/{job_id}")
+    except ApiProblem as exc:
+        if exc.status != 404:
+            raise
+        return {"job_id": str(job_id), "status": "queued", "title": "Starting …",
+                "kind": "", "log": [], "more": False, "finished": False, "progress": [],
+                "counts": {}}
     lines = await api.get(f"/jobs/{job_id}/lines", limit=500)
     job["log"] = lines["items"]
     job["more"] = lines["total"] > len(lines["items"])
