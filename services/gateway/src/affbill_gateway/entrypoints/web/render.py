@@ -79,7 +79,8 @@ def when(value: Any, locale: Locale) -> str:
         return text
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+def page(request: Request, template: str, http_status: int = 200, **context: Any
+         ) -> Response:
     """A whole page (or, for an htmx request of a `_fragment` template, the fragment)."""
     user = getattr(request.state, "ui_user", None)
     locale = user_locale(request, request.app.state.ui_locale)
@@ -91,7 +92,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         is_admin=bool(user and may(user.role, Access.ADMIN)),
         money=lambda a, c: money(a, c, locale), when=lambda v: when(v, locale),
         csrf=user.csrf_token if user else "", **context)
-    response = HTMLResponse(html, status)
+    response = HTMLResponse(html, http_status)
     if flash:
         response.delete_cookie("affbill_flash", path="/ui")
     return finish(request, response)
