@@ -166,8 +166,8 @@ def main() -> None:
             print(f"loaded {args.customers:,} customers × {args.items} open items, "
                   f"{args.customers:,} documents, {args.customers:,} jobs", flush=True)
             pairs = {
-                "generator": ("/ui/generator", ["/generator?customer=&kind=advertiser&"
-                                                "page=1&page_size=50"]),
+                "generator": ("/ui/generator", ["/generator?kind=advertiser&page=1&"
+                                                "page_size=50"]),
                 "invoice list": ("/ui/invoices", ["/invoices?limit=50&offset=0"]),
                 "job list": ("/ui/jobs", ["/jobs?limit=50&offset=0"]),
                 "job": (f"/ui/jobs/{job_id}", [f"/jobs/{job_id}",

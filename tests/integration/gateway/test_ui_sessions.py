@@ -22,6 +22,8 @@ from affbill_gateway.config import Settings
 from affbill_gateway.domain.keys import Role
 from affbill_gateway.domain.routes import Upstream as Service
 from affbill_gateway.entrypoints.app import create_app
+from affbill_gateway.entrypoints.web.api import Api
+from affbill_gateway.service_layer.keys import Principal
 from affbill_runtime.acting import Actor
 from affbill_runtime.migrations import upgrade
 from tests.unit.gateway.conftest import Upstream
@@ -299,3 +301,17 @@ async def test_the_sso_header_signs_in_with_the_mapped_role_when_configured(ui: 
     async with ui.browser() as other:
         page = await other.get("/ui/generator", headers={"X-Forwarded-User": "x-" + boss})
         assert page.status_code == 303  # unknown and no default role: refused
+
+
+async def test_the_api_checks_a_ui_users_role_again(ui: Ui) -> None:
+    """Even a page that forgot its own check could not act for a viewer: the in-process
+    API call goes through the same role check as a key."""
+    app = ui.client._transport.app  # type: ignore[attr-defined]
+    viewer = Principal(uuid.uuid4(), "vera", Role.VIEWER)
+    refused = await Api(app, viewer, "req-1").call("POST", "/drafts",
+                                                   body={"customer_id": CUSTOMER})
+    assert refused.status == 403 and "viewer may not do this" in refused.json()["detail"]
+    assert ui.upstream.requests == []
+    read = await Api(app, viewer, "req-2").call("GET", "/generator")
+    assert read.status == 200 and read.json()["customers"] == 1
+    assert ui.upstream.requests[-1].headers["x-affbill-user"] == "vera"
