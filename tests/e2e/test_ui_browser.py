@@ -297,7 +297,7 @@ def test_a_custom_invoice_waits_in_the_drafts_list_for_approval(
 
 def test_the_other_tabs_render(browser: Browser, clerk: Any) -> None:
     for tab, name in (("jobs", "jobs"), ("affiliates", "affiliates"),
-                      ("customers", "customers")):
+                      ("customers", "customers"), ("periods", "periods")):
         clerk.goto(f"/ui/{tab}")
         assert clerk.locator("h1").count() == 1
         shot(clerk, name)

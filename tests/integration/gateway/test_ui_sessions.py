@@ -40,6 +40,10 @@ GENERATOR = {"customers": 1, "page": 1, "page_size": 50, "lines": [{
         "in_drafts": {"items": 0, "total": "0"}, "reaches_threshold": None}]}]}
 
 
+PERIOD = {"start": "2026-11-01", "end": "2026-11-30", "status": "billed", "ready": True,
+          "connectors": [], "locked": {"at": "2026-12-01T09:00:00Z", "by": "anna"}}
+
+
 def draft_at(version: int) -> dict:
     return {"draft_id": DRAFT, "customer_id": CUSTOMER, "customer_name": "Acme Ads",
             "status": "draft", "version": version, "currency": "EUR",
@@ -56,6 +60,12 @@ def reply(request: httpx.Request) -> httpx.Response:
     path, method = request.url.path, request.method
     if path == "/generator":
         return httpx.Response(200, json=GENERATOR)
+    if path == "/periods":
+        return httpx.Response(200, json={"settle_hours": 6, "time_zone": "Europe/Berlin",
+                                         "items": [PERIOD, {**PERIOD, "locked": None}]})
+    if path == "/schedules":
+        return httpx.Response(200, json={"items": [], "runs": [], "leader": None,
+                                         "time_zone": "Europe/Berlin"})
     if path == "/drafts" and method == "POST":
         return httpx.Response(201, json=draft_at(1))
     if path == f"/drafts/{DRAFT}" and method == "GET":
@@ -315,3 +325,12 @@ async def test_the_api_checks_a_ui_users_role_again(ui: Ui) -> None:
     read = await Api(app, viewer, "req-2").call("GET", "/generator")
     assert read.status == 200 and read.json()["customers"] == 1
     assert ui.upstream.requests[-1].headers["x-affbill-user"] == "vera"
+
+
+@pytest.mark.parametrize("role, lock_forms", [(Role.VIEWER, 0), (Role.ACCOUNTANT, 1)])
+async def test_periods_show_readiness_and_only_actors_may_lock(ui: Ui, role: Role,
+                                                               lock_forms: int) -> None:
+    await ui.sign_in(await ui.user(role))
+    page = await ui.client.get("/ui/periods")
+    assert page.status_code == 200 and "locked by anna" in page.text and "ready" in page.text
+    assert page.text.count('action="/ui/periods/lock"') == lock_forms

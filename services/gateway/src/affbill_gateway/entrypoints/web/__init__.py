@@ -23,6 +23,7 @@ from affbill_gateway.entrypoints.web import (
     generator_pages,
     invoice_pages,
     job_pages,
+    period_pages,
     sync_pages,
 )
 from affbill_gateway.entrypoints.web.api import ApiProblem
@@ -74,5 +75,5 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         app.exception_handlers[RequestValidationError]))
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
     for module in (auth_pages, admin_pages, generator_pages, draft_pages, job_pages,
-                   invoice_pages, sync_pages, customer_pages):
+                   invoice_pages, sync_pages, customer_pages, period_pages):
         app.include_router(module.build_router())

@@ -29,7 +29,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
                   trim_blocks=True, lstrip_blocks=True)
 TABS = (("adtracker", "Adtracker"), ("generator", "Advertisers"),
         ("affiliates", "Affiliates"), ("drafts", "Drafts"), ("jobs", "Jobs"),
-        ("invoices", "Invoices"), ("customers", "Customers"))
+        ("invoices", "Invoices"), ("customers", "Customers"), ("periods", "Periods"))
 
 
 def user_locale(request: Request, default: str) -> Locale:
