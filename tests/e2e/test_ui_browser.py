@@ -349,3 +349,21 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(browser: Browser, cle
     }""", advertisers[-1]["customer_id"])
     assert statuses == [403, 403]
     assert ok(browser.api.get("/jobs"))["total"] == jobs_before
+
+
+def test_the_editor_works_with_javascript_off(browser: Browser, advertisers: list) -> None:
+    """Forms post and redirect: signing in, opening a draft and saving it need no script."""
+    context = browser.chromium.new_context(viewport=WIDE, base_url=browser.gateway,
+                                           java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/ui/login")
+    page.get_by_label("Username").fill(CLERK)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/ui/drafts")
+    page.get_by_role("link", name=advertisers[0]["name"]).first.click()
+    page.get_by_label("Closing text").fill("Saved without JavaScript.")
+    page.get_by_role("button", name="Save draft").click()
+    assert flash(page) == "Draft saved."
+    assert page.get_by_label("Closing text").input_value() == "Saved without JavaScript."
+    context.close()
