@@ -17,6 +17,7 @@ others by self-billed credit note (type 389, "Gutschrift"), skipping that one be
 threshold, and the payout export writes the SEPA file and the CSV under .state/demo/payouts/.
 Everything goes through the gateway with the admin key that
 deploy/local/services.sh made; the visible steps are the `affbill` CLI a user would type.
+It ends with the web UI's address and its demo sign-in (user admin, services.sh's password).
 """
 
 from __future__ import annotations
@@ -315,7 +316,19 @@ def main() -> int:
           f"{STATE / 'admin.key'}), then .venv/bin/affbill --help)")
     print(f"  Logs:                 {STATE / 'logs' / 'services.log'}")
     print("  Stop:                 make stop")
+    print_ui_sign_in()
     return 0
+
+
+def print_ui_sign_in() -> None:
+    """The last words of the demo: where the billing team's web UI is and how to sign in."""
+    password = STATE / "ui-admin.password"
+    say("The web UI")
+    print(f"  Open:                 {GATEWAY}/ui/  (Adtracker, Advertisers → Generate "
+          "Invoices, Drafts, Jobs, Invoices, …)")
+    print("  Sign in:              user admin, password "
+          + (password.read_text().strip() if password.exists() else "(see AFFBILL_GATEWAY_UI_"
+             "BOOTSTRAP_ADMIN_PASSWORD)") + f"  (kept in {password})")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,15 @@ internal_secret() {
   cat "$f"
 }
 
+# The web UI's first admin user's password: made once, kept in .state (0600), shown by `make demo`.
+ui_password() {
+  local f="$AFFBILL_STATE/ui-admin.password"
+  if [[ ! -s "$f" ]]; then
+    (umask 077; "$VENV/python" -c 'import secrets; print("demo-" + secrets.token_urlsafe(9))' > "$f")
+  fi
+  cat "$f"
+}
+
 start() {
   if pid_alive "$PIDFILE"; then log "services already running (pid $(cat "$PIDFILE"))"
   else
@@ -41,6 +50,11 @@ start() {
     AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY="$(admin_key)"; export AFFBILL_GATEWAY_BOOTSTRAP_ADMIN_KEY
     # every process of the Procfile inherits it: the gateway signs, the services verify
     AFFBILL_INTERNAL_SECRET="$(internal_secret)"; export AFFBILL_INTERNAL_SECRET
+    # the web UI (/ui): user "admin" with this password; plain http on loopback, so the
+    # session cookie cannot be Secure here (it is by default)
+    AFFBILL_GATEWAY_UI_BOOTSTRAP_ADMIN_PASSWORD="$(ui_password)"
+    export AFFBILL_GATEWAY_UI_BOOTSTRAP_ADMIN_PASSWORD
+    export AFFBILL_GATEWAY_UI_COOKIE_SECURE="${AFFBILL_GATEWAY_UI_COOKIE_SECURE:-false}"
     log "starting gateway, sync, billing, documents, jobs and the adtracker simulator (log: $LOG)"
     # its own session, so stop can end the supervisor and every service as one process group
     cd "$ROOT"

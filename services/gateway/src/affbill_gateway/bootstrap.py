@@ -5,6 +5,7 @@ from affbill_gateway.config import Settings
 from affbill_gateway.domain.throttle import TokenBuckets
 from affbill_gateway.entrypoints import messaging
 from affbill_gateway.service_layer.keys import Keys
+from affbill_gateway.service_layer.users import Users
 from affbill_runtime.runtime import Runtime
 
 
@@ -17,4 +18,5 @@ def bootstrap(settings: Settings | None = None) -> Runtime:
     runtime.state.throttle = TokenBuckets(settings.auth_failures_per_s,
                                           settings.auth_failure_burst)
     runtime.state.upstreams = Upstreams(settings)
+    runtime.state.users = Users(runtime.engine, settings.ui_session_hours)
     return runtime

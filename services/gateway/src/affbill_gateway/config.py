@@ -3,6 +3,7 @@
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from affbill_gateway.domain.keys import Role
 from affbill_runtime.settings import ServiceSettings
 
 
@@ -32,3 +33,18 @@ class Settings(ServiceSettings):
     # second; beyond them 429 with Retry-After (a key valid lately is never throttled)
     auth_failure_burst: int = 20
     auth_failures_per_s: float = 5.0
+    # the web UI (/ui): its first admin user, created at start only while no active admin
+    # user exists; cookies Secure unless turned off (plain-http localhost dev and tests only)
+    ui_bootstrap_admin_user: str = "admin"
+    ui_bootstrap_admin_password: SecretStr | None = None
+    ui_cookie_secure: bool = True
+    ui_session_hours: float = 12.0
+    # single sign-on behind an OIDC proxy: the header carrying the signed-in user's name
+    # (e.g. X-Forwarded-User), honoured only when set here; the proxy must strip it from
+    # what clients send. Roles per user name; a name not listed gets ui_sso_default_role,
+    # or (None) is refused unless an admin created that user.
+    ui_sso_header: str | None = None
+    ui_sso_name_header: str | None = None  # e.g. X-Forwarded-Email: the display name
+    ui_sso_roles: dict[str, Role] = {}
+    ui_sso_default_role: Role | None = None
+    ui_default_locale: str = "en_US"  # when the browser's Accept-Language names none known

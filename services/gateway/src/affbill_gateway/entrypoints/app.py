@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from affbill_gateway.bootstrap import bootstrap
 from affbill_gateway.config import Settings
-from affbill_gateway.entrypoints import audit_http, forwarding, http, problems, typed_routes
+from affbill_gateway.entrypoints import audit_http, forwarding, http, problems, typed_routes, web
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
 from affbill_runtime.http_guard import RequestGuard
@@ -41,6 +41,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                       http_routers=[http.build_router(runtime), audit_http.build_router(runtime)],
                       acting=audit_http.principal_actor, internal=False)
     problems.install(app)
+    web.install(app, runtime)  # the web UI under /ui
     documented = forwarding.documented_routes()
     app.openapi = lambda: app.openapi_schema or _openapi(app, documented)  # type: ignore[method-assign]
     app.add_middleware(Forwarder, upstreams=runtime.state.upstreams)  # innermost: after the key
@@ -60,6 +61,12 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                     settings.bootstrap_admin_name):
                 log.info("first admin key created from configuration",
                          extra={"key_name": settings.bootstrap_admin_name})
+            if settings.ui_bootstrap_admin_password and \
+                    await runtime.state.users.ensure_bootstrap_admin(
+                        settings.ui_bootstrap_admin_user,
+                        settings.ui_bootstrap_admin_password.get_secret_value()):
+                log.info("first admin user of the web UI created from configuration",
+                         extra={"username": settings.ui_bootstrap_admin_user})
             # the app's long-lived objects leave the collector's view: full collections
             # under load then take well under a millisecond instead of ~100 ms
             gc.freeze()
