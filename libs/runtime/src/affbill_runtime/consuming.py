@@ -32,7 +32,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 from sqlalchemy import exc as sa_exc
 
-from affbill_runtime import rejected
+from affbill_runtime import rejected, tracing
 from affbill_runtime.consumers import ConsumerState, Retrying, Throttle
 from affbill_runtime.messaging import raw_records
 from affbill_runtime.rejected import Record, Rejection
@@ -124,7 +124,8 @@ class Consumer:
 
         batch = list(records)
         if batch:
-            await self._settle(batch, dead_letter)
+            with tracing.consuming(self.state.topic, self.state.group, batch):
+                await self._settle(batch, dead_letter)
             for r in batch:
                 self.state.positions[r.partition] = max(
                     r.offset + 1, self.state.positions.get(r.partition, 0))
