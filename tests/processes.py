@@ -95,13 +95,14 @@ def start_simulator(port: int, log: Path, *args: str) -> subprocess.Popen[bytes]
 
 @contextlib.contextmanager
 def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
-                  simulator_args: tuple[str, ...] = (), timeout: float = 300
-                  ) -> Iterator[dict[str, str]]:
+                  simulator_args: tuple[str, ...] = (), timeout: float = 300,
+                  extra_env: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
     """The simulator and the five services as processes on free ports, wired to each other
     (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key
     `admin_key`. The stack gets a database of its own next to `database_url` (dropped
     afterwards), and new consumer groups that start at the topics' end, so neither earlier
-    data nor earlier traffic on the broker shows. Yields {name: base URL}."""
+    data nor earlier traffic on the broker shows. `extra_env` goes to every service (e.g.
+    OTEL_* variables). Yields {name: base URL}."""
     # imported here: the services' modules take seconds, which other users of this file skip
     from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
     from affbill_contracts import topics
@@ -144,6 +145,7 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": g for s, g in group.items()})
     env.update({f"AFFBILL_GATEWAY_{s.upper()}_URL": url[s]
                 for s in ("sync", "billing", "documents", "jobs")})
+    env.update(extra_env or {})
     try:
         simulator = start_simulator(ports["simulator"], logs / "simulator.log", *simulator_args)
         try:

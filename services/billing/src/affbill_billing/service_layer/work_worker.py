@@ -96,7 +96,7 @@ class WorkItemWorker:
                 f"{item.last_error or 'the worker executing it stopped each time'}"))
             return
         try:
-            with tracing.resumed(f"billing {item.kind}", item.traceparent,
+            with tracing.resumed(f"work item {item.kind}", item.traceparent,
                                  **{"affbill.job_id": str(item.job_id),
                                     "affbill.work_item.attempt": item.attempts}):
                 await self._leased(item)
