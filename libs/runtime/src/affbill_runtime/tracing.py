@@ -88,9 +88,12 @@ def traceparent() -> str | None:
     """The current span's W3C ``traceparent``, to keep with work done later (None: none)."""
     if not _state["enabled"]:
         return None
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None
+    # W3C trace-context version 00, written directly: a tenth of propagate.inject's cost,
+    # paid for every outbox row (tracestate and baggage are not kept)
+    return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{ctx.trace_flags:02x}"
 
 
 def inject(headers: dict[str, str]) -> None:
