@@ -195,13 +195,25 @@ def decoding(decode: Callable[[bytes], Any], effect: Callable[[list[Any]], Await
     """The usual apply: decode each record (a failure is a rejection: to the DLQ and kept),
     then the effect on the decoded values, in order."""
 
+    async def values(decoded: list[tuple[Any, Any]]) -> None:
+        await effect([value for _, value in decoded])
+
+    return decoding_records(decode, values, keep)
+
+
+def decoding_records(decode: Callable[[bytes], Any],
+                     effect: Callable[[list[tuple[Any, Any]]], Awaitable[None]],
+                     keep: Keep) -> Apply:
+    """As :func:`decoding`, the effect getting (record, decoded value) pairs: for what a
+    record's headers say (the jobs service keeps each event's trace id)."""
+
     async def apply(records: list[Any], dead_letter: DeadLetter) -> None:
         decoded, refused = rejected.decode_each(records, decode)
         if refused:
             await dead_letter(refused)
             await keep(refused)
         if decoded:
-            await effect([value for _, value in decoded])
+            await effect(decoded)
 
     return apply
 
@@ -239,4 +251,4 @@ def _highwater(subscriber: Any) -> dict[int, int]:
 
 
 __all__ = ["Apply", "Consumer", "DeadLetter", "Record", "RetryPolicy", "decoding",
-           "is_transient", "subscribe"]
+           "decoding_records", "is_transient", "subscribe"]

@@ -40,24 +40,18 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     settings = runtime.state.settings
 
-    keep = functools.partial(rejected.keep, runtime.uow)
-
-    async def apply(records: list[Any], dead_letter: consuming.DeadLetter) -> None:
-        """Decode each record (a failure is a rejection), then record the events with the
-        trace each was sent in (its traceparent header)."""
-        decoded, refused = rejected.decode_each(records, decode_job_event)
-        if refused:
-            await dead_letter(refused)
-            await keep(refused)
-        if decoded:
-            traces = {e.event_id: t for r, e in decoded
-                      if (t := tracing.trace_id_of(tracing.record_header(r)))}
-            touched = await ingest.record_job_events(
-                runtime.uow(), [e for _, e in decoded], settings.channel, traces)
-            runtime.state.board.notify(touched)
+    async def record(decoded: list[tuple[Any, Envelope[Any]]]) -> None:
+        """The events with the trace each was sent in (its record's traceparent header)."""
+        traces = {e.event_id: t for r, e in decoded
+                  if (t := tracing.trace_id_of(tracing.record_header(r)))}
+        touched = await ingest.record_job_events(
+            runtime.uow(), [e for _, e in decoded], settings.channel, traces)
+        runtime.state.board.notify(touched)
 
     consuming.subscribe(
-        router, runtime, topics.JOBS_EVENTS, settings.group, apply,
+        router, runtime, topics.JOBS_EVENTS, settings.group,
+        consuming.decoding_records(decode_job_event, record,
+                                   functools.partial(rejected.keep, runtime.uow)),
         max_records=settings.batch_max_records, batch_timeout_ms=100,
         description="Batches of Envelope[JobQueued | JobStarted | JobProgress | JobLogLine | "
                     "JobFinished], keyed by job id")
