@@ -96,12 +96,6 @@ def traceparent() -> str | None:
     return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{ctx.trace_flags:02x}"
 
 
-def inject(headers: dict[str, str]) -> None:
-    """Add the current context's headers (traceparent, tracestate, baggage) to ``headers``."""
-    if _state["enabled"]:
-        propagate.inject(headers)
-
-
 def context_of(parent: str | None) -> Context | None:
     return propagate.extract({"traceparent": parent}) if parent else None
 
