@@ -2,7 +2,7 @@
 measured with telemetry off and on in the same invocation.
 
     PYTHONPATH=. .venv/bin/python bench/telemetry_overhead.py \\
-        [--customers 1000 --items 50 --rows 200000 --ingest-workers 2 --rounds 1
+        [--customers 1000 --items 50 --rows 200000 --ingest-workers 2 --rounds 3
          --only batch|ingest]
 
 *On*: tracing exports every span (``OTEL_TRACES_SAMPLER=always_on``, the worst case) over
@@ -93,7 +93,8 @@ def main() -> None:
     parser.add_argument("--ingest-workers", type=int, default=2,
                         help="billing processes of the ingest (1 on a machine so loaded that "
                              "uvicorn's supervisor gives up on slow-starting workers)")
-    parser.add_argument("--rounds", type=int, default=1, help="off/on pairs per bench")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="off/on pairs per bench (a single run varies ±10 %% here)")
     parser.add_argument("--only", choices=("batch", "ingest"))
     args = parser.parse_args()
     results: dict[str, str] = {}
