@@ -13,6 +13,9 @@ customers of the same size: once billed by one process, once by two (the command
 process and a second billing process that helps through ``runs.work_on``: the run's
 customers are a claimed work list). It prints both and their ratio.
 
+With ``--no-metrics`` the run counts no Prometheus series; tracing follows the ``OTEL_*``
+variables (bench/telemetry_overhead.py runs both ways).
+
 Needs PostgreSQL (`make infra`). Customers, profiles and open items are loaded
 with COPY (untimed); the run is the billing service's own handler, timed from
 the command to the last invoice committed (events land in the outbox in the
@@ -46,6 +49,7 @@ from affbill_billing.bootstrap import bootstrap
 from affbill_billing.config import Settings
 from affbill_billing.service_layer import runs
 from affbill_contracts import Envelope, ProcessSelected
+from affbill_runtime import tracing
 from affbill_runtime.migrations import upgrade
 from bench._stack import drop_schema
 
@@ -152,7 +156,10 @@ async def run(schema: str, ids: list[str], processes: int = 1) -> tuple[float, d
                                                 requested_by="bench",
                                                 force_reason="bench: no adtracker sync"))
         started, cpu = time.perf_counter(), time.process_time()
-        counts = await runs.process_selected(runtime.uow, command, runtime.settings)
+        # in the work item's span, as the service runs it (tracing on: every event and
+        # job-log line keeps the trace; off: a no-op)
+        with tracing.resumed("work item billing.run.process_selected", None):
+            counts = await runs.process_selected(runtime.uow, command, runtime.settings)
         seconds = time.perf_counter() - started
         counts["cpu_s"] = time.process_time() - cpu
         async with runtime.engine.connect() as conn:
@@ -218,6 +225,26 @@ async def help_run(schema: str, run_id: uuid.UUID) -> None:
         await runtime.engine.dispose()
 
 
+class _Uncounted:
+    """A Prometheus series that counts nothing."""
+
+    def labels(self, *_: object) -> _Uncounted:
+        return self
+
+    def inc(self, *_: object) -> None:
+        pass
+
+    def observe(self, *_: object) -> None:
+        pass
+
+
+def without_metrics() -> None:
+    """The run's series (documents issued, run duration) count nothing in this process."""
+    from affbill_billing.service_layer import run_numbering
+    run_numbering.DOCUMENTS_ISSUED = _Uncounted()  # type: ignore[assignment]
+    runs.RUN_SECONDS = _Uncounted()  # type: ignore[assignment]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=5000)
@@ -228,9 +255,14 @@ def main() -> None:
                         help="customers in convert mode: half their items in GBP")
     parser.add_argument("--dry-run", action="store_true",
                         help="also time a dry run over the first set of customers")
+    parser.add_argument("--no-metrics", action="store_true",
+                        help="the run counts no Prometheus series (telemetry_overhead.py's "
+                             "baseline)")
     parser.add_argument("--help-run", nargs=2, metavar=("SCHEMA", "RUN_ID"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.no_metrics:
+        without_metrics()
     if args.help_run:
         asyncio.run(help_run(args.help_run[0], uuid.UUID(args.help_run[1])))
         return

@@ -101,8 +101,8 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
     (sync's connector `hasoffers-sim` is this simulator), the gateway's first admin key
     `admin_key`. The stack gets a database of its own next to `database_url` (dropped
     afterwards), and new consumer groups that start at the topics' end, so neither earlier
-    data nor earlier traffic on the broker shows. `extra_env` adds settings of the services.
-    Yields {name: base URL}."""
+    data nor earlier traffic on the broker shows. `extra_env` goes to every service (e.g.
+    the web UI's first user, OTEL_* variables). Yields {name: base URL}."""
     # imported here: the services' modules take seconds, which other users of this file skip
     from affbill_billing.entrypoints.messaging import consumer_groups as billing_groups
     from affbill_contracts import topics
@@ -143,9 +143,9 @@ def running_stack(database_url: str, kafka: str, logs: Path, admin_key: str,
            # the ECB rates from this simulator: foreign-currency documents with VAT need them
            "AFFBILL_SYNC_RATES_URL": f"{url['simulator']}/ecb"}
     env.update({f"AFFBILL_{s.upper()}_CONSUMER_GROUP": g for s, g in group.items()})
-    env.update(extra_env or {})  # e.g. the web UI's first user
     env.update({f"AFFBILL_GATEWAY_{s.upper()}_URL": url[s]
                 for s in ("sync", "billing", "documents", "jobs")})
+    env.update(extra_env or {})
     try:
         simulator = start_simulator(ports["simulator"], logs / "simulator.log", *simulator_args)
         try:

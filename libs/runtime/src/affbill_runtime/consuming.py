@@ -32,7 +32,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 from sqlalchemy import exc as sa_exc
 
-from affbill_runtime import rejected
+from affbill_runtime import rejected, tracing
 from affbill_runtime.consumers import ConsumerState, Retrying, Throttle
 from affbill_runtime.messaging import raw_records
 from affbill_runtime.rejected import Record, Rejection
@@ -124,7 +124,8 @@ class Consumer:
 
         batch = list(records)
         if batch:
-            await self._settle(batch, dead_letter)
+            with tracing.consuming(self.state.topic, self.state.group, batch):
+                await self._settle(batch, dead_letter)
             for r in batch:
                 self.state.positions[r.partition] = max(
                     r.offset + 1, self.state.positions.get(r.partition, 0))
@@ -194,13 +195,25 @@ def decoding(decode: Callable[[bytes], Any], effect: Callable[[list[Any]], Await
     """The usual apply: decode each record (a failure is a rejection: to the DLQ and kept),
     then the effect on the decoded values, in order."""
 
+    async def values(decoded: list[tuple[Any, Any]]) -> None:
+        await effect([value for _, value in decoded])
+
+    return decoding_records(decode, values, keep)
+
+
+def decoding_records(decode: Callable[[bytes], Any],
+                     effect: Callable[[list[tuple[Any, Any]]], Awaitable[None]],
+                     keep: Keep) -> Apply:
+    """As :func:`decoding`, the effect getting (record, decoded value) pairs: for what a
+    record's headers say (the jobs service keeps each event's trace id)."""
+
     async def apply(records: list[Any], dead_letter: DeadLetter) -> None:
         decoded, refused = rejected.decode_each(records, decode)
         if refused:
             await dead_letter(refused)
             await keep(refused)
         if decoded:
-            await effect([value for _, value in decoded])
+            await effect(decoded)
 
     return apply
 
@@ -238,4 +251,4 @@ def _highwater(subscriber: Any) -> dict[int, int]:
 
 
 __all__ = ["Apply", "Consumer", "DeadLetter", "Record", "RetryPolicy", "decoding",
-           "is_transient", "subscribe"]
+           "decoding_records", "is_transient", "subscribe"]

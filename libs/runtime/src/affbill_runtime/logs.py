@@ -1,4 +1,5 @@
-"""Structured JSON logs on stderr, one object per line."""
+"""Structured JSON logs on stderr, one object per line; a line written inside a span names
+its ``trace_id`` and ``span_id`` (tracing on)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from affbill_runtime.tracing import current_ids
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -23,6 +26,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        if (ids := current_ids()) is not None:
+            entry["trace_id"], entry["span_id"] = ids
         entry.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

@@ -133,10 +133,14 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or _unmatched(scope.get("path", ""))
-            HTTP_SECONDS.labels(self.service, scope["method"], template,
+            HTTP_SECONDS.labels(self.service, scope["method"], route_template(scope),
                                 str(status[0])).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (``/invoices/{invoice_id}``), else the
+    path's first two segments."""
+    return getattr(scope.get("route"), "path", None) or _unmatched(scope.get("path", ""))
 
 
 def _unmatched(path: str) -> str:

@@ -41,6 +41,15 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("outbox")
 
 
+def add_outbox_traceparent_v1() -> None:
+    """The outbox row keeps the W3C traceparent of the span that wrote it (tracing.py)."""
+    op.add_column("outbox", sa.Column("traceparent", sa.Text, nullable=True))
+
+
+def drop_outbox_traceparent_v1() -> None:
+    op.drop_column("outbox", "traceparent")
+
+
 def create_consumer_positions_v1() -> None:
     """Per consumer and partition, the last Kafka offset whose effect is committed: the
     inbox of high-volume fact streams (one row per partition instead of one per event)."""

@@ -1,7 +1,9 @@
 """Transactional outbox: events are rows written with the state change they belong to.
 
 :class:`Outbox` stages envelopes on a session; the unit of work inserts them right
-before it commits. :class:`OutboxRelay` (relay.py) sends them to Kafka afterwards.
+before it commits. :class:`OutboxRelay` (relay.py) sends them to Kafka afterwards. A row
+keeps the ``traceparent`` of the span that wrote it (tracing on), which the relay sends
+as a Kafka header: the consumer continues the trace of the change.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from affbill_contracts.codec import encode
 from affbill_contracts.envelope import Envelope
 from affbill_runtime.tables import OUTBOX
+from affbill_runtime.tracing import traceparent
 
 
 class Outbox:
@@ -25,7 +28,7 @@ class Outbox:
 
     def add(self, topic: str, key: str | None, envelope: Envelope[Any]) -> None:
         self._rows.append({"event_id": envelope.event_id, "topic": topic, "key": key,
-                           "value": encode(envelope)})
+                           "value": encode(envelope), "traceparent": traceparent()})
         self.added += 1
 
     async def flush(self) -> None:

@@ -9,7 +9,7 @@ next statement fails, the relay stops publishing at once and stands for election
 again. Rows go out in id order, so events with the same key keep the order their
 transactions committed in. A row is marked published only after Kafka
 acknowledged it; a crash in between re-sends it, and consumers de-duplicate on
-event_id (inbox.py).
+event_id (inbox.py). A row's ``traceparent`` goes out as the Kafka header of that name.
 
 A row Kafka refuses for good (over the size limit, a topic that does not exist,
 not authorised) is set aside as failed (``failed_at``, ``failure``) with an ERROR
@@ -41,7 +41,7 @@ log = logging.getLogger("affbill.outbox")
 HEADERS = [("content-type", b"application/json")]
 
 _BATCH = text("""
-select o.id, o.topic, o.key, o.value,
+select o.id, o.topic, o.key, o.value, o.traceparent,
        (select min(f.id) from outbox f
         where f.failed_at is not null and f.key = o.key and f.id < o.id) as held_by
 from outbox o where o.published_at is null and o.failed_at is null
@@ -58,6 +58,13 @@ _STILL_LEADER = text("""
 select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()
 and granted and classid = 0 and objid::bigint = :k and objsubid = 1
 """)
+
+
+def _headers(traceparent: str | None) -> list[tuple[str, bytes]]:
+    """Content type, and the writer's trace context when the row kept one."""
+    if traceparent is None:
+        return HEADERS
+    return [*HEADERS, ("traceparent", traceparent.encode("latin-1"))]
 
 
 class Producer(Protocol):
@@ -172,7 +179,8 @@ class OutboxRelay:
                 continue
             try:
                 acks.append((r, await self._producer.send(
-                    r.topic, r.value, key=r.key.encode() if r.key else None, headers=HEADERS)))
+                    r.topic, r.value, key=r.key.encode() if r.key else None,
+                    headers=_headers(r.traceparent))))
             except Exception as exc:
                 # raises when the error may pass: the round ends, the rows wait
                 failures[r.id] = await refusal(self._producer, exc, r.topic)

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
-from affbill_runtime import metrics
+from affbill_runtime import metrics, tracing
 from affbill_runtime.consumers import ConsumerBoard
 from affbill_runtime.db import UnitOfWork, create_engine, session_factory
 from affbill_runtime.messaging import (
@@ -34,6 +34,7 @@ class Runtime:
     def __init__(self, settings: ServiceSettings, package: str) -> None:
         tune_garbage_collector(settings.gc_young_threshold)
         self.settings = settings
+        tracing.configure(settings.service_name)  # once per process, from OTEL_* (off: no-op)
         self.package = package  # holds <package>/migrations
         self.schema = settings.db_schema
         self.engine = create_engine(settings.database_url, self.schema,
@@ -95,3 +96,4 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await self.producer.stop()
         await self.engine.dispose()
+        tracing.flush()

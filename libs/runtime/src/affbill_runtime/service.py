@@ -16,9 +16,11 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 from starlette.types import Scope
 
+from affbill_runtime import tracing
 from affbill_runtime.acting import ActingUser, Actor, actor_from_headers
 from affbill_runtime.health import health_router, metrics_router
 from affbill_runtime.http_guard import RequestGuard
+from affbill_runtime.http_spans import ServerSpans
 from affbill_runtime.internal_auth import InternalTrust
 from affbill_runtime.logs import configure_logging
 from affbill_runtime.metrics import HttpMetrics
@@ -34,8 +36,9 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
     """A service's FastAPI app: health and its routers. An internal service (`internal`)
     also gets problems for hostile input (RequestGuard) and needs the gateway's signature
     on every call; in production its OpenAPI pages are off. The gateway places its own
-    guard among its middleware. `acting` finds who acts in a request (the audit trail's
-    "who"): by default the identity the gateway signed."""
+    guard among its middleware, and its server spans (http_spans.py) outside them.
+    `acting` finds who acts in a request (the audit trail's "who"): by default the identity
+    the gateway signed."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +66,8 @@ def service_app(runtime: Runtime, *, title: str, description: str = "",
         pages = tuple(p for p in (app.docs_url, app.redoc_url, app.openapi_url) if p)
         app.add_middleware(InternalTrust, key=settings.signing_key, open_paths=pages,
                            max_body=settings.http_max_body_bytes)
+        if tracing.enabled():  # outermost: the span covers the trust check too
+            app.add_middleware(ServerSpans, service=settings.service_name)
     return app
 
 

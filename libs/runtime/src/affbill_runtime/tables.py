@@ -1,6 +1,6 @@
 """The messaging tables every service schema has: outbox, inbox, rejected messages
 (migration_ops.py creates them: ``create_messaging_tables_v1``, ``add_outbox_failures_v2``,
-``align_rejected_messages_v1``)."""
+``align_rejected_messages_v1``, ``add_outbox_traceparent_v1``)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def outbox_table(metadata: MetaData) -> Table:
         # set aside by the relay: Kafka refused the row for good (relay.py); never purged
         Column("failed_at", DateTime(timezone=True), nullable=True),
         Column("failure", Text, nullable=True),
+        # W3C traceparent of the span that wrote the row, sent as a Kafka header (outbox.py)
+        Column("traceparent", Text, nullable=True),
         Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
         Index("outbox_failed", "key", "id", postgresql_where=text("failed_at IS NOT NULL")),
     )

@@ -22,7 +22,7 @@ where item_id = (
     where (status = 'pending' and not_before <= now())
        or (status = 'running' and lease_until < now())
     order by recorded_at, item_id limit 1 for update skip locked)
-returning item_id, kind, job_id, subject, command, attempts, last_error
+returning item_id, kind, job_id, subject, command, attempts, last_error, traceparent
 """)
 MINE = "item_id = :item and lease_owner = :owner and status = 'running'"
 
@@ -36,15 +36,17 @@ class Claimed:
     command: bytes
     attempts: int  # including this one
     last_error: str | None
+    traceparent: str | None = None  # of the consumer that recorded it: the work continues it
 
 
 async def record(session: AsyncSession, item_id: uuid.UUID, kind: str, job_id: uuid.UUID,
-                 subject: uuid.UUID, command: bytes) -> bool:
+                 subject: uuid.UUID, command: bytes, traceparent: str | None = None) -> bool:
     """Insert the command once (by event id and by subject); False when it was known."""
     return (await session.execute(text(
-        "insert into work_items (item_id, kind, job_id, subject, command) "
-        "values (:i, :k, :j, :s, :c) on conflict do nothing returning 1"),
-        {"i": item_id, "k": kind, "j": job_id, "s": subject, "c": command})).first() is not None
+        "insert into work_items (item_id, kind, job_id, subject, command, traceparent) "
+        "values (:i, :k, :j, :s, :c, :t) on conflict do nothing returning 1"),
+        {"i": item_id, "k": kind, "j": job_id, "s": subject, "c": command,
+         "t": traceparent})).first() is not None
 
 
 async def claim(session: AsyncSession, owner: str, lease_s: float) -> Claimed | None:

@@ -25,6 +25,7 @@ from affbill_contracts.billing import IssueDrafts, ProcessSelected
 from affbill_contracts.codec import decode, encode
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobStatus, LogLevel
+from affbill_runtime import tracing
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 
@@ -50,7 +51,7 @@ async def record_command(uow_factory: UowFactory, envelope: Envelope[Any]) -> bo
     job_id, subject = job_and_subject(envelope)
     async with uow_factory() as uow:
         fresh = await repo.record(uow.session, envelope.event_id, envelope.type, job_id,
-                                  subject, encode(envelope))
+                                  subject, encode(envelope), tracing.traceparent())
         await uow.commit()
     return fresh
 

@@ -24,6 +24,7 @@ from affbill_billing.adapters import work_items_repo as repo
 from affbill_billing.config import Settings
 from affbill_billing.service_layer import work_items
 from affbill_billing.service_layer.work_items import UowFactory
+from affbill_runtime import tracing
 
 log = logging.getLogger("affbill.billing.work_worker")
 Execute = Callable[[UowFactory, bytes, Settings], Awaitable[None]]
@@ -95,7 +96,10 @@ class WorkItemWorker:
                 f"{item.last_error or 'the worker executing it stopped each time'}"))
             return
         try:
-            await self._leased(item)
+            with tracing.resumed(f"work item {item.kind}", item.traceparent,
+                                 **{"affbill.job_id": str(item.job_id),
+                                    "affbill.work_item.attempt": item.attempts}):
+                await self._leased(item)
         except LeaseLost:
             log.warning("lease lost; another worker resumes it", extra={"item": str(item.item_id)})
             return

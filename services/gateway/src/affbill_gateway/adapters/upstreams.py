@@ -25,6 +25,7 @@ import httptools
 from affbill_gateway.adapters.upstream_response import CHUNK, Connection, Parsed, UpstreamResponse
 from affbill_gateway.config import Settings
 from affbill_gateway.domain.routes import Upstream
+from affbill_runtime import tracing
 from affbill_runtime.internal_auth import Identity, signed_headers
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
@@ -180,9 +181,14 @@ class Upstreams:
         `path` includes the query string; a body gets its Content-Length; the request is
         signed as made for `identity`.
         """
-        return await self.pools[upstream].request(
-            method, path, headers, content, read_timeout_s or self.read_timeout_s, stream,
-            identity)
+        pool, wait_s = self.pools[upstream], read_timeout_s or self.read_timeout_s
+        if not tracing.enabled():
+            return await pool.request(method, path, headers, content, wait_s, stream, identity)
+        headers = dict(headers)  # the caller's dict stays as it was; the span's id goes in
+        with tracing.client_call(f"{method} {upstream}", headers, **{
+                "http.request.method": method, "server.address": pool.host,
+                "server.port": pool.port, "url.path": path.split("?", 1)[0]}):
+            return await pool.request(method, path, headers, content, wait_s, stream, identity)
 
     async def get_json(self, upstream: Upstream, path: str, headers: dict[str, str],
                        params: dict[str, Any], identity: Identity) -> Any:

@@ -17,7 +17,9 @@ from affbill_gateway.config import Settings
 from affbill_gateway.entrypoints import audit_http, forwarding, http, problems, typed_routes, web
 from affbill_gateway.entrypoints.forwarding import Forwarder
 from affbill_gateway.entrypoints.middleware import Authentication, RequestContext
+from affbill_runtime import tracing
 from affbill_runtime.http_guard import RequestGuard
+from affbill_runtime.http_spans import ServerSpans
 from affbill_runtime.runtime import Runtime
 from affbill_runtime.service import service_app
 
@@ -49,7 +51,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     # after the key: an unknown caller's body is never read
     app.add_middleware(RequestGuard, max_body=runtime.settings.http_max_body_bytes)
     app.add_middleware(Authentication, keys=runtime.state.keys, throttle=runtime.state.throttle)
-    app.add_middleware(RequestContext)  # outermost: the id exists before anything answers
+    app.add_middleware(RequestContext)  # the id exists before anything answers
+    if tracing.enabled():  # outermost: a request's span covers its key check and its relay
+        app.add_middleware(ServerSpans, service=runtime.settings.service_name)
     started = app.router.lifespan_context
 
     @asynccontextmanager

@@ -58,6 +58,7 @@ job_lines = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("level", Text, nullable=False),
     Column("text", Text, nullable=False),
+    Column("trace_id", Text),  # the trace the line was written in (its event's traceparent)
     UniqueConstraint("job_id", "service", "seq", name="job_lines_natural_key"),
     Index("job_lines_produced", "job_id", "occurred_at", "service", "seq"),
 )

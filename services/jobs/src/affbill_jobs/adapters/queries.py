@@ -14,7 +14,7 @@ from affbill_jobs.domain.model import Mark
 
 SUMMARY = """job_id, kind, title, started_by, status, requested_at, started_at, finished_at,
     counts::text as counts, reason, line_count"""
-LINE = "line_no, occurred_at, service, seq, level, text"
+LINE = "line_no, occurred_at, service, seq, level, text, trace_id"
 JOB = f"select {SUMMARY}, progress::text as progress from jobs where job_id = $1"
 JOB_STATE = "select status, line_count from jobs where job_id = $1"
 FIRST_LINES = f"""

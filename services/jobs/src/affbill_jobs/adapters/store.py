@@ -27,19 +27,20 @@ where job_id = any($1::uuid[]) order by job_id for update
 ADD_LINES = """
 with incoming as (
     select distinct on (job_id, service, seq) *
-    from unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[])
-        as x(job_id, service, seq, occurred_at, level, text)
+    from unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[],
+                $7::text[])
+        as x(job_id, service, seq, occurred_at, level, text, trace_id)
     order by job_id, service, seq
 ), fresh as (
     select i.* from incoming i
     where not exists (select 1 from job_lines l
                       where (l.job_id, l.service, l.seq) = (i.job_id, i.service, i.seq))
 ), added as (
-    insert into job_lines (job_id, line_no, service, seq, occurred_at, level, text)
+    insert into job_lines (job_id, line_no, service, seq, occurred_at, level, text, trace_id)
     select f.job_id,
            j.line_count + row_number() over (partition by f.job_id
                                              order by f.occurred_at, f.service, f.seq),
-           f.service, f.seq, f.occurred_at, f.level, f.text
+           f.service, f.seq, f.occurred_at, f.level, f.text, f.trace_id
     from fresh f join jobs j using (job_id)
     returning job_id, line_no
 )
@@ -68,6 +69,7 @@ class Line:
     occurred_at: dt.datetime
     level: str
     text: str
+    trace_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ async def add_lines(conn: Any, lines: Sequence[Line]) -> dict[uuid.UUID, int]:
         return {}
     rows = await conn.fetch(ADD_LINES, [x.job_id for x in lines], [x.service for x in lines],
                             [x.seq for x in lines], [x.occurred_at for x in lines],
-                            [x.level for x in lines], [x.text for x in lines])
+                            [x.level for x in lines], [x.text for x in lines],
+                            [x.trace_id for x in lines])
     return {r["job_id"]: r["line_count"] for r in rows}
 
 

@@ -81,6 +81,7 @@ class Logged:
     mark: Mark
     level: str
     text: str
+    trace_id: str | None = None  # the trace the line was written in (32 hex digits)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class Line(BaseModel):
     service: str = Field(description="Service that wrote it.", examples=["billing"])
     text: str = Field(description="The line.",
                       examples=["Document INV-2026-00042 created for Acme"])
+    trace_id: str | None = Field(
+        default=None, description="OpenTelemetry trace id (32 hex digits) of the work that "
+        "wrote the line, to find its spans; null when tracing was off.",
+        examples=["4bf92f3577b34da6a3ce929d0e0e4736"])
 
 
 class LinePage(BaseModel):

@@ -19,7 +19,7 @@ from affbill_contracts.codec import decode
 from affbill_contracts.envelope import Envelope
 from affbill_contracts.jobs import JobFinished, JobLogLine, JobProgress, JobQueued, JobStarted
 from affbill_jobs.service_layer import ingest
-from affbill_runtime import consuming, rejected
+from affbill_runtime import consuming, rejected, tracing
 from affbill_runtime.runtime import Runtime
 
 log = logging.getLogger("affbill.jobs.messaging")
@@ -40,14 +40,18 @@ def build_router(runtime: Runtime) -> KafkaRouter:
     router = KafkaRouter()
     settings = runtime.state.settings
 
-    async def record(envelopes: list[Envelope[Any]]) -> None:
-        touched = await ingest.record_job_events(runtime.uow(), envelopes, settings.channel)
+    async def record(decoded: list[tuple[Any, Envelope[Any]]]) -> None:
+        """The events with the trace each was sent in (its record's traceparent header)."""
+        traces = {e.event_id: t for r, e in decoded
+                  if (t := tracing.trace_id_of(tracing.record_header(r)))}
+        touched = await ingest.record_job_events(
+            runtime.uow(), [e for _, e in decoded], settings.channel, traces)
         runtime.state.board.notify(touched)
 
     consuming.subscribe(
         router, runtime, topics.JOBS_EVENTS, settings.group,
-        consuming.decoding(decode_job_event, record,
-                           functools.partial(rejected.keep, runtime.uow)),
+        consuming.decoding_records(decode_job_event, record,
+                                   functools.partial(rejected.keep, runtime.uow)),
         max_records=settings.batch_max_records, batch_timeout_ms=100,
         description="Batches of Envelope[JobQueued | JobStarted | JobProgress | JobLogLine | "
                     "JobFinished], keyed by job id")

@@ -8,7 +8,7 @@ redelivered or reordered event leaves the same state.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from affbill_contracts.envelope import Envelope
@@ -29,8 +29,8 @@ from affbill_jobs.domain.model import (
 from affbill_runtime.db import UnitOfWork
 
 
-def to_event(envelope: Envelope[Any]) -> JobEvent:
-    """The domain's view of a jobs.events message."""
+def to_event(envelope: Envelope[Any], trace_id: str | None = None) -> JobEvent:
+    """The domain's view of a jobs.events message (``trace_id``: the trace it was sent in)."""
     p = envelope.payload
     mark = Mark(envelope.occurred_at, p.service, p.seq)
     match p:
@@ -41,23 +41,27 @@ def to_event(envelope: Envelope[Any]) -> JobEvent:
         case JobProgress():
             return Progressed(mark, p.step, p.done, p.total, p.counters)
         case JobLogLine():
-            return Logged(mark, p.level.value, p.text)
+            return Logged(mark, p.level.value, p.text, trace_id)
         case JobFinished():
             return Finished(mark, Status(p.status.value), p.counts, p.reason)
     raise TypeError(f"not a job event: {envelope.type}")
 
 
 async def record_job_events(uow: UnitOfWork, envelopes: Sequence[Envelope[Any]],
-                            channel: str) -> set[uuid.UUID]:
-    """Apply job events (each with a job_id); returns the jobs that were touched."""
+                            channel: str, trace_ids: Mapping[uuid.UUID, str] | None = None
+                            ) -> set[uuid.UUID]:
+    """Apply job events (each with a job_id); returns the jobs that were touched.
+    ``trace_ids``: the trace each event (by event id) was sent in, kept on its line."""
+    traces = trace_ids or {}
     by_job: dict[uuid.UUID, list[JobEvent]] = {}
     for envelope in envelopes:
         assert envelope.job_id is not None, "callers pass job events with a job_id"
-        by_job.setdefault(envelope.job_id, []).append(to_event(envelope))
+        by_job.setdefault(envelope.job_id, []).append(
+            to_event(envelope, traces.get(envelope.event_id)))
     if not by_job:
         return set()
     first_seen = {job: min(e.mark.at for e in events) for job, events in by_job.items()}
-    lines = [store.Line(job, e.mark.service, e.mark.seq, e.mark.at, e.level, e.text)
+    lines = [store.Line(job, e.mark.service, e.mark.seq, e.mark.at, e.level, e.text, e.trace_id)
              for job, events in by_job.items() for e in events if isinstance(e, Logged)]
     async with uow:
         conn = await uow.driver_connection()

@@ -40,7 +40,7 @@ class Lines:
 
 def _line(row: dict[str, Any]) -> dict[str, Any]:
     return {"time": row["occurred_at"], "level": row["level"], "service": row["service"],
-            "text": row["text"]}
+            "text": row["text"], "trace_id": row["trace_id"]}
 
 
 async def _read(conn: AsyncConnection, job_id: uuid.UUID, job: dict[str, Any] | None,

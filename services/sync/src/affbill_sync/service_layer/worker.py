@@ -20,6 +20,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
+from affbill_runtime import tracing
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
 from affbill_sync.adapters import queue
@@ -102,6 +103,14 @@ class SyncWorker:
         run = await queue.claim(self.engine, self.settings.lease_s)
         if run is None:
             return False
+        with tracing.resumed(f"sync {run.scope}", None, **{
+                "affbill.job_id": str(run.job_id), "affbill.connector": run.connector}):
+            await self._run(run)
+        return True
+
+    async def _run(self, run: SyncRun) -> None:
+        """The claimed sync to its end, its lease kept meanwhile (a span of its own: the
+        adtracker calls and what it publishes are one trace)."""
         reporter = RunReporter(self.uow_factory, run.job_id)
         work = asyncio.create_task(self.execute(run, reporter), name=f"sync-{run.job_id}")
         keeper = asyncio.create_task(self._keep_lease(run, work))
@@ -116,7 +125,6 @@ class SyncWorker:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        return True
 
     async def _keep_lease(self, run: SyncRun, work: asyncio.Task[None]) -> Stop:
         """Renew the lease until the run ends; stop the run on a stop request or when the

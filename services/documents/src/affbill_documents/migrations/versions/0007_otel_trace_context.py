@@ -1,0 +1,20 @@
+"""Trace context kept with later work: the outbox row's traceparent.
+
+Revision ID: documents_0007_otel
+Revises: documents_0006_aff
+"""
+
+from affbill_runtime.migration_ops import add_outbox_traceparent_v1, drop_outbox_traceparent_v1
+
+revision = "documents_0007_otel"
+down_revision = "documents_0006_aff"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_traceparent_v1()
+
+
+def downgrade() -> None:
+    drop_outbox_traceparent_v1()
