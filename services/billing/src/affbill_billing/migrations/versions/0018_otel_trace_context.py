@@ -2,7 +2,7 @@
 (a run continues the trace of its command).
 
 Revision ID: billing_0018_otel
-Revises: billing_0017_aff
+Revises: billing_0022_aff
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from affbill_runtime.migration_ops import add_outbox_traceparent_v1, drop_outbox_traceparent_v1
 
 revision = "billing_0018_otel"
-down_revision = "billing_0017_aff"
+down_revision = "billing_0022_aff"
 branch_labels = None
 depends_on = None
 
