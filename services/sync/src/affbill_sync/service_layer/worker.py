@@ -157,7 +157,8 @@ class SyncWorker:
             return
         connector = build_connector(config)
         publisher = FactPublisher(self.settings.kafka_bootstrap_servers,
-                                  f"affbill-sync-{run.connector}")
+                                  f"{TRANSACTIONAL_ID_PREFIX}{run.connector}",
+                                  self.settings.kafka_security)
         status, reason = JobStatus.FAILED, "the sync stopped unexpectedly"
         try:
             await publisher.start()
