@@ -120,12 +120,16 @@ def acl_commands() -> list[str]:
 
 
 async def apply(bootstrap: str, settings: ServiceSettings) -> None:
-    """As an admin: create every topic (the services may not), then every ACL entry."""
+    """As an admin: every ACL entry, then every topic (the services may not create them).
+
+    In this order, the topics are listed only once the broker has applied the ACLs that
+    came before them in the cluster's metadata log: a service may connect when this returns.
+    """
     from affbill_runtime.kafka_admin import create_acls
     from affbill_runtime.messaging import ensure_topics
 
-    await ensure_topics(bootstrap, layout=settings.topic_layout, security=settings.kafka_security)
     await create_acls(bootstrap, all_acls(), settings.kafka_security)
+    await ensure_topics(bootstrap, layout=settings.topic_layout, security=settings.kafka_security)
     print(f"{len(TOPICS)} topics and {len(all_acls())} ACL entries on {bootstrap}",
           file=sys.stderr)
 
