@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
+from affbill_runtime.kafka_acls import TRANSACTIONAL_ID_PREFIX
 from affbill_sync.adapters import queue
 from affbill_sync.adapters.connectors import build_connector
 from affbill_sync.adapters.publisher import FactPublisher
