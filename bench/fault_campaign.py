@@ -35,6 +35,7 @@ import httpx
 
 from bench._faults import KEY, KINDS, World, world
 
+LAST_LINE = ("faults", "double_billed", "lost", "gaps", "unfinished_jobs")
 DONE = ("succeeded", "succeeded_with_warnings", "failed", "cancelled")
 CHECKS = {
     # groups whose billable items exceed / fall short of their stat rows
@@ -60,6 +61,10 @@ CHECKS = {
         select count(*) from billing.invoices i where i.number is not null
         and not exists (select 1 from documents.documents d where d.invoice_id = i.invoice_id)""",
     "unfinished_jobs": f"select count(*) from jobs.jobs where status not in {DONE}",
+    "volumes": """
+        select (select count(*) from billing.stat_rows), (select count(*) from billing.invoices
+        where number is not null), (select count(*) from documents.documents),
+        (select count(*) from jobs.jobs)""",
     "advertiser_revenue": """
         select split_part(customer_id, ':', 3), currency, sum(revenue) from billing.stat_rows
         where customer_id like '%:advertiser:%' group by 1, 2""",
@@ -133,7 +138,7 @@ def months_before(today: dt.date, count: int) -> list[dt.date]:
     return sorted(found)
 
 
-def checks(w: World, months: list[dt.date]) -> dict[str, int]:
+def checks(w: World, months: list[dt.date], report: bool = False) -> dict[str, int]:
     """The campaign's findings, once the stack is quiet (see the module's docstring)."""
     db = w.db
     (more, less), = [tuple(r) for r in asyncio.run(query(db, CHECKS["items"]))]
@@ -147,9 +152,16 @@ def checks(w: World, months: list[dt.date]) -> dict[str, int]:
                for t in truth)
     one = {name: asyncio.run(query(db, CHECKS[name]))[0][0]
            for name in ("two_documents", "gaps", "lost_documents", "unfinished_jobs")}
-    return {"double_billed": more + over + one["two_documents"],
-            "lost": less + short + one["lost_documents"], "gaps": one["gaps"],
-            "unfinished_jobs": one["unfinished_jobs"]}
+    stat_rows, documents, rendered, jobs = asyncio.run(query(db, CHECKS["volumes"]))[0]
+    found = {"double_billed": more + over + one["two_documents"],
+             "lost": less + short + one["lost_documents"], "gaps": one["gaps"],
+             "unfinished_jobs": one["unfinished_jobs"]}
+    if report:  # what the findings are about: no finding in nothing would prove nothing
+        print(f"checked: {stat_rows} stat rows, {len(truth)} advertiser totals from the "
+              f"simulator, {documents} numbered documents, {rendered} rendered, {jobs} jobs",
+              flush=True)
+        found |= {"stat_rows": stat_rows, "truth": len(truth), "documents": documents}
+    return found
 
 
 def quiet(w: World, months: list[dt.date], timeout_s: float = 900) -> None:
@@ -187,7 +199,7 @@ def campaign(faults: int, pause_s: float = 8.0, months: int = 3,
         load.stop.set()
         load.join(120)
         quiet(w, window)
-        return {"faults": faults, **checks(w, window)}
+        return {"faults": faults, **checks(w, window, report=True)}  # + what was checked
 
 
 def main() -> None:
@@ -200,7 +212,7 @@ def main() -> None:
     started = time.monotonic()
     found = campaign(args.faults, args.pause_s, args.months)
     print(f"campaign took {time.monotonic() - started:.0f} s", flush=True)
-    print(" ".join(f"{k}={v}" for k, v in found.items()))
+    print(" ".join(f"{k}={found[k]}" for k in LAST_LINE))
 
 
 if __name__ == "__main__":
