@@ -2,8 +2,12 @@
 # Local Apache Kafka (KRaft, single node, loopback) from Maven Central's jars.
 #   deploy/local/kafka.sh start|stop|status
 # Idempotent: start reuses a broker that already answers on the port.
+#
+# KAFKA_SECURE=1 starts a broker that requires authentication and TLS instead (its state
+# folder must be a fresh one, or one the secure mode made): see kafka-secure.sh.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+SECURE="${KAFKA_SECURE:-0}"
 
 KDIR="$AFFBILL_STATE/kafka"
 LIBS="$KDIR/libs"
@@ -37,12 +41,18 @@ start() {
   command -v java >/dev/null || die "Java 17+ is needed to run Kafka"
   fetch_jars
   mkdir -p "$KDIR/logs" "$KDIR/data"
+  local template="$HERE/server.properties.in" scram=()
+  if [[ "$SECURE" == 1 ]]; then
+    source "$ROOT/deploy/local/kafka-secure.sh"
+    secure_prepare; template="$HERE/server-secure.properties.in"; scram=("${SCRAM_ARGS[@]}")
+  fi
   sed -e "s:@STATE@:$KDIR:g" -e "s:@PORT@:$KAFKA_PORT:g" \
       -e "s:@CONTROLLER_PORT@:$KAFKA_CONTROLLER_PORT:g" \
-      "$HERE/server.properties.in" > "$KDIR/server.properties"
+      -e "s:@SSL_PORT@:$KAFKA_SSL_PORT:g" -e "s:@TLS@:$KDIR/tls:g" \
+      "$template" > "$KDIR/server.properties"
   if [[ ! -f "$KDIR/data/meta.properties" ]]; then
     log "formatting KRaft storage"
-    java_run kafka.tools.StorageTool format --standalone \
+    java_run kafka.tools.StorageTool format --standalone "${scram[@]}" \
       --cluster-id "$(cat "$KDIR/cluster-id" 2>/dev/null || java_run kafka.tools.StorageTool random-uuid | tee "$KDIR/cluster-id")" \
       --config "$KDIR/server.properties" >"$KDIR/logs/format.log" 2>&1 \
       || { cat "$KDIR/logs/format.log" >&2; die "Kafka storage format failed"; }
@@ -54,7 +64,9 @@ start() {
   echo $! > "$PIDFILE"
   for _ in $(seq 1 120); do
     if grep -q "Kafka Server started" "$KDIR/logs/server.log" 2>/dev/null && port_open 127.0.0.1 "$KAFKA_PORT"; then
-      log "Kafka is up"; return
+      log "Kafka is up"
+      if [[ "$SECURE" == 1 ]]; then secure_setup; fi
+      return
     fi
     pid_alive "$PIDFILE" || { tail -30 "$KDIR/logs/stdout.log" >&2; die "Kafka exited during start-up (logs: $KDIR/logs)"; }
     sleep 0.5

@@ -15,18 +15,21 @@ from sqlalchemy.ext.asyncio import (
 
 from affbill_contracts.envelope import Envelope
 from affbill_runtime.outbox import Outbox
-from affbill_runtime.settings import asyncpg_url
+from affbill_runtime.postgres_tls import engine_url
 
 
 def create_engine(database_url: str, schema: str, *, pool_size: int = 10, app: str = "affbill"
                   ) -> AsyncEngine:
-    """An engine whose connections see the service's own schema first."""
+    """An engine whose connections see the service's own schema first (over TLS when the
+    URL asks for it: ``sslmode=verify-full``, see postgres_tls)."""
+    url, tls = engine_url(database_url)
     return create_async_engine(
-        asyncpg_url(database_url),
+        url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"search_path": schema, "application_name": app}},
+        connect_args={"server_settings": {"search_path": schema, "application_name": app},
+                      **tls},
     )
 
 

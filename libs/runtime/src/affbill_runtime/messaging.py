@@ -19,6 +19,7 @@ from affbill_contracts.codec import clean
 from affbill_contracts.envelope import EVENT_TYPES, Envelope
 from affbill_contracts.topics import TOPICS, TopicSpec
 from affbill_runtime.inbox import claim
+from affbill_runtime.kafka_security import KafkaSecurity, client_options
 from affbill_runtime.topic_layout import TopicLayout
 
 log = logging.getLogger("affbill.messaging")
@@ -41,19 +42,23 @@ async def raw_records(msg: Any, _: Any) -> Any:
     return list(msg.raw_message)
 
 
-def create_broker(bootstrap_servers: str, client_id: str, grace_s: float = 8.0) -> KafkaBroker:
+def create_broker(bootstrap_servers: str, client_id: str, grace_s: float = 8.0,
+                  security: KafkaSecurity | None = None) -> KafkaBroker:
     """The service's consumers; on stop a handler in flight gets ``grace_s`` to finish.
     FastStream's Prometheus middleware counts each subscriber's messages (metrics.py)."""
     return KafkaBroker(bootstrap_servers, client_id=client_id, decoder=consumer_decoder,
+                       security=security.faststream() if security else None,
                        logger=logging.getLogger(f"affbill.{client_id}.broker"),
                        graceful_timeout=grace_s, middlewares=[KafkaPrometheusMiddleware(
                            registry=REGISTRY, app_name=client_id, metrics_prefix="affbill")])
 
 
-def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def create_producer(bootstrap_servers: str, client_id: str,
+                    security: KafkaSecurity | None = None) -> AIOKafkaProducer:
     """Idempotent, acks=all producer: a retried send never duplicates or reorders."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
+        **client_options(security),
         client_id=f"{client_id}-outbox",
         enable_idempotence=True,
         acks="all",
@@ -75,12 +80,14 @@ class MissingTopics(RuntimeError):
 
 
 async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS,
-                        layout: TopicLayout = TopicLayout()) -> list[str]:
+                        layout: TopicLayout = TopicLayout(),
+                        security: KafkaSecurity | None = None) -> list[str]:
     """Create missing topics with their partitions and ``layout``; returns those created.
 
     All missing topics go in one request, and the call returns once the broker lists them
     (a slow controller may answer "timed out" for a topic it creates a moment later)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin",
+                                **client_options(security))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -102,9 +109,12 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOP
         await admin.close()
 
 
-async def require_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS) -> None:
-    """Raise MissingTopics unless every topic of ``specs`` exists (creation is off)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin")
+async def require_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TOPICS,
+                         security: KafkaSecurity | None = None) -> None:
+    """Raise MissingTopics unless every topic of ``specs`` exists (creation is off); a
+    topic the principal may not describe counts as missing."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="affbill-admin",
+                                **client_options(security))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -114,7 +124,8 @@ async def require_topics(bootstrap_servers: str, specs: Sequence[TopicSpec] = TO
         raise MissingTopics(missing)
 
 
-async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) -> None:
+async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str],
+                              security: KafkaSecurity | None = None) -> None:
     """Commit each topic's current end for its consumer group ({group id: topic}).
 
     A group that starts this way skips the topic's history: for a consumer added to
@@ -123,7 +134,7 @@ async def start_groups_at_end(bootstrap_servers: str, groups: dict[str, str]) ->
     """
     for group, topic in groups.items():
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
-                                    enable_auto_commit=False)
+                                    enable_auto_commit=False, **client_options(security))
         await consumer.start()
         try:
             await consumer._client.force_metadata_update()

@@ -17,6 +17,7 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from affbill_runtime.postgres_tls import engine_url
 from affbill_runtime.settings import asyncpg_url
 
 
@@ -65,7 +66,8 @@ def run_env(target_metadata: MetaData) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(cfg.attributes["database_url"], poolclass=pool.NullPool)
+        url, tls = engine_url(cfg.attributes["database_url"])
+        engine = create_async_engine(url, poolclass=pool.NullPool, connect_args=tls)
         async with engine.connect() as conn:
             # one migrator per schema at a time (several replicas may start together)
             await conn.execute(text("select pg_advisory_lock(hashtext(:s))"),

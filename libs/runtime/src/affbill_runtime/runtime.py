@@ -41,7 +41,8 @@ class Runtime:
                                     pool_size=settings.db_pool_size, app=settings.service_name)
         self.sessions = session_factory(self.engine)
         self.broker: KafkaBroker = create_broker(settings.kafka_bootstrap_servers,
-                                                 settings.service_name, settings.shutdown_grace_s)
+                                                 settings.service_name, settings.shutdown_grace_s,
+                                                 settings.kafka_security)
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None
@@ -65,10 +66,12 @@ class Runtime:
     async def start(self) -> None:
         s = self.settings
         if s.kafka_create_topics:
-            await ensure_topics(s.kafka_bootstrap_servers, layout=s.topic_layout)
+            await ensure_topics(s.kafka_bootstrap_servers, layout=s.topic_layout,
+                                security=s.kafka_security)
         else:
-            await require_topics(s.kafka_bootstrap_servers)
-        self.producer = create_producer(s.kafka_bootstrap_servers, s.service_name)
+            await require_topics(s.kafka_bootstrap_servers, security=s.kafka_security)
+        self.producer = create_producer(s.kafka_bootstrap_servers, s.service_name,
+                                        s.kafka_security)
         await self.producer.start()
         self.relay = OutboxRelay(self.engine, self.producer, schema=self.schema,
                                  batch_size=s.outbox_batch_size,

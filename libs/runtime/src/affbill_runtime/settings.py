@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from affbill_runtime.kafka_security import KafkaSecurity
 from affbill_runtime.topic_layout import TopicLayout
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://affbill:affbill@127.0.0.1:54329/affbill"
@@ -20,6 +23,15 @@ def asyncpg_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix):]
     raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got {url.split('://')[0]}://…")
+
+
+def _shared(name: str, default: Any = None) -> Any:
+    """A setting every service reads under the same name, ``AFFBILL_<NAME>``."""
+    return Field(default, validation_alias=AliasChoices(f"AFFBILL_{name.upper()}", name))
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 class ServiceSettings(BaseSettings):
@@ -61,6 +73,18 @@ class ServiceSettings(BaseSettings):
         "AFFBILL_KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "kafka_topic_min_insync_replicas"))
     kafka_topic_retention_ms: int | None = Field(None, ge=-1, validation_alias=AliasChoices(
         "AFFBILL_KAFKA_TOPIC_RETENTION_MS", "kafka_topic_retention_ms"))  # -1: kept for ever
+    # how every Kafka client of the service authenticates and encrypts (kafka_security.py;
+    # one setting for all services: AFFBILL_KAFKA_SECURITY_PROTOCOL, AFFBILL_KAFKA_SASL_*,
+    # AFFBILL_KAFKA_SSL_*); each service has a principal of its own (docs/operations.md)
+    kafka_security_protocol: str = _shared("kafka_security_protocol", "PLAINTEXT")
+    kafka_sasl_mechanism: str = _shared("kafka_sasl_mechanism", "SCRAM-SHA-512")
+    kafka_sasl_username: str | None = _shared("kafka_sasl_username")
+    kafka_sasl_password: SecretStr | None = _shared("kafka_sasl_password")
+    kafka_ssl_ca_file: str | None = _shared("kafka_ssl_ca_file")
+    kafka_ssl_cert_file: str | None = _shared("kafka_ssl_cert_file")
+    kafka_ssl_key_file: str | None = _shared("kafka_ssl_key_file")
+    kafka_ssl_key_password: SecretStr | None = _shared("kafka_ssl_key_password")
+    kafka_ssl_check_hostname: bool = _shared("kafka_ssl_check_hostname", True)
     # on SIGTERM a handler in flight may finish for this long, then it is cancelled: its
     # offsets stay uncommitted and the batch is handled again after the restart (well inside
     # Kubernetes' default 30 s grace period)
@@ -78,7 +102,19 @@ class ServiceSettings(BaseSettings):
                 self.internal_secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"AFFBILL_INTERNAL_SECRET must have at least {MIN_SECRET_LENGTH} "
                              "characters")
+        self.kafka_security  # noqa: B018 -- a combination that cannot work fails at start
         return self
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """How this service's Kafka clients authenticate and encrypt."""
+        return KafkaSecurity(
+            self.kafka_security_protocol.strip().upper(),  # type: ignore[arg-type]
+            self.kafka_sasl_mechanism.strip().upper(),  # type: ignore[arg-type]
+            self.kafka_sasl_username, _secret(self.kafka_sasl_password),
+            self.kafka_ssl_ca_file or None, self.kafka_ssl_cert_file or None,
+            self.kafka_ssl_key_file or None, _secret(self.kafka_ssl_key_password),
+            self.kafka_ssl_check_hostname)
 
     @property
     def production(self) -> bool:

@@ -19,14 +19,18 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
+from affbill_runtime.kafka_security import KafkaSecurity, client_options
+
 HEADERS = [("content-type", b"application/json")]
 MAX_IN_FLIGHT = 64  # batches awaiting acknowledgement before we wait for them
 
 
 class FactPublisher:
-    def __init__(self, bootstrap_servers: str, transactional_id: str) -> None:
+    def __init__(self, bootstrap_servers: str, transactional_id: str,
+                 security: KafkaSecurity | None = None) -> None:
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
+            **client_options(security),
             client_id=transactional_id,
             transactional_id=transactional_id,
             enable_idempotence=True,

@@ -23,6 +23,7 @@ from affbill_contracts.jobs import JobKind, JobStatus, LogLevel
 from affbill_runtime import tracing
 from affbill_runtime.db import UnitOfWork
 from affbill_runtime.jobs import JobReporter
+from affbill_runtime.kafka_acls import TRANSACTIONAL_ID_PREFIX
 from affbill_sync.adapters import queue
 from affbill_sync.adapters.connectors import build_connector
 from affbill_sync.adapters.publisher import FactPublisher
@@ -165,7 +166,8 @@ class SyncWorker:
             return
         connector = build_connector(config)
         publisher = FactPublisher(self.settings.kafka_bootstrap_servers,
-                                  f"affbill-sync-{run.connector}")
+                                  f"{TRANSACTIONAL_ID_PREFIX}{run.connector}",
+                                  self.settings.kafka_security)
         status, reason = JobStatus.FAILED, "the sync stopped unexpectedly"
         try:
             await publisher.start()
