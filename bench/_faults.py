@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.events import INTERNAL_SECRET
-from tests.integration.test_database_outage import PrivatePostgres
-from tests.integration.test_kafka_outage import PrivateKafka
+from tests.private_infra import PrivateKafka, PrivatePostgres
 from tests.processes import STACK, free_port, start_service, start_simulator, wait_ready
 
 KEY = "affb_fault-admin-" + "0" * 32
@@ -66,7 +65,7 @@ class World:
             self.kafka.run("stop")
             self.kafka.run("start")
         elif kind == "postgres restart":
-            self.pg._as_pg("pg_ctl", "-D", str(self.pg.data), "-m", "immediate", "-w", "stop")
+            self.pg.stop("immediate")
             self.pg.start()
         elif kind == "kafka pause":
             pid = int((self.root / "kafka/kafka/kafka.pid").read_text())

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
-import os
 import shutil
 import signal
 import subprocess
@@ -23,44 +21,10 @@ from aiokafka import AIOKafkaProducer
 
 from affbill_contracts import Envelope, JobStarted, encode, topics
 from affbill_runtime.messaging import start_groups_at_end
+from tests.private_infra import PrivatePostgres
 from tests.processes import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.integration
-
-
-class PrivatePostgres:
-    """A PostgreSQL cluster of this test alone (stopping the shared one would stop the
-    suite), on a free port, from the machine's Debian binaries."""
-
-    def __init__(self, root: Path) -> None:
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-        if not found:
-            pytest.skip("no PostgreSQL binaries under /usr/lib/postgresql")
-        self.bin = Path(found[-1]).parent
-        self.data, self.port = root / "pgdata", free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _as_pg(self, *args: str) -> None:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True)
-
-    def create(self) -> None:
-        self.data.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(self.data, "postgres", "postgres")
-        self._as_pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust")
-        with (self.data / "postgresql.conf").open("a") as conf:
-            conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.data}'\n")
-
-    def start(self) -> None:
-        self._as_pg("pg_ctl", "-D", str(self.data), "-l", str(self.data / "log"), "-w",
-                    "start")
-
-    def stop(self) -> None:
-        self._as_pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
 
 @pytest.fixture

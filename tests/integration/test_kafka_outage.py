@@ -6,9 +6,7 @@ it sends every one of them, each key in order. The broker is one of this test's 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -29,31 +27,10 @@ from tests.integration.test_relay_leases import (
     relays,
     write,
 )
-from tests.processes import free_port
+from tests.private_infra import PrivateKafka
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 60
-
-
-class PrivateKafka:
-    """deploy/local/kafka.sh with a state folder and ports of its own; the jars are those
-    the shared broker runs from."""
-
-    def __init__(self, state: Path) -> None:
-        self.port, controller = free_port(), free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-        self.env = {**os.environ, "AFFBILL_STATE": str(state),
-                    "AFFBILL_KAFKA_PORT": str(self.port),
-                    "AFFBILL_KAFKA_CONTROLLER_PORT": str(controller)}
-        shared = ROOT / ".state/kafka/libs"
-        if (shared / ".version").exists():
-            (state / "kafka").mkdir(parents=True)
-            (state / "kafka/libs").symlink_to(shared)
-
-    def run(self, command: str) -> None:
-        subprocess.run([str(ROOT / "deploy/local/kafka.sh"), command], env=self.env,
-                       check=True, capture_output=True, timeout=300)
 
 
 @pytest.fixture

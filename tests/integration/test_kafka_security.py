@@ -24,7 +24,7 @@ from affbill_runtime.kafka_security import KafkaSecurity, client_options
 from affbill_runtime.messaging import create_broker, create_producer, require_topics
 from affbill_runtime.settings import ServiceSettings
 from affbill_sync.adapters.publisher import FactPublisher
-from tests.integration.test_kafka_outage import PrivateKafka
+from tests.private_infra import PrivateKafka
 from tests.processes import free_port
 
 pytestmark = pytest.mark.integration

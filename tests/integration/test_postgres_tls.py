@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from affbill_runtime.db import create_engine
 from affbill_runtime.migrations import current_revision, head_revision, upgrade
-from tests.integration.test_database_outage import PrivatePostgres
+from tests.private_infra import PrivatePostgres
 
 pytestmark = pytest.mark.integration
 
