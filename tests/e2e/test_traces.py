@@ -130,11 +130,14 @@ def test_a_sync_is_a_trace_of_its_adtracker_calls_and_its_job_log(
     assert len(traces) == 1 and None not in traces, traces
     [trace_id] = traces
 
-    def client_spans() -> list[ReceivedSpan] | None:
-        return [s for s in spans_of(collector, trace_id)
-                if s.service == "affbill-sync" and s.kind == CLIENT] or None
+    def client_spans_and_root() -> list[ReceivedSpan] | None:
+        """The sync's client spans once its root span is in too: the root ends last, after
+        the job finished, and may reach the collector in a later export batch."""
+        spans = spans_of(collector, trace_id)
+        if not any(s.name == "sync partial" and not s.parent_span_id for s in spans):
+            return None
+        return [s for s in spans if s.service == "affbill-sync" and s.kind == CLIENT] or None
 
-    calls = until(client_spans, f"client spans of the sync in trace {trace_id}", 60)
+    calls = until(client_spans_and_root,
+                  f"client spans and the root span of the sync in trace {trace_id}", 60)
     assert all(s.name.startswith(("GET", "POST")) for s in calls), calls
-    assert any(s.name == "sync partial" and not s.parent_span_id
-               for s in spans_of(collector, trace_id))
